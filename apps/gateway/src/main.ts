@@ -1,0 +1,8 @@
+import { bootstrapHttpService, run } from '@app/bootstrap';
+import { gatewayEnv, loadConfig } from '@app/config';
+import { GatewayModule } from './gateway.module';
+
+run('gateway', async () => {
+  const config = loadConfig(gatewayEnv);
+  await bootstrapHttpService({ name: 'gateway', config, module: GatewayModule.forRoot(config) });
+});

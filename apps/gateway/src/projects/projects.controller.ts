@@ -1,0 +1,15 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { RequestId } from '../request-id.decorator';
+import { CreateProjectDto } from '@app/contracts';
+import { WebappClient } from './webapp.client';
+
+@Controller('projects')
+export class ProjectsController {
+  constructor(private readonly webapp: WebappClient) {}
+
+  @Post()
+  @HttpCode(200)
+  create(@Body() body: CreateProjectDto, @RequestId() requestId: string): Promise<unknown> {
+    return this.webapp.createProject(body.title, requestId);
+  }
+}

@@ -1,0 +1,18 @@
+import { bootstrapGrpcService, run } from '@app/bootstrap';
+import { loadConfig, rpcAppEnv } from '@app/config';
+import { USERVERIFY } from '@app/contracts';
+import { RpcAppModule } from './rpc-app.module';
+
+run('rpc-app-1', async () => {
+  const config = loadConfig(rpcAppEnv);
+  await bootstrapGrpcService({
+    name: 'rpc-app-1',
+    config,
+    module: RpcAppModule.forRoot(config),
+    proto: {
+      package: USERVERIFY.package,
+      file: USERVERIFY.protoFile,
+      services: [`${USERVERIFY.package}.${USERVERIFY.service}`],
+    },
+  });
+});

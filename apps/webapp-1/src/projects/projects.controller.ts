@@ -1,0 +1,14 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { CreateProjectDto } from '@app/contracts';
+import { type Project, ProjectsService } from './projects.service';
+
+@Controller()
+export class ProjectsController {
+  constructor(private readonly projects: ProjectsService) {}
+
+  @Post('create')
+  @HttpCode(200)
+  create(@Body() body: CreateProjectDto): Project {
+    return this.projects.create(body.title);
+  }
+}

@@ -1,0 +1,27 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'node_modules/', '.tools/', 'coverage/', 'libs/contracts/src/generated/'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // The apps read configuration only through @app/config: one validated place.
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through @app/config.' },
+      ],
+    },
+  },
+  {
+    // Dev tooling (local runner, tests, benchmarks, build scripts) may read the environment.
+    files: ['scripts/**', 'test/**', 'bench/**', 'libs/config/**', 'libs/tracing/**', '**/*.spec.ts', '*.js', '*.mjs'],
+    rules: { 'no-restricted-properties': 'off' },
+  },
+);

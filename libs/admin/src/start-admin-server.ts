@@ -1,0 +1,26 @@
+import { createFastifyAdapter } from '@app/http-server';
+import { HealthState } from '@app/health';
+import type { LoggingOptions } from '@app/logging';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AdminModule } from './admin.module';
+
+/**
+ * Starts the admin listener of an app whose main listener is public (gateway, webapp-1): a second,
+ * small Nest app in the same process that shares the main app's HealthState.
+ */
+export async function startAdminServer(
+  main: INestApplication,
+  options: { app: string; host: string; port: number; logging: LoggingOptions },
+): Promise<NestFastifyApplication> {
+  const admin = await NestFactory.create<NestFastifyApplication>(
+    AdminModule.forRoot({ app: options.app, logging: options.logging, health: main.get(HealthState) }),
+    createFastifyAdapter(),
+    { bufferLogs: true },
+  );
+  admin.useLogger(admin.get(Logger));
+  await admin.listen(options.port, options.host);
+  return admin;
+}

@@ -1,0 +1,84 @@
+import type { CommonConfig } from '@app/config';
+import { PROTO_LOADER_OPTIONS, protoPath } from '@app/contracts';
+import { HealthState, type Phase } from '@app/health';
+import { createFastifyAdapter } from '@app/http-server';
+import { installGracefulShutdown } from '@app/lifecycle';
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { type GrpcOptions, Transport } from '@nestjs/microservices';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+import { Logger, PinoLogger } from 'nestjs-pino';
+
+export interface GrpcServiceOptions {
+  name: string;
+  config: CommonConfig & {
+    PORT: number;
+    ADMIN_PORT: number;
+    GRPC_MAX_CONNECTION_AGE_MS: number;
+    GRPC_MAX_CONNECTION_AGE_GRACE_MS: number;
+  };
+  /** The app's root module; its HTTP side is the admin surface (AdminModule). */
+  module: DynamicModule;
+  /** The proto package and file served, and the fully qualified service names for grpc.health.v1. */
+  proto: { package: string; file: string; services: string[] };
+}
+
+/**
+ * Runs a Nest hybrid app: a gRPC server on HOST:PORT and an HTTP admin listener (health, metrics)
+ * on HOST:ADMIN_PORT. The standard gRPC health service (grpc.health.v1) mirrors readiness, so
+ * Kubernetes' native gRPC probe and gRPC-aware balancers see the same state as the HTTP probe.
+ */
+export async function bootstrapGrpcService(options: GrpcServiceOptions): Promise<NestFastifyApplication> {
+  const { config } = options;
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, createFastifyAdapter(), {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  const health = app.get(HealthState);
+
+  const grpcHealth = new HealthImplementation(servingStatus(['', ...options.proto.services], 'NOT_SERVING'));
+  health.onChange((phase: Phase) => {
+    const status = phase === 'ready' ? 'SERVING' : 'NOT_SERVING';
+    for (const service of ['', ...options.proto.services]) grpcHealth.setStatus(service, status);
+  });
+
+  app.connectMicroservice<GrpcOptions>(
+    {
+      transport: Transport.GRPC,
+      options: {
+        package: options.proto.package,
+        protoPath: protoPath(options.proto.file),
+        url: `${config.HOST}:${config.PORT}`,
+        loader: PROTO_LOADER_OPTIONS,
+        // Let in-flight calls finish on close (GOAWAY first) instead of cancelling them.
+        gracefulShutdown: true,
+        channelOptions: {
+          'grpc.max_connection_age_ms': config.GRPC_MAX_CONNECTION_AGE_MS,
+          'grpc.max_connection_age_grace_ms': config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+        },
+        onLoadPackageDefinition: (_definition, server) => grpcHealth.addToServer(server as never),
+      },
+    },
+    // Global pipes, interceptors and filters of the app apply to gRPC handlers too.
+    { inheritAppConfig: true },
+  );
+  await app.startAllMicroservices();
+  await app.listen(config.ADMIN_PORT, config.HOST);
+
+  const logger = PinoLogger.root.child({ context: 'lifecycle' });
+  installGracefulShutdown({
+    health,
+    logger,
+    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    stop: [() => app.close()],
+  });
+  health.markReady();
+  logger.info({ grpc: `${config.HOST}:${config.PORT}`, admin: `${config.HOST}:${config.ADMIN_PORT}` }, `${options.name} ready`);
+  return app;
+}
+
+function servingStatus(services: string[], status: 'SERVING' | 'NOT_SERVING'): ServingStatusMap {
+  return Object.fromEntries(services.map((service) => [service, status]));
+}

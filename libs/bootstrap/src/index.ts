@@ -1,0 +1,3 @@
+export { bootstrapHttpService, type HttpServiceOptions } from './http-service';
+export { run } from './run';
+export { bootstrapGrpcService, type GrpcServiceOptions } from './grpc-service';

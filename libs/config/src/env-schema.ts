@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The one schema of every environment variable the apps read. Names are the contract between the
+ * apps, the Helm chart, the tests and the docs (see DESIGN.md): add freely, rename never.
+ */
+
+const port = z.coerce.number().int().min(1).max(65535);
+const nonNegativeInt = z.coerce.number().int().min(0);
+const positiveInt = z.coerce.number().int().min(1);
+
+/** Variables every app reads. Ports default per app, so they are added by each app's schema. */
+export const commonEnv = z.object({
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Readiness is 503 for this long after SIGTERM before listeners close (endpoint propagation). */
+  SHUTDOWN_DRAIN_DELAY_MS: nonNegativeInt.default(5000),
+  /** Upper bound for in-flight work to finish once listeners close; then the process exits anyway. */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(20000),
+});
+
+export const webappEnv = commonEnv.extend({
+  PORT: port.default(5000),
+  ADMIN_PORT: port.default(9001),
+});
+
+export const rpcAppEnv = commonEnv.extend({
+  PORT: port.default(6000),
+  ADMIN_PORT: port.default(9002),
+  /**
+   * Connections older than this get a GOAWAY, so clients re-resolve DNS and spread over replicas
+   * added since they connected (grpc-js does not poll DNS by itself).
+   */
+  GRPC_MAX_CONNECTION_AGE_MS: positiveInt.default(30000),
+  /** Time calls in flight on an aged-out connection get to finish before it is closed. */
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: positiveInt.default(10000),
+});
+
+export const gatewayEnv = commonEnv.extend({
+  PORT: port.default(8000),
+  ADMIN_PORT: port.default(9000),
+  /** webapp-1 base URL, or a comma-separated list of them (one per replica or per DNS name). */
+  WEBAPP_URL: z.string().min(1).default('http://localhost:5000'),
+  /** grpc-js target for rpc-app-1, e.g. dns:///rpc-app-1-headless:6000 or ipv4:a:6000,b:6000. */
+  RPC_TARGET: z.string().min(1).default('dns:///localhost:6000'),
+  /** Total time budget of one call to webapp-1, retries included. */
+  WEBAPP_TIMEOUT_MS: positiveInt.default(5000),
+  /** Deadline set on every VerifyUser call. */
+  RPC_TIMEOUT_MS: positiveInt.default(5000),
+});
+
+export type CommonConfig = z.infer<typeof commonEnv>;
+export type WebappConfig = z.infer<typeof webappEnv>;
+export type RpcAppConfig = z.infer<typeof rpcAppEnv>;
+export type GatewayConfig = z.infer<typeof gatewayEnv>;

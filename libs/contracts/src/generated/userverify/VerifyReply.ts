@@ -1,0 +1,10 @@
+// Original file: proto/userverify.proto
+
+
+export interface VerifyReply {
+  'message'?: (string);
+}
+
+export interface VerifyReply__Output {
+  'message': (string);
+}

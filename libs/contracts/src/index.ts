@@ -1,0 +1,16 @@
+export { PROTO_LOADER_OPTIONS } from './proto-options';
+export { protoPath } from './proto-path';
+export type { ProtoGrpcType } from './generated/userverify';
+export type { UserVerifyClient, UserVerifyHandlers } from './generated/userverify/UserVerify';
+export type { VerifyRequest, VerifyRequest__Output } from './generated/userverify/VerifyRequest';
+export type { VerifyReply, VerifyReply__Output } from './generated/userverify/VerifyReply';
+
+/** The userverify contract as Nest's gRPC transport and grpc-js name it (see proto/userverify.proto). */
+export const USERVERIFY = {
+  package: 'userverify',
+  protoFile: 'userverify.proto',
+  service: 'UserVerify',
+  method: 'VerifyUser',
+} as const;
+export { grpcStatusName, grpcStatusOf } from './grpc-status';
+export { CreateProjectDto } from './http/create-project.dto';

@@ -1,0 +1,37 @@
+import { Controller, Get } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthState } from './health-state';
+
+export const READINESS_PATH = '/_status/healthcheck';
+export const LIVENESS_PATH = '/_status/liveness';
+
+@Controller('_status')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    private readonly state: HealthState,
+  ) {}
+
+  /** Readiness: 200 while serving, 503 while starting and from the moment shutdown begins. */
+  @Get('healthcheck')
+  @HealthCheck()
+  readiness() {
+    return this.health.check([
+      () => {
+        const check = this.indicator.check('lifecycle');
+        return this.state.isReady ? check.up({ phase: this.state.phase }) : check.down({ phase: this.state.phase });
+      },
+      async () => {
+        const info = await this.state.info();
+        return Object.fromEntries(Object.entries(info).map(([name, facts]) => [name, { status: 'up', ...facts }]));
+      },
+    ]);
+  }
+
+  /** Liveness: answers as long as the event loop does; never depends on anything else. */
+  @Get('liveness')
+  liveness() {
+    return { status: 'ok' };
+  }
+}

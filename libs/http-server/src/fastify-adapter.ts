@@ -1,0 +1,29 @@
+import { REQUEST_ID_HEADER, requestIdFrom } from '@app/logging';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { IncomingMessage } from 'node:http';
+
+/**
+ * Server keep-alive outlives every client idle timeout in front of it (cloud load balancers use
+ * 60 s, our gateway's upstream pool less), so a client never reuses a socket we just closed.
+ */
+export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
+/** The Fastify adapter every HTTP listener of the stack uses. */
+export function createFastifyAdapter(): FastifyAdapter {
+  return new FastifyAdapter({
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 1024 * 1024,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // While closing, keep serving requests that arrive on open connections (Fastify then answers
+    // with `Connection: close`) instead of failing them with 503: a rollout must drop nothing.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle',
+    // One request id per request: a valid incoming X-Request-ID or a new UUID. It is stored on the
+    // raw request too, where pino-http picks it up for every log line of the request.
+    genReqId: (raw: IncomingMessage) => {
+      const id = requestIdFrom(raw.headers[REQUEST_ID_HEADER]);
+      (raw as IncomingMessage & { id?: string }).id = id;
+      return id;
+    },
+  });
+}

@@ -1,0 +1,6 @@
+export { createFastifyAdapter, KEEP_ALIVE_TIMEOUT_MS } from './fastify-adapter';
+export { configureHttpApp } from './configure-http-app';
+export { type ErrorBody, errorBody } from './error-body';
+export { HttpErrorFilter } from './http-error.filter';
+export { RouteTable } from './method-not-allowed';
+export { BodyValidationPipe } from './validation';

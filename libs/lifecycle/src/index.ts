@@ -1,0 +1,1 @@
+export { installGracefulShutdown, type ShutdownLogger, type ShutdownOptions } from './graceful-shutdown';

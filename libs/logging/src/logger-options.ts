@@ -1,0 +1,70 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino, { type LevelWithSilent, type LoggerOptions } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+
+export interface LoggingOptions {
+  /** Value of the `service` field on every line. */
+  service: string;
+  level: LevelWithSilent;
+  /** Where lines go; defaults to an asynchronous stdout writer. */
+  destination?: pino.DestinationStream;
+}
+
+/** Headers and fields that must never reach a log line. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+];
+
+/** The pino options every app shares: JSON, one object per line, `service` and ISO time. */
+export function pinoOptions(options: LoggingOptions): LoggerOptions {
+  return {
+    level: options.level,
+    base: { service: options.service },
+    messageKey: 'msg',
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+  };
+}
+
+let stdout: ReturnType<typeof pino.destination> | undefined;
+
+/**
+ * Asynchronous stdout: log writes are buffered and flushed off the request path, so logging never
+ * blocks the event loop. One per process, so the public and admin apps never interleave partial
+ * lines; shutdown flushes it (see @app/lifecycle).
+ */
+export function asyncStdout(): ReturnType<typeof pino.destination> {
+  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  return stdout;
+}
+
+/** Writes out whatever the asynchronous stdout still buffers (call before exiting). */
+export function flushLogs(): void {
+  stdout?.flushSync();
+}
+
+type Req = IncomingMessage & { id?: string | number };
+
+/** pino-http options: one access line per request, bound to the request id. */
+export function pinoHttpOptions(options: LoggingOptions): PinoHttpOptions<Req, ServerResponse> {
+  return {
+    ...pinoOptions(options),
+    // The id is assigned once by the HTTP adapter (see @app/http-server) and reused here.
+    genReqId: (req) => req.id ?? '',
+    quietReqLogger: true,
+    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
+    customSuccessMessage: () => 'request completed',
+    customErrorMessage: () => 'request failed',
+    customLogLevel: (_req, res, err) =>
+      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+    serializers: {
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InjectMetric, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import type { Histogram } from 'prom-client';
+import { LATENCY_BUCKETS } from './buckets';
+
+export const HTTP_SERVER_DURATION = 'http_server_request_duration_seconds';
+
+/** Requests that matched no route share one label value, so a scanner cannot explode the series. */
+export const UNMATCHED_ROUTE = 'unmatched';
+
+export const httpServerDurationProvider = makeHistogramProvider({
+  name: HTTP_SERVER_DURATION,
+  help: 'Duration of HTTP requests served, by route template, method and status code.',
+  labelNames: ['method', 'route', 'status_code'],
+  buckets: LATENCY_BUCKETS,
+});
+
+@Injectable()
+export class HttpServerMetrics {
+  constructor(
+    @InjectMetric(HTTP_SERVER_DURATION)
+    readonly duration: Histogram<'method' | 'route' | 'status_code'>,
+  ) {}
+}
+
+/**
+ * Records every response of the app's public listener, 404s and errors included. A Fastify
+ * onResponse hook sees requests that never reach a Nest handler, which an interceptor would miss.
+ */
+export function recordHttpServerMetrics(app: NestFastifyApplication): void {
+  const histogram = app.get(HttpServerMetrics).duration;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (request, reply, done) => {
+      histogram.observe(
+        {
+          method: request.method,
+          route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+          status_code: reply.statusCode,
+        },
+        reply.elapsedTime / 1000,
+      );
+      done();
+    });
+}

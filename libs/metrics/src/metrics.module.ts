@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { MetricsController } from './metrics.controller';
+import { grpcServerMetricProviders, GrpcServerMetricsInterceptor } from './grpc-server-metrics.interceptor';
+import { httpServerDurationProvider, HttpServerMetrics } from './http-server-metrics';
+
+/**
+ * Metrics recorders for an app's own module. The metrics live in prom-client's default registry,
+ * which MetricsExpositionModule serves on the admin listener.
+ */
+@Module({})
+export class MetricsModule {
+  static forHttp(): DynamicModule {
+    return {
+      module: MetricsModule,
+      providers: [httpServerDurationProvider, HttpServerMetrics],
+      exports: [HttpServerMetrics],
+    };
+  }
+
+  static forGrpc(): DynamicModule {
+    return {
+      module: MetricsModule,
+      providers: [...grpcServerMetricProviders, GrpcServerMetricsInterceptor],
+      exports: [GrpcServerMetricsInterceptor],
+    };
+  }
+}
+
+/** `GET /metrics` (Prometheus text format) plus process and runtime metrics labelled with the app. */
+@Module({})
+export class MetricsExpositionModule {
+  static forRoot(app: string): DynamicModule {
+    return {
+      module: MetricsExpositionModule,
+      imports: [
+        PrometheusModule.register({
+          controller: MetricsController,
+          path: '/metrics',
+          defaultMetrics: { enabled: true },
+          defaultLabels: { app },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { UpstreamException, type UpstreamFailure } from './upstream.exception';
+export { GRPC_TO_HTTP, isClientFault } from './grpc-http-status';
