@@ -1,5 +1,6 @@
-// Two projects: fast unit tests next to the code, and end-to-end tests under test/ that start
-// the built apps as real processes. `npm test` runs both.
+// Three projects: fast unit tests next to the code; end-to-end tests under test/e2e that start the
+// built apps as real processes; Kubernetes packaging tests under test/k8s that drive the real helm
+// (chart, skaffold.yaml, Dockerfile). `npm test` runs them all.
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 
 const moduleNameMapper = {
@@ -22,13 +23,22 @@ module.exports = {
       displayName: 'e2e',
       testEnvironment: 'node',
       rootDir: __dirname,
-      roots: ['<rootDir>/test'],
+      roots: ['<rootDir>/test/e2e'],
       testMatch: ['**/*.e2e-spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       testTimeout: 120000,
       slowTestThreshold: 30,
+    },
+    {
+      displayName: 'k8s',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/k8s'],
+      testMatch: ['**/*.spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      testTimeout: 300000,
     },
   ],
 };

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what `npm start`, `npm test` and `npm run bench` need on a fresh Debian/Ubuntu machine,
+# and prints the PATH line to use. Idempotent: anything already present is kept.
+#   Node 24        npm package node@24 into .tools/node (when the system node is older than 22.12)
+#   helm (v4)      go install into .tools/bin (pinned below)
+#   redis-server, promtool (prometheus), nginx, wrk   Debian packages (apt-get, needs root)
+# Usage: source scripts/bootstrap.sh   (or: eval "$(scripts/bootstrap.sh --print-path)")
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+HELM_VERSION="v4.3.1"
+NODE_MAJOR=24
+APT_PACKAGES=(redis-server prometheus nginx wrk)
+
+log() { printf '[bootstrap] %s\n' "$*" >&2; }
+
+node_ok() {
+  command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+}
+
+ensure_node() {
+  export PATH="$TOOLS/node/bin:$PATH"
+  if node_ok; then log "node $(node -v)"; return; fi
+  log "installing node@$NODE_MAJOR into .tools/node (system node is $(node -v 2>/dev/null || echo missing))"
+  npm install -g --prefix "$TOOLS/node" "node@$NODE_MAJOR" --allow-scripts=node >/dev/null 2>&1 \
+    || npm install -g --prefix "$TOOLS/node" "node@$NODE_MAJOR" >/dev/null
+  node_ok || { log "node@$NODE_MAJOR install failed"; exit 1; }
+  log "node $(node -v)"
+}
+
+ensure_apt() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  if [ ${#missing[@]} -eq 0 ]; then log "apt packages present: ${APT_PACKAGES[*]}"; return; fi
+  log "apt-get install ${missing[*]}"
+  local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts the services it installs; the tests start their own processes on loopback.
+  for service in redis-server nginx prometheus; do $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true; done
+}
+
+ensure_helm() {
+  export PATH="$TOOLS/bin:$PATH"
+  if [ -x "$TOOLS/bin/helm" ]; then log "helm $("$TOOLS/bin/helm" version --short 2>/dev/null)"; return; fi
+  command -v go >/dev/null 2>&1 || { log "go is needed to build helm (apt-get install golang, or https://go.dev/dl)"; exit 1; }
+  log "building helm $HELM_VERSION into .tools/bin (go install; a few minutes the first time)"
+  GOBIN="$TOOLS/bin" go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+}
+
+ensure_node
+ensure_apt
+ensure_helm
+log "ready: export PATH=\"$TOOLS/bin:$TOOLS/node/bin:\$PATH\""
