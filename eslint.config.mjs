@@ -8,10 +8,19 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+      },
     },
     rules: {
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       // The apps read configuration only through @app/config: one validated place.
       'no-restricted-properties': [
         'error',
@@ -21,7 +30,16 @@ export default tseslint.config(
   },
   {
     // Dev tooling (local runner, tests, benchmarks, build scripts) may read the environment.
-    files: ['scripts/**', 'test/**', 'bench/**', 'libs/config/**', 'libs/tracing/**', '**/*.spec.ts', '*.js', '*.mjs'],
+    files: [
+      'scripts/**',
+      'test/**',
+      'bench/**',
+      'libs/config/**',
+      'libs/tracing/**',
+      '**/*.spec.ts',
+      '*.js',
+      '*.mjs',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
 );

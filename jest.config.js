@@ -9,6 +9,8 @@ const moduleNameMapper = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Global only (jest ignores it per project): end-to-end and chart tests start real processes.
+  testTimeout: 120000,
   projects: [
     {
       displayName: 'unit',
@@ -28,7 +30,6 @@ module.exports = {
       transform: { '^.+\\.ts$': tsJest },
       moduleNameMapper,
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 120000,
       slowTestThreshold: 30,
     },
     {
@@ -38,7 +39,6 @@ module.exports = {
       roots: ['<rootDir>/test/k8s'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
-      testTimeout: 300000,
     },
   ],
 };

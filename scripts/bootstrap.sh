@@ -3,7 +3,8 @@
 # and prints the PATH line to use. Idempotent: anything already present is kept.
 #   Node 24        npm package node@24 into .tools/node (when the system node is older than 22.12)
 #   helm (v4)      go install into .tools/bin (pinned below)
-#   redis-server, promtool (prometheus), nginx, wrk   Debian packages (apt-get, needs root)
+#   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin
+#                  Debian packages (apt-get, needs root); the gRPC ones build an independent client
 # Usage: source scripts/bootstrap.sh   (or: eval "$(scripts/bootstrap.sh --print-path)")
 set -euo pipefail
 
@@ -11,7 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 HELM_VERSION="v4.3.1"
 NODE_MAJOR=24
-APT_PACKAGES=(redis-server prometheus nginx wrk)
+APT_PACKAGES=(redis-server prometheus nginx wrk python3-grpcio protobuf-compiler protobuf-compiler-grpc)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
@@ -35,6 +36,9 @@ ensure_apt() {
   command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
+  command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+  command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler-grpc)
   if [ ${#missing[@]} -eq 0 ]; then log "apt packages present: ${APT_PACKAGES[*]}"; return; fi
   log "apt-get install ${missing[*]}"
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

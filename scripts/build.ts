@@ -19,15 +19,20 @@ function newestMtime(path: string): number {
 }
 
 export function isBuildStale(root: string = repoRoot()): boolean {
-  const built = Math.min(...APPS.map((app) => newestMtime(join(root, 'dist/apps', app, 'main.js'))));
+  const built = Math.min(
+    ...APPS.map((app) => newestMtime(join(root, 'dist/apps', app, 'main.js'))),
+  );
   const sources = Math.max(...SOURCES.map((source) => newestMtime(join(root, source))));
   return built === 0 || sources > built;
 }
 
 export function build(root: string = repoRoot()): void {
   for (const app of APPS) {
-    process.stdout.write(`building ${app} ...\n`);
-    execFileSync(join(root, 'node_modules/.bin/nest'), ['build', app], { cwd: root, stdio: 'inherit' });
+    process.stderr.write(`building ${app} ...\n`);
+    execFileSync(join(root, 'node_modules/.bin/nest'), ['build', app], {
+      cwd: root,
+      stdio: ['ignore', process.stderr, 'inherit'],
+    });
   }
 }
 

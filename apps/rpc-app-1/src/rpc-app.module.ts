@@ -16,7 +16,10 @@ export class RpcAppModule {
       module: RpcAppModule,
       imports: [
         ConfigModule.forRoot(config),
-        AdminModule.forRoot({ app: 'rpc-app-1', logging: { service: 'rpc-app-1', level: config.LOG_LEVEL } }),
+        AdminModule.forRoot({
+          app: 'rpc-app-1',
+          logging: { service: 'rpc-app-1', level: config.LOG_LEVEL },
+        }),
         MetricsModule.forGrpc(),
         VerifyModule,
       ],

@@ -16,7 +16,11 @@ export async function startAdminServer(
   options: { app: string; host: string; port: number; logging: LoggingOptions },
 ): Promise<NestFastifyApplication> {
   const admin = await NestFactory.create<NestFastifyApplication>(
-    AdminModule.forRoot({ app: options.app, logging: options.logging, health: main.get(HealthState) }),
+    AdminModule.forRoot({
+      app: options.app,
+      logging: options.logging,
+      health: main.get(HealthState),
+    }),
     createFastifyAdapter(),
     { bufferLogs: true },
   );

@@ -29,15 +29,23 @@ export interface GrpcServiceOptions {
  * on HOST:ADMIN_PORT. The standard gRPC health service (grpc.health.v1) mirrors readiness, so
  * Kubernetes' native gRPC probe and gRPC-aware balancers see the same state as the HTTP probe.
  */
-export async function bootstrapGrpcService(options: GrpcServiceOptions): Promise<NestFastifyApplication> {
+export async function bootstrapGrpcService(
+  options: GrpcServiceOptions,
+): Promise<NestFastifyApplication> {
   const { config } = options;
-  const app = await NestFactory.create<NestFastifyApplication>(options.module, createFastifyAdapter(), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    options.module,
+    createFastifyAdapter(),
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   const health = app.get(HealthState);
 
-  const grpcHealth = new HealthImplementation(servingStatus(['', ...options.proto.services], 'NOT_SERVING'));
+  const grpcHealth = new HealthImplementation(
+    servingStatus(['', ...options.proto.services], 'NOT_SERVING'),
+  );
   health.onChange((phase: Phase) => {
     const status = phase === 'ready' ? 'SERVING' : 'NOT_SERVING';
     for (const service of ['', ...options.proto.services]) grpcHealth.setStatus(service, status);
@@ -75,7 +83,10 @@ export async function bootstrapGrpcService(options: GrpcServiceOptions): Promise
     stop: [() => app.close()],
   });
   health.markReady();
-  logger.info({ grpc: `${config.HOST}:${config.PORT}`, admin: `${config.HOST}:${config.ADMIN_PORT}` }, `${options.name} ready`);
+  logger.info(
+    { grpc: `${config.HOST}:${config.PORT}`, admin: `${config.HOST}:${config.ADMIN_PORT}` },
+    `${options.name} ready`,
+  );
   return app;
 }
 

@@ -22,11 +22,17 @@ export interface HttpServiceOptions {
  * HOST:PORT, admin listener (health, metrics) on HOST:ADMIN_PORT, ready once both listen, and the
  * graceful shutdown sequence on SIGTERM / SIGINT.
  */
-export async function bootstrapHttpService(options: HttpServiceOptions): Promise<NestFastifyApplication> {
+export async function bootstrapHttpService(
+  options: HttpServiceOptions,
+): Promise<NestFastifyApplication> {
   const { config, name } = options;
-  const app = await NestFactory.create<NestFastifyApplication>(options.module, createFastifyAdapter(), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    options.module,
+    createFastifyAdapter(),
+    {
+      bufferLogs: true,
+    },
+  );
   app.useLogger(app.get(Logger));
   configureHttpApp(app);
   recordHttpServerMetrics(app);
@@ -49,6 +55,9 @@ export async function bootstrapHttpService(options: HttpServiceOptions): Promise
     stop: [() => app.close(), () => admin.close()],
   });
   health.markReady();
-  logger.info({ public: `${config.HOST}:${config.PORT}`, admin: `${config.HOST}:${config.ADMIN_PORT}` }, `${name} ready`);
+  logger.info(
+    { public: `${config.HOST}:${config.PORT}`, admin: `${config.HOST}:${config.ADMIN_PORT}` },
+    `${name} ready`,
+  );
   return app;
 }

@@ -6,8 +6,13 @@ import { ConfigError } from '@app/config';
  */
 export function run(service: string, start: () => Promise<unknown>): void {
   start().catch((err: unknown) => {
-    const msg = err instanceof ConfigError ? err.message : `start-up failed: ${(err as Error)?.message ?? String(err)}`;
-    process.stderr.write(`${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), service, msg })}\n`);
+    const msg =
+      err instanceof ConfigError
+        ? err.message
+        : `start-up failed: ${(err as Error)?.message ?? String(err)}`;
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), service, msg })}\n`,
+    );
     process.exit(1);
   });
 }

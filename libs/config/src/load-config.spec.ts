@@ -21,7 +21,9 @@ describe('loadConfig', () => {
 
   it('names the bad variable and its value in one line', () => {
     expect(() => loadConfig(webappEnv, { PORT: 'abc' })).toThrow(ConfigError);
-    expect(() => loadConfig(webappEnv, { PORT: 'abc' })).toThrow(/^Invalid configuration: PORT: .*\(got "abc"\)$/);
+    expect(() => loadConfig(webappEnv, { PORT: 'abc' })).toThrow(
+      /^Invalid configuration: PORT: .*\(got "abc"\)$/,
+    );
     expect(() => loadConfig(webappEnv, { LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
   });
 });

@@ -9,13 +9,24 @@ describe('generated proto types', () => {
   it('match what proto-gen produces from proto/ today', () => {
     const root = join(__dirname, '../../..');
     const fresh = mkdtempSync(join(tmpdir(), 'proto-gen-'));
-    execFileSync(process.execPath, ['scripts/proto-gen.ts', '--out', fresh], { cwd: root, stdio: 'ignore' });
+    execFileSync(process.execPath, ['scripts/proto-gen.ts', '--out', fresh], {
+      cwd: root,
+      stdio: 'ignore',
+    });
     const committed = join(__dirname, 'generated');
-    const files = readdirSync(fresh, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const files = readdirSync(fresh, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.ts'),
+    );
     expect(files.length).toBeGreaterThan(0);
-    expect(readdirSync(committed, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts')).sort()).toEqual(files.sort());
+    expect(
+      readdirSync(committed, { recursive: true, encoding: 'utf8' })
+        .filter((f) => f.endsWith('.ts'))
+        .sort(),
+    ).toEqual(files.sort());
     for (const file of files) {
-      expect(readFileSync(join(committed, file), 'utf8')).toBe(readFileSync(join(fresh, file), 'utf8'));
+      expect(readFileSync(join(committed, file), 'utf8')).toBe(
+        readFileSync(join(fresh, file), 'utf8'),
+      );
     }
   });
 });

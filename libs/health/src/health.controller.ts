@@ -20,11 +20,15 @@ export class HealthController {
     return this.health.check([
       () => {
         const check = this.indicator.check('lifecycle');
-        return this.state.isReady ? check.up({ phase: this.state.phase }) : check.down({ phase: this.state.phase });
+        return this.state.isReady
+          ? check.up({ phase: this.state.phase })
+          : check.down({ phase: this.state.phase });
       },
       async () => {
         const info = await this.state.info();
-        return Object.fromEntries(Object.entries(info).map(([name, facts]) => [name, { status: 'up', ...facts }]));
+        return Object.fromEntries(
+          Object.entries(info).map(([name, facts]) => [name, { status: 'up', ...facts }]),
+        );
       },
     ]);
   }

@@ -8,6 +8,10 @@ export interface ErrorBody {
   [detail: string]: unknown;
 }
 
-export function errorBody(statusCode: number, message: string, details: Record<string, unknown> = {}): ErrorBody {
+export function errorBody(
+  statusCode: number,
+  message: string,
+  details: Record<string, unknown> = {},
+): ErrorBody {
   return { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message, ...details };
 }

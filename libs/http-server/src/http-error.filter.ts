@@ -1,4 +1,10 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './error-body';
 import type { RouteTable } from './method-not-allowed';
@@ -25,10 +31,17 @@ export class HttpErrorFilter implements ExceptionFilter {
           reply
             .status(405)
             .header('allow', allowed.join(', '))
-            .send(errorBody(405, `method ${request.method} is not allowed on ${request.url.split('?', 1)[0]}; use ${allowed.join(', ')}`));
+            .send(
+              errorBody(
+                405,
+                `method ${request.method} is not allowed on ${request.url.split('?', 1)[0]}; use ${allowed.join(', ')}`,
+              ),
+            );
           return;
         }
-        reply.status(404).send(errorBody(404, `no route for ${request.method} ${request.url.split('?', 1)[0]}`));
+        reply
+          .status(404)
+          .send(errorBody(404, `no route for ${request.method} ${request.url.split('?', 1)[0]}`));
         return;
       }
       // Exceptions may carry response headers (e.g. Retry-After from an open circuit breaker).

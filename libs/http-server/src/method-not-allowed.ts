@@ -27,6 +27,8 @@ export class RouteTable {
   /** Methods the path is served with; empty when the path is unknown. */
   allowedMethods(url: string): HTTPMethod[] {
     const path = url.split('?', 1)[0];
-    return [...this.methods].filter((method) => method !== 'HEAD' && this.router.find(method, path) !== null);
+    return [...this.methods].filter(
+      (method) => method !== 'HEAD' && this.router.find(method, path) !== null,
+    );
   }
 }

@@ -1,4 +1,9 @@
-import { type ArgumentMetadata, BadRequestException, Injectable, ValidationPipe } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  BadRequestException,
+  Injectable,
+  ValidationPipe,
+} from '@nestjs/common';
 import type { ValidationError } from 'class-validator';
 
 /**
@@ -22,8 +27,13 @@ export class BodyValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
-      throw new BadRequestException({ message: 'request body must be a JSON object (Content-Type: application/json)' });
+    if (
+      metadata.type === 'body' &&
+      (typeof value !== 'object' || value === null || Array.isArray(value))
+    ) {
+      throw new BadRequestException({
+        message: 'request body must be a JSON object (Content-Type: application/json)',
+      });
     }
     return super.transform(value, metadata);
   }

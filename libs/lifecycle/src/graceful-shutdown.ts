@@ -32,7 +32,9 @@ export interface ShutdownOptions {
  * close clients -> flush -> exit 0. A second signal, or the deadline, exits at once with 1.
  * Returns the shutdown function, so tests and other callers can trigger the same sequence.
  */
-export function installGracefulShutdown(options: ShutdownOptions): (signal: string) => Promise<void> {
+export function installGracefulShutdown(
+  options: ShutdownOptions,
+): (signal: string) => Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
   let started = false;
 
@@ -45,13 +47,19 @@ export function installGracefulShutdown(options: ShutdownOptions): (signal: stri
     }
     started = true;
     const deadline = setTimeout(() => {
-      options.logger.error({ timeout_ms: options.drainDelayMs + options.timeoutMs }, 'shutdown deadline passed: exiting');
+      options.logger.error(
+        { timeout_ms: options.drainDelayMs + options.timeoutMs },
+        'shutdown deadline passed: exiting',
+      );
       flushLogs();
       exit(1);
     }, options.drainDelayMs + options.timeoutMs);
     deadline.unref();
 
-    options.logger.info({ signal, drain_delay_ms: options.drainDelayMs }, 'shutdown started: readiness now 503');
+    options.logger.info(
+      { signal, drain_delay_ms: options.drainDelayMs },
+      'shutdown started: readiness now 503',
+    );
     options.health.markDraining();
     if (options.drainDelayMs > 0) await sleep(options.drainDelayMs);
     options.logger.info({}, 'drain delay over: closing listeners, waiting for in-flight work');
@@ -69,6 +77,7 @@ export function installGracefulShutdown(options: ShutdownOptions): (signal: stri
     }
   };
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => void shutdown(signal));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const)
+    process.on(signal, () => void shutdown(signal));
   return shutdown;
 }

@@ -1,1 +1,5 @@
-export { installGracefulShutdown, type ShutdownLogger, type ShutdownOptions } from './graceful-shutdown';
+export {
+  installGracefulShutdown,
+  type ShutdownLogger,
+  type ShutdownOptions,
+} from './graceful-shutdown';

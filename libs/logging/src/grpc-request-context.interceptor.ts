@@ -1,4 +1,9 @@
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import type { Metadata } from '@grpc/grpc-js';
 import { PinoLogger } from 'nestjs-pino';
 import { grpcStatusName, grpcStatusOf } from '@app/contracts';

@@ -39,7 +39,9 @@ let stdout: ReturnType<typeof pino.destination> | undefined;
  * lines; shutdown flushes it (see @app/lifecycle).
  */
 export function asyncStdout(): ReturnType<typeof pino.destination> {
-  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // minLength 0: no batching threshold (lines must show up promptly), yet writes still coalesce
+  // while one is in flight, off the request path.
+  stdout ??= pino.destination({ dest: 1, sync: false, minLength: 0 });
   return stdout;
 }
 

@@ -1,7 +1,16 @@
 import { grpcStatusName, grpcStatusOf } from '@app/contracts';
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
-import { InjectMetric, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import {
+  InjectMetric,
+  makeCounterProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
 import { type Observable, tap } from 'rxjs';
 import { LATENCY_BUCKETS } from './buckets';
@@ -40,7 +49,11 @@ export class GrpcServerMetricsInterceptor implements NestInterceptor {
     const method = pattern?.rpc ?? context.getHandler().name;
     const started = performance.now();
     const record = (err?: unknown) => {
-      const labels = { grpc_service: service, grpc_method: method, grpc_code: grpcStatusName(grpcStatusOf(err)) };
+      const labels = {
+        grpc_service: service,
+        grpc_method: method,
+        grpc_code: grpcStatusName(grpcStatusOf(err)),
+      };
       this.handled.inc(labels);
       this.duration.observe(labels, (performance.now() - started) / 1000);
     };

@@ -1,7 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { MetricsController } from './metrics.controller';
-import { grpcServerMetricProviders, GrpcServerMetricsInterceptor } from './grpc-server-metrics.interceptor';
+import {
+  grpcServerMetricProviders,
+  GrpcServerMetricsInterceptor,
+} from './grpc-server-metrics.interceptor';
 import { httpServerDurationProvider, HttpServerMetrics } from './http-server-metrics';
 
 /**

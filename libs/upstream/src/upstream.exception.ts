@@ -8,7 +8,11 @@ export type UpstreamFailure =
   /** The upstream answered with an error of its own (5xx, gRPC INTERNAL, ...). */
   | 'bad_response';
 
-const STATUS: Record<UpstreamFailure, number> = { unavailable: 503, timeout: 504, bad_response: 502 };
+const STATUS: Record<UpstreamFailure, number> = {
+  unavailable: 503,
+  timeout: 504,
+  bad_response: 502,
+};
 
 /**
  * A failure of an upstream call, rendered by the HTTP error filter as JSON naming the upstream:

@@ -36,7 +36,8 @@ export class WebappClient {
     } catch (err) {
       throw failure(err);
     }
-    if (response.status >= 500) throw new UpstreamException(WEBAPP, 'bad_response', `HTTP ${response.status}`);
+    if (response.status >= 500)
+      throw new UpstreamException(WEBAPP, 'bad_response', `HTTP ${response.status}`);
     // The caller's fault, as judged by webapp-1: pass its answer through.
     if (response.status >= 400) throw new HttpException(response.data, response.status);
     return response.data;
@@ -45,6 +46,7 @@ export class WebappClient {
 
 function failure(err: unknown): UpstreamException {
   const code = isAxiosError(err) ? err.code : undefined;
-  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') return new UpstreamException(WEBAPP, 'timeout', code);
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
+    return new UpstreamException(WEBAPP, 'timeout', code);
   return new UpstreamException(WEBAPP, 'unavailable', code ?? (err as Error).message);
 }

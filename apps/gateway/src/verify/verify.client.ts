@@ -10,7 +10,13 @@ import {
 } from '@app/contracts';
 import { REQUEST_ID_HEADER } from '@app/logging';
 import { GRPC_TO_HTTP, UpstreamException } from '@app/upstream';
-import { credentials, loadPackageDefinition, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  Metadata,
+  type ServiceError,
+  status,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { HttpException, Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 
@@ -50,8 +56,10 @@ export class VerifyClient implements OnApplicationShutdown {
 
 function failure(err: ServiceError | null): HttpException {
   const code = err?.code ?? status.UNKNOWN;
-  if (code === status.UNAVAILABLE) return new UpstreamException(RPC_APP, 'unavailable', err?.details ?? 'UNAVAILABLE');
-  if (code === status.DEADLINE_EXCEEDED) return new UpstreamException(RPC_APP, 'timeout', 'DEADLINE_EXCEEDED');
+  if (code === status.UNAVAILABLE)
+    return new UpstreamException(RPC_APP, 'unavailable', err?.details ?? 'UNAVAILABLE');
+  if (code === status.DEADLINE_EXCEEDED)
+    return new UpstreamException(RPC_APP, 'timeout', 'DEADLINE_EXCEEDED');
   const http = GRPC_TO_HTTP[code] ?? 502;
   // The caller's fault (e.g. INVALID_ARGUMENT): rpc-app-1's message names the field.
   if (http < 500) return new HttpException({ message: err?.details ?? status[code] }, http);

@@ -10,7 +10,10 @@ export class VerifyController {
 
   @Post()
   @HttpCode(200)
-  verify(@Body() body: VerifyUserDto, @RequestId() requestId: string): Promise<VerifyReply__Output> {
+  verify(
+    @Body() body: VerifyUserDto,
+    @RequestId() requestId: string,
+  ): Promise<VerifyReply__Output> {
     return this.verifier.verifyUser({ id: body.id, token: body.token }, requestId);
   }
 }

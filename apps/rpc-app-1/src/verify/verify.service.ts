@@ -14,10 +14,16 @@ export class VerifyService {
   verify(request: VerifyRequest__Output): VerifyReply {
     const { id, token } = request;
     if (!Number.isInteger(id) || id < 1 || id > INT32_MAX) {
-      throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'id must be a positive 32-bit integer' });
+      throw new RpcException({
+        code: status.INVALID_ARGUMENT,
+        message: 'id must be a positive 32-bit integer',
+      });
     }
     if (typeof token !== 'string' || token.length === 0) {
-      throw new RpcException({ code: status.INVALID_ARGUMENT, message: 'token must be a non-empty string' });
+      throw new RpcException({
+        code: status.INVALID_ARGUMENT,
+        message: 'token must be a non-empty string',
+      });
     }
     return { message: `Verified: ${id}` };
   }

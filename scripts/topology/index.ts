@@ -1,0 +1,3 @@
+export { AppProcess, type AppProcessOptions, type LogLine } from './app-process.ts';
+export { APPS, type AppName, appEntry, repoRoot } from './paths.ts';
+export { LOCAL_PORTS, randomLoopbackNet, Stack, type StackOptions } from './topology.ts';

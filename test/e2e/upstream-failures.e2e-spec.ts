@@ -1,0 +1,99 @@
+import { Stack } from '../../scripts/topology/index.ts';
+import { startBlackHole } from '../support/black-hole.ts';
+import { get, postJson } from '../support/http.ts';
+
+// The original demo's gateway died (log.Fatal) when an upstream was down. Ours answers with a
+// clear gateway error and keeps serving.
+describe('upstream failures', () => {
+  describe('an upstream that is down', () => {
+    const stack = new Stack();
+    beforeAll(() => stack.start());
+    afterAll(() => stack.stop());
+
+    it('webapp-1 down -> 502/503 JSON naming it; the gateway stays up and recovers', async () => {
+      await stack.webapps[0].kill();
+      const res = await postJson(`${stack.gatewayUrl}/projects/`, { title: 'x' });
+      expect([502, 503]).toContain(res.status);
+      expect(res.body).toMatchObject({
+        upstream: 'webapp-1',
+        message: expect.stringContaining('webapp-1'),
+      });
+      expect(res.text).not.toMatch(/\bat .+:\d+:\d+/);
+
+      // The other route is unaffected and the gateway process is alive.
+      expect((await postJson(`${stack.gatewayUrl}/verify/`, { id: 1, token: 't' })).status).toBe(
+        200,
+      );
+      expect(stack.gateways[0].running).toBe(true);
+      expect((await get(`${stack.gateways[0].adminUrl}/_status/healthcheck`)).status).toBe(200);
+
+      stack.webapps[0].start();
+      await stack.webapps[0].waitReady();
+      await expectEventually200(`${stack.gatewayUrl}/projects/`, { title: 'back' });
+    });
+
+    it('rpc-app-1 down -> 503 JSON naming it; the gateway stays up and recovers', async () => {
+      await stack.rpcApps[0].kill();
+      const res = await postJson(`${stack.gatewayUrl}/verify/`, { id: 1, token: 't' });
+      expect(res.status).toBe(503);
+      expect(res.body).toMatchObject({ upstream: 'rpc-app-1' });
+      expect((await postJson(`${stack.gatewayUrl}/projects/`, { title: 'x' })).status).toBe(200);
+      expect(stack.gateways[0].running).toBe(true);
+
+      stack.rpcApps[0].start();
+      await stack.rpcApps[0].waitReady();
+      await expectEventually200(`${stack.gatewayUrl}/verify/`, { id: 2, token: 't' });
+    });
+  });
+
+  describe('an upstream that hangs', () => {
+    const stack = new Stack({ replicas: 1 });
+    let holes: Array<{ close: () => Promise<void> }> = [];
+
+    beforeAll(async () => {
+      // Two listeners that accept and never answer, in place of the real backends.
+      holes = [
+        await startBlackHole(`${stack.net}.91`, 5000),
+        await startBlackHole(`${stack.net}.92`, 6000),
+      ];
+      const gateway = stack.gateways[0];
+      Object.assign(gateway.options.env ?? {}, {
+        WEBAPP_URL: `http://${stack.net}.91:5000`,
+        RPC_TARGET: `ipv4:${stack.net}.92:6000`,
+        WEBAPP_TIMEOUT_MS: '300',
+        RPC_TIMEOUT_MS: '300',
+      });
+      gateway.start();
+      await gateway.waitReady();
+    });
+    afterAll(async () => {
+      await stack.stop();
+      await Promise.all(holes.map((h) => h.close()));
+    });
+
+    it('webapp-1 timeout -> 504 JSON', async () => {
+      const started = Date.now();
+      const res = await postJson(`${stack.gatewayUrl}/projects/`, { title: 'x' });
+      expect(res.status).toBe(504);
+      expect(res.body).toMatchObject({ upstream: 'webapp-1' });
+      expect(Date.now() - started).toBeLessThan(5000);
+    });
+
+    it('rpc-app-1 deadline -> 504 JSON', async () => {
+      const res = await postJson(`${stack.gatewayUrl}/verify/`, { id: 1, token: 't' });
+      expect(res.status).toBe(504);
+      expect(res.body).toMatchObject({ upstream: 'rpc-app-1' });
+    });
+  });
+});
+
+async function expectEventually200(url: string, body: unknown, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 0;
+  while (Date.now() < deadline) {
+    last = (await postJson(url, body)).status;
+    if (last === 200) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} still answers ${last} after ${timeoutMs} ms`);
+}
