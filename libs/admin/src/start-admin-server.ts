@@ -1,4 +1,4 @@
-import { createFastifyAdapter } from '@app/http-server';
+import { closeConnectionsWhileDraining, createFastifyAdapter } from '@app/http-server';
 import { HealthState } from '@app/health';
 import type { LoggingOptions } from '@app/logging';
 import type { INestApplication } from '@nestjs/common';
@@ -15,16 +15,14 @@ export async function startAdminServer(
   main: INestApplication,
   options: { app: string; host: string; port: number; logging: LoggingOptions },
 ): Promise<NestFastifyApplication> {
+  const health = main.get(HealthState);
   const admin = await NestFactory.create<NestFastifyApplication>(
-    AdminModule.forRoot({
-      app: options.app,
-      logging: options.logging,
-      health: main.get(HealthState),
-    }),
+    AdminModule.forRoot({ app: options.app, logging: options.logging, health }),
     createFastifyAdapter(),
     { bufferLogs: true },
   );
   admin.useLogger(admin.get(Logger));
+  closeConnectionsWhileDraining(admin, () => health.phase === 'draining');
   await admin.listen(options.port, options.host);
   return admin;
 }

@@ -1,7 +1,7 @@
 import type { CommonConfig } from '@app/config';
 import { PROTO_LOADER_OPTIONS, protoPath } from '@app/contracts';
 import { HealthState, type Phase } from '@app/health';
-import { createFastifyAdapter } from '@app/http-server';
+import { closeConnectionsWhileDraining, createFastifyAdapter } from '@app/http-server';
 import { installGracefulShutdown } from '@app/lifecycle';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -42,6 +42,7 @@ export async function bootstrapGrpcService(
   );
   app.useLogger(app.get(Logger));
   const health = app.get(HealthState);
+  closeConnectionsWhileDraining(app, () => health.phase === 'draining');
 
   const grpcHealth = new HealthImplementation(
     servingStatus(['', ...options.proto.services], 'NOT_SERVING'),

@@ -1,7 +1,11 @@
 import { startAdminServer } from '@app/admin';
 import type { CommonConfig } from '@app/config';
 import { HealthState } from '@app/health';
-import { configureHttpApp, createFastifyAdapter } from '@app/http-server';
+import {
+  closeConnectionsWhileDraining,
+  configureHttpApp,
+  createFastifyAdapter,
+} from '@app/http-server';
 import { installGracefulShutdown } from '@app/lifecycle';
 import { recordHttpServerMetrics } from '@app/metrics';
 import type { DynamicModule } from '@nestjs/common';
@@ -34,8 +38,10 @@ export async function bootstrapHttpService(
     },
   );
   app.useLogger(app.get(Logger));
+  const health = app.get(HealthState);
   configureHttpApp(app);
   recordHttpServerMetrics(app);
+  closeConnectionsWhileDraining(app, () => health.phase === 'draining');
   await app.listen(config.PORT, config.HOST);
 
   const admin = await startAdminServer(app, {
@@ -45,7 +51,6 @@ export async function bootstrapHttpService(
     logging: { service: name, level: config.LOG_LEVEL },
   });
 
-  const health = app.get(HealthState);
   const logger = PinoLogger.root.child({ context: 'lifecycle' });
   installGracefulShutdown({
     health,

@@ -19,14 +19,24 @@ export const commonEnv = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(20000),
 });
 
+/**
+ * Fault injection for the backends: added latency on every request. For drain, timeout and
+ * chaos tests; leave at 0 in production.
+ */
+const faultEnv = {
+  FAULT_DELAY_MS: nonNegativeInt.max(60_000).default(0),
+};
+
 export const webappEnv = commonEnv.extend({
   PORT: port.default(5000),
   ADMIN_PORT: port.default(9001),
+  ...faultEnv,
 });
 
 export const rpcAppEnv = commonEnv.extend({
   PORT: port.default(6000),
   ADMIN_PORT: port.default(9002),
+  ...faultEnv,
   /**
    * Connections older than this get a GOAWAY, so clients re-resolve DNS and spread over replicas
    * added since they connected (grpc-js does not poll DNS by itself).

@@ -4,3 +4,4 @@ export { type ErrorBody, errorBody } from './error-body';
 export { HttpErrorFilter } from './http-error.filter';
 export { RouteTable } from './method-not-allowed';
 export { BodyValidationPipe } from './validation';
+export { closeConnectionsWhileDraining } from './connection-draining';

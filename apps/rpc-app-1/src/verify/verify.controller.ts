@@ -1,9 +1,11 @@
 import { USERVERIFY, type VerifyReply, type VerifyRequest__Output } from '@app/contracts';
-import { Controller } from '@nestjs/common';
+import { FaultDelayInterceptor } from '@app/fault-injection';
+import { Controller, UseInterceptors } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { VerifyService } from './verify.service';
 
 @Controller()
+@UseInterceptors(FaultDelayInterceptor)
 export class VerifyController {
   constructor(private readonly verifier: VerifyService) {}
 

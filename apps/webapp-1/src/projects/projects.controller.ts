@@ -1,8 +1,10 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { FaultDelayInterceptor } from '@app/fault-injection';
+import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
 import { CreateProjectDto } from '@app/contracts';
 import { type Project, ProjectsService } from './projects.service';
 
 @Controller()
+@UseInterceptors(FaultDelayInterceptor)
 export class ProjectsController {
   constructor(private readonly projects: ProjectsService) {}
 

@@ -1,0 +1,1 @@
+export { FaultDelayInterceptor } from './fault-delay.interceptor';
