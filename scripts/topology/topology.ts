@@ -28,6 +28,8 @@ export interface StackOptions {
   firstGatewayHost?: string;
   onLine?: AppProcessOptions['onLine'];
   nodeArgs?: string[];
+  /** Per-process log files instead of piping logs through the runner: name -> path. */
+  logFile?: (name: string) => string;
 }
 
 /** A random 127.x.y prefix outside 127.0.0 (which `npm start` uses). */
@@ -126,6 +128,7 @@ export class Stack {
       env,
       onLine: this.options.onLine,
       nodeArgs: this.options.nodeArgs,
+      logFile: this.options.logFile?.(`${app}-${index}`),
     });
   }
 }

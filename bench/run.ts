@@ -1,0 +1,267 @@
+// npm run bench: the gateway side by side with nginx and with direct calls, in one run.
+//   npm run bench -- [--rounds 3] [--duration 5] [--connections 32] [--rate 400]
+// Builds, starts the stack in production mode with every gateway feature on, alternates targets
+// for several rounds, and writes docs/benchmarks.md + docs/benchmarks.svg (medians and ratios).
+// All load goes to loopback addresses and stops by itself.
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify, parseArgs } from 'node:util';
+import { build } from '../scripts/build.ts';
+import { repoRoot, Stack } from '../scripts/topology/index.ts';
+import { barChartSvg } from './lib/chart.ts';
+import { startNginx } from './lib/nginx.ts';
+import { measure } from './lib/proc-stats.ts';
+import { median } from './lib/stats.ts';
+import { type LoadResult, wrk } from './lib/wrk.ts';
+
+const runFile = promisify(execFile);
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '32' },
+    rate: { type: 'string', default: '400' },
+  },
+});
+const rounds = Number(values.rounds);
+const durationS = Number(values.duration);
+const connections = Number(values.connections);
+const rate = Number(values.rate);
+
+const root = repoRoot();
+const out = join(root, 'bench/results');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, 'logs'), { recursive: true });
+const step = (text: string) =>
+  process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+
+for (const tool of ['wrk', 'nginx']) {
+  try {
+    await runFile('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`]);
+  } catch {
+    process.stderr.write(
+      `${tool} is not installed: run scripts/bootstrap.sh (Debian packages wrk, nginx)\n`,
+    );
+    process.exit(1);
+  }
+}
+
+step('building the apps');
+build(root);
+
+// Every gateway feature on, as in production; logs at info to a file per process.
+const production = { NODE_ENV: 'production', LOG_LEVEL: 'info' };
+const stack = new Stack({
+  env: {
+    gateway: { ...production },
+    'webapp-1': { ...production },
+    'rpc-app-1': { ...production },
+  },
+  logFile: (name) => join(out, 'logs', `${name}.log`),
+});
+step(`starting the stack on ${stack.net}.x`);
+await stack.start();
+const nginxAddress = `${stack.net}.40:8080`;
+const nginx = await startNginx({
+  dir: join(out, 'nginx'),
+  listen: nginxAddress,
+  upstream: stack.webapps[0].address,
+});
+
+const gateway = stack.gateways[0];
+const projectsBody = JSON.stringify({ title: 'An awesome project' });
+const verifyBody = JSON.stringify({ id: 121, token: 'a$$' });
+
+interface Target {
+  name: string;
+  route: 'projects' | 'verify';
+  kind: 'direct' | 'nginx' | 'gateway';
+  load: (fixedRate?: number) => Promise<LoadResult>;
+}
+
+const http = (url: string, body: string) => (fixedRate?: number) =>
+  wrk({
+    url,
+    body,
+    connections: fixedRate ? 8 : connections,
+    durationS,
+    rate: fixedRate,
+    scriptDir: out,
+  });
+
+async function grpcLoad(fixedRate?: number): Promise<LoadResult> {
+  const args = [
+    join(root, 'bench/lib/grpc-load.ts'),
+    stack.rpcApps[0].address,
+    String(fixedRate ? 8 : connections),
+    String(durationS),
+  ];
+  if (fixedRate) args.push(String(fixedRate));
+  const { stdout } = await runFile(process.execPath, args, {
+    cwd: root,
+    timeout: (durationS + 30) * 1000,
+  });
+  return JSON.parse(stdout) as LoadResult;
+}
+
+const targets: Target[] = [
+  {
+    name: 'webapp-1 direct',
+    route: 'projects',
+    kind: 'direct',
+    load: http(`http://${stack.webapps[0].address}/create`, projectsBody),
+  },
+  {
+    name: 'nginx -> webapp-1',
+    route: 'projects',
+    kind: 'nginx',
+    load: http(`http://${nginxAddress}/projects/`, projectsBody),
+  },
+  {
+    name: 'gateway /projects/',
+    route: 'projects',
+    kind: 'gateway',
+    load: http(`${stack.gatewayUrl}/projects/`, projectsBody),
+  },
+  { name: 'rpc-app-1 direct (grpc-js)', route: 'verify', kind: 'direct', load: grpcLoad },
+  {
+    name: 'gateway /verify/',
+    route: 'verify',
+    kind: 'gateway',
+    load: http(`${stack.gatewayUrl}/verify/`, verifyBody),
+  },
+];
+
+interface Sample {
+  throughput: LoadResult;
+  fixed: LoadResult;
+  cpuPer1k?: number;
+  peakRssMb?: number;
+}
+const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]));
+
+try {
+  step('warm-up (JIT, connection pools)');
+  for (const target of targets) await target.load(200);
+
+  for (let round = 1; round <= rounds; round++) {
+    // Alternate the order every round so that drift on a shared machine hits every target alike.
+    const order = round % 2 ? targets : [...targets].reverse();
+    for (const target of order) {
+      step(
+        `round ${round}/${rounds}: ${target.name}: max throughput (${connections} connections, ${durationS} s)`,
+      );
+      const measured = await measure(gateway.pid!, () => target.load());
+      step(`round ${round}/${rounds}: ${target.name}: latency at ${rate} req/s`);
+      const fixed = await target.load(rate);
+      const sample: Sample = { throughput: measured.result, fixed };
+      if (target.kind === 'gateway') {
+        sample.cpuPer1k = measured.cpuS / (measured.result.requests / 1000);
+        sample.peakRssMb = measured.peakRssMb;
+      }
+      samples.get(target.name)!.push(sample);
+      step(
+        `  ${Math.round(measured.result.rps)} req/s, p50 ${fixed.p50Ms.toFixed(2)} ms, p99 ${fixed.p99Ms.toFixed(2)} ms, errors ${measured.result.errors + fixed.errors}`,
+      );
+      await sleep(500);
+    }
+  }
+} finally {
+  await nginx.stop();
+  await stack.stop();
+}
+
+// Medians per target, then the ratios the targets are set against.
+const summary = targets.map((t) => {
+  const s = samples.get(t.name)!;
+  return {
+    ...t,
+    rps: median(s.map((x) => x.throughput.rps)),
+    p50: median(s.map((x) => x.fixed.p50Ms)),
+    p99: median(s.map((x) => x.fixed.p99Ms)),
+    errors: s.reduce((sum, x) => sum + x.throughput.errors + x.fixed.errors, 0),
+    cpuPer1k: median(s.map((x) => x.cpuPer1k ?? Number.NaN)),
+    peakRssMb: Math.max(...s.map((x) => x.peakRssMb ?? 0)),
+  };
+});
+const by = (name: string) => summary.find((s) => s.name === name)!;
+const ratios = {
+  projectsVsNginx: by('gateway /projects/').rps / by('nginx -> webapp-1').rps,
+  projectsVsDirect: by('gateway /projects/').rps / by('webapp-1 direct').rps,
+  nginxVsDirect: by('nginx -> webapp-1').rps / by('webapp-1 direct').rps,
+  verifyVsDirect: by('gateway /verify/').rps / by('rpc-app-1 direct (grpc-js)').rps,
+  addedP99Projects: by('gateway /projects/').p99 - by('webapp-1 direct').p99,
+  addedP99Verify: by('gateway /verify/').p99 - by('rpc-app-1 direct (grpc-js)').p99,
+  gatewayRssMb: Math.max(by('gateway /projects/').peakRssMb, by('gateway /verify/').peakRssMb),
+};
+
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const table = [
+  '| target | throughput (req/s) | p50 at fixed rate (ms) | p99 at fixed rate (ms) | errors | gateway CPU s / 1k req | gateway peak RSS (MB) |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...summary.map(
+    (s) =>
+      `| ${s.name} | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.errors} | ${s.kind === 'gateway' ? fmt(s.cpuPer1k, 3) : ''} | ${s.kind === 'gateway' ? fmt(s.peakRssMb, 0) : ''} |`,
+  ),
+].join('\n');
+const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
+const targetsTable = [
+  '| target | measured | goal |',
+  '|---|---:|---|',
+  `| gateway /projects/ throughput / nginx | ${fmt(ratios.projectsVsNginx)}x | >= 0.5x (${verdict(ratios.projectsVsNginx >= 0.5)}) |`,
+  `| gateway /projects/ throughput / webapp-1 direct | ${fmt(ratios.projectsVsDirect)}x | (nginx / direct: ${fmt(ratios.nginxVsDirect)}x) |`,
+  `| gateway /verify/ throughput / grpc-js direct | ${fmt(ratios.verifyVsDirect)}x | >= 0.5x (${verdict(ratios.verifyVsDirect >= 0.5)}) |`,
+  `| added p99 at ${rate} req/s, /projects/ | ${fmt(ratios.addedP99Projects)} ms | <= 2 ms (${verdict(ratios.addedP99Projects <= 2)}) |`,
+  `| added p99 at ${rate} req/s, /verify/ | ${fmt(ratios.addedP99Verify)} ms | <= 2 ms (${verdict(ratios.addedP99Verify <= 2)}) |`,
+  `| gateway peak RSS under load | ${fmt(ratios.gatewayRssMb, 0)} MB | <= 150 MB (${verdict(ratios.gatewayRssMb <= 150)}) |`,
+].join('\n');
+
+writeFileSync(
+  join(root, 'docs/benchmarks.svg'),
+  barChartSvg([
+    {
+      title: `Throughput at ${connections} connections (median of ${rounds} rounds)`,
+      unit: 'req/s',
+      bars: summary.map((s) => ({ label: s.name, value: s.rps, highlight: s.kind === 'gateway' })),
+    },
+    {
+      title: `p99 latency at ${rate} req/s`,
+      unit: 'ms',
+      bars: summary.map((s) => ({ label: s.name, value: s.p99, highlight: s.kind === 'gateway' })),
+    },
+  ]),
+);
+const cpuInfo = (
+  await runFile('sh', ['-c', "nproc; grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"])
+).stdout
+  .trim()
+  .split('\n');
+writeFileSync(
+  join(root, 'docs/benchmarks.md'),
+  `# Benchmarks
+
+Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)} (${cpuInfo[0]} cores,${cpuInfo[1] ?? ''}; Node ${process.versions.node}).
+The machine is shared and noisy: compare the ratios, measured side by side in one run, rather
+than the absolute figures. Medians of ${rounds} rounds; targets alternate order every round.
+
+- Load generator: wrk 4 (1 thread) for every HTTP target, POST with a JSON body; a grpc-js client
+  process for rpc-app-1 direct. Throughput: ${connections} connections, ${durationS} s. Latency: a fixed
+  rate of ${rate} req/s over 8 connections (wrk Lua \`delay()\`; open loop for the gRPC client),
+  well below saturation.
+- Gateway: production mode (\`NODE_ENV=production\`), every feature on, info logging to a file,
+  tracing off. nginx 1 worker, keep-alive to webapp-1, access log off. One replica of each app.
+- Gateway CPU and RSS from /proc during the throughput runs.
+
+![throughput and latency](benchmarks.svg)
+
+${table}
+
+## Against the targets
+
+${targetsTable}
+`,
+);
+step('wrote docs/benchmarks.md and docs/benchmarks.svg');
+process.stdout.write(`\n${table}\n\n${targetsTable}\n`);
