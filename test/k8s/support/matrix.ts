@@ -39,7 +39,7 @@ const EXAMPLE_EXPECT: Record<string, Partial<MatrixCase['expect']>> = {
     kinds: ['HorizontalPodAutoscaler', 'Ingress', 'ServiceMonitor', 'PrometheusRule'],
   },
   'values-dev.yaml': { readOnlyRootFilesystem: false },
-  'values-debug.yaml': { readOnlyRootFilesystem: false },
+  'values-observability.yaml': { kinds: ['ServiceMonitor', 'PrometheusRule'] },
 };
 
 export function matrixCases(): MatrixCase[] {
