@@ -1,0 +1,22 @@
+/** The state of one client's counter in the current fixed window, after counting a request. */
+export interface WindowHit {
+  /** Requests counted in this window, the current one included. */
+  count: number;
+  /** Milliseconds until the window ends and the count starts again from zero. */
+  resetMs: number;
+}
+
+/** Why a call to the shared store failed: no answer in time, no connection, or an error reply. */
+export type StoreErrorReason = 'timeout' | 'unavailable' | 'error';
+
+/** A failed call to the shared store; the decision is then made locally. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+
+  constructor(
+    readonly reason: StoreErrorReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
