@@ -2,6 +2,9 @@
 // listens, forwards every JSON log line to stdout unchanged, and stops everything on Ctrl-C.
 //   npm start                      one replica of each app; gateway on http://127.0.0.1:8000
 //   npm start -- --replicas 3      three replicas of each backend on 127.0.0.11-13 / .21-23
+//   npm start -- --gateways 3 --redis
+//                                  three gateways sharing rate limits through a redis-server on
+//                                  127.0.0.51:6379 (without --redis each gateway limits on its own)
 import { parseArgs } from 'node:util';
 import { build, isBuildStale } from './build.ts';
 import { Stack } from './topology/index.ts';
@@ -10,12 +13,13 @@ const { values } = parseArgs({
   options: {
     replicas: { type: 'string', default: '1' },
     gateways: { type: 'string', default: '1' },
+    redis: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write('usage: npm start -- [--replicas N] [--gateways N]\n');
+  process.stdout.write('usage: npm start -- [--replicas N] [--gateways N] [--redis]\n');
   process.exit(0);
 }
 
@@ -43,6 +47,7 @@ const stack = new Stack({
   replicas,
   gateways,
   firstGatewayHost: '127.0.0.1',
+  redis: values.redis,
   onLine: (line) => process.stdout.write(`${line}\n`),
 });
 
@@ -64,6 +69,10 @@ try {
   say(`start failed: ${(err as Error).message}`);
   process.exit(1);
 }
+if (stack.redis)
+  say(
+    `${'redis'.padEnd(12)} redis://${stack.redis.address}  (rate limits shared by every gateway)`,
+  );
 for (const p of stack.all)
   say(
     `${p.name.padEnd(12)} ${p.app === 'rpc-app-1' ? 'grpc' : 'http'}://${p.address}  admin ${p.adminUrl}`,

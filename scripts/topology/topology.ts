@@ -1,5 +1,6 @@
 import { AppProcess, type AppProcessOptions } from './app-process.ts';
 import type { AppName } from './paths.ts';
+import { RedisProcess } from './redis-process.ts';
 
 /** Public and admin ports of each app when run locally (DESIGN.md); replicas differ by address. */
 export const LOCAL_PORTS: Record<AppName, { port: number; adminPort: number }> = {
@@ -10,6 +11,10 @@ export const LOCAL_PORTS: Record<AppName, { port: number; adminPort: number }> =
 
 /** Last address byte of replica i (1-based) of each app: webapp-1 .11.., rpc-app-1 .21.., gateway .31... */
 const HOST_BASE: Record<AppName, number> = { 'webapp-1': 10, 'rpc-app-1': 20, gateway: 30 };
+
+/** Address (last byte) and port of the stack's redis-server. */
+const REDIS_HOST = 51;
+export const REDIS_PORT = 6379;
 
 export interface StackOptions {
   /** Replicas of each backend (webapp-1, rpc-app-1). */
@@ -30,6 +35,11 @@ export interface StackOptions {
   nodeArgs?: string[];
   /** Per-process log files instead of piping logs through the runner: name -> path. */
   logFile?: (name: string) => string;
+  /**
+   * Run a redis-server on the stack's net and point every gateway at it (REDIS_URL): the shared
+   * rate-limit store. `{ password }` also sets requirepass and the gateways' REDIS_PASSWORD.
+   */
+  redis?: boolean | { password?: string };
 }
 
 /** A random 127.x.y prefix outside 127.0.0 (which `npm start` uses). */
@@ -41,19 +51,26 @@ export function randomLoopbackNet(): string {
 
 /**
  * A local topology of real processes: N replicas of each backend on distinct loopback addresses
- * and M gateways pointed at all of them. The same code runs `npm start` and the end-to-end tests;
- * later features (DNS, Redis) extend it here.
+ * and M gateways pointed at all of them, optionally sharing one redis-server. The same code runs
+ * `npm start` and the end-to-end tests; later features (DNS) extend it here.
  */
 export class Stack {
   readonly net: string;
   readonly webapps: AppProcess[] = [];
   readonly rpcApps: AppProcess[] = [];
   readonly gateways: AppProcess[] = [];
+  readonly redis: RedisProcess | undefined;
   readonly options: StackOptions;
 
   constructor(options: StackOptions = {}) {
     this.options = options;
     this.net = options.net ?? randomLoopbackNet();
+    if (options.redis)
+      this.redis = new RedisProcess({
+        host: `${this.net}.${REDIS_HOST}`,
+        port: REDIS_PORT,
+        password: options.redis === true ? undefined : options.redis.password,
+      });
     for (let i = 1; i <= (options.replicas ?? 1); i++)
       this.webapps.push(this.replica('webapp-1', i));
     for (let i = 1; i <= (options.replicas ?? 1); i++)
@@ -81,9 +98,13 @@ export class Stack {
     return `ipv4:${this.rpcApps.map((p) => p.address).join(',')}`;
   }
 
-  /** Starts the backends, then the gateways; resolves when every process is ready. */
+  /** Starts Redis (if any) and the backends, then the gateways; resolves when every process is ready. */
   async start(): Promise<this> {
     try {
+      if (this.redis) {
+        this.redis.start();
+        await this.redis.waitReady();
+      }
       const backends = [...this.webapps, ...this.rpcApps];
       for (const p of backends) p.start();
       await Promise.all(backends.map((p) => p.waitReady()));
@@ -104,10 +125,11 @@ export class Stack {
     return replica;
   }
 
-  /** Stops everything: gateways first, as a rollout would, then the backends. */
+  /** Stops everything: gateways first, as a rollout would, then the backends and Redis. */
   async stop(): Promise<void> {
     await Promise.allSettled(this.gateways.map((p) => p.stop()));
     await Promise.allSettled([...this.webapps, ...this.rpcApps].map((p) => p.stop()));
+    await this.redis?.stop();
   }
 
   private replica(app: AppName, index: number): AppProcess {
@@ -119,6 +141,8 @@ export class Stack {
     if (app === 'gateway') {
       env.WEBAPP_URL ??= this.webappUrl();
       env.RPC_TARGET ??= this.rpcTarget();
+      if (this.redis) env.REDIS_URL ??= this.redis.url;
+      if (this.redis?.options.password) env.REDIS_PASSWORD ??= this.redis.options.password;
     }
     return new AppProcess({
       app,
