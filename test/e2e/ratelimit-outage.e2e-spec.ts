@@ -19,9 +19,9 @@ import { requireTool } from '../support/tools.ts';
 // under the default policy, shows which limit is in force.
 const L = 30;
 const LOCAL_SHARE = 0.5; // each gateway allows ceil(30 x 0.5) = 15 on its own: 45 over 3, not 30
-// Larger than the default (100 ms), so that a noisy machine's own latency cannot be mistaken for
-// waiting on Redis: answers during an outage must stay well inside it.
-const REDIS_TIMEOUT_MS = 500;
+// Ten times the default (100 ms): on a busy shared machine the p99 of any request can reach a few
+// hundred ms without Redis playing a part, and answers during an outage must stay well inside it.
+const REDIS_TIMEOUT_MS = 1000;
 const UNAVAILABLE = 'rate-limit store unavailable';
 const AVAILABLE_AGAIN = 'rate-limit store available again';
 
@@ -134,7 +134,7 @@ describe('rate limiting when Redis fails', () => {
     expect(unanswered(answers)).toBe(0);
     expect(count(answers, 200)).toBe(answers.length);
     // A request waits for a hung Redis at most the command timeout, on top of its normal time.
-    expect(quantile(hung, 1)).toBeLessThan(REDIS_TIMEOUT_MS + 1000);
+    expect(quantile(hung, 1)).toBeLessThan(REDIS_TIMEOUT_MS + 1500);
     for (const gateway of stack.gateways) {
       expect(logsWith(gateway, UNAVAILABLE)).toHaveLength(2);
       expect(logsWith(gateway, AVAILABLE_AGAIN)).toHaveLength(2);
@@ -150,7 +150,9 @@ describe('rate limiting when Redis fails', () => {
     await gateway.waitReady();
     const readyAfterMs = Date.now() - started;
     expect(await storeMode(gateway)).toBe('local');
-    expect(logsWith(gateway, UNAVAILABLE).at(-1)).toMatchObject({ reason: 'unreachable at start' });
+    expect(logsWith(gateway, UNAVAILABLE).at(-1)).toMatchObject({
+      reason: expect.stringMatching(/^unreachable at start: .*ECONNREFUSED/),
+    });
     const answers = await clients.next().burst([gateway], '/projects/', L);
     expect(count(answers, 200)).toBe(Math.ceil(L * LOCAL_SHARE));
 

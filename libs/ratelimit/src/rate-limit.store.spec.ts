@@ -13,8 +13,8 @@ class FakeShared implements SharedWindows {
   private readonly counts = new Map<string, number>();
   private readyListener: () => void = () => undefined;
 
-  async connect(): Promise<boolean> {
-    return this.up;
+  async connect(): Promise<Error | undefined> {
+    return this.up ? undefined : new Error('connect ECONNREFUSED');
   }
   async hit(key: string, windowMs: number): Promise<WindowHit> {
     if (!this.up) throw new StoreError('unavailable', 'Connection is closed.');
@@ -22,9 +22,6 @@ class FakeShared implements SharedWindows {
     const count = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, count);
     return { count, resetMs: windowMs };
-  }
-  async ping(): Promise<void> {
-    if (!this.up) throw new StoreError('timeout', 'Command timed out');
   }
   onReady(listener: () => void): void {
     this.readyListener = listener;
@@ -157,7 +154,9 @@ describe('RateLimitStore', () => {
     const { store } = await started(shared);
     expect(store.mode).toBe('local');
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0][0]).toMatchObject({ reason: 'unreachable at start' });
+    expect(warn.mock.calls[0][0]).toMatchObject({
+      reason: 'unreachable at start: connect ECONNREFUSED',
+    });
     expect(await allowedOf(store, 'k', 5)).toBe(3);
   });
 

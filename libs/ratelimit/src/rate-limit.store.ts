@@ -13,22 +13,26 @@ import { StoreError, type WindowHit } from './window-counter';
 
 /**
  * The shared counters (Redis in production); an interface so the failover logic is testable alone.
- * `hit` and `ping` reject with a StoreError.
+ * `hit` rejects with a StoreError.
  */
 export interface SharedWindows {
   readonly target: string;
-  /** Resolves true once connected, false on the first failure (reconnecting goes on regardless). */
-  connect(): Promise<boolean>;
+  /** Resolves once connected, or with the first failure (reconnecting goes on regardless). */
+  connect(): Promise<Error | undefined>;
   hit(key: string, windowMs: number): Promise<WindowHit>;
-  ping(): Promise<void>;
   onReady(listener: () => void): void;
   close(): void;
 }
 
 export const SHARED_WINDOWS = Symbol('SHARED_WINDOWS');
 
-/** How often a gateway that limits locally checks whether Redis is back (one PING). */
+/** How often a gateway that limits locally checks whether Redis is back. */
 export const PROBE_INTERVAL_MS = 1000;
+/**
+ * The probe counts a request on this key: the same script as a real decision, so a Redis that
+ * answers PING but cannot run it (out of memory, say) does not make the gateway flap.
+ */
+const PROBE_KEY = 'ratelimit:probe';
 /** How often ended in-memory windows are dropped. */
 const SWEEP_INTERVAL_MS = 10_000;
 
@@ -114,17 +118,17 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
       return;
     }
     // Readiness never waits for Redis: if it is down at start, the gateway starts limiting locally.
-    const connected = await this.shared.connect();
+    const failure = await this.shared.connect();
     if (this.closed) return;
     // From now on every (re)connection triggers a probe at once, rather than at the next interval.
     this.shared.onReady(() => void this.probe());
     this.probeTimer = setInterval(() => void this.probe(), PROBE_INTERVAL_MS).unref();
-    if (connected) {
+    if (failure === undefined) {
       this.use('shared');
       this.logger.log({ store: this.shared.target }, 'rate limits are shared through Redis');
     } else {
       this.use('local');
-      this.warnLocal('unreachable at start');
+      this.warnLocal(`unreachable at start: ${failure.message}`);
     }
   }
 
@@ -141,11 +145,11 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
     );
   }
 
-  /** While local: one PING (within the command timeout); success switches back to Redis. */
+  /** While local: one probe hit (within the command timeout); success switches back to Redis. */
   private async probe(): Promise<void> {
     if (this.current !== 'local' || this.closed || !this.shared) return;
     try {
-      await this.shared.ping();
+      await this.shared.hit(PROBE_KEY, PROBE_INTERVAL_MS);
     } catch {
       return; // still down: the next interval tries again
     }

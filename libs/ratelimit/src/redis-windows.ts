@@ -69,18 +69,18 @@ export class RedisWindows {
   }
 
   /**
-   * Starts connecting and resolves true once Redis is ready, false on the first connection error
-   * (the client keeps reconnecting in the background either way).
+   * Starts connecting; resolves undefined once Redis is ready, or the first connection error (the
+   * client keeps reconnecting in the background either way).
    */
-  connect(): Promise<boolean> {
+  connect(): Promise<Error | undefined> {
     return new Promise((resolve) => {
-      const settle = (ready: boolean) => {
+      const settle = (err?: Error) => {
         this.redis.off('ready', onReady);
         this.redis.off('error', onError);
-        resolve(ready);
+        resolve(err);
       };
-      const onReady = () => settle(true);
-      const onError = () => settle(false);
+      const onReady = () => settle();
+      const onError = (err: Error) => settle(err);
       this.redis.once('ready', onReady);
       this.redis.once('error', onError);
       this.redis.connect().catch(() => undefined);
@@ -91,14 +91,6 @@ export class RedisWindows {
     try {
       const [count, resetMs] = await this.redis.rateLimitHit(key, windowMs);
       return { count, resetMs };
-    } catch (err) {
-      throw storeError(err);
-    }
-  }
-
-  async ping(): Promise<void> {
-    try {
-      await this.redis.ping();
     } catch (err) {
       throw storeError(err);
     }
