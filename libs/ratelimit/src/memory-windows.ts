@@ -1,4 +1,4 @@
-import type { WindowHit } from './window-counter';
+import type { WindowHit } from './window-counters';
 
 interface Window {
   count: number;

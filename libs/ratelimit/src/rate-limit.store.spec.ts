@@ -2,8 +2,8 @@ import { Logger } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import type { RateLimitOptions } from './rate-limit.options';
-import { PROBE_INTERVAL_MS, RateLimitStore, type SharedWindows } from './rate-limit.store';
-import { StoreError, type WindowHit } from './window-counter';
+import { PROBE_INTERVAL_MS, RateLimitStore } from './rate-limit.store';
+import { type SharedWindows, StoreError, type WindowHit } from './window-counters';
 
 /** A shared store whose health the test controls; counts like Redis would. */
 class FakeShared implements SharedWindows {

@@ -9,20 +9,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { MemoryWindows } from './memory-windows';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.options';
 import { RateLimitMetrics, type StoreMode } from './rate-limit.metrics';
-import { StoreError, type WindowHit } from './window-counter';
-
-/**
- * The shared counters (Redis in production); an interface so the failover logic is testable alone.
- * `hit` rejects with a StoreError.
- */
-export interface SharedWindows {
-  readonly target: string;
-  /** Resolves once connected, or with the first failure (reconnecting goes on regardless). */
-  connect(): Promise<Error | undefined>;
-  hit(key: string, windowMs: number): Promise<WindowHit>;
-  onReady(listener: () => void): void;
-  close(): void;
-}
+import { type SharedWindows, StoreError, type WindowHit } from './window-counters';
 
 export const SHARED_WINDOWS = Symbol('SHARED_WINDOWS');
 

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions, ReplyError } from 'ioredis';
-import { StoreError, type WindowHit } from './window-counter';
+import { type SharedWindows, StoreError, type WindowHit } from './window-counters';
 
 /**
  * One decision, one round trip: count the request in the key's window and return the count and the
@@ -39,7 +39,7 @@ export interface RedisWindowsOptions {
  * queue, no retries, no resend after a reconnect) and after `commandTimeoutMs` when Redis is slow;
  * the connection itself keeps reconnecting in the background.
  */
-export class RedisWindows {
+export class RedisWindows implements SharedWindows {
   private readonly redis: ScriptedRedis;
   /** Where the store lives, for log lines: the URL without credentials. */
   readonly target: string;
