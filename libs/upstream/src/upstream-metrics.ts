@@ -35,7 +35,7 @@ export const upstreamMetricProviders = [
   }),
   makeCounterProvider({
     name: RETRIES,
-    help: 'Retries of upstream calls (extra attempts on another replica), by upstream.',
+    help: 'Retries of upstream calls (extra attempts on another replica), by upstream; gRPC upstreams count the retries of calls that got a reply.',
     labelNames: ['upstream'],
   }),
   makeCounterProvider({

@@ -1,24 +1,10 @@
 import { Channel, type ChannelOptions, credentials, experimental } from '@grpc/grpc-js';
-import type { TrafficPolicy } from '../traffic-policy';
+import { gatewayEnv, loadConfig } from '@app/config';
+import { trafficPolicy } from '../traffic-policy';
 import { grpcChannelOptions } from './grpc-channel-options';
 
-const policy: TrafficPolicy = {
-  discovery: { dnsServers: [], refreshMs: 5000 },
-  retry: { maxAttempts: 3, tokenRatio: 0.2, maxTokens: 20 },
-  breaker: {
-    errorThresholdPercent: 50,
-    volumeThreshold: 20,
-    windowMs: 10_000,
-    resetTimeoutMs: 10_000,
-  },
-  outlier: {
-    consecutiveFailures: 5,
-    intervalMs: 10_000,
-    baseEjectionMs: 5000,
-    maxEjectionMs: 30_000,
-    maxEjectionPercent: 50,
-  },
-};
+// The production defaults.
+const policy = trafficPolicy(loadConfig(gatewayEnv, {}));
 const VERIFY = { service: 'userverify.UserVerify', method: 'VerifyUser' };
 
 function serviceConfig(options: ChannelOptions) {

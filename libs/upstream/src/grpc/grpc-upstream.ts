@@ -42,7 +42,11 @@ type ClientConstructor<C extends Client> = new (
   options?: ChannelOptions,
 ) => C;
 
-/** grpc-js tells how many attempts preceded the final one in this metadata key. */
+/**
+ * grpc-js tells how many attempts preceded the one that answered in this key of the reply's
+ * metadata. Only replies are counted: on a failed call it writes the key into a status object its
+ * load-balancing picker shares between calls, so the value there may belong to another call.
+ */
 const PREVIOUS_ATTEMPTS = 'grpc-previous-rpc-attempts';
 
 /**
@@ -112,17 +116,15 @@ export class GrpcUpstream {
     const deadline = Date.now() + this.options.timeoutMs;
     return new Promise((resolve, reject) => {
       const call = invoke(metadata, { deadline }, (err, reply) => {
-        if (err || reply === undefined) {
-          if (err) this.countRetries(err.metadata);
-          reject(grpcFailure(this.name, err));
-        } else resolve(reply);
+        if (err || reply === undefined) reject(grpcFailure(this.name, err));
+        else resolve(reply);
       });
       call.once('metadata', (received: Metadata) => this.countRetries(received));
     });
   }
 
-  private countRetries(metadata: Metadata | undefined): void {
-    const previous = metadata?.get(PREVIOUS_ATTEMPTS)[0];
+  private countRetries(metadata: Metadata): void {
+    const previous = metadata.get(PREVIOUS_ATTEMPTS)[0];
     if (previous !== undefined) this.metrics.retried(this.name, Number(previous));
   }
 

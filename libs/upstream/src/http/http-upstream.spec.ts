@@ -2,29 +2,24 @@ import { HttpException, Logger } from '@nestjs/common';
 import { AxiosError, type AxiosInstance } from 'axios';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { CircuitOpenException } from '../circuit-breaker';
-import type { TrafficPolicy } from '../traffic-policy';
+import { gatewayEnv, loadConfig } from '@app/config';
+import { type TrafficPolicy, trafficPolicy } from '../traffic-policy';
 import { UpstreamException } from '../upstream.exception';
 import { UpstreamMetrics } from '../upstream-metrics';
 import type { UpstreamStates } from '../upstream-states';
 import { HttpUpstream } from './http-upstream';
 
-const policy: TrafficPolicy = {
-  discovery: { dnsServers: [], refreshMs: 60_000 },
-  retry: { maxAttempts: 3, tokenRatio: 0.2, maxTokens: 20 },
-  breaker: {
-    errorThresholdPercent: 50,
-    volumeThreshold: 10,
-    windowMs: 10_000,
-    resetTimeoutMs: 60_000,
-  },
-  outlier: {
-    consecutiveFailures: 2,
-    intervalMs: 10_000,
-    baseEjectionMs: 60_000,
-    maxEjectionMs: 60_000,
-    maxEjectionPercent: 50,
-  },
-};
+// The production defaults, with a small breaker volume and ejections that outlast the test.
+const policy = trafficPolicy(
+  loadConfig(gatewayEnv, {
+    BREAKER_VOLUME_THRESHOLD: '10',
+    BREAKER_RESET_TIMEOUT_MS: '60000',
+    OUTLIER_CONSECUTIVE_FAILURES: '2',
+    OUTLIER_BASE_EJECTION_MS: '60000',
+    OUTLIER_MAX_EJECTION_MS: '60000',
+    UPSTREAM_DNS_REFRESH_MS: '60000',
+  }),
+);
 
 type Behaviour = 'ok' | 'refused' | 'reset' | 'hangup' | 500 | 400;
 
