@@ -53,7 +53,7 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
     }
   });
 
-  it('replica loss: SIGKILL one replica of each backend under load -> no failed request; the survivors take the traffic', async () => {
+  it('replica loss: SIGKILL one replica of each backend under load -> no failed request but the explained kind; the survivors take the traffic', async () => {
     const [webappVictim, rpcVictim] = [stack.webapps[0], stack.rpcApps[0]];
     const survivors = { webapp: stack.webapps.slice(1), rpcApp: stack.rpcApps.slice(1) };
     const before = await servedBy(survivors);
@@ -69,6 +69,10 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
     const after = await servedBy(survivors);
 
     const failed = (outcomes: Outcome[]) => outcomes.filter((o) => o.status !== 200);
+    // A POST the killed process had already read (the connection ended with a FIN, not a reset)
+    // may have been acted on: the gateway answers 502 instead of retrying it. Nothing else fails.
+    const mayHaveBeenProcessed = (o: Outcome) =>
+      o.status === 502 && /the request may have been processed/.test(o.text);
     const sentAfterKill = (outcomes: Outcome[]) =>
       outcomes.filter((o) => o.startedAt >= killedAt).length;
     const survivorsGot = {
@@ -83,11 +87,12 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
         `gateway retries webapp-1 ${sample(gateway, 'upstream_retries_total', { upstream: 'webapp-1' })}, rpc-app-1 ${sample(gateway, 'upstream_retries_total', { upstream: 'rpc-app-1' })}; webapp-1 ejections ${sample(gateway, 'upstream_ejections_total', { upstream: 'webapp-1' })}`,
     );
     for (const outcome of failed(toProjects))
-      console.log(`  failed: ${outcome.status} ${outcome.text}`);
+      console.log(`  failed /projects/ request: ${outcome.status} ${outcome.text}`);
 
     expect(victimsServed.every((count) => count > 0)).toBe(true); // they were in rotation
-    expect(failed(toVerify)).toEqual([]);
-    expect(failed(toProjects)).toEqual([]);
+    expect(failed(toVerify)).toEqual([]); // VerifyUser is idempotent: retried on a survivor
+    expect(failed(toProjects).filter((o) => !mayHaveBeenProcessed(o))).toEqual([]);
+    expect(failed(toProjects).length).toBeLessThanOrEqual(4); // at most the requests in flight
     expect(survivorsGot.webapp).toBeGreaterThanOrEqual(sentAfterKill(toProjects));
     expect(survivorsGot.rpcApp).toBeGreaterThanOrEqual(sentAfterKill(toVerify));
     // The killed replica is still listed by DNS (as a dead pod may be) but is out of rotation.
