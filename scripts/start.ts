@@ -2,6 +2,7 @@
 // listens, forwards every JSON log line to stdout unchanged, and stops everything on Ctrl-C.
 //   npm start                      one replica of each app; gateway on http://127.0.0.1:8000
 //   npm start -- --replicas 3      three replicas of each backend on 127.0.0.11-13 / .21-23
+//   npm start -- --replicas 3 --dns   the same, found by name through a local DNS server (127.0.0.2:8053)
 import { parseArgs } from 'node:util';
 import { build, isBuildStale } from './build.ts';
 import { Stack } from './topology/index.ts';
@@ -10,12 +11,13 @@ const { values } = parseArgs({
   options: {
     replicas: { type: 'string', default: '1' },
     gateways: { type: 'string', default: '1' },
+    dns: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write('usage: npm start -- [--replicas N] [--gateways N]\n');
+  process.stdout.write('usage: npm start -- [--replicas N] [--gateways N] [--dns]\n');
   process.exit(0);
 }
 
@@ -42,6 +44,7 @@ const stack = new Stack({
   net: '127.0.0',
   replicas,
   gateways,
+  discovery: values.dns ? 'dns' : 'addresses',
   firstGatewayHost: '127.0.0.1',
   onLine: (line) => process.stdout.write(`${line}\n`),
 });
@@ -64,6 +67,10 @@ try {
   say(`start failed: ${(err as Error).message}`);
   process.exit(1);
 }
+if (stack.dns)
+  say(
+    `dns          udp://${stack.dns.address}  answers ${Stack.serviceName('webapp-1')}, ${Stack.serviceName('rpc-app-1')}`,
+  );
 for (const p of stack.all)
   say(
     `${p.name.padEnd(12)} ${p.app === 'rpc-app-1' ? 'grpc' : 'http'}://${p.address}  admin ${p.adminUrl}`,
