@@ -3,9 +3,11 @@ import {
   type FailingUpstream,
   startErroringHttpServer,
   startResettingServer,
+  startUnacceptingServer,
   startUnavailableGrpcServer,
 } from '../support/failing-upstream.ts';
 import { load, statusCounts } from '../support/load.ts';
+import { sample, scrape } from '../support/metrics.ts';
 
 // Replicas that are up but failing - overloaded or broken. Stand-ins answer in their place and
 // count what reaches them: the upstream side of ejection and of the retry budget.
@@ -69,6 +71,53 @@ describe('failing replicas', () => {
       expect(grpc.received).toBeGreaterThan(0);
       expect(secondHalf[1]).toBe(0);
       expect(verify.filter((o) => o.status !== 200).length).toBeLessThan(grpc.received);
+    });
+  });
+
+  describe('a replica that accepts no connections is skipped after WEBAPP_CONNECT_TIMEOUT_MS', () => {
+    const net = randomLoopbackNet();
+    const CONNECT_TIMEOUT_MS = 300;
+    const stack = new Stack({
+      net,
+      replicas: 2,
+      env: {
+        gateway: {
+          WEBAPP_URL: `http://${net}.11:5000,http://${net}.12:5000,http://${net}.19:5000`,
+          WEBAPP_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+        },
+      },
+    });
+    let hung: { close: () => Promise<void> } | undefined;
+    beforeAll(async () => {
+      hung = await startUnacceptingServer(`${net}.19`, 5000);
+      await stack.start();
+    });
+    afterAll(async () => {
+      await stack.stop();
+      await hung?.close();
+    });
+
+    it('the request that met it is retried on another replica; the replica is ejected', async () => {
+      const outcomes = await load({
+        url: `${stack.gatewayUrl}/projects/`,
+        body: { title: 'x' },
+        concurrency: 1,
+        requests: 30,
+      });
+      const gateway = await scrape(stack.gateways[0].adminUrl);
+      const retries = sample(gateway, 'upstream_retries_total', { upstream: 'webapp-1' });
+      const ejections = sample(gateway, 'upstream_ejections_total', { upstream: 'webapp-1' });
+      const waited = outcomes.filter((o) => o.ms >= CONNECT_TIMEOUT_MS);
+      console.log(
+        `connect timeout: 30 sequential POST /projects/ with one of 3 replicas accepting no connections -> ${JSON.stringify(statusCounts(outcomes))}; ` +
+          `${retries} retry after the ${CONNECT_TIMEOUT_MS} ms connect timeout (that request took ${waited.map((o) => o.ms.toFixed(0)).join(', ')} ms), ${ejections} ejection`,
+      );
+      expect(statusCounts(outcomes)).toEqual({ 200: 30 });
+      // Exactly one request met the hung replica: it waited for the connect timeout, then went
+      // elsewhere; the replica was ejected at once, so no other request waited for it.
+      expect(retries).toBe(1);
+      expect(ejections).toBe(1);
+      expect(waited.length).toBeGreaterThanOrEqual(1);
     });
   });
 

@@ -1,7 +1,14 @@
 import { loadPackageDefinition, Server, ServerCredentials, status } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
+import {
+  connect,
+  createServer as createTcpServer,
+  type Server as TcpServer,
+  type Socket,
+} from 'node:net';
 import { join } from 'node:path';
 import { repoRoot } from '../../scripts/topology/index.ts';
 
@@ -84,6 +91,43 @@ export async function startUnavailableGrpcServer(
       return received;
     },
     close: async () => server.forceShutdown(),
+  };
+}
+
+/**
+ * A replica that accepts no connections - a hung process whose accept queue is full: a child
+ * process listens with a backlog of 1 and blocks its event loop, and two connections fill the
+ * queue. The kernel then drops further SYNs, so a client's connect hangs until it gives up.
+ */
+export async function startUnacceptingServer(
+  host: string,
+  port: number,
+): Promise<{ close: () => Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `require('net').createServer().listen({ host: '${host}', port: ${port}, backlog: 1 }, () => {
+         process.stdout.write('listening\\n');
+         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 120000);
+       });`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await once(child.stdout, 'data');
+  const fillers: Socket[] = [];
+  for (let i = 0; i < 2; i++) {
+    const socket = connect(port, host);
+    socket.on('error', () => undefined);
+    await once(socket, 'connect');
+    fillers.push(socket);
+  }
+  return {
+    close: async () => {
+      for (const socket of fillers) socket.destroy();
+      child.kill('SIGKILL');
+      if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
+    },
   };
 }
 
