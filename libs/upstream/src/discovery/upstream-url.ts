@@ -9,7 +9,7 @@ export interface UpstreamTarget {
   basePath: string;
 }
 
-/** Parses `http://name:5000,http://10.0.0.7:5000/api` (validated by the env schema). */
+/** Parses `http://name:5000,http://<ip>:5000/api` (validated by the env schema). */
 export function parseUpstreamUrls(value: string): UpstreamTarget[] {
   return value
     .split(',')

@@ -110,6 +110,7 @@ export class HttpUpstream {
     }
   }
 
+  /** Attempts until one is answered, or a failure may not (or need not) be retried. */
   private async send(path: string, body: unknown, requestId: string): Promise<unknown> {
     const deadline = Date.now() + this.options.timeoutMs;
     const endpoints = this.endpoints.endpoints;
@@ -117,44 +118,63 @@ export class HttpUpstream {
     let lastFailure: UpstreamException | undefined;
     for (;;) {
       const endpoint = this.balancer.pick(endpoints, tried);
-      if (!endpoint) {
-        if (lastFailure) throw lastFailure;
-        this.endpoints.refreshSoon();
-        throw new UpstreamException(this.name, 'unavailable', 'no endpoint resolved');
-      }
+      if (!endpoint) throw lastFailure ?? this.noEndpoint();
       tried.push(endpoint);
       let response: AxiosResponse;
       try {
-        response = await this.axios.post(endpoint.baseUrl + path, body, {
-          headers: { host: endpoint.target.authority, [REQUEST_ID_HEADER]: requestId },
-          timeout: Math.max(1, deadline - Date.now()),
-          validateStatus: ANY_STATUS,
-          // No follow-redirects wrapper: the plain http transport, and a 3xx is an answer.
-          maxRedirects: 0,
-        });
+        response = await this.exchange(endpoint, path, body, requestId, deadline);
       } catch (err) {
         const failure = transportFailure(this.name, err);
         this.detector.recordFailure(endpoint, failure.endpoint, endpoints);
         if (!failure.retryable) throw failure.exception;
         this.budget.recordFailure();
         lastFailure = failure.exception;
-        if (
-          tried.length >= this.options.policy.retry.maxAttempts ||
-          Date.now() >= deadline ||
-          !this.budget.canRetry
-        )
-          throw failure.exception;
+        const mayRetry =
+          tried.length < this.options.policy.retry.maxAttempts &&
+          Date.now() < deadline &&
+          this.budget.canRetry;
+        if (!mayRetry) throw failure.exception;
         this.metrics.retried(this.name);
         continue;
       }
-      if (response.status >= 500) {
-        this.detector.recordFailure(endpoint, 'response', endpoints);
-        throw new UpstreamException(this.name, 'bad_response', `HTTP ${response.status}`);
-      }
-      this.detector.recordSuccess(endpoint);
-      this.budget.recordSuccess();
-      if (response.status >= 400) throw new HttpException(response.data as object, response.status);
-      return response.data;
+      return this.answer(endpoint, response, endpoints);
     }
+  }
+
+  private exchange(
+    endpoint: Endpoint,
+    path: string,
+    body: unknown,
+    requestId: string,
+    deadline: number,
+  ): Promise<AxiosResponse> {
+    return this.axios.post(endpoint.baseUrl + path, body, {
+      headers: { host: endpoint.target.authority, [REQUEST_ID_HEADER]: requestId },
+      timeout: Math.max(1, deadline - Date.now()),
+      validateStatus: ANY_STATUS,
+      // No follow-redirects wrapper: the plain http transport, and a 3xx is an answer.
+      maxRedirects: 0,
+    });
+  }
+
+  /** The upstream answered: 5xx is its failure (not retried: it read the request), 4xx the caller's. */
+  private answer(
+    endpoint: Endpoint,
+    response: AxiosResponse,
+    endpoints: readonly Endpoint[],
+  ): unknown {
+    if (response.status >= 500) {
+      this.detector.recordFailure(endpoint, 'response', endpoints);
+      throw new UpstreamException(this.name, 'bad_response', `HTTP ${response.status}`);
+    }
+    this.detector.recordSuccess(endpoint);
+    this.budget.recordSuccess();
+    if (response.status >= 400) throw new HttpException(response.data as object, response.status);
+    return response.data;
+  }
+
+  private noEndpoint(): UpstreamException {
+    this.endpoints.refreshSoon();
+    return new UpstreamException(this.name, 'unavailable', 'no endpoint resolved');
   }
 }
