@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Stack } from '../../scripts/topology/index.ts';
 import { healthClient, userVerifyClient } from '../support/grpc-clients.ts';
 import { postJson } from '../support/http.ts';
+import { load, type Outcome } from '../support/load.ts';
 
 // Kubernetes removes a pod from endpoints at the moment it sends SIGTERM: the app must keep
 // serving what it has, say "not ready" first, and only then close - dropping nothing.
@@ -123,6 +124,63 @@ describe('graceful shutdown', () => {
       expect(code).toBe(0);
       client.close();
       health.close();
+    });
+  });
+
+  describe('rolling restart of every backend replica under load', () => {
+    // Three replicas of each backend; each one in turn gets SIGTERM, exits, and a new process
+    // starts on its address, while clients keep both routes busy through the gateway.
+    const stack = new Stack({
+      replicas: 3,
+      env: {
+        'webapp-1': { SHUTDOWN_DRAIN_DELAY_MS: '300' },
+        'rpc-app-1': { SHUTDOWN_DRAIN_DELAY_MS: '300', GRPC_MAX_CONNECTION_AGE_MS: '5000' },
+      },
+    });
+    beforeAll(() => stack.start());
+    afterAll(() => stack.stop());
+
+    it('drops no request', async () => {
+      let restarting = true;
+      const loads = Promise.all([
+        load({
+          url: `${stack.gatewayUrl}/projects/`,
+          body: { title: 'rolling' },
+          concurrency: 4,
+          stop: () => !restarting,
+        }),
+        load({
+          url: `${stack.gatewayUrl}/verify/`,
+          body: { id: 9, token: 'r' },
+          concurrency: 4,
+          stop: () => !restarting,
+        }),
+      ]);
+      await sleep(1000);
+      const timeline: string[] = [];
+      for (const replica of [...stack.webapps, ...stack.rpcApps]) {
+        const started = Date.now();
+        const code = await replica.stop('SIGTERM', 15_000);
+        replica.start();
+        await replica.waitReady();
+        timeline.push(`${replica.name} exit ${code} back in ${Date.now() - started} ms`);
+        expect(code).toBe(0);
+        await sleep(500);
+      }
+      await sleep(1000);
+      restarting = false;
+      const [projects, verify] = await loads;
+
+      const failed = (outcomes: Outcome[]) => outcomes.filter((o) => o.status !== 200);
+      console.log(
+        `rolling restart: ${projects.length} POST /projects/ and ${verify.length} POST /verify/ sent while ` +
+          `6 replicas restarted one at a time; failed: /projects/ ${failed(projects).length}, /verify/ ${failed(verify).length}; ` +
+          timeline.join(', '),
+      );
+      expect(failed(projects).map((o) => `${o.status} ${o.text}`)).toEqual([]);
+      expect(failed(verify).map((o) => `${o.status} ${o.text}`)).toEqual([]);
+      expect(projects.length).toBeGreaterThan(100);
+      expect(verify.length).toBeGreaterThan(100);
     });
   });
 });

@@ -76,14 +76,23 @@ describe('OutlierDetector', () => {
     expect(ejections.map(([, ms]) => ms)).toEqual([1000, 2000, 1000]);
   });
 
-  it('never ejects more than the max percent, but always allows one', () => {
+  it('never ejects more than the max percent for failed answers, but always allows one', () => {
     const three = endpoints(3);
-    for (const endpoint of three) detector.recordFailure(endpoint, 'connect', three);
+    for (let i = 0; i < policy.consecutiveFailures; i++)
+      for (const endpoint of three) detector.recordFailure(endpoint, 'response', three);
     expect(three.map((e) => detector.state(e))).toEqual(['ejected', 'healthy', 'healthy']);
 
     const one = endpoints(1);
-    detector.recordFailure(one[0], 'connect', one);
+    for (let i = 0; i < policy.consecutiveFailures; i++)
+      detector.recordFailure(one[0], 'response', one);
     expect(detector.state(one[0])).toBe('ejected');
+  });
+
+  it('ejects endpoints that refuse connections regardless of the cap (a rolling restart)', () => {
+    const three = endpoints(3);
+    detector.recordFailure(three[0], 'connect', three);
+    detector.recordFailure(three[1], 'connect', three);
+    expect(three.map((e) => detector.state(e))).toEqual(['ejected', 'ejected', 'healthy']);
   });
 });
 

@@ -12,8 +12,12 @@ export type EndpointFailure =
  * Passive outlier ejection, after Envoy's: an endpoint that keeps failing leaves the rotation for
  * `base x ejections` (capped at the max), then is probed back in: its next call decides - success
  * brings it back, failure ejects it again for longer. The ejection count decays by one per healthy
- * interval. At most `maxEjectionPercent` of the endpoints (but always at least one) are out at
- * once, so a total outage still sends calls somewhere and the circuit breaker can see it.
+ * interval. Endpoints that fail their answers are ejected only while at most `maxEjectionPercent`
+ * of them (but always at least one) are out: the cap guards against a problem that is not the
+ * replicas' (an overloaded dependency making everyone fail), where ejecting many would overload
+ * the rest. An endpoint that refuses connections is ejected regardless of the cap - it cannot
+ * serve anything, as happens to every replica in turn during a rolling restart - and a total
+ * outage still reaches the replicas through the round robin's panic mode.
  */
 export class OutlierDetector {
   constructor(
@@ -55,7 +59,7 @@ export class OutlierDetector {
       health.consecutiveFailures < this.policy.consecutiveFailures
     )
       return;
-    if (!this.mayEject(all, now)) return;
+    if (failure !== 'connect' && !this.mayEject(all, now)) return;
     this.eject(endpoint, now);
   }
 
