@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import {
   type AppProcess,
   type LogLine,
@@ -15,9 +14,7 @@ import {
   type ReceivedSpan,
   SPAN_KIND,
 } from '../support/otlp-receiver.ts';
-
-/** Counts the spans each process starts and prints the count when it exits (test/support). */
-export const SPAN_CENSUS = ['--require', join(__dirname, '../support/span-census.cjs')];
+import { SPAN_CENSUS_ARGS, spanCensus } from '../support/span-census.ts';
 
 // Tracing on: the three apps export to an OTLP/HTTP receiver inside the test. One /projects/ and one
 // /verify/ request must each be one trace with a span per hop, and every log line of the request, in
@@ -42,7 +39,7 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
         'rpc-app-1': env,
         'webapp-1': { ...env, OTEL_BSP_SCHEDULE_DELAY: '60000' },
       },
-      nodeArgs: SPAN_CENSUS,
+      nodeArgs: SPAN_CENSUS_ARGS,
     });
     await stack.start();
     expect(
@@ -186,7 +183,7 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
     });
 
     it('every process created spans (the census that proves "no spans" with tracing off can count)', () => {
-      for (const p of stack.all) expect(census(p).spans_started).toBeGreaterThan(0);
+      for (const p of stack.all) expect(spanCensus(p).spans_started).toBeGreaterThan(0);
     });
   });
 
@@ -228,10 +225,4 @@ function linesOf(p: AppProcess, requestId: string): LogLine[] {
 
 function accessLine(p: AppProcess, requestId: string): LogLine | undefined {
   return linesOf(p, requestId).find((line) => line.msg === 'request completed');
-}
-
-export function census(p: AppProcess): { spans_started: number; otel_packages: string[] } {
-  const line = p.logs.find((l) => l.span_census !== undefined);
-  if (!line) throw new Error(`${p.name} printed no span census:\n${p.tail()}`);
-  return line.span_census as { spans_started: number; otel_packages: string[] };
 }
