@@ -79,7 +79,10 @@ export class PrometheusServer {
 
   /** An instant query; throws with Prometheus' message when the expression is invalid. */
   async query(expr: string): Promise<Sample[]> {
-    return (await this.api(`/api/v1/query?query=${encodeURIComponent(expr)}`)) as Sample[];
+    const data = (await this.api(`/api/v1/query?query=${encodeURIComponent(expr)}`)) as {
+      result: Sample[];
+    };
+    return data.result;
   }
 
   /** Exemplars of the series a query selects over the last `seconds`. */
@@ -92,7 +95,7 @@ export class PrometheusServer {
   async targets(): Promise<
     Array<{ health: string; lastError: string; scrapeUrl: string; labels: Record<string, string> }>
   > {
-    const data = (await this.api('/api/v1/targets?state=active')) as {
+    const data = (await this.api('/api/v1/targets')) as {
       activeTargets: Array<{
         health: string;
         lastError: string;
