@@ -1,7 +1,7 @@
 // Builds the three apps into dist/apps/<app>/main.js with the Nest CLI (webpack, monorepo mode).
 // Usage: node scripts/build.ts [--if-stale]   (--if-stale: skip when dist is newer than every source)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { APPS, repoRoot } from './topology/paths.ts';
 
@@ -33,6 +33,10 @@ export function build(root: string = repoRoot()): void {
       cwd: root,
       stdio: ['ignore', process.stderr, 'inherit'],
     });
+    // webpack leaves an unchanged bundle untouched (e.g. after a change to a *.spec.ts), which
+    // would leave the build "stale" forever: mark it as built now.
+    const now = new Date();
+    utimesSync(join(root, 'dist/apps', app, 'main.js'), now, now);
   }
 }
 
