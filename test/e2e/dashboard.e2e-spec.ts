@@ -46,7 +46,7 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
     stack = new Stack({ net, env: { gateway: env, 'webapp-1': env, 'rpc-app-1': env } });
     await stack.start();
     prometheus = await PrometheusServer.start(
-      `${net}.251:9090`,
+      `${net}.251`,
       stack.all.map((p) => ({
         address: new URL(p.adminUrl).host,
         // What Kubernetes service discovery (ServiceMonitor) adds to every series.

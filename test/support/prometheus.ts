@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -40,8 +41,10 @@ export class PrometheusServer {
       stream?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
   }
 
-  static async start(listen: string, targets: ScrapeTarget[]): Promise<PrometheusServer> {
+  /** Starts Prometheus on a free port of `host` (a loopback address). */
+  static async start(host: string, targets: ScrapeTarget[]): Promise<PrometheusServer> {
     const binary = requireTool('prometheus', 'prometheus');
+    const listen = `${host}:${await freePort(host)}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'prometheus-e2e-'));
     const config = {
       global: { scrape_interval: '1s', scrape_timeout: '1s' },
@@ -139,6 +142,18 @@ export class PrometheusServer {
     }
     throw new Error(`prometheus not ready after ${timeoutMs} ms:\n${this.output.join('')}`);
   }
+}
+
+/** A port nothing listens on right now (Prometheus takes a fixed port, not 0). */
+async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, resolve);
+  });
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 // A Prometheus started by a test never outlives it.
