@@ -14,7 +14,11 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { TraceExemplar, TracingRuntime } from './tracing-runtime';
 import { isUntracedPort } from './untraced-ports';
 
-/** The methods of the standard gRPC health service (grpc.health.v1.Health): probes, not traffic. */
+/**
+ * The methods of the standard gRPC health service (grpc.health.v1.Health): probes, not traffic. The
+ * instrumentation matches method names without their service, so no other service may name a traced
+ * method Check or Watch.
+ */
 const GRPC_HEALTH_METHODS = ['Check', 'Watch'];
 
 /**
