@@ -2,7 +2,7 @@
 # Installs what `npm start`, `npm test` and `npm run bench` need on a fresh Debian/Ubuntu machine,
 # and prints the PATH line to use. Idempotent: anything already present is kept.
 #   Node 24        npm package node@24 into .tools/node (when the system node is older than 22.12)
-#   helm (v4)      go install into .tools/bin (pinned below)
+#   helm (v4)      go install into .tools/bin (pinned below); go itself must be on PATH
 #   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin
 #                  Debian packages (apt-get, needs root); the gRPC ones build an independent client
 # Usage: source scripts/bootstrap.sh   (or: eval "$(scripts/bootstrap.sh --print-path)")
@@ -50,8 +50,9 @@ ensure_apt() {
 
 ensure_helm() {
   export PATH="$TOOLS/bin:$PATH"
+  # go builds helm, and the k8s tests fetch the Kubernetes OpenAPI and CRD schemas as Go modules.
+  command -v go >/dev/null 2>&1 || { log "go is needed to build helm and by the k8s tests (apt-get install golang, or https://go.dev/dl)"; exit 1; }
   if [ -x "$TOOLS/bin/helm" ]; then log "helm $("$TOOLS/bin/helm" version --short 2>/dev/null)"; return; fi
-  command -v go >/dev/null 2>&1 || { log "go is needed to build helm (apt-get install golang, or https://go.dev/dl)"; exit 1; }
   log "building helm $HELM_VERSION into .tools/bin (go install; a few minutes the first time)"
   GOBIN="$TOOLS/bin" go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
 }

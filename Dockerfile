@@ -1,0 +1,54 @@
+# syntax=docker/dockerfile:1
+# One image per app from one Dockerfile:  docker build --build-arg APP=gateway -t gateway-stack/gateway .
+# (APP: gateway | webapp-1 | rpc-app-1, the projects of nest-cli.json.) The build stage does not use
+# APP, so building the three images builds the apps once and the layer cache serves the other two.
+# Its steps live in scripts/image-build.sh, which test/k8s/image.spec.ts runs without Docker.
+
+# Pinned Node 24 on Debian 12 slim (has sh and coreutils `sleep`, used by the chart's preStop exec fallback).
+FROM node:24.21.0-bookworm-slim AS base
+ENV NPM_CONFIG_UPDATE_NOTIFIER=false
+
+# --- build: install with the lockfile, bundle every app, prune to production dependencies --------
+FROM base AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+COPY scripts/image-build.sh scripts/
+RUN scripts/image-build.sh deps
+COPY . .
+RUN scripts/image-build.sh build
+RUN scripts/image-build.sh prune
+RUN scripts/image-build.sh stage image
+
+# --- dev: the skaffold inner loop. Sources are synced into /src and `nest start --watch` rebuilds
+# and restarts the app in place (seconds), instead of a new image per change. Never shipped.
+FROM base AS dev
+WORKDIR /src
+RUN chown 10001:10001 /src
+USER 10001:10001
+ENV NPM_CONFIG_CACHE=/tmp/.npm
+COPY --chown=10001:10001 package.json package-lock.json ./
+COPY --chown=10001:10001 scripts/image-build.sh scripts/
+RUN scripts/image-build.sh deps
+COPY --chown=10001:10001 . .
+ARG APP
+ENV APP=${APP}
+CMD ["sh", "-c", "exec node_modules/.bin/nest start \"$APP\" --watch --preserveWatchOutput"]
+
+# --- runtime: node, production node_modules, proto/ and one app's bundle; nothing else ---------
+FROM base AS runtime
+# The Node image ships npm, npx, corepack and yarn: the runtime needs none of them.
+RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
+      /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
+ARG APP
+RUN test -n "$APP" || { echo "build with --build-arg APP=<gateway|webapp-1|rpc-app-1>" >&2; exit 1; }
+ENV NODE_ENV=production
+LABEL org.opencontainers.image.title="gateway-stack/${APP}" \
+      org.opencontainers.image.source="https://github.com/k8s-api-gateway-stack/k8s-api-gateway-stack" \
+      org.opencontainers.image.licenses="MIT"
+COPY --from=build /src/image/${APP}/ /app/
+# Non-root, the UID/GID the Helm chart runs every container as (podSecurity.runAsUser).
+USER 10001:10001
+# = node /app/dist/apps/<APP>/main.js; the app finds /app/proto and /app/node_modules by walking up.
+WORKDIR /app/dist/apps/${APP}
+EXPOSE 8000 5000 6000 9000
+CMD ["node", "main.js"]

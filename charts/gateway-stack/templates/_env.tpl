@@ -1,0 +1,78 @@
+{{/*
+The environment of a component, following the apps' env contract (libs/config/src/env-schema.ts).
+Plain values go into the component's ConfigMap (its checksum rolls the pods when they change);
+values that need the downward API or a Secret are rendered as EnvVar objects.
+*/}}
+
+{{/* Upstream addresses for the gateway, built from the rendered headless Services (no IP literals). */}}
+{{- define "gs.upstreamEnv" -}}
+{{- $root := .root -}}
+{{- $webapp := dict "root" $root "name" $root.Values.upstreams.webapp -}}
+{{- $rpc := dict "root" $root "name" $root.Values.upstreams.rpc -}}
+{{- $webappC := include "gs.component" $webapp | fromYaml -}}
+{{- $rpcC := include "gs.component" $rpc | fromYaml -}}
+WEBAPP_URL: {{ printf "http://%s:%s" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.headlessName" $webapp))) (include "gs.int" $webappC.containerPort) | quote }}
+RPC_TARGET: {{ printf "dns:///%s:%s" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.headlessName" $rpc))) (include "gs.int" $rpcC.containerPort) | quote }}
+{{- if eq $root.Values.redis.mode "builtin" }}
+REDIS_URL: {{ printf "redis://%s:6379" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.redisName" $root))) | quote }}
+{{- else if eq $root.Values.redis.mode "external" }}
+REDIS_URL: {{ $root.Values.redis.external.url | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* ConfigMap data: chart-computed variables, then the component's `env` map on top. */}}
+{{- define "gs.envData" -}}
+{{- $root := .root -}}
+{{- $c := .c -}}
+{{- $env := dict
+  "HOST" "0.0.0.0"
+  "PORT" (include "gs.int" $c.containerPort)
+  "ADMIN_PORT" (include "gs.int" $c.adminPort)
+  "LOG_LEVEL" $c.logLevel
+  "SHUTDOWN_DRAIN_DELAY_MS" (include "gs.int" $c.shutdown.drainDelayMs)
+  "SHUTDOWN_TIMEOUT_MS" (include "gs.int" $c.shutdown.timeoutMs)
+  "OTEL_SERVICE_NAME" .name
+-}}
+{{- if $root.Values.tracing.enabled }}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_ENDPOINT" $root.Values.tracing.endpoint }}
+{{- $_ := set $env "OTEL_EXPORTER_OTLP_PROTOCOL" $root.Values.tracing.protocol }}
+{{- $_ := set $env "OTEL_TRACES_SAMPLER" $root.Values.tracing.sampler }}
+{{- $_ := set $env "OTEL_TRACES_SAMPLER_ARG" (include "gs.envValue" $root.Values.tracing.samplerArg) }}
+{{- end }}
+{{- if eq .name (include "gs.gatewayComponent" .) }}
+{{- $env = merge (include "gs.upstreamEnv" . | fromYaml) $env }}
+{{- end }}
+{{- range $key, $value := $c.env }}
+{{- $_ := set $env $key (include "gs.envValue" $value) }}
+{{- end }}
+{{- range $key := keys $env | sortAlpha }}
+{{ $key }}: {{ get $env $key | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* EnvVar objects: pod identity for trace resources, the external Redis password, then extraEnv. */}}
+{{- define "gs.envVars" -}}
+{{- $root := .root -}}
+{{- if $root.Values.tracing.enabled }}
+- name: K8S_POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: OTEL_RESOURCE_ATTRIBUTES
+  {{- $attrs := list (printf "k8s.namespace.name=%s" $root.Release.Namespace) "k8s.pod.name=$(K8S_POD_NAME)" (printf "k8s.deployment.name=%s" (include "gs.componentName" .)) }}
+  {{- range $key, $value := $root.Values.tracing.resourceAttributes }}
+  {{- $attrs = append $attrs (printf "%s=%s" $key (include "gs.envValue" $value)) }}
+  {{- end }}
+  value: {{ join "," $attrs | quote }}
+{{- end }}
+{{- if and (eq .name (include "gs.gatewayComponent" .)) (eq $root.Values.redis.mode "external") $root.Values.redis.external.existingSecret }}
+- name: REDIS_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $root.Values.redis.external.existingSecret }}
+      key: {{ $root.Values.redis.external.passwordKey }}
+{{- end }}
+{{- with .c.extraEnv }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,156 @@
+{{/*
+Names, labels and the merged view of one component. Every other template builds names through
+these helpers, so a release name or fullnameOverride change reaches every object and every
+address the gateway is given.
+*/}}
+
+{{/* Chart name, overridable. */}}
+{{- define "gs.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Prefix of every object name: the release name, plus the chart name unless it is already in it. */}}
+{{- define "gs.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "gs.name" . -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+<fullname>-<suffix> within `max` characters. The prefix is cut, never the suffix: cutting the
+whole string would give two components of a long release the same name.
+*/}}
+{{- define "gs.suffixedName" -}}
+{{- $room := sub (int .max) (add 1 (len .suffix)) | int -}}
+{{- printf "%s-%s" (include "gs.fullname" .root | trunc $room | trimSuffix "-") .suffix -}}
+{{- end -}}
+
+{{/* Name of a component's objects: at most 54 characters, so "-headless" still fits a 63-character DNS label. */}}
+{{- define "gs.componentName" -}}
+{{- include "gs.suffixedName" (dict "root" .root "suffix" .name "max" 54) -}}
+{{- end -}}
+
+{{/* The headless Service of a component: one A record per ready pod, for client-side balancing and scraping. */}}
+{{- define "gs.headlessName" -}}
+{{- printf "%s-headless" (include "gs.componentName" .) -}}
+{{- end -}}
+
+{{/* Fully qualified DNS name of a Service of this release: <svc>.<namespace>.svc.<clusterDomain>. */}}
+{{- define "gs.serviceFQDN" -}}
+{{- printf "%s.%s.svc.%s" .service .root.Release.Namespace .root.Values.clusterDomain -}}
+{{- end -}}
+
+{{/* The component that is the public edge; its name is fixed by the apps (nest-cli.json). */}}
+{{- define "gs.gatewayComponent" -}}gateway{{- end -}}
+
+{{- define "gs.chartLabel" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels: stable for the life of a release (Deployment selectors are immutable). */}}
+{{- define "gs.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "gs.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+app.kubernetes.io/component: {{ .name }}
+{{- end -}}
+
+{{/* Labels on every object of a component (`name` may be any role name, e.g. redis). */}}
+{{- define "gs.labels" -}}
+{{ include "gs.selectorLabels" . }}
+{{ include "gs.commonLabels" .root }}
+{{- end -}}
+
+{{/* Labels of release-wide objects (ServiceMonitor, dashboard ...). */}}
+{{- define "gs.commonLabels" -}}
+helm.sh/chart: {{ include "gs.chartLabel" . }}
+app.kubernetes.io/part-of: {{ include "gs.name" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Deep merge: copies `src` into `dst` (a map), recursing into maps. Unlike sprig's merge it lets
+`false`, 0 and "" in a component override a default (mergo treats those as "unset").
+*/}}
+{{- define "gs.deepMerge" -}}
+{{- $dst := .dst -}}
+{{- range $key, $value := .src -}}
+{{- if and (kindIs "map" $value) (kindIs "map" (get $dst $key)) -}}
+{{- include "gs.deepMerge" (dict "dst" (get $dst $key) "src" $value) -}}
+{{- else -}}
+{{- $_ := set $dst $key $value -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{/* One component's effective values (componentDefaults with components.<name> on top), as YAML. */}}
+{{- define "gs.component" -}}
+{{- $merged := deepCopy .root.Values.componentDefaults -}}
+{{- include "gs.deepMerge" (dict "dst" $merged "src" (deepCopy (index .root.Values.components .name))) -}}
+{{- toYaml $merged -}}
+{{- end -}}
+
+{{/*
+Image reference: [registry/]repository[:tag][@digest]. The tag falls back to the global tag, then
+to the chart's appVersion, so no default ever points at a moving `latest`.
+*/}}
+{{- define "gs.image" -}}
+{{- $image := .image -}}
+{{- $registry := default .root.Values.image.registry $image.registry -}}
+{{- $tag := default (default .root.Chart.AppVersion .root.Values.image.tag) $image.tag -}}
+{{- $repository := required "image.repository is required for every component" $image.repository -}}
+{{- if $registry }}{{ printf "%s/" $registry }}{{ end -}}
+{{- $repository -}}{{- printf ":%s" $tag -}}
+{{- with $image.digest }}{{ printf "@%s" . }}{{ end -}}
+{{- end -}}
+
+{{/* An integer as a plain decimal string (values arrive as float64, which print 1e+06 otherwise). */}}
+{{- define "gs.int" -}}
+{{- printf "%d" (int64 .) -}}
+{{- end -}}
+
+{{/* An env value as a string: integral numbers without exponent, booleans as true/false. */}}
+{{- define "gs.envValue" -}}
+{{- if and (kindIs "float64" .) (eq (float64 (int64 .)) .) -}}
+{{- printf "%d" (int64 .) -}}
+{{- else -}}
+{{- toString . -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Name of the built-in Redis objects. */}}
+{{- define "gs.redisName" -}}
+{{- include "gs.suffixedName" (dict "root" . "suffix" "redis" "max" 63) -}}
+{{- end -}}
+
+{{/* Egress rule to the cluster DNS (UDP and TCP 53), needed by every app to resolve Services. */}}
+{{- define "gs.dnsEgress" -}}
+- to: {{- toYaml .Values.networkPolicy.dnsTo | nindent 4 }}
+  ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+{{- end -}}
+
+{{/* Egress every app needs besides DNS: the OTLP collector when tracing is on, and extraEgress. */}}
+{{- define "gs.commonEgress" -}}
+{{- if .Values.tracing.enabled }}
+- ports:
+    - port: {{ include "gs.int" .Values.tracing.port }}
+      protocol: TCP
+{{- end }}
+{{- with .Values.networkPolicy.extraEgress }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}

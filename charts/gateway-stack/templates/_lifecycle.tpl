@@ -1,0 +1,118 @@
+{{/*
+Health and shutdown of an app container. The apps themselves flip readiness to 503 on SIGTERM,
+wait SHUTDOWN_DRAIN_DELAY_MS, close listeners and give in-flight work SHUTDOWN_TIMEOUT_MS; the
+chart adds a preStop pause before SIGTERM (endpoint removal propagates meanwhile) and a grace
+period that covers all three, so the kubelet never SIGKILLs a pod that is still draining.
+*/}}
+
+{{/* Seconds the preStop hook takes (0 when there is none). */}}
+{{- define "gs.preStopSeconds" -}}
+{{- if eq .c.shutdown.preStop "none" }}0{{ else }}{{ include "gs.int" .c.shutdown.preStopSeconds }}{{ end -}}
+{{- end -}}
+
+{{/* Smallest safe grace period: preStop + drain delay + shutdown timeout, rounded up, + 5 s margin. */}}
+{{- define "gs.minGracePeriod" -}}
+{{- $ms := add (int64 .c.shutdown.drainDelayMs) (int64 .c.shutdown.timeoutMs) -}}
+{{- add (include "gs.preStopSeconds" . | int64) (div (add $ms 999) 1000) 5 -}}
+{{- end -}}
+
+{{/* The grace period used: the explicit value (validated not to be smaller) or the computed one. */}}
+{{- define "gs.gracePeriod" -}}
+{{- $min := include "gs.minGracePeriod" . | int64 -}}
+{{- $explicit := .c.shutdown.terminationGracePeriodSeconds -}}
+{{- if kindIs "invalid" $explicit -}}
+{{- $min -}}
+{{- else if lt (int64 $explicit) $min -}}
+{{- fail (printf "components.%s.shutdown.terminationGracePeriodSeconds=%d is shorter than preStop + drain delay + shutdown timeout + 5 s = %d s: pods would be killed mid-drain" .name (int64 $explicit) $min) -}}
+{{- else -}}
+{{- int64 $explicit -}}
+{{- end -}}
+{{- end -}}
+
+{{/* preStop: the native sleep action (K8s >= 1.30), or `sleep` run in the container (Debian slim has it). */}}
+{{- define "gs.lifecycle" -}}
+{{- $shutdown := .c.shutdown -}}
+{{- if ne $shutdown.preStop "none" }}
+preStop:
+  {{- if eq $shutdown.preStop "sleep" }}
+  sleep:
+    seconds: {{ include "gs.int" $shutdown.preStopSeconds }}
+  {{- else }}
+  exec:
+    command: ["sleep", {{ include "gs.int" $shutdown.preStopSeconds | quote }}]
+  {{- end }}
+{{- end }}
+{{- end -}}
+
+{{/* Readiness, liveness and startup probes; all on the admin port except the optional native gRPC readiness probe. */}}
+{{- define "gs.probes" -}}
+{{- $probes := .c.probes -}}
+readinessProbe:
+  {{- if eq $probes.readinessType "grpc" }}
+  grpc:
+    port: {{ include "gs.int" .c.containerPort }}
+  {{- else }}
+  httpGet:
+    path: /_status/healthcheck
+    port: admin
+  {{- end }}
+  periodSeconds: {{ include "gs.int" $probes.readiness.periodSeconds }}
+  timeoutSeconds: {{ include "gs.int" $probes.readiness.timeoutSeconds }}
+  failureThreshold: {{ include "gs.int" $probes.readiness.failureThreshold }}
+  successThreshold: 1
+livenessProbe:
+  httpGet:
+    path: /_status/liveness
+    port: admin
+  periodSeconds: {{ include "gs.int" $probes.liveness.periodSeconds }}
+  timeoutSeconds: {{ include "gs.int" $probes.liveness.timeoutSeconds }}
+  failureThreshold: {{ include "gs.int" $probes.liveness.failureThreshold }}
+startupProbe:
+  httpGet:
+    path: /_status/liveness
+    port: admin
+  periodSeconds: {{ include "gs.int" $probes.startup.periodSeconds }}
+  timeoutSeconds: {{ include "gs.int" $probes.startup.timeoutSeconds }}
+  failureThreshold: {{ include "gs.int" $probes.startup.failureThreshold }}
+{{- end -}}
+
+{{/* Spread replicas across nodes and zones: soft by default, so a one-node dev cluster still schedules. */}}
+{{- define "gs.scheduling" -}}
+{{- $c := .c -}}
+{{- $selector := include "gs.selectorLabels" . -}}
+{{- if ne $c.podAntiAffinity "none" }}
+affinity:
+  podAntiAffinity:
+    {{- if eq $c.podAntiAffinity "hard" }}
+    requiredDuringSchedulingIgnoredDuringExecution:
+      - topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels: {{- $selector | nindent 12 }}
+    {{- else }}
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        podAffinityTerm:
+          topologyKey: kubernetes.io/hostname
+          labelSelector:
+            matchLabels: {{- $selector | nindent 14 }}
+    {{- end }}
+{{- end }}
+{{- with $c.topologySpreadConstraints }}
+topologySpreadConstraints:
+  {{- range . }}
+  - {{ toYaml . | nindent 4 | trim }}
+    labelSelector:
+      matchLabels: {{- $selector | nindent 8 }}
+    matchLabelKeys: ["pod-template-hash"]
+  {{- end }}
+{{- end }}
+{{- with $c.nodeSelector }}
+nodeSelector: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $c.tolerations }}
+tolerations: {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $c.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,55 @@
+{{/*
+Rules that span several values and so cannot live in values.schema.json. Each failure names the
+value to change; rendering stops before anything reaches the cluster.
+*/}}
+{{- define "gs.validate" -}}
+{{- $root := . -}}
+{{- range $name := keys .Values.components | sortAlpha }}
+{{- $ctx := dict "root" $root "name" $name -}}
+{{- $c := include "gs.component" $ctx | fromYaml -}}
+{{- $_ := set $ctx "c" $c -}}
+{{- if and $c.autoscaling.enabled $c.keda.enabled }}
+{{- fail (printf "components.%s: autoscaling.enabled and keda.enabled are mutually exclusive (both would own the replica count)" $name) }}
+{{- end }}
+{{- if and $c.autoscaling.enabled (gt (int64 $c.autoscaling.minReplicas) (int64 $c.autoscaling.maxReplicas)) }}
+{{- fail (printf "components.%s.autoscaling: minReplicas (%d) is greater than maxReplicas (%d)" $name (int64 $c.autoscaling.minReplicas) (int64 $c.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- if and $c.keda.enabled (gt (int64 $c.keda.minReplicas) (int64 $c.keda.maxReplicas)) }}
+{{- fail (printf "components.%s.keda: minReplicas (%d) is greater than maxReplicas (%d)" $name (int64 $c.keda.minReplicas) (int64 $c.keda.maxReplicas)) }}
+{{- end }}
+{{- if and $c.autoscaling.enabled (kindIs "invalid" $c.autoscaling.targetCPUUtilizationPercentage) (not $c.autoscaling.requestRate.enabled) }}
+{{- fail (printf "components.%s.autoscaling: no metric left (targetCPUUtilizationPercentage is null and requestRate is off)" $name) }}
+{{- end }}
+{{- if and (eq $c.probes.readinessType "grpc") (ne $c.protocol "grpc") }}
+{{- fail (printf "components.%s.probes.readinessType=grpc needs a gRPC component (protocol is %s)" $name $c.protocol) }}
+{{- end }}
+{{- if eq (int64 $c.containerPort) (int64 $c.adminPort) }}
+{{- fail (printf "components.%s: containerPort and adminPort must differ (both %d)" $name (int64 $c.adminPort)) }}
+{{- end }}
+{{- if and (eq $c.service.type "ClusterIP") (not (kindIs "invalid" $c.service.nodePort)) }}
+{{- fail (printf "components.%s.service.nodePort is set but service.type is ClusterIP" $name) }}
+{{- end }}
+{{- if and $root.Values.metrics.serviceMonitor.enabled (not $c.service.headless) }}
+{{- fail (printf "components.%s.service.headless=false: the ServiceMonitor scrapes the headless Service's admin port" $name) }}
+{{- end }}
+{{- $_ := include "gs.gracePeriod" $ctx }}
+{{- end }}
+{{- if not (hasKey .Values.components (include "gs.gatewayComponent" .)) }}
+{{- fail "components.gateway is required: it is the public edge" }}
+{{- end }}
+{{- range $role, $name := dict "webapp" .Values.upstreams.webapp "rpc" .Values.upstreams.rpc }}
+{{- if not (hasKey $root.Values.components $name) }}
+{{- fail (printf "upstreams.%s=%s names no entry of components" $role $name) }}
+{{- end }}
+{{- $c := include "gs.component" (dict "root" $root "name" $name) | fromYaml -}}
+{{- if not $c.service.headless }}
+{{- fail (printf "components.%s.service.headless=false: the gateway balances over its headless Service (upstreams.%s)" $name $role) }}
+{{- end }}
+{{- end }}
+{{- if and (eq .Values.redis.mode "external") (not .Values.redis.external.url) }}
+{{- fail "redis.mode=external needs redis.external.url" }}
+{{- end }}
+{{- if and .Values.tracing.enabled (not .Values.tracing.endpoint) }}
+{{- fail "tracing.enabled needs tracing.endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)" }}
+{{- end }}
+{{- end -}}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The build steps of the container image, one subcommand per Dockerfile RUN of its build stage.
+# test/k8s/image.spec.ts runs the same Dockerfile lines on a copy of the build context without
+# Docker, then starts every app from what `stage` produced: the two cannot drift apart.
+#   deps        install exactly the lockfile (dev dependencies included: the build needs them)
+#   build       webpack bundles of every app: dist/apps/<app>/main.js (node_modules stay external)
+#   prune       drop devDependencies from node_modules
+#   stage DIR   DIR/<app>/ = what the runtime image of <app> gets: package.json, node_modules, proto, dist/apps/<app>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+apps() { node -p 'Object.keys(require("./nest-cli.json").projects).join("\n")'; }
+
+case "${1:-}" in
+  deps)
+    npm ci --no-audit --no-fund
+    ;;
+  build)
+    node scripts/build.ts
+    ;;
+  prune)
+    npm prune --omit=dev --no-audit --no-fund
+    ;;
+  stage)
+    out="${2:?usage: image-build.sh stage <dir>}"
+    rm -rf "$out"
+    for app in $(apps); do
+      test -f "dist/apps/$app/main.js" || { echo "dist/apps/$app/main.js missing: run build first" >&2; exit 1; }
+      mkdir -p "$out/$app/dist/apps"
+      cp -a package.json package-lock.json proto "$out/$app/"
+      # Hard links: the three trees share one copy of node_modules on disk until COPY --from copies one.
+      cp -al node_modules "$out/$app/node_modules"
+      cp -a "dist/apps/$app" "$out/$app/dist/apps/$app"
+    done
+    ;;
+  *)
+    echo "usage: $0 deps | build | prune | stage <dir>" >&2
+    exit 2
+    ;;
+esac

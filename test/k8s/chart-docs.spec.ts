@@ -1,0 +1,72 @@
+// The chart's documentation cannot drift: the README's values table is generated from values.yaml,
+// every value is documented, and every key the schema allows is present (so documented) in values.yaml.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CHART } from './support/tools.ts';
+import { valuesRows, withValuesTable } from './support/values-doc.ts';
+
+const valuesText = readFileSync(join(CHART, 'values.yaml'), 'utf8');
+const values = parse(valuesText) as Record<string, unknown>;
+const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
+
+type SchemaNode = {
+  $ref?: string;
+  properties?: Record<string, SchemaNode>;
+  allOf?: SchemaNode[];
+  additionalProperties?: unknown;
+};
+const resolve = (node: SchemaNode): SchemaNode =>
+  node.$ref ? schema.$defs[node.$ref.split('/').pop()!] : node;
+
+/** Schema property paths missing from the values (arrays' items and free-form maps are not walked). */
+function missingFromValues(node: SchemaNode, value: unknown, path: string): string[] {
+  const resolved = resolve(node);
+  if (!resolved.properties || typeof value !== 'object' || value === null || Array.isArray(value))
+    return [];
+  return Object.entries(resolved.properties).flatMap(([key, child]) =>
+    key in value
+      ? missingFromValues(child, (value as Record<string, unknown>)[key], `${path}.${key}`)
+      : [`${path}.${key}`],
+  );
+}
+
+test('the README values table is the one generated from values.yaml (node test/k8s/support/values-doc.ts --write)', () => {
+  const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+  expect(readme).toBe(withValuesTable(readme, valuesText));
+});
+
+test('every value in values.yaml is documented with a `# --` comment', () => {
+  const { rows, undocumented } = valuesRows(valuesText);
+  expect(undocumented).toEqual([]);
+  expect(rows.length).toBeGreaterThan(100);
+});
+
+test('every key the schema allows appears in values.yaml (so it is documented and has a default)', () => {
+  const components = values.components as Record<string, Record<string, unknown>>;
+  const missing = [
+    ...missingFromValues(
+      {
+        properties: {
+          ...schema.properties,
+          componentDefaults: { properties: {} },
+          components: { properties: {} },
+        },
+      },
+      values,
+      '',
+    ),
+    // A component key may be set in componentDefaults or in a components entry.
+    ...Object.keys(schema.$defs.component.properties).flatMap((key) =>
+      key in (values.componentDefaults as object) || Object.values(components).some((c) => key in c)
+        ? []
+        : [`component.${key}`],
+    ),
+    ...missingFromValues(
+      { $ref: '#/$defs/component' },
+      values.componentDefaults,
+      '.componentDefaults',
+    ).filter((path) => !Object.values(components).some((c) => path.split('.')[2] in c)),
+  ];
+  expect(missing).toEqual([]);
+});

@@ -1,0 +1,453 @@
+// The Helm chart, driven through the real helm binary: lint, the render matrix validated against
+// the Kubernetes (and CRD) schemas with the chart's invariants, and the values schema's rejections.
+import { join } from 'node:path';
+import { helmLint, helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
+import {
+  appDeployments,
+  byKind,
+  containerEnv,
+  gatewayUpstreamsNameServices,
+  gracePeriodCoversDrain,
+  imagesPinned,
+  networkPoliciesSelect,
+  noIpLiterals,
+  probesNameDeclaredPorts,
+  scalersTargetWorkloads,
+  securityEverywhere,
+  serviceMonitorPorts,
+  servicesMatchWorkloads,
+  validNames,
+} from './support/invariants.ts';
+import { schemaSet } from './support/k8s-schemas.ts';
+import { EXAMPLES_DIR, exampleFiles, matrixCases } from './support/matrix.ts';
+import { run, tool } from './support/tools.ts';
+
+const NAMESPACE = 'shop';
+
+describe('helm lint --strict', () => {
+  test('passes with the default values', () => {
+    const result = helmLint();
+    expect(result.stderr + result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
+    expect(result.status).toBe(0);
+  });
+
+  test.each(exampleFiles())('passes with examples/%s', (file) => {
+    const result = helmLint({ valuesFiles: [join(EXAMPLES_DIR, file)] });
+    expect(result.stderr + result.stdout).toContain('0 chart(s) failed');
+    expect(result.status).toBe(0);
+  });
+});
+
+describe('render matrix: Kubernetes schemas and invariants', () => {
+  const cases = matrixCases();
+
+  test('covers every example file and both Kubernetes versions', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(2 * (exampleFiles().length + 15));
+  });
+
+  test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, matrixCase) => {
+    const objects = helmTemplate({ ...matrixCase.options, namespace: NAMESPACE });
+    const schemas = schemaSet(matrixCase.options.kubeVersion!);
+    const problems = [
+      ...objects.flatMap((object) =>
+        schemas.validate(object).map((p) => `${object.kind}/${object.metadata.name}: ${p}`),
+      ),
+      ...noIpLiterals(objects),
+      ...validNames(objects),
+      ...servicesMatchWorkloads(objects),
+      ...probesNameDeclaredPorts(objects),
+      ...serviceMonitorPorts(objects),
+      ...gatewayUpstreamsNameServices(objects, { namespace: NAMESPACE, ...matrixCase.expect }),
+      ...scalersTargetWorkloads(objects),
+      ...securityEverywhere(objects, matrixCase.expect),
+      ...networkPoliciesSelect(objects),
+      ...gracePeriodCoversDrain(objects),
+      ...imagesPinned(objects),
+    ];
+    expect(problems).toEqual([]);
+    expect([...appDeployments(objects).keys()].sort()).toEqual([
+      'gateway',
+      'rpc-app-1',
+      'webapp-1',
+    ]);
+    for (const kind of matrixCase.expect.kinds ?? [])
+      expect(byKind(objects, kind).length).toBeGreaterThan(0);
+  });
+});
+
+describe('defaults', () => {
+  const objects = helmTemplate({ namespace: NAMESPACE });
+
+  test('3 replicas of each app, maxUnavailable 0, one Redis', () => {
+    for (const deployment of appDeployments(objects).values()) {
+      expect(deployment.spec.replicas).toBe(3);
+      expect(deployment.spec.strategy).toEqual({
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 0, maxSurge: 1 },
+      });
+    }
+    expect(
+      byKind(objects, 'Deployment').find((d) => d.metadata.name === 'rel-gateway-stack-redis')?.spec
+        .replicas,
+    ).toBe(1);
+  });
+
+  test('the gateway gets headless upstream names; backends get a headless and a ClusterIP Service', () => {
+    const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
+    expect(env.WEBAPP_URL).toBe(
+      `http://rel-gateway-stack-webapp-1-headless.${NAMESPACE}.svc.cluster.local:5000`,
+    );
+    expect(env.RPC_TARGET).toBe(
+      `dns:///rel-gateway-stack-rpc-app-1-headless.${NAMESPACE}.svc.cluster.local:6000`,
+    );
+    expect(env.REDIS_URL).toBe(
+      `redis://rel-gateway-stack-redis.${NAMESPACE}.svc.cluster.local:6379`,
+    );
+    const services = byKind(objects, 'Service').map(
+      (s) => `${s.metadata.name}:${s.spec.clusterIP === 'None' ? 'headless' : s.spec.type}`,
+    );
+    expect(services.sort()).toEqual([
+      'rel-gateway-stack-gateway-headless:headless',
+      'rel-gateway-stack-gateway:ClusterIP',
+      'rel-gateway-stack-redis:ClusterIP',
+      'rel-gateway-stack-rpc-app-1-headless:headless',
+      'rel-gateway-stack-rpc-app-1:ClusterIP',
+      'rel-gateway-stack-webapp-1-headless:headless',
+      'rel-gateway-stack-webapp-1:ClusterIP',
+    ]);
+  });
+
+  test('every app env follows the contract: HOST 0.0.0.0, ports, drain settings, no tracing endpoint', () => {
+    const ports: Record<string, string> = {
+      gateway: '8000',
+      'webapp-1': '5000',
+      'rpc-app-1': '6000',
+    };
+    for (const [app, deployment] of appDeployments(objects)) {
+      const env = containerEnv(objects, deployment);
+      expect(env).toMatchObject({
+        HOST: '0.0.0.0',
+        PORT: ports[app],
+        ADMIN_PORT: '9000',
+        LOG_LEVEL: 'info',
+        OTEL_SERVICE_NAME: app,
+      });
+      expect(env).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '20000' });
+      expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      const spec = deployment.spec.template.spec;
+      expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+      expect(spec.terminationGracePeriodSeconds).toBe(35);
+    }
+  });
+
+  test('probes: readiness on /_status/healthcheck, liveness and startup on /_status/liveness, admin port', () => {
+    for (const deployment of appDeployments(objects).values()) {
+      const container = deployment.spec.template.spec.containers[0];
+      expect(container.readinessProbe.httpGet).toEqual({
+        path: '/_status/healthcheck',
+        port: 'admin',
+      });
+      expect(container.livenessProbe.httpGet).toEqual({ path: '/_status/liveness', port: 'admin' });
+      expect(container.startupProbe.httpGet).toEqual({ path: '/_status/liveness', port: 'admin' });
+    }
+  });
+
+  test('optional features are off: no HPA, KEDA, Ingress, monitoring CRDs', () => {
+    for (const kind of [
+      'HorizontalPodAutoscaler',
+      'ScaledObject',
+      'Ingress',
+      'ServiceMonitor',
+      'PrometheusRule',
+    ]) {
+      expect(byKind(objects, kind)).toEqual([]);
+    }
+    expect(byKind(objects, 'NetworkPolicy').length).toBe(4);
+    expect(byKind(objects, 'PodDisruptionBudget').length).toBe(3);
+  });
+});
+
+describe('options', () => {
+  const gatewayOf = (objects: K8sObject[]) => appDeployments(objects).get('gateway')!;
+
+  test('native gRPC readiness probe targets the gRPC port of rpc-app-1', () => {
+    const objects = helmTemplate({ set: ['components.rpc-app-1.probes.readinessType=grpc'] });
+    const container = appDeployments(objects).get('rpc-app-1')!.spec.template.spec.containers[0];
+    expect(container.readinessProbe.grpc).toEqual({ port: 6000 });
+    expect(container.ports).toContainEqual({ name: 'grpc', containerPort: 6000, protocol: 'TCP' });
+  });
+
+  test('preStop exec falls back to sleep in the image and the grace period follows', () => {
+    const objects = helmTemplate({
+      set: [
+        'componentDefaults.shutdown.preStop=exec',
+        'componentDefaults.shutdown.preStopSeconds=10',
+      ],
+    });
+    const spec = gatewayOf(objects).spec.template.spec;
+    expect(spec.containers[0].lifecycle.preStop).toEqual({ exec: { command: ['sleep', '10'] } });
+    expect(spec.terminationGracePeriodSeconds).toBe(40);
+  });
+
+  test('HPA or KEDA own the replica count; the HPA scales on CPU, optionally on request rate', () => {
+    const hpa = helmTemplate({
+      set: [
+        'components.gateway.autoscaling.enabled=true',
+        'components.gateway.autoscaling.requestRate.enabled=true',
+      ],
+    });
+    expect(gatewayOf(hpa).spec.replicas).toBeUndefined();
+    const [autoscaler] = byKind(hpa, 'HorizontalPodAutoscaler');
+    expect(autoscaler.spec.minReplicas).toBe(3);
+    expect(autoscaler.spec.metrics.map((m: { type: string }) => m.type)).toEqual([
+      'Resource',
+      'Pods',
+    ]);
+    const keda = helmTemplate({ set: ['components.rpc-app-1.keda.enabled=true'] });
+    const [scaledObject] = byKind(keda, 'ScaledObject');
+    expect(scaledObject.spec.triggers[0].metadata.query).toBe(
+      'sum(rate(grpc_server_handled_total{namespace="shop", app="rpc-app-1"}[1m]))',
+    );
+  });
+
+  test('external Redis: REDIS_URL from values, REDIS_PASSWORD from the existing Secret, no Redis pod', () => {
+    const objects = helmTemplate({
+      set: [
+        'redis.mode=external',
+        'redis.external.url=rediss://cache.example:6380/1',
+        'redis.external.existingSecret=cache-auth',
+      ],
+    });
+    const gateway = gatewayOf(objects);
+    expect(containerEnv(objects, gateway).REDIS_URL).toBe('rediss://cache.example:6380/1');
+    expect(gateway.spec.template.spec.containers[0].env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'cache-auth', key: 'redis-password' } },
+    });
+    expect(byKind(objects, 'Deployment').map((d) => d.metadata.name)).not.toContain(
+      'rel-gateway-stack-redis',
+    );
+  });
+
+  test('tracing: standard OTEL_* env on every app, resource attributes with the pod name', () => {
+    const objects = helmTemplate({
+      set: [
+        'tracing.enabled=true',
+        'tracing.endpoint=http://collector:4317',
+        'tracing.protocol=grpc',
+        'tracing.samplerArg=0.25',
+      ],
+    });
+    for (const [app, deployment] of appDeployments(objects)) {
+      expect(containerEnv(objects, deployment)).toMatchObject({
+        OTEL_SERVICE_NAME: app,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4317',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+        OTEL_TRACES_SAMPLER_ARG: '0.25',
+      });
+      const attrs = deployment.spec.template.spec.containers[0].env.find(
+        (e: { name: string }) => e.name === 'OTEL_RESOURCE_ATTRIBUTES',
+      );
+      expect(attrs.value).toContain('k8s.pod.name=$(K8S_POD_NAME)');
+    }
+  });
+
+  test('a config change rolls the pods (checksum annotation), the same values do not', () => {
+    const checksum = (set: string[]) =>
+      gatewayOf(helmTemplate({ set })).spec.template.metadata.annotations['checksum/env'];
+    expect(checksum([])).toBe(checksum([]));
+    expect(checksum(['components.gateway.env.RATE_LIMIT_LIMIT=7'])).not.toBe(checksum([]));
+    expect(checksum(['components.gateway.logLevel=debug'])).not.toBe(checksum([]));
+  });
+
+  test('env: free-form values override computed ones; numbers are written without exponent', () => {
+    const objects = helmTemplate({
+      set: [
+        'components.gateway.env.WEBAPP_URL=http://legacy:5000',
+        'components.gateway.env.RATE_LIMIT_WINDOW_MS=1000000',
+      ],
+    });
+    expect(containerEnv(objects, gatewayOf(objects))).toMatchObject({
+      WEBAPP_URL: 'http://legacy:5000',
+      RATE_LIMIT_WINDOW_MS: '1000000',
+    });
+  });
+
+  test('the helm test pod calls the gateway Service with the smoke test shipped in files/', () => {
+    const objects = helmTemplate({ namespace: NAMESPACE });
+    const pod = byKind(objects, 'Pod')[0];
+    expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    expect(pod.spec.containers[0].command).toEqual(['node', '/smoke/smoke-test.mjs']);
+    expect(pod.spec.containers[0].env).toEqual([
+      {
+        name: 'GATEWAY_URL',
+        value: `http://rel-gateway-stack-gateway.${NAMESPACE}.svc.cluster.local:8000`,
+      },
+    ]);
+    const script = byKind(objects, 'ConfigMap').find(
+      (cm) => cm.metadata.name === 'rel-gateway-stack-smoke-test',
+    )!.data['smoke-test.mjs'];
+    expect(script).toContain("path: '/projects/'");
+    expect(script).toContain("path: '/verify/'");
+  });
+
+  test('NOTES.txt tells how to reach the gateway for each Service type and the Ingress', () => {
+    const notes = (set: string[]) =>
+      run(tool('helm'), [
+        'install',
+        'rel',
+        join(__dirname, '../../charts/gateway-stack'),
+        '--dry-run=client',
+        '-n',
+        NAMESPACE,
+        ...set.flatMap((s) => ['--set', s]),
+      ]).stdout.split('NOTES:')[1] ?? '';
+    expect(notes([])).toContain(
+      'kubectl port-forward svc/rel-gateway-stack-gateway -n shop 8000:8000',
+    );
+    expect(notes(['components.gateway.service.type=NodePort'])).toContain(
+      "kubectl get svc rel-gateway-stack-gateway -n shop -o jsonpath='{.spec.ports[0].nodePort}'",
+    );
+    expect(notes(['components.gateway.service.type=LoadBalancer'])).toContain(
+      '.status.loadBalancer.ingress[0]',
+    );
+    expect(notes(['ingress.enabled=true'])).toContain('http://gateway.example.com/');
+  });
+});
+
+describe('values.schema.json and validation reject bad values with a readable message', () => {
+  const rejected = (set: string[]) => {
+    const result = helmTemplateRaw({ set });
+    expect(result.status).not.toBe(0);
+    return result.stderr;
+  };
+
+  test('wrong type', () => {
+    expect(rejected(['components.gateway.replicas=three'])).toContain(
+      "at '/components/gateway/replicas': got string, want integer",
+    );
+  });
+  test('unknown key', () => {
+    expect(rejected(['components.gateway.replica=3'])).toContain(
+      "at '/components/gateway': additional properties 'replica' not allowed",
+    );
+    expect(rejected(['ingres.enabled=true'])).toContain(
+      "additional properties 'ingres' not allowed",
+    );
+  });
+  test('negative replicas', () => {
+    expect(rejected(['componentDefaults.replicas=-1'])).toContain(
+      "at '/componentDefaults/replicas': minimum: got -1, want 0",
+    );
+  });
+  test('a `latest` tag, an enum typo, a chart-owned env var', () => {
+    expect(rejected(['image.tag=latest'])).toContain("at '/image/tag'");
+    expect(rejected(['components.gateway.service.type=NodPort'])).toContain(
+      "at '/components/gateway/service/type'",
+    );
+    expect(rejected(['components.gateway.env.PORT=1'])).toContain("invalid propertyName 'PORT'");
+  });
+  test('cross-field rules: HPA and KEDA together, a grace period shorter than the drain, gRPC probe on HTTP', () => {
+    expect(
+      rejected([
+        'components.gateway.autoscaling.enabled=true',
+        'components.gateway.keda.enabled=true',
+      ]),
+    ).toContain('components.gateway: autoscaling.enabled and keda.enabled are mutually exclusive');
+    expect(rejected(['components.webapp-1.shutdown.terminationGracePeriodSeconds=10'])).toContain(
+      'components.webapp-1.shutdown.terminationGracePeriodSeconds=10 is shorter than preStop + drain delay + shutdown timeout + 5 s = 35 s',
+    );
+    expect(rejected(['components.gateway.probes.readinessType=grpc'])).toContain(
+      'components.gateway.probes.readinessType=grpc needs a gRPC component',
+    );
+    expect(rejected(['redis.mode=external'])).toContain(
+      'redis.mode=external needs redis.external.url',
+    );
+  });
+});
+
+describe('the checks catch broken renders (each one can fail)', () => {
+  const pristine = helmTemplate({ namespace: NAMESPACE, kubeVersion: '1.30.14' });
+  /* eslint-disable @typescript-eslint/no-explicit-any -- mutating free-form rendered objects */
+  const broken = (mutate: (objects: any[]) => void) => {
+    const objects = structuredClone(pristine) as any[];
+    mutate(objects);
+    return objects as K8sObject[];
+  };
+  const find = (objects: any[], kind: string, name: string) =>
+    objects.find((o) => o.kind === kind && o.metadata.name === name);
+  const gateway = (objects: any[]) => find(objects, 'Deployment', 'rel-gateway-stack-gateway');
+
+  test('a misspelt field, a wrong type and a duplicate port fail the Kubernetes schema', () => {
+    const schemas = schemaSet('1.30.14');
+    const objects = broken((o) => {
+      const container = gateway(o).spec.template.spec.containers[0];
+      container.readinesProbe = container.readinessProbe;
+      container.ports.push({ name: 'again', containerPort: 8000, protocol: 'TCP' });
+      gateway(o).spec.replicas = '3';
+    });
+    expect(schemas.validate(gateway(objects))).toEqual([
+      '/spec/replicas must be integer',
+      "/spec/template/spec/containers/0 must NOT have additional properties 'readinesProbe'",
+      '/spec/template/spec/containers/0/ports must pass "x-kubernetes-list-map-keys" keyword validation (duplicate entries)',
+    ]);
+    expect(
+      schemas.validate({ apiVersion: 'apps/v1', kind: 'Deploymnet', metadata: { name: 'x' } }),
+    ).toEqual(['no schema for apps/v1/Deploymnet in Kubernetes 1.30.14 or the known CRDs']);
+  });
+
+  test('each invariant reports its violation', () => {
+    const objects = broken((o) => {
+      find(o, 'Service', 'rel-gateway-stack-webapp-1').spec.selector[
+        'app.kubernetes.io/component'
+      ] = 'webapp';
+      find(o, 'ConfigMap', 'rel-gateway-stack-gateway-env').data.RPC_TARGET = 'ipv4:10.0.0.7:6000';
+      const spec = gateway(o).spec.template.spec;
+      spec.containers[0].securityContext.allowPrivilegeEscalation = true;
+      spec.containers[0].livenessProbe.httpGet.port = 'metrics';
+      spec.containers[0].image = 'gateway-stack/gateway:latest';
+      spec.terminationGracePeriodSeconds = 30;
+      find(
+        o,
+        'NetworkPolicy',
+        'rel-gateway-stack-redis',
+      ).spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/component'] =
+        'rpc-app-1';
+      find(o, 'PodDisruptionBudget', 'rel-gateway-stack-rpc-app-1').spec.selector.matchLabels = {
+        'app.kubernetes.io/name': 'gateway-stack',
+      };
+    });
+    expect(servicesMatchWorkloads(objects)).toEqual([
+      'Service/rel-gateway-stack-webapp-1 selects 0 Deployments (want exactly 1)',
+    ]);
+    expect(noIpLiterals(objects)).toEqual([
+      'ConfigMap/rel-gateway-stack-gateway-env contains the IP literal 10.0.0.7',
+    ]);
+    expect(
+      gatewayUpstreamsNameServices(objects, {
+        namespace: NAMESPACE,
+        clusterDomain: 'cluster.local',
+        redis: 'builtin',
+      }),
+    ).toEqual(['RPC_TARGET=ipv4:10.0.0.7:6000 is not dns:///<host>:<port>']);
+    expect(securityEverywhere(objects, { readOnlyRootFilesystem: true })).toEqual([
+      'Deployment/rel-gateway-stack-gateway container gateway: privilege escalation allowed',
+    ]);
+    expect(probesNameDeclaredPorts(objects)).toEqual([
+      'Deployment/rel-gateway-stack-gateway gateway.livenessProbe uses port metrics, not declared by the container',
+    ]);
+    expect(imagesPinned(objects)).toEqual([
+      'rel-gateway-stack-gateway/gateway: image gateway-stack/gateway:latest is not pinned',
+    ]);
+    expect(gracePeriodCoversDrain(objects)).toEqual([
+      'gateway: terminationGracePeriodSeconds 30 <= preStop 5 s + drain + timeout = 30 s',
+    ]);
+    expect(networkPoliciesSelect(objects)).toEqual([
+      'NetworkPolicy/rel-gateway-stack-redis: ingress peer {"app.kubernetes.io/name":"gateway-stack","app.kubernetes.io/instance":"rel","app.kubernetes.io/component":"rpc-app-1"} does not select exactly the gateway',
+    ]);
+    expect(scalersTargetWorkloads(objects)).toEqual([
+      'PodDisruptionBudget/rel-gateway-stack-rpc-app-1 selects 4 Deployments (want 1)',
+    ]);
+  });
+});

@@ -1,0 +1,100 @@
+// Monitoring objects of the chart: the PrometheusRule's PromQL and the Grafana dashboard's queries
+// parse with the real promtool; the dashboard ships as a sidecar-labelled ConfigMap.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { byKind } from './support/invariants.ts';
+import { helmTemplate } from './support/helm.ts';
+import {
+  dashboardTargets,
+  expandGrafanaVariables,
+  metricNames,
+  promtoolCheckRules,
+} from './support/promql.ts';
+import { CHART } from './support/tools.ts';
+
+const dashboard = JSON.parse(readFileSync(join(CHART, 'dashboards/gateway-stack.json'), 'utf8'));
+
+/** Names the apps export today: RED histograms/counters and prom-client's default metrics. */
+const EXPORTED =
+  /^(http_server_request_duration_seconds_(bucket|count|sum)|grpc_server_handled_total|grpc_server_handling_seconds_(bucket|count|sum)|process_[a-z_]+|nodejs_[a-z0-9_]+)$/;
+
+describe('PrometheusRule', () => {
+  const objects = helmTemplate({
+    namespace: 'shop',
+    set: ['metrics.prometheusRule.enabled=true', 'metrics.prometheusRule.labels.release=kps'],
+  });
+  const [rule] = byKind(objects, 'PrometheusRule');
+
+  test('alerts on error ratio, breaker open, pods not ready and scrape failures', () => {
+    const alerts = rule.spec.groups.flatMap((g: { rules: Array<{ alert: string }> }) =>
+      g.rules.map((r) => r.alert),
+    );
+    expect(alerts).toEqual([
+      'GatewayStackHighErrorRatio',
+      'GatewayStackGrpcErrorRatio',
+      'GatewayStackCircuitBreakerOpen',
+      'GatewayStackPodsNotReady',
+      'GatewayStackScrapeTargetDown',
+    ]);
+    expect(rule.metadata.labels?.release).toBe('kps');
+  });
+
+  test('every rule passes promtool check rules', () => {
+    const result = promtoolCheckRules(rule.spec.groups);
+    expect(result.output).toContain('SUCCESS: 5 rules found');
+    expect(result.status).toBe(0);
+  });
+
+  test('promtool would catch a broken expression (the check can fail)', () => {
+    const result = promtoolCheckRules([
+      { name: 'x', rules: [{ alert: 'Broken', expr: 'sum(rate(foo[5m])' }] },
+    ]);
+    expect(result.status).not.toBe(0);
+  });
+});
+
+describe('Grafana dashboard', () => {
+  const targets = dashboardTargets(dashboard);
+
+  test('is shipped as a ConfigMap with the Grafana sidecar label when enabled', () => {
+    const objects = helmTemplate({ set: ['metrics.dashboard.enabled=true'] });
+    const configMap = byKind(objects, 'ConfigMap').find(
+      (cm) => cm.metadata.name === 'rel-gateway-stack-dashboard',
+    )!;
+    expect(configMap.metadata.labels?.grafana_dashboard).toBe('1');
+    expect(JSON.parse(configMap.data['gateway-stack.json'])).toEqual(dashboard);
+  });
+
+  test('has panels for HTTP, gRPC and the runtime, each with a query', () => {
+    expect(targets.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(targets.flatMap((t) => metricNames(t.expr)))).toEqual(
+      new Set([
+        'http_server_request_duration_seconds_count',
+        'http_server_request_duration_seconds_bucket',
+        'grpc_server_handled_total',
+        'grpc_server_handling_seconds_bucket',
+        'process_cpu_seconds_total',
+        'process_resident_memory_bytes',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_eventloop_lag_p99_seconds',
+        'nodejs_gc_duration_seconds_sum',
+        'process_start_time_seconds',
+        'process_open_fds',
+        'process_max_fds',
+        'nodejs_eventloop_active_seconds_total',
+      ]),
+    );
+  });
+
+  test('queries only metrics the apps export, and every query parses (promtool)', () => {
+    for (const target of targets)
+      for (const name of metricNames(target.expr))
+        expect(`${name}: ${EXPORTED.test(name)}`).toBe(`${name}: true`);
+    const rules = targets.map((target, i) => ({
+      record: `dashboard:query_${i}`,
+      expr: expandGrafanaVariables(target.expr),
+    }));
+    const result = promtoolCheckRules([{ name: 'dashboard', rules }]);
+    expect(result.output).toContain(`SUCCESS: ${targets.length} rules found`);
+  });
+});
