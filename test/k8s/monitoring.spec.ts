@@ -1,5 +1,6 @@
 // Monitoring objects of the chart: the PrometheusRule's PromQL and the Grafana dashboard's queries
 // parse with the real promtool; the dashboard ships as a sidecar-labelled ConfigMap.
+import { status } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byKind } from './support/invariants.ts';
@@ -17,6 +18,14 @@ const dashboard = JSON.parse(readFileSync(join(CHART, 'dashboards/gateway-stack.
 /** Names the apps export today: RED histograms/counters and prom-client's default metrics. */
 const EXPORTED =
   /^(http_server_request_duration_seconds_(bucket|count|sum)|grpc_server_handled_total|grpc_server_handling_seconds_(bucket|count|sum)|process_[a-z_]+|nodejs_[a-z0-9_]+)$/;
+
+/** grpc_code label values as rpc-app-1 emits them: grpc-js status names (UNKNOWN, DEADLINE_EXCEEDED). */
+const GRPC_CODES = new Set(Object.keys(status).filter((key) => Number.isNaN(Number(key))));
+
+/** The values a query's grpc_code matchers name, e.g. `grpc_code=~"UNKNOWN|INTERNAL"`. */
+function grpcCodesIn(expr: string): string[] {
+  return [...expr.matchAll(/grpc_code=~?"([^"]*)"/g)].flatMap((m) => m[1].split('|'));
+}
 
 describe('PrometheusRule', () => {
   const objects = helmTemplate({
@@ -37,6 +46,14 @@ describe('PrometheusRule', () => {
       'GatewayStackScrapeTargetDown',
     ]);
     expect(rule.metadata.labels?.release).toBe('kps');
+  });
+
+  test('gRPC status codes are spelled as rpc-app-1 labels them', () => {
+    const codes = rule.spec.groups.flatMap((g: { rules: Array<{ expr: string }> }) =>
+      g.rules.flatMap((r) => grpcCodesIn(r.expr)),
+    );
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((code: string) => !GRPC_CODES.has(code))).toEqual([]);
   });
 
   test('every rule passes promtool check rules', () => {
@@ -84,6 +101,12 @@ describe('Grafana dashboard', () => {
         'nodejs_eventloop_active_seconds_total',
       ]),
     );
+  });
+
+  test('gRPC status codes are spelled as rpc-app-1 labels them', () => {
+    const codes = targets.flatMap((t) => grpcCodesIn(t.expr));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((code) => !GRPC_CODES.has(code))).toEqual([]);
   });
 
   test('queries only metrics the apps export, and every query parses (promtool)', () => {
