@@ -17,7 +17,7 @@ interface Panel {
 
 /**
  * Grafana's variables as "All" resolves them. $__rate_interval is several scrape intervals in
- * Grafana; a minute covers enough 1 s scrapes here.
+ * Grafana; a minute covers enough 2 s scrapes here.
  */
 const VARIABLES: Record<string, string> = {
   namespace: '.*',
@@ -62,7 +62,7 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
         (await postJson(`${stack.gatewayUrl}/verify/`, { id: i + 1, token: 't' })).status,
       ).toBe(200);
       expect((await get(`${stack.gatewayUrl}/no/such/path/${i}`)).status).toBe(404);
-      await sleep(400);
+      await sleep(500);
     }
   });
 
@@ -141,11 +141,11 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
   });
 
   it('runtime panels show one series per pod (labels app, pod, instance)', async () => {
-    const cpu = queries.find((q) => q.panel === 'CPU');
-    const series = await prometheus.query(resolveVariables(cpu!.expr));
-    expect(series.map((s) => s.metric.pod).sort()).toEqual(
-      stack.all.map((p) => p.name.replace('#', '-')).sort(),
-    );
+    const cpu = resolveVariables(queries.find((q) => q.panel === 'CPU')!.expr);
+    const pods = async () => (await prometheus.query(cpu)).map((s) => s.metric.pod).sort();
+    const expected = stack.all.map((p) => p.name.replace('#', '-')).sort();
+    await until(async () => (await pods()).length === expected.length);
+    expect(await pods()).toEqual(expected);
   });
 
   it('promtool finds nothing in the text format with tracing (and exemplars) on', async () => {

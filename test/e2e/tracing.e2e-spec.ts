@@ -16,6 +16,9 @@ import {
 } from '../support/otlp-receiver.ts';
 import { SPAN_CENSUS_ARGS, spanCensus } from '../support/span-census.ts';
 
+/** Log lines and span batches (every 100 ms) are written asynchronously; a busy machine is slow. */
+const SETTLE_MS = 15_000;
+
 // Tracing on: the three apps export to an OTLP/HTTP receiver inside the test. One /projects/ and one
 // /verify/ request must each be one trace with a span per hop, and every log line of the request, in
 // every process, must carry its request id and trace id.
@@ -72,7 +75,7 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
     await eventually(() => {
       for (const request of [projects, verify])
         expect(accessLine(stack.gateways[0], request.requestId)).toBeDefined();
-    });
+    }, SETTLE_MS);
     for (const request of [projects, verify])
       request.traceId = String(accessLine(stack.gateways[0], request.requestId)?.trace_id);
   });
@@ -89,7 +92,7 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
         expect(linesOf(stack.webapps[0], projects.requestId)).not.toHaveLength(0);
         expect(linesOf(stack.gateways[0], verify.requestId)).not.toHaveLength(0);
         expect(linesOf(stack.rpcApps[0], verify.requestId)).not.toHaveLength(0);
-      });
+      }, SETTLE_MS);
       for (const request of [projects, verify]) {
         const backend = request === projects ? stack.webapps[0] : stack.rpcApps[0];
         const lines = [
@@ -132,7 +135,10 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
     });
 
     it('/verify/ is one trace: gateway server span -> gateway gRPC client span -> rpc-app-1 server span', async () => {
-      await eventually(() => expect(serverSpan(verify.traceId, 'rpc-app-1')).toBeDefined());
+      await eventually(
+        () => expect(serverSpan(verify.traceId, 'rpc-app-1')).toBeDefined(),
+        SETTLE_MS,
+      );
       expectHops(
         verify.traceId,
         'POST /verify',
@@ -143,26 +149,16 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
     });
 
     it('log lines point at spans of the trace', async () => {
-      await eventually(() => expect(serverSpan(verify.traceId, 'rpc-app-1')).toBeDefined());
+      await eventually(
+        () => expect(serverSpan(verify.traceId, 'rpc-app-1')).toBeDefined(),
+        SETTLE_MS,
+      );
       const spanIds = new Set(receiver.trace(verify.traceId).map((span) => span.spanId));
       for (const line of [
         ...linesOf(stack.gateways[0], verify.requestId),
         ...linesOf(stack.rpcApps[0], verify.requestId),
       ])
         expect(spanIds).toContain(line.span_id);
-    });
-
-    it('probes and scrapes create no spans (admin listeners, gRPC health)', async () => {
-      // Everything the gateway and rpc-app-1 did so far has been exported (100 ms batches).
-      await eventually(() => expect(serverSpan(verify.traceId, 'rpc-app-1')).toBeDefined());
-      const requestTraces = new Set([projects.traceId, verify.traceId]);
-      const others = receiver.spans.filter((span) => !requestTraces.has(span.traceId));
-      // Only the start-up of each Nest application is traced besides the two requests.
-      expect(others.map((span) => span.name)).toEqual(others.map(() => 'Create Nest App'));
-      for (const span of receiver.spans)
-        expect(`${span.name} ${JSON.stringify(span.attributes)}`).not.toMatch(
-          /_status|metrics|Health|Check/,
-        );
     });
   });
 
@@ -186,6 +182,18 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
       console.log(
         `span tree of POST /projects/:\n${formatTrace(receiver.trace(projects.traceId))}`,
       );
+    });
+
+    it('probes and scrapes created no spans (admin listeners, gRPC health)', () => {
+      // Every process has exported everything by now: its last act was the shutdown flush.
+      const requestTraces = new Set([projects.traceId, verify.traceId]);
+      const others = receiver.spans.filter((span) => !requestTraces.has(span.traceId));
+      // Besides the two requests, only the start-up of each Nest application is traced.
+      expect(new Set(others.map((span) => span.name))).toEqual(new Set(['Create Nest App']));
+      for (const span of receiver.spans)
+        expect(`${span.name} ${JSON.stringify(span.attributes)}`).not.toMatch(
+          /_status|metrics|Health|Check/,
+        );
     });
 
     it('every process created spans (the census that proves "no spans" with tracing off can count)', () => {

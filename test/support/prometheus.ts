@@ -25,7 +25,7 @@ export interface ExemplarSeries {
 
 /**
  * A real Prometheus server (the Debian `prometheus` package, which also brings promtool) scraping the
- * apps every second, as in a cluster: it negotiates OpenMetrics, so it also stores exemplars.
+ * apps every 2 seconds, as in a cluster: it negotiates OpenMetrics, so it also stores exemplars.
  */
 export class PrometheusServer {
   private readonly url: string;
@@ -47,7 +47,8 @@ export class PrometheusServer {
     const listen = `${host}:${await freePort(host)}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'prometheus-e2e-'));
     const config = {
-      global: { scrape_interval: '1s', scrape_timeout: '1s' },
+      // Short, for a fast test; a scrape may take a while on a busy machine.
+      global: { scrape_interval: '2s', scrape_timeout: '2s' },
       scrape_configs: [
         {
           job_name: 'gateway-stack',
