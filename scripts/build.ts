@@ -33,8 +33,8 @@ export function build(root: string = repoRoot()): void {
       cwd: root,
       stdio: ['ignore', process.stderr, 'inherit'],
     });
-    // webpack leaves an unchanged bundle untouched (e.g. after a change to a *.spec.ts), which
-    // would leave the build "stale" forever: mark it as built now.
+    // webpack leaves an unchanged bundle untouched; mark it built now, or a source edit that does
+    // not change the bundle (a spec, a comment) would make every later run rebuild.
     const now = new Date();
     utimesSync(join(root, 'dist/apps', app, 'main.js'), now, now);
   }

@@ -2,6 +2,10 @@
 // listens, forwards every JSON log line to stdout unchanged, and stops everything on Ctrl-C.
 //   npm start                      one replica of each app; gateway on http://127.0.0.1:8000
 //   npm start -- --replicas 3      three replicas of each backend on 127.0.0.11-13 / .21-23
+//   npm start -- --replicas 3 --dns   the same, found by name through a local DNS server (127.0.0.2:8053)
+//   npm start -- --gateways 3 --redis
+//                                  three gateways sharing rate limits through a redis-server on
+//                                  127.0.0.51:6379 (without --redis each gateway limits on its own)
 //   OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 npm start    traces to a local collector
 import { parseArgs } from 'node:util';
 import { build, isBuildStale } from './build.ts';
@@ -11,12 +15,14 @@ const { values } = parseArgs({
   options: {
     replicas: { type: 'string', default: '1' },
     gateways: { type: 'string', default: '1' },
+    redis: { type: 'boolean', default: false },
+    dns: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write('usage: npm start -- [--replicas N] [--gateways N]\n');
+  process.stdout.write('usage: npm start -- [--replicas N] [--gateways N] [--dns] [--redis]\n');
   process.exit(0);
 }
 
@@ -52,8 +58,10 @@ const stack = new Stack({
   net: '127.0.0',
   replicas,
   gateways,
+  discovery: values.dns ? 'dns' : 'addresses',
   firstGatewayHost: '127.0.0.1',
   env: { gateway: otel, 'webapp-1': otel, 'rpc-app-1': otel },
+  redis: values.redis,
   onLine: (line) => process.stdout.write(`${line}\n`),
 });
 
@@ -75,6 +83,14 @@ try {
   say(`start failed: ${(err as Error).message}`);
   process.exit(1);
 }
+if (stack.dns)
+  say(
+    `dns          udp://${stack.dns.address}  answers ${Stack.serviceName('webapp-1')}, ${Stack.serviceName('rpc-app-1')}`,
+  );
+if (stack.redis)
+  say(
+    `${'redis'.padEnd(12)} redis://${stack.redis.address}  (rate limits shared by every gateway)`,
+  );
 for (const p of stack.all)
   say(
     `${p.name.padEnd(12)} ${p.app === 'rpc-app-1' ? 'grpc' : 'http'}://${p.address}  admin ${p.adminUrl}`,

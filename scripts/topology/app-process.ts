@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isRunning, stopChild, track } from './children.ts';
 import { type AppName, appEntry, repoRoot } from './paths.ts';
 
 export interface AppProcessOptions {
@@ -22,13 +23,6 @@ export interface AppProcessOptions {
    */
   logFile?: string;
 }
-
-// Children run in their own process group, so a Ctrl-C in the terminal reaches only the runner,
-// which then stops them in order. If the runner itself dies, none may outlive it.
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});
 
 /** One log line of an app, parsed (every app logs one JSON object per line). */
 export type LogLine = Record<string, unknown> & { msg?: string };
@@ -78,9 +72,7 @@ export class AppProcess {
   }
 
   get running(): boolean {
-    return (
-      this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null
-    );
+    return isRunning(this.child);
   }
 
   start(): void {
@@ -103,13 +95,7 @@ export class AppProcess {
     });
     if (logFd !== undefined) closeSync(logFd);
     this.child = child;
-    live.add(child);
-    this.exited = new Promise((resolve) =>
-      child.once('exit', (code, signal) => {
-        live.delete(child);
-        resolve(signal ? null : code);
-      }),
-    );
+    this.exited = track(child);
     for (const stream of [child.stdout, child.stderr]) {
       if (stream) createInterface({ input: stream }).on('line', (line) => this.record(line));
     }
@@ -142,20 +128,8 @@ export class AppProcess {
 
   /** Sends a signal and waits for the exit code (null when killed by a signal). */
   async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | null> {
-    if (!this.running) return this.exited;
-    this.child?.kill(signal);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        this.child?.kill('SIGKILL');
-        reject(new Error(`${this.name} did not exit within ${timeoutMs} ms of ${signal}`));
-      }, timeoutMs);
-    });
-    try {
-      return await Promise.race([this.exited, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (!this.running || !this.child) return this.exited;
+    return stopChild(this.child, this.exited, this.name, signal, timeoutMs);
   }
 
   /** SIGKILL: the process vanishes mid-request, as a crashed or evicted pod does. */

@@ -2,6 +2,7 @@ import { ConfigModule, type GatewayConfig } from '@app/config';
 import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
+import { RateLimitModule } from '@app/ratelimit';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ProjectsModule } from './projects/projects.module';
 import { VerifyModule } from './verify/verify.module';
@@ -17,6 +18,7 @@ export class GatewayModule {
         LoggingModule.forRoot({ service: 'gateway', level: config.LOG_LEVEL }),
         HealthModule.forRoot(),
         MetricsModule.forHttp(),
+        RateLimitModule.forRoot(config),
         ProjectsModule,
         VerifyModule,
       ],

@@ -1,13 +1,18 @@
-import { HttpModule } from '@nestjs/axios';
+import { HttpUpstreamModule } from '@app/upstream';
 import { Module } from '@nestjs/common';
-import { Agent } from 'node:http';
 import { ProjectsController } from './projects.controller';
-import { WebappClient } from './webapp.client';
+import { WEBAPP, WebappClient } from './webapp.client';
 
 @Module({
   imports: [
-    // Keep-alive pool: a fresh TCP connection per request would dominate the gateway's latency.
-    HttpModule.register({ httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) }),
+    HttpUpstreamModule.register({
+      name: WEBAPP,
+      settings: (config) => ({
+        url: config.WEBAPP_URL,
+        connectTimeoutMs: config.WEBAPP_CONNECT_TIMEOUT_MS,
+        timeoutMs: config.WEBAPP_TIMEOUT_MS,
+      }),
+    }),
   ],
   controllers: [ProjectsController],
   providers: [WebappClient],

@@ -1,6 +1,21 @@
+import { USERVERIFY } from '@app/contracts';
+import { GrpcUpstreamModule } from '@app/upstream';
 import { Module } from '@nestjs/common';
-import { VerifyClient } from './verify.client';
+import { RPC_APP, VerifyClient } from './verify.client';
 import { VerifyController } from './verify.controller';
 
-@Module({ controllers: [VerifyController], providers: [VerifyClient] })
+@Module({
+  imports: [
+    GrpcUpstreamModule.register({
+      name: RPC_APP,
+      // VerifyUser only reads: calling it twice is harmless, so UNAVAILABLE may be retried.
+      idempotentMethods: [
+        { service: `${USERVERIFY.package}.${USERVERIFY.service}`, method: USERVERIFY.method },
+      ],
+      settings: (config) => ({ target: config.RPC_TARGET, timeoutMs: config.RPC_TIMEOUT_MS }),
+    }),
+  ],
+  controllers: [VerifyController],
+  providers: [VerifyClient],
+})
 export class VerifyModule {}

@@ -1,0 +1,3 @@
+export { RateLimitModule } from './rate-limit.module';
+export { type RateLimitConfig, rateLimitOptions } from './rate-limit.options';
+export { clientAddress } from './client-address';

@@ -1,0 +1,75 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { ConfiguredRoutesCheck } from './configured-routes.check';
+import { RateLimitGuard, routeOf } from './rate-limit.guard';
+import { RateLimitMetrics, rateLimitMetricProviders } from './rate-limit.metrics';
+import {
+  RATE_LIMIT_OPTIONS,
+  type RateLimitConfig,
+  type RateLimitOptions,
+  rateLimitOptions,
+} from './rate-limit.options';
+import { RateLimitStore, SHARED_WINDOWS } from './rate-limit.store';
+import { RedisWindows } from './redis-windows';
+import { DEFAULT_POLICY, RoutePolicies } from './route-policies';
+
+/** The store and its collaborators: a module of its own so that ThrottlerModule can inject it. */
+@Module({})
+class RateLimitStoreModule {
+  static forRoot(options: RateLimitOptions): DynamicModule {
+    return {
+      module: RateLimitStoreModule,
+      providers: [
+        { provide: RATE_LIMIT_OPTIONS, useValue: options },
+        {
+          provide: SHARED_WINDOWS,
+          useFactory: () => (options.redis ? new RedisWindows(options.redis) : null),
+        },
+        ...rateLimitMetricProviders,
+        RateLimitMetrics,
+        RateLimitStore,
+      ],
+      exports: [RATE_LIMIT_OPTIONS, RateLimitMetrics, RateLimitStore],
+    };
+  }
+}
+
+/**
+ * Rate limiting for every route of the app that imports it (the gateway's public listener; the
+ * admin listener is a separate app and never limited): @nestjs/throttler with our storage, which
+ * counts in Redis across replicas and fails open to local counting (see RateLimitStore).
+ */
+@Module({})
+export class RateLimitModule {
+  static forRoot(config: RateLimitConfig): DynamicModule {
+    const options = rateLimitOptions(config);
+    const policies = new RoutePolicies(options, options.routes);
+    const store = RateLimitStoreModule.forRoot(options);
+    return {
+      module: RateLimitModule,
+      imports: [
+        store,
+        ThrottlerModule.forRootAsync({
+          imports: [store],
+          inject: [RateLimitStore],
+          useFactory: (storage: RateLimitStore) => ({
+            storage,
+            throttlers: [
+              {
+                name: DEFAULT_POLICY,
+                limit: (context) => policies.of(routeOf(context)).limit,
+                ttl: (context) => policies.of(routeOf(context)).windowMs,
+              },
+            ],
+          }),
+        }),
+      ],
+      providers: [
+        { provide: RoutePolicies, useValue: policies },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+        ConfiguredRoutesCheck,
+      ],
+    };
+  }
+}

@@ -1,0 +1,48 @@
+import type { GatewayConfig, RouteLimit } from '@app/config';
+import type { RedisWindowsOptions } from './redis-windows';
+
+export const RATE_LIMIT_OPTIONS = Symbol('RATE_LIMIT_OPTIONS');
+
+/** The limiter's settings, taken from the gateway's configuration (see the README). */
+export interface RateLimitOptions {
+  /** The default policy: `limit` requests per client per `windowMs`, on every route without its own. */
+  limit: number;
+  windowMs: number;
+  /** Routes with their own policy (and their own budget). */
+  routes: RouteLimit[];
+  /** Proxies in front of the gateway that append to X-Forwarded-For. */
+  trustedProxyHops: number;
+  /** Share of every limit each gateway enforces on its own while Redis is unreachable. */
+  localShare: number;
+  /** The shared store; undefined = embedded in-memory store. */
+  redis?: RedisWindowsOptions;
+}
+
+export type RateLimitConfig = Pick<
+  GatewayConfig,
+  | 'REDIS_URL'
+  | 'REDIS_PASSWORD'
+  | 'RATE_LIMIT_LIMIT'
+  | 'RATE_LIMIT_WINDOW_MS'
+  | 'RATE_LIMIT_ROUTES'
+  | 'RATE_LIMIT_TRUSTED_PROXY_HOPS'
+  | 'RATE_LIMIT_LOCAL_SHARE'
+  | 'RATE_LIMIT_REDIS_TIMEOUT_MS'
+>;
+
+export function rateLimitOptions(config: RateLimitConfig): RateLimitOptions {
+  return {
+    limit: config.RATE_LIMIT_LIMIT,
+    windowMs: config.RATE_LIMIT_WINDOW_MS,
+    routes: config.RATE_LIMIT_ROUTES,
+    trustedProxyHops: config.RATE_LIMIT_TRUSTED_PROXY_HOPS,
+    localShare: config.RATE_LIMIT_LOCAL_SHARE,
+    redis: config.REDIS_URL
+      ? {
+          url: config.REDIS_URL,
+          password: config.REDIS_PASSWORD,
+          commandTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
+        }
+      : undefined,
+  };
+}

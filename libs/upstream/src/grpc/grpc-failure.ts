@@ -1,0 +1,17 @@
+import { type ServiceError, status } from '@grpc/grpc-js';
+import { HttpException } from '@nestjs/common';
+import { GRPC_TO_HTTP } from '../grpc-http-status';
+import { UpstreamException } from '../upstream.exception';
+
+/** Turns a failed gRPC call into the gateway's answer (README "gRPC status to HTTP status"). */
+export function grpcFailure(upstream: string, err: ServiceError | null): HttpException {
+  const code = err?.code ?? status.UNKNOWN;
+  if (code === status.UNAVAILABLE)
+    return new UpstreamException(upstream, 'unavailable', err?.details || 'UNAVAILABLE');
+  if (code === status.DEADLINE_EXCEEDED)
+    return new UpstreamException(upstream, 'timeout', 'DEADLINE_EXCEEDED');
+  const http = GRPC_TO_HTTP[code] ?? 502;
+  // The caller's fault (e.g. INVALID_ARGUMENT): the upstream's message names the field.
+  if (http < 500) return new HttpException({ message: err?.details ?? status[code] }, http);
+  return new UpstreamException(upstream, 'bad_response', status[code], {}, http);
+}

@@ -1,0 +1,63 @@
+import { APP_CONFIG, type GatewayConfig } from '@app/config';
+import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { trafficPolicy } from '../traffic-policy';
+import { UpstreamCoreModule } from '../upstream-core.module';
+import { UpstreamMetrics } from '../upstream-metrics';
+import { UpstreamStates } from '../upstream-states';
+import type { IdempotentMethod } from './grpc-channel-options';
+import { GrpcUpstream } from './grpc-upstream';
+
+export interface GrpcUpstreamDefinition {
+  /** The upstream's name, e.g. "rpc-app-1". */
+  name: string;
+  /** Methods safe to retry (they change nothing); all others are never retried. */
+  idempotentMethods: readonly IdempotentMethod[];
+  /** Its settings, read from the gateway configuration. */
+  settings: (config: GatewayConfig) => { target: string; timeoutMs: number };
+}
+
+/** Closes the upstream's channels once the listeners are closed. */
+@Injectable()
+class GrpcUpstreamLifecycle implements OnApplicationShutdown {
+  constructor(private readonly upstream: GrpcUpstream) {}
+
+  onApplicationShutdown(): void {
+    this.upstream.stop();
+  }
+}
+
+/**
+ * One gRPC upstream, injectable as `GrpcUpstream` in the importing module:
+ * `imports: [GrpcUpstreamModule.register({ name: 'rpc-app-1', idempotentMethods, settings })]`.
+ */
+@Module({})
+export class GrpcUpstreamModule {
+  static register(definition: GrpcUpstreamDefinition): DynamicModule {
+    return {
+      module: GrpcUpstreamModule,
+      imports: [UpstreamCoreModule],
+      providers: [
+        {
+          provide: GrpcUpstream,
+          useFactory: (config: GatewayConfig, metrics: UpstreamMetrics, states: UpstreamStates) => {
+            const { target, timeoutMs } = definition.settings(config);
+            return new GrpcUpstream(
+              {
+                name: definition.name,
+                target,
+                timeoutMs,
+                idempotentMethods: definition.idempotentMethods,
+                policy: trafficPolicy(config),
+              },
+              metrics,
+              states,
+            );
+          },
+          inject: [APP_CONFIG, UpstreamMetrics, UpstreamStates],
+        },
+        GrpcUpstreamLifecycle,
+      ],
+      exports: [GrpcUpstream],
+    };
+  }
+}
