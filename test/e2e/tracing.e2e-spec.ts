@@ -43,6 +43,8 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
         'webapp-1': { ...env, OTEL_BSP_SCHEDULE_DELAY: '60000' },
       },
       nodeArgs: SPAN_CENSUS_ARGS,
+      // The shared rate-limit store: the gateway calls Redis (ioredis) on every request.
+      redis: true,
     });
     await stack.start();
     expect(
@@ -146,6 +148,24 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
         'grpc.userverify.UserVerify/VerifyUser',
       );
       console.log(`span tree of POST /verify/:\n${formatTrace(receiver.trace(verify.traceId))}`);
+    });
+
+    it("the gateway's Redis calls (rate limiting) are client spans of the request's trace", async () => {
+      await eventually(
+        () => expect(serverSpan(verify.traceId, 'rpc-app-1')).toBeDefined(),
+        SETTLE_MS,
+      );
+      const trace = receiver.trace(verify.traceId);
+      const redisCalls = trace.filter(
+        (span) =>
+          span.kind === SPAN_KIND.CLIENT &&
+          (span.attributes['db.system'] ?? span.attributes['db.system.name']) === 'redis',
+      );
+      expect(redisCalls).not.toHaveLength(0);
+      for (const span of redisCalls) {
+        const root = ancestry(span, trace).at(-1);
+        expect(root).toMatchObject({ service: 'gateway', name: 'POST /verify', parentSpanId: '' });
+      }
     });
 
     it('log lines point at spans of the trace', async () => {
