@@ -6,6 +6,7 @@
 //   npm start -- --gateways 3 --redis
 //                                  three gateways sharing rate limits through a redis-server on
 //                                  127.0.0.51:6379 (without --redis each gateway limits on its own)
+//   OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 npm start    traces to a local collector
 import { parseArgs } from 'node:util';
 import { build, isBuildStale } from './build.ts';
 import { Stack } from './topology/index.ts';
@@ -44,12 +45,22 @@ const say = (text: string) => process.stderr.write(`[start] ${text}\n`);
 
 if (isBuildStale()) build();
 
+// The shell's OTEL_* variables reach every app (each keeps its own name as service.name), so tracing
+// is switched on here as in a pod. Tests start apps with exactly the env they choose instead.
+const otel = Object.fromEntries(
+  Object.entries(process.env).filter(
+    (entry): entry is [string, string] =>
+      entry[0].startsWith('OTEL_') && entry[0] !== 'OTEL_SERVICE_NAME' && entry[1] !== undefined,
+  ),
+);
+
 const stack = new Stack({
   net: '127.0.0',
   replicas,
   gateways,
   discovery: values.dns ? 'dns' : 'addresses',
   firstGatewayHost: '127.0.0.1',
+  env: { gateway: otel, 'webapp-1': otel, 'rpc-app-1': otel },
   redis: values.redis,
   onLine: (line) => process.stdout.write(`${line}\n`),
 });

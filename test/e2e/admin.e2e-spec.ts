@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { Stack } from '../../scripts/topology/index.ts';
 import { get, postJson } from '../support/http.ts';
-import { requireTool } from '../support/tools.ts';
+import { promtoolFindings } from '../support/promtool.ts';
 
 // Health and metrics live on each app's admin listener; /metrics must be valid Prometheus text.
 describe('admin listeners', () => {
@@ -60,26 +59,8 @@ describe('admin listeners', () => {
   });
 
   it("promtool check metrics finds nothing beyond prom-client's nodejs_active_*_total gauges", async () => {
-    const promtool = requireTool('promtool', 'prometheus');
     for (const p of stack.all) {
-      const text = (await get(`${p.adminUrl}/metrics`)).text;
-      let findings = '';
-      try {
-        execFileSync(promtool, ['check', 'metrics'], {
-          input: text,
-          encoding: 'utf8',
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-      } catch (err) {
-        findings = `${(err as { stdout?: string }).stdout ?? ''}${(err as { stderr?: string }).stderr ?? ''}`;
-      }
-      const unexpected = findings
-        .split('\n')
-        .filter(
-          (line) =>
-            line.trim() !== '' &&
-            !/^nodejs_active_(handles|requests|resources)_total non-counter/.test(line),
-        );
+      const unexpected = promtoolFindings((await get(`${p.adminUrl}/metrics`)).text);
       expect({ app: p.name, unexpected }).toEqual({ app: p.name, unexpected: [] });
     }
   });

@@ -1,4 +1,5 @@
 import { Stack } from '../../scripts/topology/index.ts';
+import { eventually } from '../support/eventually.ts';
 import { get, postJson } from '../support/http.ts';
 
 // The public API of the original demo, its bad-input classes, and the request id across all three
@@ -155,18 +156,4 @@ async function upstreamRequests(stack: Stack): Promise<number[]> {
     counts.push(series.reduce((sum, l) => sum + Number(l.split(' ').pop()), 0));
   }
   return counts;
-}
-
-/** Retries an assertion for a while: log lines are written asynchronously. */
-async function eventually(assertion: () => void, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      assertion();
-      return;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
 }

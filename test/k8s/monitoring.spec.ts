@@ -1,5 +1,6 @@
 // Monitoring objects of the chart: the PrometheusRule's PromQL and the Grafana dashboard's queries
 // parse with the real promtool; the dashboard ships as a sidecar-labelled ConfigMap.
+import { status } from '@grpc/grpc-js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { byKind } from './support/invariants.ts';
@@ -14,9 +15,24 @@ import { CHART } from './support/tools.ts';
 
 const dashboard = JSON.parse(readFileSync(join(CHART, 'dashboards/gateway-stack.json'), 'utf8'));
 
-/** Names the apps export today: RED histograms/counters and prom-client's default metrics. */
+/**
+ * Names the apps export today: RED histograms/counters, the gateway's upstream and rate-limit
+ * metrics, prom-client's default metrics (test/e2e/dashboard.e2e-spec.ts checks them against the
+ * running apps).
+ */
 const EXPORTED =
-  /^(http_server_request_duration_seconds_(bucket|count|sum)|grpc_server_handled_total|grpc_server_handling_seconds_(bucket|count|sum)|process_[a-z_]+|nodejs_[a-z0-9_]+)$/;
+  /^(http_server_request_duration_seconds_(bucket|count|sum)|grpc_server_handled_total|grpc_server_handling_seconds_(bucket|count|sum)|upstream_request_duration_seconds_(bucket|count|sum)|upstream_(retries|ejections|circuit_breaker_transitions)_total|upstream_(endpoints|circuit_breaker_state)|ratelimit_(requests|store_errors)_total|ratelimit_store_mode|process_[a-z_]+|nodejs_[a-z0-9_]+)$/;
+
+/** What the alerts may read besides the apps' metrics: Prometheus' `up`, kube-state-metrics. */
+const CLUSTER = /^(up|kube_[a-z_]+)$/;
+
+/** grpc_code label values as rpc-app-1 emits them: grpc-js status names (UNKNOWN, DEADLINE_EXCEEDED). */
+const GRPC_CODES = new Set(Object.keys(status).filter((key) => Number.isNaN(Number(key))));
+
+/** The values a query's grpc_code matchers name, e.g. `grpc_code=~"UNKNOWN|INTERNAL"`. */
+function grpcCodesIn(expr: string): string[] {
+  return [...expr.matchAll(/grpc_code=~?"([^"]*)"/g)].flatMap((m) => m[1].split('|'));
+}
 
 describe('PrometheusRule', () => {
   const objects = helmTemplate({
@@ -37,6 +53,22 @@ describe('PrometheusRule', () => {
       'GatewayStackScrapeTargetDown',
     ]);
     expect(rule.metadata.labels?.release).toBe('kps');
+  });
+
+  test('gRPC status codes are spelled as rpc-app-1 labels them', () => {
+    const codes = rule.spec.groups.flatMap((g: { rules: Array<{ expr: string }> }) =>
+      g.rules.flatMap((r) => grpcCodesIn(r.expr)),
+    );
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((code: string) => !GRPC_CODES.has(code))).toEqual([]);
+  });
+
+  test('alerts read only metrics the apps export (or up, kube-state-metrics)', () => {
+    const names = rule.spec.groups.flatMap((g: { rules: Array<{ expr: string }> }) =>
+      g.rules.flatMap((r) => metricNames(r.expr)),
+    );
+    expect(names.length).toBeGreaterThan(0);
+    expect(names.filter((name: string) => !EXPORTED.test(name) && !CLUSTER.test(name))).toEqual([]);
   });
 
   test('every rule passes promtool check rules', () => {
@@ -79,8 +111,26 @@ describe('Grafana dashboard', () => {
         'nodejs_eventloop_lag_p99_seconds',
         'nodejs_gc_duration_seconds_sum',
         'process_start_time_seconds',
+        'process_open_fds',
+        'process_max_fds',
+        'nodejs_eventloop_active_seconds_total',
+        'upstream_request_duration_seconds_count',
+        'upstream_request_duration_seconds_bucket',
+        'upstream_circuit_breaker_state',
+        'upstream_retries_total',
+        'upstream_ejections_total',
+        'upstream_endpoints',
+        'ratelimit_requests_total',
+        'ratelimit_store_mode',
+        'ratelimit_store_errors_total',
       ]),
     );
+  });
+
+  test('gRPC status codes are spelled as rpc-app-1 labels them', () => {
+    const codes = targets.flatMap((t) => grpcCodesIn(t.expr));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((code) => !GRPC_CODES.has(code))).toEqual([]);
   });
 
   test('queries only metrics the apps export, and every query parses (promtool)', () => {

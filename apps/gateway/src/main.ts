@@ -1,3 +1,4 @@
+import './tracing';
 import { bootstrapHttpService, run } from '@app/bootstrap';
 import { gatewayEnv, loadConfig } from '@app/config';
 import { GatewayModule } from './gateway.module';

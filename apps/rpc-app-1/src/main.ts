@@ -1,3 +1,4 @@
+import './tracing';
 import { bootstrapGrpcService, run } from '@app/bootstrap';
 import { loadConfig, rpcAppEnv } from '@app/config';
 import { USERVERIFY } from '@app/contracts';

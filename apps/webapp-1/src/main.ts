@@ -1,3 +1,4 @@
+import './tracing';
 import { bootstrapHttpService, run } from '@app/bootstrap';
 import { loadConfig, webappEnv } from '@app/config';
 import { WebappModule } from './webapp.module';

@@ -3,6 +3,7 @@ import { PROTO_LOADER_OPTIONS, protoPath } from '@app/contracts';
 import { HealthState, type Phase } from '@app/health';
 import { closeConnectionsWhileDraining, createFastifyAdapter } from '@app/http-server';
 import { installGracefulShutdown } from '@app/lifecycle';
+import { excludePortFromTracing, shutdownTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
@@ -73,6 +74,8 @@ export async function bootstrapGrpcService(
     { inheritAppConfig: true },
   );
   await app.startAllMicroservices();
+  // The HTTP side of this app is its admin listener: probes and scrapes, no spans.
+  excludePortFromTracing(config.ADMIN_PORT);
   await app.listen(config.ADMIN_PORT, config.HOST);
 
   const logger = PinoLogger.root.child({ context: 'lifecycle' });
@@ -82,6 +85,7 @@ export async function bootstrapGrpcService(
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: [() => app.close()],
+    finally: [shutdownTracing],
   });
   health.markReady();
   logger.info(

@@ -8,6 +8,7 @@ import {
 } from '@app/http-server';
 import { installGracefulShutdown } from '@app/lifecycle';
 import { recordHttpServerMetrics } from '@app/metrics';
+import { excludePortFromTracing, shutdownTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -42,6 +43,8 @@ export async function bootstrapHttpService(
   configureHttpApp(app);
   recordHttpServerMetrics(app);
   closeConnectionsWhileDraining(app, () => health.phase === 'draining');
+  // Probes and scrapes on the admin listener are not traffic: no spans.
+  excludePortFromTracing(config.ADMIN_PORT);
   await app.listen(config.PORT, config.HOST);
 
   const admin = await startAdminServer(app, {
@@ -58,6 +61,7 @@ export async function bootstrapHttpService(
     drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: [() => app.close(), () => admin.close()],
+    finally: [shutdownTracing],
   });
   health.markReady();
   logger.info(

@@ -1,12 +1,16 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { REQUEST_ID_HEADER } from '@app/logging';
+import { annotateAccessLog, REQUEST_ID_HEADER } from '@app/logging';
+import { UNMATCHED_ROUTE } from '@app/metrics';
+import { setHttpRoute, tracingEnabled } from '@app/tracing';
 import { HttpErrorFilter } from './http-error.filter';
 import { RouteTable } from './method-not-allowed';
+import { upstreamOf } from './upstream-route';
 import { BodyValidationPipe } from './validation';
 
 /**
  * What every public HTTP listener of the stack shares: JSON errors (405 for a known path with the
- * wrong method), body validation and the request id echoed in the response.
+ * wrong method), body validation, the request id echoed in the response, and the route template
+ * (and upstream) on the access line and the trace.
  * Call right after NestFactory.create, before routes are registered.
  */
 export function configureHttpApp(app: NestFastifyApplication): void {
@@ -14,8 +18,19 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   const routes = RouteTable.track(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
+    annotateAccessLog(request.raw, {
+      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+      upstream: upstreamOf(request),
+    });
     done();
   });
+  if (tracingEnabled()) {
+    // Registered only with tracing on: the server span becomes `POST /projects`, not `POST`.
+    fastify.addHook('onRequest', (request, _reply, done) => {
+      if (request.routeOptions.url) setHttpRoute(request.routeOptions.url);
+      done();
+    });
+  }
   app.useGlobalFilters(new HttpErrorFilter(routes));
   app.useGlobalPipes(new BodyValidationPipe());
 }

@@ -5,3 +5,4 @@ export { HttpErrorFilter } from './http-error.filter';
 export { RouteTable } from './method-not-allowed';
 export { BodyValidationPipe } from './validation';
 export { closeConnectionsWhileDraining } from './connection-draining';
+export { Upstream, upstreamOf } from './upstream-route';

@@ -8,3 +8,4 @@ export {
 } from './logger-options';
 export { REQUEST_ID_HEADER, requestIdFrom } from './request-id';
 export { GrpcRequestContextInterceptor } from './grpc-request-context.interceptor';
+export { type AccessLogFields, accessLogFields, annotateAccessLog } from './access-log';

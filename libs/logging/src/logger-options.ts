@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type LevelWithSilent, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
+import { accessLogFields } from './access-log';
 
 export interface LoggingOptions {
   /** Value of the `service` field on every line. */
@@ -52,7 +53,7 @@ export function flushLogs(): void {
 
 type Req = IncomingMessage & { id?: string | number };
 
-/** pino-http options: one access line per request, bound to the request id. */
+/** pino-http options: one access line per request (route, upstream, status, duration), bound to the request id. */
 export function pinoHttpOptions(options: LoggingOptions): PinoHttpOptions<Req, ServerResponse> {
   return {
     ...pinoOptions(options),
@@ -62,6 +63,8 @@ export function pinoHttpOptions(options: LoggingOptions): PinoHttpOptions<Req, S
     customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
     customSuccessMessage: () => 'request completed',
     customErrorMessage: () => 'request failed',
+    customSuccessObject: (req, _res, line: object) => ({ ...accessLogFields(req), ...line }),
+    customErrorObject: (req, _res, _err, line: object) => ({ ...accessLogFields(req), ...line }),
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {

@@ -6,14 +6,10 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { PATTERN_METADATA } from '@nestjs/microservices/constants';
-import {
-  InjectMetric,
-  makeCounterProvider,
-  makeHistogramProvider,
-} from '@willsoto/nestjs-prometheus';
-import type { Counter, Histogram } from 'prom-client';
+import { InjectMetric, makeCounterProvider } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import { type Observable, tap } from 'rxjs';
-import { LATENCY_BUCKETS } from './buckets';
+import { type LatencyHistogram, makeLatencyHistogramProvider } from './latency-histogram';
 
 type GrpcLabels = 'grpc_service' | 'grpc_method' | 'grpc_code';
 
@@ -23,11 +19,10 @@ export const grpcServerMetricProviders = [
     help: 'gRPC calls completed by the server, by service, method and status code.',
     labelNames: ['grpc_service', 'grpc_method', 'grpc_code'],
   }),
-  makeHistogramProvider({
+  makeLatencyHistogramProvider({
     name: 'grpc_server_handling_seconds',
     help: 'Duration of gRPC calls handled by the server, by service, method and status code.',
     labelNames: ['grpc_service', 'grpc_method', 'grpc_code'],
-    buckets: LATENCY_BUCKETS,
   }),
 ];
 
@@ -36,7 +31,8 @@ export const grpcServerMetricProviders = [
 export class GrpcServerMetricsInterceptor implements NestInterceptor {
   constructor(
     @InjectMetric('grpc_server_handled_total') private readonly handled: Counter<GrpcLabels>,
-    @InjectMetric('grpc_server_handling_seconds') private readonly duration: Histogram<GrpcLabels>,
+    @InjectMetric('grpc_server_handling_seconds')
+    private readonly duration: LatencyHistogram<GrpcLabels>,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {

@@ -1,32 +1,31 @@
 import { Injectable } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { InjectMetric, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
-import type { Histogram } from 'prom-client';
-import { LATENCY_BUCKETS } from './buckets';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import { type LatencyHistogram, makeLatencyHistogramProvider } from './latency-histogram';
 
 export const HTTP_SERVER_DURATION = 'http_server_request_duration_seconds';
 
 /** Requests that matched no route share one label value, so a scanner cannot explode the series. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-export const httpServerDurationProvider = makeHistogramProvider({
+export const httpServerDurationProvider = makeLatencyHistogramProvider({
   name: HTTP_SERVER_DURATION,
   help: 'Duration of HTTP requests served, by route template, method and status code.',
   labelNames: ['method', 'route', 'status_code'],
-  buckets: LATENCY_BUCKETS,
 });
 
 @Injectable()
 export class HttpServerMetrics {
   constructor(
     @InjectMetric(HTTP_SERVER_DURATION)
-    readonly duration: Histogram<'method' | 'route' | 'status_code'>,
+    readonly duration: LatencyHistogram<'method' | 'route' | 'status_code'>,
   ) {}
 }
 
 /**
  * Records every response of the app's public listener, 404s and errors included. A Fastify
- * onResponse hook sees requests that never reach a Nest handler, which an interceptor would miss.
+ * onResponse hook sees requests that never reach a Nest handler, which an interceptor would miss;
+ * it runs in the request's trace context, so the exemplar is the request's server span.
  */
 export function recordHttpServerMetrics(app: NestFastifyApplication): void {
   const histogram = app.get(HttpServerMetrics).duration;

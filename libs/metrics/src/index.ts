@@ -6,3 +6,8 @@ export {
   UNMATCHED_ROUTE,
 } from './http-server-metrics';
 export { GrpcServerMetricsInterceptor } from './grpc-server-metrics.interceptor';
+export {
+  LatencyHistogram,
+  type LatencyHistogramConfig,
+  makeLatencyHistogramProvider,
+} from './latency-histogram';

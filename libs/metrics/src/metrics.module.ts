@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
-import { MetricsController } from './metrics.controller';
+import { metricsController } from './metrics.controller';
 import {
   grpcServerMetricProviders,
   GrpcServerMetricsInterceptor,
 } from './grpc-server-metrics.interceptor';
 import { httpServerDurationProvider, HttpServerMetrics } from './http-server-metrics';
+import { eventLoopActiveProvider } from './runtime-metrics';
 
 /**
  * Metrics recorders for an app's own module. The metrics live in prom-client's default registry,
@@ -30,7 +31,10 @@ export class MetricsModule {
   }
 }
 
-/** `GET /metrics` (Prometheus text format) plus process and runtime metrics labelled with the app. */
+/**
+ * `GET /metrics` (Prometheus text, or OpenMetrics with exemplars when negotiated) plus process and
+ * runtime metrics labelled with the app.
+ */
 @Module({})
 export class MetricsExpositionModule {
   static forRoot(app: string): DynamicModule {
@@ -38,12 +42,13 @@ export class MetricsExpositionModule {
       module: MetricsExpositionModule,
       imports: [
         PrometheusModule.register({
-          controller: MetricsController,
+          controller: metricsController(app),
           path: '/metrics',
           defaultMetrics: { enabled: true },
           defaultLabels: { app },
         }),
       ],
+      providers: [eventLoopActiveProvider],
     };
   }
 }

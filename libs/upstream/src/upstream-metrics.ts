@@ -1,12 +1,7 @@
-import { LATENCY_BUCKETS } from '@app/metrics';
+import { type LatencyHistogram, makeLatencyHistogramProvider } from '@app/metrics';
 import { Injectable } from '@nestjs/common';
-import {
-  InjectMetric,
-  makeCounterProvider,
-  makeGaugeProvider,
-  makeHistogramProvider,
-} from '@willsoto/nestjs-prometheus';
-import type { Counter, Gauge, Histogram } from 'prom-client';
+import { InjectMetric, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
 import type { BreakerState } from './circuit-breaker';
 import type { EndpointState } from './discovery/endpoint';
 import type { UpstreamOutcome } from './upstream-outcome';
@@ -27,11 +22,11 @@ const ENDPOINT_STATES: EndpointState[] = ['healthy', 'ejected', 'probing'];
  * No per-endpoint label: pod addresses churn with every rollout and would grow the series forever.
  */
 export const upstreamMetricProviders = [
-  makeHistogramProvider({
+  // With tracing on, each bucket links to the trace of a recent call (exemplar).
+  makeLatencyHistogramProvider({
     name: DURATION,
     help: 'Duration of calls to upstreams as the gateway saw them (retries included), by upstream and outcome; _count is the call count.',
     labelNames: ['upstream', 'outcome'],
-    buckets: LATENCY_BUCKETS,
   }),
   makeCounterProvider({
     name: RETRIES,
@@ -83,7 +78,7 @@ export const upstreamMetricProviders = [
 @Injectable()
 export class UpstreamMetrics {
   constructor(
-    @InjectMetric(DURATION) private readonly duration: Histogram<'upstream' | 'outcome'>,
+    @InjectMetric(DURATION) private readonly duration: LatencyHistogram<'upstream' | 'outcome'>,
     @InjectMetric(RETRIES) private readonly retries: Counter<'upstream'>,
     @InjectMetric(EJECTIONS) private readonly ejections: Counter<'upstream'>,
     @InjectMetric(TRANSITIONS) private readonly transitions: Counter<'upstream' | 'state'>,

@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { RequestId } from '../request-id.decorator';
 import { CreateProjectDto } from '@app/contracts';
-import { WebappClient } from './webapp.client';
+import { Upstream } from '@app/http-server';
+import { WEBAPP, WebappClient } from './webapp.client';
 
 @Controller('projects')
 export class ProjectsController {
@@ -9,6 +10,7 @@ export class ProjectsController {
 
   @Post()
   @HttpCode(200)
+  @Upstream(WEBAPP)
   create(@Body() body: CreateProjectDto, @RequestId() requestId: string): Promise<unknown> {
     return this.webapp.createProject(body.title, requestId);
   }

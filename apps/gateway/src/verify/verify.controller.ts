@@ -1,7 +1,8 @@
 import type { VerifyReply__Output } from '@app/contracts';
+import { Upstream } from '@app/http-server';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { RequestId } from '../request-id.decorator';
-import { VerifyClient } from './verify.client';
+import { RPC_APP, VerifyClient } from './verify.client';
 import { VerifyUserDto } from './verify-user.dto';
 
 @Controller('verify')
@@ -10,6 +11,7 @@ export class VerifyController {
 
   @Post()
   @HttpCode(200)
+  @Upstream(RPC_APP)
   verify(
     @Body() body: VerifyUserDto,
     @RequestId() requestId: string,
