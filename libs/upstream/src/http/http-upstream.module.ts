@@ -12,7 +12,7 @@ import { UpstreamCoreModule } from '../upstream-core.module';
 import { UpstreamMetrics } from '../upstream-metrics';
 import { UpstreamStates } from '../upstream-states';
 import { HttpUpstream } from './http-upstream';
-import { UpstreamAgent } from './upstream-agent';
+import { UndiciTransport } from './undici-adapter';
 
 export interface HttpUpstreamDefinition {
   /** The upstream's name, e.g. "webapp-1". */
@@ -28,50 +28,51 @@ const DEFINITION = Symbol('HttpUpstreamDefinition');
 class HttpUpstreamLifecycle implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly upstream: HttpUpstream,
-    private readonly http: HttpService,
+    private readonly transport: UndiciTransport,
   ) {}
 
   onModuleInit(): Promise<void> {
     return this.upstream.start();
   }
 
-  onApplicationShutdown(): void {
+  async onApplicationShutdown(): Promise<void> {
     this.upstream.stop();
-    (this.http.axiosRef.defaults.httpAgent as UpstreamAgent).destroy();
+    await this.transport.close();
   }
 }
 
 /**
  * One HTTP upstream, injectable as `HttpUpstream` in the importing module:
  * `imports: [HttpUpstreamModule.register({ name: 'webapp-1', settings: (c) => ({ ... }) })]`.
- * It brings its own @nestjs/axios instance with the upstream's keep-alive pool.
+ * It brings its own @nestjs/axios instance, whose transport is the upstream's undici keep-alive pool.
  */
 @Module({})
 export class HttpUpstreamModule {
   static register(definition: HttpUpstreamDefinition): DynamicModule {
     return {
       module: HttpUpstreamModule,
-      imports: [
-        UpstreamCoreModule,
-        HttpModule.registerAsync({
-          useFactory: (config: GatewayConfig) => ({
-            httpAgent: new UpstreamAgent(definition.settings(config).connectTimeoutMs),
-          }),
-          inject: [APP_CONFIG],
-        }),
-      ],
+      imports: [UpstreamCoreModule, HttpModule.register({})],
       providers: [
         { provide: DEFINITION, useValue: definition },
+        {
+          provide: UndiciTransport,
+          useFactory: (def: HttpUpstreamDefinition, config: GatewayConfig) =>
+            new UndiciTransport(def.settings(config).connectTimeoutMs),
+          inject: [DEFINITION, APP_CONFIG],
+        },
         {
           provide: HttpUpstream,
           useFactory: (
             def: HttpUpstreamDefinition,
             config: GatewayConfig,
             http: HttpService,
+            transport: UndiciTransport,
             metrics: UpstreamMetrics,
             states: UpstreamStates,
           ) => {
             const { url, timeoutMs } = def.settings(config);
+            // This module's own axios instance: its requests travel over the upstream's undici pool.
+            http.axiosRef.defaults.adapter = transport.adapter;
             return new HttpUpstream(
               http.axiosRef,
               { name: def.name, url, timeoutMs, policy: trafficPolicy(config) },
@@ -79,7 +80,14 @@ export class HttpUpstreamModule {
               states,
             );
           },
-          inject: [DEFINITION, APP_CONFIG, HttpService, UpstreamMetrics, UpstreamStates],
+          inject: [
+            DEFINITION,
+            APP_CONFIG,
+            HttpService,
+            UndiciTransport,
+            UpstreamMetrics,
+            UpstreamStates,
+          ],
         },
         HttpUpstreamLifecycle,
       ],

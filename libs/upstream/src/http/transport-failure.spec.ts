@@ -1,5 +1,5 @@
 import { AxiosError } from 'axios';
-import { CONNECT_TIMEOUT } from './upstream-agent';
+import { CONNECT_TIMEOUT } from './undici-adapter';
 import { transportFailure } from './transport-failure';
 
 function socketError(code: string, syscall?: string, message = `${syscall} ${code}`): Error {

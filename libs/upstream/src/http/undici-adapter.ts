@@ -1,0 +1,114 @@
+import { KEEP_ALIVE_TIMEOUT_MS } from '@app/http-server';
+import {
+  type AxiosAdapter,
+  AxiosError,
+  AxiosHeaders,
+  type InternalAxiosRequestConfig,
+} from 'axios';
+import { Agent } from 'undici';
+
+/** The error code of a connection that was not established within the connect timeout. */
+export const CONNECT_TIMEOUT = 'ECONNECTTIMEOUT';
+
+/**
+ * Idle pooled sockets are closed well before the upstream's keep-alive timeout (our servers keep
+ * idle connections 65 s), so the gateway never sends a request on a socket the server is closing.
+ */
+export const IDLE_SOCKET_TIMEOUT_MS = KEEP_ALIVE_TIMEOUT_MS / 2;
+
+/** undici error codes that mean "no answer within the time budget". */
+const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/**
+ * The transport under @nestjs/axios for upstream calls: undici's keep-alive pools (one per
+ * endpoint address) instead of Node's http.Agent, which cost the gateway about a fifth of its CPU
+ * per proxied request (profiled, see docs/benchmarks.md). Only what our upstream calls use is
+ * supported: a string or absent body, any status (settled by `validateStatus`), text responses
+ * (axios parses JSON as usual). Failures keep Node's error vocabulary, which the retry rules read
+ * (see transport-failure.ts): connect errors and resets carry their `code` and `syscall`, a clean
+ * close before the answer becomes a `ECONNRESET` without syscall ("socket hang up"), a timeout
+ * `ECONNABORTED` as in axios.
+ */
+export class UndiciTransport {
+  private readonly agent: Agent;
+
+  constructor(connectTimeoutMs: number) {
+    this.agent = new Agent({
+      connect: { timeout: connectTimeoutMs },
+      keepAliveTimeout: IDLE_SOCKET_TIMEOUT_MS,
+      keepAliveMaxTimeout: IDLE_SOCKET_TIMEOUT_MS,
+    });
+  }
+
+  readonly adapter: AxiosAdapter = async (config) => {
+    const url = new URL(config.url ?? '', config.baseURL);
+    const timeout = config.timeout || undefined;
+    try {
+      const response = await this.agent.request({
+        origin: url.origin,
+        path: url.pathname + url.search,
+        method: (config.method ?? 'get').toUpperCase() as 'POST',
+        headers: headersOf(config),
+        body: typeof config.data === 'string' ? config.data : undefined,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+      });
+      const data = await response.body.text();
+      const settled = {
+        data,
+        status: response.statusCode,
+        statusText: '',
+        headers: new AxiosHeaders(response.headers as Record<string, string>),
+        config,
+        request: {},
+      };
+      if (config.validateStatus && !config.validateStatus(response.statusCode)) {
+        throw new AxiosError(
+          `Request failed with status code ${response.statusCode}`,
+          AxiosError.ERR_BAD_RESPONSE,
+          config,
+          {},
+          settled,
+        );
+      }
+      return settled;
+    } catch (err) {
+      throw err instanceof AxiosError ? err : transportError(err, config);
+    }
+  };
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+}
+
+function headersOf(config: InternalAxiosRequestConfig): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.headers.toJSON() as Record<string, unknown>)) {
+    if (value !== undefined && value !== null && value !== false) headers[name] = String(value);
+  }
+  return headers;
+}
+
+/** Node's error vocabulary for what undici reports (see the class comment). */
+function transportError(err: unknown, config: InternalAxiosRequestConfig): AxiosError {
+  const cause = err as NodeJS.ErrnoException;
+  let code = cause.code ?? 'ERR_NETWORK';
+  let syscall = cause.syscall;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') {
+    code = CONNECT_TIMEOUT;
+    syscall = 'connect';
+  } else if (code === 'UND_ERR_SOCKET') {
+    // The upstream closed the connection after reading the request, before answering.
+    code = 'ECONNRESET';
+    syscall = undefined;
+  } else if (TIMEOUTS.has(code)) {
+    code = AxiosError.ECONNABORTED;
+  }
+  const error = new AxiosError(cause.message, code, config, {}) as AxiosError & {
+    syscall?: string;
+  };
+  error.syscall = syscall;
+  error.cause = cause;
+  return error;
+}
