@@ -5,6 +5,7 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
+  '^@app/bootstrap/grpc$': '<rootDir>/libs/bootstrap/src/grpc-service',
 };
 
 /** @type {import('jest').Config} */

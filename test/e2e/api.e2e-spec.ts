@@ -37,6 +37,7 @@ describe('public API (gateway -> webapp-1 / rpc-app-1)', () => {
       ['/projects/', {}, 'title', /title is required/],
       ['/projects/', { title: '' }, 'title', /title must not be empty/],
       ['/projects/', { title: 42 }, 'title', /title must be a string/],
+      ['/projects/', { title: 'x'.repeat(1025) }, 'title', /title must be at most 1024 characters/],
       ['/verify/', { token: 'a$$' }, 'id', /id is required/],
       ['/verify/', { id: '121', token: 'a$$' }, 'id', /id must be an integer/],
       ['/verify/', { id: 1.5, token: 'a$$' }, 'id', /id must be an integer/],

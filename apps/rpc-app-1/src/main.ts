@@ -1,5 +1,6 @@
 import './tracing';
-import { bootstrapGrpcService, run } from '@app/bootstrap';
+import { run } from '@app/bootstrap';
+import { bootstrapGrpcService } from '@app/bootstrap/grpc';
 import { loadConfig, rpcAppEnv } from '@app/config';
 import { USERVERIFY } from '@app/contracts';
 import { RpcAppModule } from './rpc-app.module';

@@ -1,10 +1,15 @@
 import { status } from '@grpc/grpc-js';
-import { RpcException } from '@nestjs/microservices';
+import type { RpcException } from '@nestjs/microservices';
 
 /** The gRPC status a handler's outcome maps to: OK, the code of an RpcException, or UNKNOWN. */
 export function grpcStatusOf(err?: unknown): status {
   if (err === undefined) return status.OK;
-  const payload = err instanceof RpcException ? err.getError() : err;
+  // Duck-typed rather than `instanceof`: importing the class would load @nestjs/microservices
+  // into the gateway, which only uses the contracts.
+  const payload =
+    typeof (err as RpcException | undefined)?.getError === 'function'
+      ? (err as RpcException).getError()
+      : err;
   const code = (payload as { code?: unknown } | null)?.code;
   return typeof code === 'number' && status[code] !== undefined ? code : status.UNKNOWN;
 }

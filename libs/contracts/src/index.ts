@@ -13,4 +13,11 @@ export const USERVERIFY = {
   method: 'VerifyUser',
 } as const;
 export { grpcStatusName, grpcStatusOf } from './grpc-status';
-export { CreateProjectDto } from './http/create-project.dto';
+export {
+  createProjectBody,
+  type CreateProjectBody,
+  INT32_MAX,
+  TITLE_MAX_LENGTH,
+  verifyUserBody,
+  type VerifyUserBody,
+} from './http/bodies';

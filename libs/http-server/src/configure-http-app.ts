@@ -5,7 +5,6 @@ import { setHttpRoute, tracingEnabled } from '@app/tracing';
 import { HttpErrorFilter } from './http-error.filter';
 import { RouteTable } from './method-not-allowed';
 import { upstreamOf } from './upstream-route';
-import { BodyValidationPipe } from './validation';
 
 /**
  * What every public HTTP listener of the stack shares: JSON errors (405 for a known path with the
@@ -32,5 +31,4 @@ export function configureHttpApp(app: NestFastifyApplication): void {
     });
   }
   app.useGlobalFilters(new HttpErrorFilter(routes));
-  app.useGlobalPipes(new BodyValidationPipe());
 }

@@ -3,6 +3,6 @@ export { configureHttpApp } from './configure-http-app';
 export { type ErrorBody, errorBody } from './error-body';
 export { HttpErrorFilter } from './http-error.filter';
 export { RouteTable } from './method-not-allowed';
-export { BodyValidationPipe } from './validation';
+export { BodyPipe } from './validation';
 export { closeConnectionsWhileDraining } from './connection-draining';
 export { Upstream, upstreamOf } from './upstream-route';

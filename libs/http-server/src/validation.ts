@@ -1,49 +1,25 @@
-import {
-  type ArgumentMetadata,
-  BadRequestException,
-  Injectable,
-  ValidationPipe,
-} from '@nestjs/common';
-import type { ValidationError } from 'class-validator';
+import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import type { z } from 'zod';
+
+const NOT_AN_OBJECT = 'request body must be a JSON object (Content-Type: application/json)';
 
 /**
- * Validates request bodies against their DTO: the body must be a JSON object, unknown fields are
- * dropped, and the first problem becomes a 400 that names the field: `{"message": "...", "field": "id"}`.
+ * Validates a request body against a zod schema (the same library as the env schema): the body
+ * must be a JSON object, unknown fields are dropped, and the first problem becomes a 400 that
+ * names the field: `{"message": "id must be an integer", "field": "id"}`.
+ * Use: `@Body(new BodyPipe(createProjectBody)) body: CreateProjectBody`.
  */
-@Injectable()
-export class BodyValidationPipe extends ValidationPipe {
-  constructor() {
-    super({
-      whitelist: true,
-      forbidUnknownValues: true,
-      stopAtFirstError: true,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => {
-        const first = firstError(errors);
-        const message = first ? Object.values(first.constraints ?? {})[0] : 'invalid request body';
-        return new BadRequestException({ message, field: first?.property });
-      },
-    });
-  }
+export class BodyPipe<S extends z.ZodType> implements PipeTransform<unknown, z.infer<S>> {
+  constructor(private readonly schema: S) {}
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (
-      metadata.type === 'body' &&
-      (typeof value !== 'object' || value === null || Array.isArray(value))
-    ) {
-      throw new BadRequestException({
-        message: 'request body must be a JSON object (Content-Type: application/json)',
-      });
+  transform(value: unknown): z.infer<S> {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new BadRequestException({ message: NOT_AN_OBJECT });
     }
-    return super.transform(value, metadata);
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    const issue = result.error.issues[0];
+    const field = issue.path.length > 0 ? issue.path.join('.') : undefined;
+    throw new BadRequestException({ message: issue.message, field });
   }
-}
-
-function firstError(errors: ValidationError[]): ValidationError | undefined {
-  for (const error of errors) {
-    if (error.constraints && Object.keys(error.constraints).length > 0) return error;
-    const nested = firstError(error.children ?? []);
-    if (nested) return nested;
-  }
-  return undefined;
 }

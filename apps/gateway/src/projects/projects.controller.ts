@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { RequestId } from '../request-id.decorator';
-import { CreateProjectDto } from '@app/contracts';
-import { Upstream } from '@app/http-server';
+import { createProjectBody, type CreateProjectBody } from '@app/contracts';
+import { BodyPipe, Upstream } from '@app/http-server';
 import { WEBAPP, WebappClient } from './webapp.client';
 
 @Controller('projects')
@@ -11,7 +11,10 @@ export class ProjectsController {
   @Post()
   @HttpCode(200)
   @Upstream(WEBAPP)
-  create(@Body() body: CreateProjectDto, @RequestId() requestId: string): Promise<unknown> {
+  create(
+    @Body(new BodyPipe(createProjectBody)) body: CreateProjectBody,
+    @RequestId() requestId: string,
+  ): Promise<unknown> {
     return this.webapp.createProject(body.title, requestId);
   }
 }

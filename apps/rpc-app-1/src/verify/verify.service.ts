@@ -1,9 +1,7 @@
-import type { VerifyReply, VerifyRequest__Output } from '@app/contracts';
+import { INT32_MAX, type VerifyReply, type VerifyRequest__Output } from '@app/contracts';
 import { status } from '@grpc/grpc-js';
 import { Injectable } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-
-const INT32_MAX = 2 ** 31 - 1;
 
 /**
  * Verifies a user as the original demo did, minus its bug: proto3 cannot tell a missing field from

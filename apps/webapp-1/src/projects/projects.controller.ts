@@ -1,6 +1,7 @@
 import { FaultDelayInterceptor } from '@app/fault-injection';
 import { Body, Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
-import { CreateProjectDto } from '@app/contracts';
+import { createProjectBody, type CreateProjectBody } from '@app/contracts';
+import { BodyPipe } from '@app/http-server';
 import { type Project, ProjectsService } from './projects.service';
 
 @Controller()
@@ -10,7 +11,7 @@ export class ProjectsController {
 
   @Post('create')
   @HttpCode(200)
-  create(@Body() body: CreateProjectDto): Project {
+  create(@Body(new BodyPipe(createProjectBody)) body: CreateProjectBody): Project {
     return this.projects.create(body.title);
   }
 }
