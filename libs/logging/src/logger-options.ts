@@ -53,6 +53,12 @@ export function flushLogs(): void {
 
 type Req = IncomingMessage & { id?: string | number };
 
+/** The request target without its query string. */
+export function pathOf(url: string): string {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /** pino-http options: one access line per request (route, upstream, status, duration), bound to the request id. */
 export function pinoHttpOptions(options: LoggingOptions): PinoHttpOptions<Req, ServerResponse> {
   return {
@@ -68,7 +74,9 @@ export function pinoHttpOptions(options: LoggingOptions): PinoHttpOptions<Req, S
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     serializers: {
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+      // Allowlists: no headers, and the path without its query string, which can carry secrets
+      // (`?api_key=...`) that header redaction would never see.
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: pathOf(req.url) }),
       res: (res: { statusCode: number }) => ({ status: res.statusCode }),
     },
   };
