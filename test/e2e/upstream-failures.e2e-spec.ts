@@ -19,6 +19,7 @@ describe('upstream failures', () => {
         message: expect.stringContaining('webapp-1'),
       });
       expect(res.text).not.toMatch(/\bat .+:\d+:\d+/);
+      expect(res.text).not.toContain(stack.net); // no internal address in a public answer
 
       // The other route is unaffected and the gateway process is alive.
       expect((await postJson(`${stack.gatewayUrl}/verify/`, { id: 1, token: 't' })).status).toBe(
@@ -36,7 +37,8 @@ describe('upstream failures', () => {
       await stack.rpcApps[0].kill();
       const res = await postJson(`${stack.gatewayUrl}/verify/`, { id: 1, token: 't' });
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ upstream: 'rpc-app-1' });
+      expect(res.body).toMatchObject({ upstream: 'rpc-app-1', reason: 'no replica reachable' });
+      expect(res.text).not.toContain(stack.net); // grpc-js's details name the replicas' addresses
       expect((await postJson(`${stack.gatewayUrl}/projects/`, { title: 'x' })).status).toBe(200);
       expect(stack.gateways[0].running).toBe(true);
 

@@ -3,11 +3,15 @@ import { HttpException } from '@nestjs/common';
 import { GRPC_TO_HTTP } from '../grpc-http-status';
 import { UpstreamException } from '../upstream.exception';
 
-/** Turns a failed gRPC call into the gateway's answer (README "gRPC status to HTTP status"). */
+/**
+ * Turns a failed gRPC call into the gateway's answer (README "gRPC status to HTTP status").
+ * Reasons are fixed words: grpc-js's details of UNAVAILABLE name pod addresses and Service names,
+ * which a public answer must not reveal (the caller logs them).
+ */
 export function grpcFailure(upstream: string, err: ServiceError | null): HttpException {
   const code = err?.code ?? status.UNKNOWN;
   if (code === status.UNAVAILABLE)
-    return new UpstreamException(upstream, 'unavailable', err?.details || 'UNAVAILABLE');
+    return new UpstreamException(upstream, 'unavailable', 'no replica reachable');
   if (code === status.DEADLINE_EXCEEDED)
     return new UpstreamException(upstream, 'timeout', 'DEADLINE_EXCEEDED');
   const http = GRPC_TO_HTTP[code] ?? 502;

@@ -9,6 +9,7 @@ import {
   credentials,
   Metadata,
   type ServiceError,
+  status,
 } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { UpstreamCircuitBreaker } from '../circuit-breaker';
@@ -59,6 +60,7 @@ export class GrpcUpstream {
   private readonly channelOptions: ChannelOptions;
   private readonly breaker: UpstreamCircuitBreaker;
   private readonly clients: Client[] = [];
+  private readonly logger: Logger;
 
   constructor(
     private readonly options: GrpcUpstreamOptions,
@@ -68,6 +70,7 @@ export class GrpcUpstream {
     const { name, policy } = options;
     this.name = name;
     const logger = new Logger(`upstream:${name}`);
+    this.logger = logger;
     this.channelOptions = grpcChannelOptions(policy, options.idempotentMethods);
     this.breaker = new UpstreamCircuitBreaker(name, policy.breaker, (state) => {
       metrics.transition(name, state);
@@ -116,8 +119,11 @@ export class GrpcUpstream {
     const deadline = Date.now() + this.options.timeoutMs;
     return new Promise((resolve, reject) => {
       const call = invoke(metadata, { deadline }, (err, reply) => {
-        if (err || reply === undefined) reject(grpcFailure(this.name, err));
-        else resolve(reply);
+        if (err || reply === undefined) {
+          if (err?.code === status.UNAVAILABLE)
+            this.logger.debug({ details: err.details }, 'call failed: UNAVAILABLE');
+          reject(grpcFailure(this.name, err));
+        } else resolve(reply);
       });
       call.once('metadata', (received: Metadata) => this.countRetries(received));
     });

@@ -169,7 +169,7 @@ export class HttpUpstream {
     }
     this.detector.recordSuccess(endpoint);
     this.budget.recordSuccess();
-    if (response.status >= 400) throw new HttpException(response.data as object, response.status);
+    if (response.status >= 400) throw clientError(this.name, response);
     return response.data;
   }
 
@@ -177,4 +177,20 @@ export class HttpUpstream {
     this.endpoints.refreshSoon();
     return new UpstreamException(this.name, 'unavailable', 'no endpoint resolved');
   }
+}
+
+/**
+ * The upstream judged the request to be the caller's fault: its message (and the field it names)
+ * reach the client, nothing else of its answer (which could describe the upstream's internals).
+ */
+function clientError(upstream: string, response: AxiosResponse): HttpException {
+  const body = (typeof response.data === 'object' && response.data) || {};
+  const { message, field } = body as { message?: unknown; field?: unknown };
+  return new HttpException(
+    {
+      message: typeof message === 'string' ? message : `${upstream} rejected the request`,
+      ...(typeof field === 'string' && { field }),
+    },
+    response.status,
+  );
 }

@@ -69,6 +69,7 @@ export function transportFailure(upstream: string, err: unknown): TransportFailu
   return {
     retryable: false,
     endpoint: 'response',
-    exception: new UpstreamException(upstream, 'unavailable', code || (error.message ?? 'error')),
+    // The code only: messages of transport errors name internal addresses.
+    exception: new UpstreamException(upstream, 'unavailable', code || 'transport error'),
   };
 }
