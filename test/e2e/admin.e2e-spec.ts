@@ -53,7 +53,7 @@ describe('admin listeners', () => {
   it('rpc-app-1 exports gRPC server metrics by method and code', async () => {
     const text = (await get(`${stack.rpcApps[0].adminUrl}/metrics`)).text;
     expect(text).toMatch(
-      /grpc_server_handled_total\{[^}]*grpc_method="VerifyUser",grpc_code="OK"[^}]*\} 1/,
+      /grpc_server_handled_total\{grpc_type="unary",grpc_service="userverify.UserVerify",grpc_method="VerifyUser",grpc_code="OK"[^}]*\} 1/,
     );
     expect(text).toMatch(/grpc_server_handling_seconds_count\{[^}]*grpc_code="OK"/);
   });

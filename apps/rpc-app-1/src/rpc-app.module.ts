@@ -1,5 +1,6 @@
 import { AdminModule } from '@app/admin';
 import { ConfigModule, type RpcAppConfig } from '@app/config';
+import { USERVERIFY } from '@app/contracts';
 import { GrpcRequestContextInterceptor } from '@app/logging';
 import { GrpcServerMetricsInterceptor, MetricsModule } from '@app/metrics';
 import { DynamicModule, Module } from '@nestjs/common';
@@ -20,7 +21,7 @@ export class RpcAppModule {
           app: 'rpc-app-1',
           logging: { service: 'rpc-app-1', level: config.LOG_LEVEL },
         }),
-        MetricsModule.forGrpc(),
+        MetricsModule.forGrpc(USERVERIFY.package),
         VerifyModule,
       ],
       providers: [

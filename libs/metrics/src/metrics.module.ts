@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { metricsController } from './metrics.controller';
 import {
+  GRPC_PACKAGE,
   grpcServerMetricProviders,
   GrpcServerMetricsInterceptor,
 } from './grpc-server-metrics.interceptor';
@@ -22,10 +23,15 @@ export class MetricsModule {
     };
   }
 
-  static forGrpc(): DynamicModule {
+  /** `protoPackage`: the package of the served services, for fully qualified service labels. */
+  static forGrpc(protoPackage: string): DynamicModule {
     return {
       module: MetricsModule,
-      providers: [...grpcServerMetricProviders, GrpcServerMetricsInterceptor],
+      providers: [
+        ...grpcServerMetricProviders,
+        { provide: GRPC_PACKAGE, useValue: protoPackage },
+        GrpcServerMetricsInterceptor,
+      ],
       exports: [GrpcServerMetricsInterceptor],
     };
   }
