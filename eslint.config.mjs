@@ -35,7 +35,8 @@ export default tseslint.config(
       'test/**',
       'bench/**',
       'libs/config/**',
-      'libs/tracing/**',
+      // Tracing starts before Nest and the config schema; the SDK reads the standard OTEL_* variables.
+      'libs/tracing/src/start-tracing.ts',
       '**/*.spec.ts',
       '*.js',
       '*.mjs',

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm start`, `npm test` and `npm run bench` need on a fresh Debian/Ubuntu machine,
 # and prints the PATH line to use. Idempotent: anything already present is kept.
-#   Node 24        npm package node@24 into .tools/node (when the system node is older than 22.12)
+#   Node 24        npm package node@24 into .tools/node (when the system node is older than 22.18)
 #   helm (v4)      go install into .tools/bin (pinned below); go itself must be on PATH
 #   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin
 #                  Debian packages (apt-get, needs root); the gRPC ones build an independent client
@@ -17,13 +17,14 @@ APT_PACKAGES=(redis-server prometheus nginx wrk python3-grpcio protobuf-compiler
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
 node_ok() {
-  command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=12)?0:1)'
+  # 22.18: the first Node that runs TypeScript (scripts/, bench/) without a flag.
+  command -v node >/dev/null 2>&1 && node -e 'const [a,b]=process.versions.node.split(".").map(Number);process.exit(a>22||(a===22&&b>=18)?0:1)'
 }
 
 ensure_node() {
   export PATH="$TOOLS/node/bin:$PATH"
   if node_ok; then log "node $(node -v)"; return; fi
-  log "installing node@$NODE_MAJOR into .tools/node (system node is $(node -v 2>/dev/null || echo missing))"
+  log "installing node@$NODE_MAJOR into .tools/node (system node is $(node -v 2>/dev/null || echo missing); 22.18 or newer is needed)"
   npm install -g --prefix "$TOOLS/node" "node@$NODE_MAJOR" --allow-scripts=node >/dev/null 2>&1 \
     || npm install -g --prefix "$TOOLS/node" "node@$NODE_MAJOR" >/dev/null
   node_ok || { log "node@$NODE_MAJOR install failed"; exit 1; }

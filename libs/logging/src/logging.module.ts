@@ -4,7 +4,7 @@ import { asyncStdout, type LoggingOptions, pinoHttpOptions } from './logger-opti
 
 /**
  * JSON logging through nestjs-pino. Every line carries `service`; every line logged while handling
- * a request carries its `request_id` (HTTP via pino-http, gRPC via RequestContextInterceptor).
+ * a request carries its `request_id` (HTTP via pino-http, gRPC via GrpcRequestContextInterceptor).
  */
 @Module({})
 export class LoggingModule {

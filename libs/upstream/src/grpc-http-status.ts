@@ -23,9 +23,3 @@ export const GRPC_TO_HTTP: Readonly<Record<status, number>> = {
   [status.DATA_LOSS]: 502,
   [status.UNAUTHENTICATED]: 401,
 };
-
-/** True for statuses caused by the caller's request, which say nothing about upstream health. */
-export function isClientFault(code: status): boolean {
-  const http = GRPC_TO_HTTP[code] ?? 502;
-  return http >= 400 && http < 500;
-}

@@ -1,5 +1,5 @@
 export { UpstreamException, type UpstreamFailure } from './upstream.exception';
-export { GRPC_TO_HTTP, isClientFault } from './grpc-http-status';
+export { GRPC_TO_HTTP } from './grpc-http-status';
 export { type BreakerState, CircuitOpenException } from './circuit-breaker';
 export { type TrafficPolicy, trafficPolicy } from './traffic-policy';
 export { HttpUpstream } from './http/http-upstream';
