@@ -1,5 +1,7 @@
 // The Helm chart, driven through the real helm binary: lint, the render matrix validated against
 // the Kubernetes (and CRD) schemas with the chart's invariants, and the values schema's rejections.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helmLint, helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
 import {
@@ -20,7 +22,7 @@ import {
 } from './support/invariants.ts';
 import { schemaSet } from './support/k8s-schemas.ts';
 import { EXAMPLES_DIR, exampleFiles, matrixCases } from './support/matrix.ts';
-import { run, tool } from './support/tools.ts';
+import { CHART, run, tool } from './support/tools.ts';
 
 const NAMESPACE = 'shop';
 
@@ -313,6 +315,31 @@ describe('options', () => {
       '.status.loadBalancer.ingress[0]',
     );
     expect(notes(['ingress.enabled=true'])).toContain('http://gateway.example.com/');
+    expect(notes([])).toContain('port-forward deploy/rel-gateway-stack-gateway -n shop 9000 ;');
+    expect(notes(['components.gateway.adminPort=9100'])).toContain(
+      'port-forward deploy/rel-gateway-stack-gateway -n shop 9100 ; curl 127.0.0.1:9100/_status/healthcheck',
+    );
+  });
+});
+
+describe('helm package', () => {
+  test('ships templates, dashboard and smoke test, but not the examples (.helmignore)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chart-package-'));
+    try {
+      const packaged = run(tool('helm'), ['package', CHART, '-d', dir]);
+      expect(packaged.status).toBe(0);
+      const files = run('tar', ['tzf', join(dir, readdirSync(dir)[0])]).stdout.split('\n');
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'gateway-stack/templates/component.yaml',
+          'gateway-stack/dashboards/gateway-stack.json',
+          'gateway-stack/files/smoke-test.mjs',
+        ]),
+      );
+      expect(files.filter((f) => f.includes('/examples/'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
