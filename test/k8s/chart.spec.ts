@@ -14,6 +14,7 @@ import {
   networkPoliciesSelect,
   noIpLiterals,
   probesNameDeclaredPorts,
+  pullSecretsEverywhere,
   scalersTargetWorkloads,
   securityEverywhere,
   serviceMonitorPorts,
@@ -65,6 +66,7 @@ describe('render matrix: Kubernetes schemas and invariants', () => {
       ...networkPoliciesSelect(objects),
       ...gracePeriodCoversDrain(objects),
       ...imagesPinned(objects),
+      ...pullSecretsEverywhere(objects, matrixCase.expect.imagePullSecrets ?? []),
     ];
     expect(problems).toEqual([]);
     expect([...appDeployments(objects).keys()].sort()).toEqual([
@@ -441,6 +443,9 @@ describe('the checks catch broken renders (each one can fail)', () => {
         'rel-gateway-stack-redis',
       ).spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/component'] =
         'rpc-app-1';
+      find(o, 'Deployment', 'rel-gateway-stack-redis').spec.template.spec.imagePullSecrets = [
+        { name: 'regcred' },
+      ];
       find(o, 'PodDisruptionBudget', 'rel-gateway-stack-rpc-app-1').spec.selector.matchLabels = {
         'app.kubernetes.io/name': 'gateway-stack',
       };
@@ -472,6 +477,9 @@ describe('the checks catch broken renders (each one can fail)', () => {
     ]);
     expect(networkPoliciesSelect(objects)).toEqual([
       'NetworkPolicy/rel-gateway-stack-redis: ingress peer {"app.kubernetes.io/name":"gateway-stack","app.kubernetes.io/instance":"rel","app.kubernetes.io/component":"rpc-app-1"} does not select exactly the gateway',
+    ]);
+    expect(pullSecretsEverywhere(objects, [])).toEqual([
+      'Deployment/rel-gateway-stack-redis: imagePullSecrets ["regcred"], want []',
     ]);
     expect(scalersTargetWorkloads(objects)).toEqual([
       'PodDisruptionBudget/rel-gateway-stack-rpc-app-1 selects 4 Deployments (want 1)',

@@ -114,6 +114,16 @@ to the chart's appVersion, so no default ever points at a moving `latest`.
 {{- with $image.digest }}{{ printf "@%s" . }}{{ end -}}
 {{- end -}}
 
+{{/* imagePullSecrets of every pod the chart renders (apps, Redis, the helm test pod); empty = none. */}}
+{{- define "gs.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
 {{/* An integer as a plain decimal string (values arrive as float64, which print 1e+06 otherwise). */}}
 {{- define "gs.int" -}}
 {{- printf "%d" (int64 .) -}}

@@ -330,6 +330,19 @@ export function securityEverywhere(
   return problems;
 }
 
+/** Every pod (apps, Redis, the helm test pod) pulls with exactly the configured imagePullSecrets. */
+export function pullSecretsEverywhere(objects: K8sObject[], expected: string[]): string[] {
+  const problems: string[] = [];
+  for (const workload of workloads(objects)) {
+    const names = (podSpec(workload).imagePullSecrets ?? []).map((s: any) => s.name);
+    if (JSON.stringify(names) !== JSON.stringify(expected))
+      problems.push(
+        `${workload.kind}/${workload.metadata.name}: imagePullSecrets ${JSON.stringify(names)}, want ${JSON.stringify(expected)}`,
+      );
+  }
+  return problems;
+}
+
 /** NetworkPolicies select exactly one workload; their peers select the gateway; their ports exist there. */
 export function networkPoliciesSelect(objects: K8sObject[]): string[] {
   const problems: string[] = [];

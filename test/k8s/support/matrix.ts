@@ -14,6 +14,8 @@ export interface MatrixCase {
     redis: 'builtin' | 'external' | 'none';
     clusterDomain: string;
     readOnlyRootFilesystem: boolean;
+    /** imagePullSecrets every pod must carry (none when unset). */
+    imagePullSecrets?: string[];
     kinds?: string[];
   };
 }
@@ -161,6 +163,11 @@ export function matrixCases(): MatrixCase[] {
         ],
       },
       expect: base,
+    },
+    {
+      name: 'image pull secrets on every pod',
+      options: { setJson: ['imagePullSecrets=["regcred","mirror-auth"]'] },
+      expect: { ...base, imagePullSecrets: ['regcred', 'mirror-auth'] },
     },
     {
       name: 'NetworkPolicies off',
