@@ -1,8 +1,9 @@
 // The Helm chart, driven through the real helm binary: lint, the render matrix validated against
 // the Kubernetes (and CRD) schemas with the chart's invariants, and the values schema's rejections.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { helmLint, helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
 import {
   appDeployments,
@@ -352,6 +353,12 @@ describe('values.schema.json and validation reject bad values with a readable me
     return result.stderr;
   };
 
+  const rejectedJson = (setJson: string[], set: string[] = []) => {
+    const result = helmTemplateRaw({ set, setJson });
+    expect(result.status).not.toBe(0);
+    return result.stderr;
+  };
+
   test('wrong type', () => {
     expect(rejected(['components.gateway.replicas=three'])).toContain(
       "at '/components/gateway/replicas': got string, want integer",
@@ -376,6 +383,37 @@ describe('values.schema.json and validation reject bad values with a readable me
       "at '/components/gateway/service/type'",
     );
     expect(rejected(['components.gateway.env.PORT=1'])).toContain("invalid propertyName 'PORT'");
+  });
+  test('chart-owned env names: refused in env (schema) and in extraEnv (validation), one list for both', () => {
+    const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
+    const forbidden: string[] = schema.$defs.component.properties.env.propertyNames.not.enum;
+    const tpl = readFileSync(join(CHART, 'templates/_env.tpl'), 'utf8');
+    const owned = /define "gs.chartOwnedEnv" -}}\n([\s\S]*?)\n{{- end -}}/.exec(tpl)![1];
+    expect(Object.keys(parse(owned)).sort()).toEqual([...forbidden].sort());
+    for (const name of ['SHUTDOWN_DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL'])
+      expect(rejected([`components.webapp-1.env.${name}=1`])).toContain(
+        `invalid propertyName '${name}'`,
+      );
+    const viaExtraEnv = (name: string, app = 'webapp-1') =>
+      rejectedJson([
+        `components.${app}.extraEnv=[{"name":"A","value":"1"},{"name":"${name}","value":"1"}]`,
+      ]);
+    for (const name of forbidden)
+      expect(viaExtraEnv(name)).toContain(
+        `components.webapp-1.extraEnv[1] sets ${name}, which the chart owns`,
+      );
+    expect(viaExtraEnv('SHUTDOWN_DRAIN_DELAY_MS')).toContain(
+      'set components.webapp-1.shutdown.drainDelayMs instead',
+    );
+    // REDIS_PASSWORD only where the chart sets it itself (the gateway, from a Secret).
+    const external = ['redis.mode=external', 'redis.external.url=redis://cache:6379'];
+    const password = 'components.gateway.extraEnv=[{"name":"REDIS_PASSWORD","value":"x"}]';
+    expect(
+      rejectedJson([password], [...external, 'redis.external.existingSecret=cache-auth']),
+    ).toContain(
+      'components.gateway.extraEnv[0] sets REDIS_PASSWORD, which the chart sets from the Secret cache-auth',
+    );
+    expect(helmTemplateRaw({ set: external, setJson: [password] }).status).toBe(0);
   });
   test('cross-field rules: HPA and KEDA together, a grace period shorter than the drain, gRPC probe on HTTP', () => {
     expect(

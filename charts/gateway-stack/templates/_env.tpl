@@ -4,6 +4,28 @@ Plain values go into the component's ConfigMap (its checksum rolls the pods when
 values that need the downward API or a Secret are rendered as EnvVar objects.
 */}}
 
+{{/*
+Variables the chart sets from a dedicated value, as name: the value to set instead (`%s` = the
+component). values.schema.json refuses them in `env`, gs.validate in `extraEnv`: a second source
+would override the first silently, and for some the chart computes more from the value (the grace
+period from the shutdown timings, the tracing egress from the endpoint).
+*/}}
+{{- define "gs.chartOwnedEnv" -}}
+HOST: 'nothing (the chart binds every listener to 0.0.0.0)'
+PORT: components.%s.containerPort
+ADMIN_PORT: components.%s.adminPort
+LOG_LEVEL: components.%s.logLevel
+SHUTDOWN_DRAIN_DELAY_MS: components.%s.shutdown.drainDelayMs
+SHUTDOWN_TIMEOUT_MS: components.%s.shutdown.timeoutMs
+OTEL_SERVICE_NAME: 'nothing (it is the component name, as the metrics'' app label)'
+OTEL_EXPORTER_OTLP_ENDPOINT: tracing.enabled and tracing.endpoint
+OTEL_EXPORTER_OTLP_PROTOCOL: tracing.protocol
+OTEL_TRACES_SAMPLER: tracing.sampler
+OTEL_TRACES_SAMPLER_ARG: tracing.samplerArg
+OTEL_RESOURCE_ATTRIBUTES: tracing.resourceAttributes
+K8S_POD_NAME: 'nothing (the chart sets it from the downward API for OTEL_RESOURCE_ATTRIBUTES)'
+{{- end -}}
+
 {{/* Upstream addresses for the gateway, built from the rendered headless Services (no IP literals). */}}
 {{- define "gs.upstreamEnv" -}}
 {{- $root := .root -}}
@@ -18,6 +40,14 @@ REDIS_URL: {{ printf "redis://%s:6379" (include "gs.serviceFQDN" (dict "root" $r
 {{- else if eq $root.Values.redis.mode "external" }}
 REDIS_URL: {{ $root.Values.redis.external.url | quote }}
 {{- end }}
+{{- end -}}
+
+{{/* Name of the Secret the gateway's REDIS_PASSWORD comes from; empty for other components or without one. */}}
+{{- define "gs.redisPasswordSecret" -}}
+{{- $redis := .root.Values.redis -}}
+{{- if eq .name (include "gs.gatewayComponent" .) -}}
+{{- if eq $redis.mode "external" }}{{ $redis.external.existingSecret }}{{ end -}}
+{{- end -}}
 {{- end -}}
 
 {{/* ConfigMap data: chart-computed variables, then the component's `env` map on top. */}}
@@ -65,11 +95,11 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
   {{- end }}
   value: {{ join "," $attrs | quote }}
 {{- end }}
-{{- if and (eq .name (include "gs.gatewayComponent" .)) (eq $root.Values.redis.mode "external") $root.Values.redis.external.existingSecret }}
+{{- with (include "gs.redisPasswordSecret" .) }}
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ $root.Values.redis.external.existingSecret }}
+      name: {{ . }}
       key: {{ $root.Values.redis.external.passwordKey }}
 {{- end }}
 {{- with .c.extraEnv }}

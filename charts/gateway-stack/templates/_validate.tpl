@@ -32,6 +32,15 @@ value to change; rendering stops before anything reaches the cluster.
 {{- if and $root.Values.metrics.serviceMonitor.enabled (not $c.service.headless) }}
 {{- fail (printf "components.%s.service.headless=false: the ServiceMonitor scrapes the headless Service's admin port" $name) }}
 {{- end }}
+{{- $owned := include "gs.chartOwnedEnv" $root | fromYaml -}}
+{{- range $i, $var := $c.extraEnv }}
+{{- if hasKey $owned $var.name }}
+{{- fail (printf "components.%s.extraEnv[%d] sets %s, which the chart owns: set %s instead" $name $i $var.name (replace "%s" $name (get $owned $var.name))) }}
+{{- end }}
+{{- if and (eq $var.name "REDIS_PASSWORD") (include "gs.redisPasswordSecret" $ctx) }}
+{{- fail (printf "components.%s.extraEnv[%d] sets REDIS_PASSWORD, which the chart sets from the Secret %s: use redis.%s.existingSecret / passwordKey instead" $name $i (include "gs.redisPasswordSecret" $ctx) $root.Values.redis.mode) }}
+{{- end }}
+{{- end }}
 {{- $_ := include "gs.gracePeriod" $ctx }}
 {{- end }}
 {{- if not (hasKey .Values.components (include "gs.gatewayComponent" .)) }}
