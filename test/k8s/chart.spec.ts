@@ -137,11 +137,12 @@ describe('defaults', () => {
         LOG_LEVEL: 'info',
         OTEL_SERVICE_NAME: app,
       });
-      expect(env).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '20000' });
+      // Behind the 5 s preStop pause the app's own drain is short (README, "Health, shutdown").
+      expect(env).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '20000' });
       expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
       const spec = deployment.spec.template.spec;
       expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
-      expect(spec.terminationGracePeriodSeconds).toBe(35);
+      expect(spec.terminationGracePeriodSeconds).toBe(31);
     }
   });
 
@@ -191,7 +192,28 @@ describe('options', () => {
     });
     const spec = gatewayOf(objects).spec.template.spec;
     expect(spec.containers[0].lifecycle.preStop).toEqual({ exec: { command: ['sleep', '10'] } });
-    expect(spec.terminationGracePeriodSeconds).toBe(40);
+    expect(spec.terminationGracePeriodSeconds).toBe(36);
+  });
+
+  test('drain delay: 1 s behind a preStop hook, 5 s without one, an explicit value wins; the grace period follows', () => {
+    const shutdown = (set: string[]) => {
+      const objects = helmTemplate({ set });
+      const gateway = gatewayOf(objects);
+      return [
+        containerEnv(objects, gateway).SHUTDOWN_DRAIN_DELAY_MS,
+        gateway.spec.template.spec.terminationGracePeriodSeconds,
+      ];
+    };
+    expect(shutdown([])).toEqual(['1000', 31]);
+    expect(shutdown(['componentDefaults.shutdown.preStop=exec'])).toEqual(['1000', 31]);
+    expect(shutdown(['componentDefaults.shutdown.preStop=none'])).toEqual(['5000', 30]);
+    expect(shutdown(['components.gateway.shutdown.drainDelayMs=0'])).toEqual(['0', 30]);
+    expect(
+      shutdown([
+        'components.gateway.shutdown.preStop=none',
+        'components.gateway.shutdown.drainDelayMs=8000',
+      ]),
+    ).toEqual(['8000', 33]);
   });
 
   test('HPA or KEDA own the replica count; the HPA scales on CPU, optionally on request rate', () => {
@@ -423,7 +445,7 @@ describe('values.schema.json and validation reject bad values with a readable me
       ]),
     ).toContain('components.gateway: autoscaling.enabled and keda.enabled are mutually exclusive');
     expect(rejected(['components.webapp-1.shutdown.terminationGracePeriodSeconds=10'])).toContain(
-      'components.webapp-1.shutdown.terminationGracePeriodSeconds=10 is shorter than preStop + drain delay + shutdown timeout + 5 s = 35 s',
+      'components.webapp-1.shutdown.terminationGracePeriodSeconds=10 is shorter than preStop + drain delay + shutdown timeout + 5 s = 31 s',
     );
     expect(rejected(['components.gateway.probes.readinessType=grpc'])).toContain(
       'components.gateway.probes.readinessType=grpc needs a gRPC component',
@@ -474,7 +496,7 @@ describe('the checks catch broken renders (each one can fail)', () => {
       spec.containers[0].securityContext.allowPrivilegeEscalation = true;
       spec.containers[0].livenessProbe.httpGet.port = 'metrics';
       spec.containers[0].image = 'gateway-stack/gateway:latest';
-      spec.terminationGracePeriodSeconds = 30;
+      spec.terminationGracePeriodSeconds = 26;
       find(
         o,
         'NetworkPolicy',
@@ -511,7 +533,7 @@ describe('the checks catch broken renders (each one can fail)', () => {
       'rel-gateway-stack-gateway/gateway: image gateway-stack/gateway:latest is not pinned',
     ]);
     expect(gracePeriodCoversDrain(objects)).toEqual([
-      'gateway: terminationGracePeriodSeconds 30 <= preStop 5 s + drain + timeout = 30 s',
+      'gateway: terminationGracePeriodSeconds 26 <= preStop 5 s + drain + timeout = 26 s',
     ]);
     expect(networkPoliciesSelect(objects)).toEqual([
       'NetworkPolicy/rel-gateway-stack-redis: ingress peer {"app.kubernetes.io/name":"gateway-stack","app.kubernetes.io/instance":"rel","app.kubernetes.io/component":"rpc-app-1"} does not select exactly the gateway',

@@ -59,7 +59,7 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
   "PORT" (include "gs.int" $c.containerPort)
   "ADMIN_PORT" (include "gs.int" $c.adminPort)
   "LOG_LEVEL" $c.logLevel
-  "SHUTDOWN_DRAIN_DELAY_MS" (include "gs.int" $c.shutdown.drainDelayMs)
+  "SHUTDOWN_DRAIN_DELAY_MS" (include "gs.drainDelayMs" .)
   "SHUTDOWN_TIMEOUT_MS" (include "gs.int" $c.shutdown.timeoutMs)
   "OTEL_SERVICE_NAME" .name
 -}}
