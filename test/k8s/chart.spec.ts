@@ -256,6 +256,42 @@ describe('options', () => {
     );
   });
 
+  test('egress ports to an external Redis and the OTLP collector come from their URLs (an explicit port wins)', () => {
+    /** Ports of the port-only egress rules (no `to`) of a component's NetworkPolicy. */
+    const openPorts = (set: string[], app = 'gateway') =>
+      byKind(helmTemplate({ set }), 'NetworkPolicy')
+        .find((np) => np.metadata.name === `rel-gateway-stack-${app}`)!
+        .spec.egress.filter((rule: { to?: unknown }) => !rule.to)
+        .flatMap((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port));
+    const external = (url: string) => ['redis.mode=external', `redis.external.url=${url}`];
+    expect(openPorts(external('rediss://cache.example:6380/1'))).toEqual([6380]);
+    expect(openPorts(external('redis://cache.example'))).toEqual([6379]);
+    expect(
+      openPorts([...external('redis://cache.example:6380'), 'redis.external.port=6379']),
+    ).toEqual([6379]);
+    const tracing = (endpoint: string) => ['tracing.enabled=true', `tracing.endpoint=${endpoint}`];
+    expect(openPorts(tracing('http://collector.monitoring:4317'), 'webapp-1')).toEqual([4317]);
+    expect(openPorts(tracing('https://otlp.example.com'), 'webapp-1')).toEqual([443]);
+    expect(openPorts(tracing('http://collector.monitoring'), 'webapp-1')).toEqual([80]);
+    expect(
+      openPorts(
+        [...tracing('http://collector.monitoring:4318'), 'tracing.port=14318'],
+        'rpc-app-1',
+      ),
+    ).toEqual([14318]);
+    const production = helmTemplate({
+      valuesFiles: [join(EXAMPLES_DIR, 'values-production.yaml')],
+    });
+    const gatewayPolicy = byKind(production, 'NetworkPolicy').find(
+      (np) => np.metadata.name === 'rel-gateway-stack-gateway',
+    )!;
+    expect(
+      gatewayPolicy.spec.egress
+        .filter((rule: { to?: unknown }) => !rule.to)
+        .flatMap((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port)),
+    ).toEqual([6380, 4318]);
+  });
+
   test('tracing: standard OTEL_* env on every app, resource attributes with the pod name', () => {
     const objects = helmTemplate({
       set: [
@@ -453,6 +489,13 @@ describe('values.schema.json and validation reject bad values with a readable me
     expect(rejected(['redis.mode=external'])).toContain(
       'redis.mode=external needs redis.external.url',
     );
+    expect(
+      rejected([
+        'tracing.enabled=true',
+        'tracing.endpoint=http://collector.monitoring',
+        'tracing.protocol=grpc',
+      ]),
+    ).toContain("tracing.endpoint=http://collector.monitoring: give the collector's port");
   });
 });
 

@@ -153,11 +153,37 @@ imagePullSecrets:
       protocol: TCP
 {{- end -}}
 
+{{/* The port of a URL (dict "url" "default"): the explicit `:port`, else `default`. */}}
+{{- define "gs.urlPort" -}}
+{{- $port := regexFind ":[0-9]+$" (urlParse .url).host | trimPrefix ":" -}}
+{{- default (toString .default) $port -}}
+{{- end -}}
+
+{{/*
+Egress port of the OTLP collector: tracing.port when set (only needed when the collector's
+Service maps its port to a different pod port: NetworkPolicies see the pod's), else the port of
+tracing.endpoint, else the scheme's (80 / 443).
+*/}}
+{{- define "gs.tracingPort" -}}
+{{- $tracing := .Values.tracing -}}
+{{- if not (kindIs "invalid" $tracing.port) }}{{ include "gs.int" $tracing.port }}
+{{- else }}{{ include "gs.urlPort" (dict "url" $tracing.endpoint "default" (ternary 443 80 (hasPrefix "https:" $tracing.endpoint))) }}
+{{- end -}}
+{{- end -}}
+
+{{/* Egress port of the external Redis: redis.external.port when set, else the port of redis.external.url (6379 without one). */}}
+{{- define "gs.externalRedisPort" -}}
+{{- $external := .Values.redis.external -}}
+{{- if not (kindIs "invalid" $external.port) }}{{ include "gs.int" $external.port }}
+{{- else }}{{ include "gs.urlPort" (dict "url" $external.url "default" 6379) }}
+{{- end -}}
+{{- end -}}
+
 {{/* Egress every app needs besides DNS: the OTLP collector when tracing is on, and extraEgress. */}}
 {{- define "gs.commonEgress" -}}
 {{- if .Values.tracing.enabled }}
 - ports:
-    - port: {{ include "gs.int" .Values.tracing.port }}
+    - port: {{ include "gs.tracingPort" . }}
       protocol: TCP
 {{- end }}
 {{- with .Values.networkPolicy.extraEgress }}

@@ -61,4 +61,7 @@ value to change; rendering stops before anything reaches the cluster.
 {{- if and .Values.tracing.enabled (not .Values.tracing.endpoint) }}
 {{- fail "tracing.enabled needs tracing.endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)" }}
 {{- end }}
+{{- if and .Values.tracing.enabled (eq .Values.tracing.protocol "grpc") (kindIs "invalid" .Values.tracing.port) (not (regexMatch ":[0-9]+$" (urlParse .Values.tracing.endpoint).host)) }}
+{{- fail (printf "tracing.endpoint=%s: give the collector's port (e.g. :4317) with tracing.protocol=grpc" .Values.tracing.endpoint) }}
+{{- end }}
 {{- end -}}
