@@ -337,6 +337,32 @@ describe('options', () => {
     });
   });
 
+  test('upstreams overridden through env: the gateway NetworkPolicy opens egress to their ports', () => {
+    const portOnlyEgress = (env: Record<string, string>) => {
+      const objects = helmTemplate({
+        setJson: [`components.gateway.env=${JSON.stringify(env)}`],
+        kubeVersion: '1.30.14',
+      });
+      const policy = byKind(objects, 'NetworkPolicy').find(
+        (np) => np.metadata.name === 'rel-gateway-stack-gateway',
+      )!;
+      expect(schemaSet('1.30.14').validate(policy)).toEqual([]);
+      return policy.spec.egress
+        .filter((rule: { to?: unknown }) => !rule.to)
+        .flatMap((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port))
+        .sort((a: number, b: number) => a - b);
+    };
+    expect(portOnlyEgress({})).toEqual([]);
+    expect(
+      portOnlyEgress({
+        WEBAPP_URL: 'http://legacy.example:5000,http://projects.example',
+        RPC_TARGET: 'dns:///verify.legacy.svc.cluster.local:7000',
+      }),
+    ).toEqual([80, 5000, 7000]);
+    expect(portOnlyEgress({ RPC_TARGET: 'ipv4:a:6001,b:6002' })).toEqual([6001, 6002]);
+    expect(portOnlyEgress({ RPC_TARGET: 'verify.example' })).toEqual([443]);
+  });
+
   test('the helm test pod calls the gateway Service with the smoke test shipped in files/', () => {
     const objects = helmTemplate({ namespace: NAMESPACE });
     const pod = byKind(objects, 'Pod')[0];

@@ -179,6 +179,36 @@ tracing.endpoint, else the scheme's (80 / 443).
 {{- end -}}
 {{- end -}}
 
+{{/*
+TCP ports of the upstreams the gateway is pointed at through components.gateway.env (WEBAPP_URL,
+RPC_TARGET), as a sorted, de-duplicated list; empty when neither is overridden. WEBAPP_URL: each
+URL's port (80 without one). RPC_TARGET (grpc-js syntax): each address's port after the
+`dns:`/`ipv4:`/`ipv6:` scheme and DNS authority (443, grpc-js's default, without one); unix
+sockets need none.
+*/}}
+{{- define "gs.upstreamOverridePorts" -}}
+{{- $env := .c.env -}}
+{{- $ports := list -}}
+{{- with $env.WEBAPP_URL }}
+{{- range $url := splitList "," (toString .) }}
+{{- if trim $url }}
+{{- $ports = append $ports (include "gs.urlPort" (dict "url" (trim $url) "default" 80)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $env.RPC_TARGET }}
+{{- $target := toString . -}}
+{{- if not (hasPrefix "unix" $target) }}
+{{- range $address := splitList "," (regexReplaceAll "^(dns|ipv4|ipv6):(//[^/]*/)?" $target "") }}
+{{- if trim $address }}
+{{- $ports = append $ports (default "443" (regexFind ":[0-9]+$" (trim $address) | trimPrefix ":")) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $ports | uniq | sortAlpha | toJson -}}
+{{- end -}}
+
 {{/* Egress every app needs besides DNS: the OTLP collector when tracing is on, and extraEgress. */}}
 {{- define "gs.commonEgress" -}}
 {{- if .Values.tracing.enabled }}
