@@ -337,6 +337,35 @@ describe('options', () => {
     });
   });
 
+  test('behind an Ingress the gateway trusts one X-Forwarded-For hop (overridable); not otherwise', () => {
+    const hops = (options: Parameters<typeof helmTemplate>[0]) => {
+      const objects = helmTemplate(options);
+      return containerEnv(objects, gatewayOf(objects)).RATE_LIMIT_TRUSTED_PROXY_HOPS;
+    };
+    expect(hops({})).toBeUndefined();
+    expect(hops({ set: ['components.gateway.service.type=LoadBalancer'] })).toBeUndefined();
+    expect(hops({ set: ['ingress.enabled=true'] })).toBe('1');
+    expect(
+      hops({
+        set: ['ingress.enabled=true', 'components.gateway.env.RATE_LIMIT_TRUSTED_PROXY_HOPS=2'],
+      }),
+    ).toBe('2');
+    expect(
+      hops({
+        set: ['ingress.enabled=true', 'components.gateway.env.RATE_LIMIT_TRUSTED_PROXY_HOPS=0'],
+      }),
+    ).toBe('0');
+    const production = join(EXAMPLES_DIR, 'values-production.yaml');
+    expect(hops({ valuesFiles: [production] })).toBe('1');
+    // ... and only the Ingress controller (and the helm test pod) may reach the gateway directly.
+    const policy = byKind(helmTemplate({ valuesFiles: [production] }), 'NetworkPolicy').find(
+      (np) => np.metadata.name === 'rel-gateway-stack-gateway',
+    )!;
+    expect(policy.spec.ingress[0].from[0]).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+    });
+  });
+
   test('upstreams overridden through env: the gateway NetworkPolicy opens egress to their ports', () => {
     const portOnlyEgress = (env: Record<string, string>) => {
       const objects = helmTemplate({

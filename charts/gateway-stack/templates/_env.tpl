@@ -71,6 +71,10 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
 {{- end }}
 {{- if eq .name (include "gs.gatewayComponent" .) }}
 {{- $env = merge (include "gs.upstreamEnv" . | fromYaml) $env }}
+{{- if $root.Values.ingress.enabled }}
+{{- /* The Ingress controller connects, and appends the client's address to X-Forwarded-For: limit on that, not on the controller. */}}
+{{- $_ := set $env "RATE_LIMIT_TRUSTED_PROXY_HOPS" "1" }}
+{{- end }}
 {{- end }}
 {{- range $key, $value := $c.env }}
 {{- $_ := set $env $key (include "gs.envValue" $value) }}
