@@ -230,6 +230,25 @@ describe('options', () => {
       'Resource',
       'Pods',
     ]);
+    // The request-rate metric follows the protocol: rpc-app-1 exports gRPC, not HTTP, request metrics.
+    const all = helmTemplate({
+      set: [
+        'componentDefaults.autoscaling.enabled=true',
+        'componentDefaults.autoscaling.requestRate.enabled=true',
+      ],
+    });
+    expect(
+      Object.fromEntries(
+        byKind(all, 'HorizontalPodAutoscaler').map((h) => [
+          h.metadata.labels?.['app.kubernetes.io/component'],
+          h.spec.metrics[1].pods.metric.name,
+        ]),
+      ),
+    ).toEqual({
+      gateway: 'http_server_requests_per_second',
+      'webapp-1': 'http_server_requests_per_second',
+      'rpc-app-1': 'grpc_server_handled_per_second',
+    });
     const keda = helmTemplate({ set: ['components.rpc-app-1.keda.enabled=true'] });
     const [scaledObject] = byKind(keda, 'ScaledObject');
     expect(scaledObject.spec.triggers[0].metadata.query).toBe(
@@ -537,6 +556,15 @@ describe('values.schema.json and validation reject bad values with a readable me
     ).toContain('components.gateway: autoscaling.enabled and keda.enabled are mutually exclusive');
     expect(rejected(['components.webapp-1.shutdown.terminationGracePeriodSeconds=10'])).toContain(
       'components.webapp-1.shutdown.terminationGracePeriodSeconds=10 is shorter than preStop + drain delay + shutdown timeout + 5 s = 31 s',
+    );
+    expect(
+      rejected([
+        'componentDefaults.autoscaling.enabled=true',
+        'componentDefaults.autoscaling.requestRate.enabled=true',
+        'componentDefaults.autoscaling.requestRate.metricName=http_server_requests_per_second',
+      ]),
+    ).toContain(
+      'components.rpc-app-1.autoscaling.requestRate.metricName=http_server_requests_per_second: rpc-app-1 speaks grpc and exports no http_* request metrics',
     );
     expect(rejected(['components.gateway.probes.readinessType=grpc'])).toContain(
       'components.gateway.probes.readinessType=grpc needs a gRPC component',

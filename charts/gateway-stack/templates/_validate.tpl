@@ -20,6 +20,13 @@ value to change; rendering stops before anything reaches the cluster.
 {{- if and $c.autoscaling.enabled (kindIs "invalid" $c.autoscaling.targetCPUUtilizationPercentage) (not $c.autoscaling.requestRate.enabled) }}
 {{- fail (printf "components.%s.autoscaling: no metric left (targetCPUUtilizationPercentage is null and requestRate is off)" $name) }}
 {{- end }}
+{{- if and $c.autoscaling.enabled $c.autoscaling.requestRate.enabled }}
+{{- $metric := include "gs.requestRateMetric" $ctx -}}
+{{- $foreign := ternary "http_" "grpc_" (eq $c.protocol "grpc") -}}
+{{- if hasPrefix $foreign $metric }}
+{{- fail (printf "components.%s.autoscaling.requestRate.metricName=%s: %s speaks %s and exports no %s* request metrics; leave metricName empty for its own (README, \"Scaling\")" $name $metric $name $c.protocol $foreign) }}
+{{- end }}
+{{- end }}
 {{- if and (eq $c.probes.readinessType "grpc") (ne $c.protocol "grpc") }}
 {{- fail (printf "components.%s.probes.readinessType=grpc needs a gRPC component (protocol is %s)" $name $c.protocol) }}
 {{- end }}
