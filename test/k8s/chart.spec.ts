@@ -566,6 +566,9 @@ describe('values.schema.json and validation reject bad values with a readable me
     ).toContain(
       'components.rpc-app-1.autoscaling.requestRate.metricName=http_server_requests_per_second: rpc-app-1 speaks grpc and exports no http_* request metrics',
     );
+    expect(rejected(['components.webapp-1.maxSurge=0'])).toContain(
+      'components.webapp-1.maxSurge=0: the chart keeps maxUnavailable at 0',
+    );
     expect(rejected(['components.gateway.probes.readinessType=grpc'])).toContain(
       'components.gateway.probes.readinessType=grpc needs a gRPC component',
     );
