@@ -94,3 +94,16 @@ test("the README's prometheus-adapter rules serve the metric names the HPA asks 
   expect(asked.size).toBe(2);
   expect(new Set(served)).toEqual(asked);
 });
+
+test("the README's alert table lists exactly the alerts the PrometheusRule renders", () => {
+  const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+  const documented = [...readme.matchAll(/^\| `(GatewayStack[A-Za-z]+)` \|/gm)].map((m) => m[1]);
+  const [rule] = byKind(
+    helmTemplate({ set: ['metrics.prometheusRule.enabled=true'] }),
+    'PrometheusRule',
+  );
+  const rendered = rule.spec.groups.flatMap((g: { rules: Array<{ alert: string }> }) =>
+    g.rules.map((r) => r.alert),
+  );
+  expect(documented).toEqual(rendered);
+});
