@@ -17,6 +17,7 @@ import {
   probesNameDeclaredPorts,
   pullSecretsEverywhere,
   scalersTargetWorkloads,
+  secretRefsResolve,
   securityEverywhere,
   serviceMonitorPorts,
   servicesMatchWorkloads,
@@ -68,6 +69,7 @@ describe('render matrix: Kubernetes schemas and invariants', () => {
       ...gracePeriodCoversDrain(objects),
       ...imagesPinned(objects),
       ...pullSecretsEverywhere(objects, matrixCase.expect.imagePullSecrets ?? []),
+      ...secretRefsResolve(objects, matrixCase.expect.secrets ?? []),
     ];
     expect(problems).toEqual([]);
     expect([...appDeployments(objects).keys()].sort()).toEqual([
@@ -254,6 +256,57 @@ describe('options', () => {
     expect(scaledObject.spec.triggers[0].metadata.query).toBe(
       'sum(rate(grpc_server_handled_total{namespace="shop", app="rpc-app-1"}[1m]))',
     );
+  });
+
+  test('built-in Redis requires a password: a generated Secret, read by Redis (args, probe) and the gateway', () => {
+    const objects = helmTemplate({ namespace: NAMESPACE, kubeVersion: '1.30.14' });
+    const secret = byKind(objects, 'Secret').find(
+      (s) => s.metadata.name === 'rel-gateway-stack-redis',
+    )!;
+    expect(schemaSet('1.30.14').validate(secret)).toEqual([]);
+    expect(secret.type).toBe('Opaque');
+    const password = Buffer.from(secret.data['redis-password'], 'base64').toString();
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+    const ref = { secretKeyRef: { name: 'rel-gateway-stack-redis', key: 'redis-password' } };
+    expect(gatewayOf(objects).spec.template.spec.containers[0].env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: ref,
+    });
+    const redis = byKind(objects, 'Deployment').find(
+      (d) => d.metadata.name === 'rel-gateway-stack-redis',
+    )!.spec.template.spec.containers[0];
+    expect(redis.env).toEqual([
+      { name: 'REDIS_PASSWORD', valueFrom: ref },
+      { name: 'REDISCLI_AUTH', valueFrom: ref },
+    ]);
+    // The password reaches redis-server through the kubelet's $(VAR) expansion, never as a literal.
+    const args: string[] = redis.args;
+    expect(args[args.indexOf('--requirepass') + 1]).toBe('$(REDIS_PASSWORD)');
+    expect(args[args.indexOf('--protected-mode') + 1]).toBe('yes');
+    expect(JSON.stringify(objects.filter((o) => o.kind !== 'Secret'))).not.toContain(password);
+    // redis-cli exits 0 on NOAUTH: the probe checks for PONG, authenticated by REDISCLI_AUTH.
+    expect(redis.readinessProbe.exec.command).toEqual([
+      'sh',
+      '-c',
+      'test "$(redis-cli -p 6379 ping)" = PONG',
+    ]);
+    // An existing Secret replaces the generated one, for Redis and the gateway alike.
+    const existing = helmTemplate({
+      set: ['redis.builtin.existingSecret=redis-pass', 'redis.builtin.passwordKey=pw'],
+    });
+    expect(byKind(existing, 'Secret')).toEqual([]);
+    const existingRef = { secretKeyRef: { name: 'redis-pass', key: 'pw' } };
+    expect(gatewayOf(existing).spec.template.spec.containers[0].env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: existingRef,
+    });
+    expect(
+      byKind(existing, 'Deployment').find((d) => d.metadata.name === 'rel-gateway-stack-redis')!
+        .spec.template.spec.containers[0].env,
+    ).toEqual([
+      { name: 'REDIS_PASSWORD', valueFrom: existingRef },
+      { name: 'REDISCLI_AUTH', valueFrom: existingRef },
+    ]);
   });
 
   test('external Redis: REDIS_URL from values, REDIS_PASSWORD from the existing Secret, no Redis pod', () => {
@@ -545,7 +598,14 @@ describe('values.schema.json and validation reject bad values with a readable me
     ).toContain(
       'components.gateway.extraEnv[0] sets REDIS_PASSWORD, which the chart sets from the Secret cache-auth',
     );
+    expect(rejectedJson([password])).toContain(
+      'sets REDIS_PASSWORD, which the chart sets from the Secret rel-gateway-stack-redis: use redis.builtin.existingSecret',
+    );
     expect(helmTemplateRaw({ set: external, setJson: [password] }).status).toBe(0);
+    // Never a plain value in the ConfigMap.
+    expect(rejected(['components.gateway.env.REDIS_PASSWORD=hunter2'])).toContain(
+      'components.gateway.env.REDIS_PASSWORD: a password does not belong in a ConfigMap',
+    );
   });
   test('cross-field rules: HPA and KEDA together, a grace period shorter than the drain, gRPC probe on HTTP', () => {
     expect(
@@ -635,6 +695,7 @@ describe('the checks catch broken renders (each one can fail)', () => {
       find(o, 'Deployment', 'rel-gateway-stack-redis').spec.template.spec.imagePullSecrets = [
         { name: 'regcred' },
       ];
+      find(o, 'Secret', 'rel-gateway-stack-redis').data = { password: 'eA==' };
       find(o, 'PodDisruptionBudget', 'rel-gateway-stack-rpc-app-1').spec.selector.matchLabels = {
         'app.kubernetes.io/name': 'gateway-stack',
       };
@@ -666,6 +727,11 @@ describe('the checks catch broken renders (each one can fail)', () => {
     ]);
     expect(networkPoliciesSelect(objects)).toEqual([
       'NetworkPolicy/rel-gateway-stack-redis: ingress peer {"app.kubernetes.io/name":"gateway-stack","app.kubernetes.io/instance":"rel","app.kubernetes.io/component":"rpc-app-1"} does not select exactly the gateway',
+    ]);
+    expect(secretRefsResolve(objects, [])).toEqual([
+      'Deployment/rel-gateway-stack-gateway reads key redis-password of Secret rel-gateway-stack-redis, which it does not have',
+      'Deployment/rel-gateway-stack-redis reads key redis-password of Secret rel-gateway-stack-redis, which it does not have',
+      'Deployment/rel-gateway-stack-redis reads key redis-password of Secret rel-gateway-stack-redis, which it does not have',
     ]);
     expect(pullSecretsEverywhere(objects, [])).toEqual([
       'Deployment/rel-gateway-stack-redis: imagePullSecrets ["regcred"], want []',

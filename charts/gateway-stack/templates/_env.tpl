@@ -42,11 +42,21 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
 {{- end }}
 {{- end -}}
 
-{{/* Name of the Secret the gateway's REDIS_PASSWORD comes from; empty for other components or without one. */}}
-{{- define "gs.redisPasswordSecret" -}}
+{{/*
+The Secret the gateway's REDIS_PASSWORD comes from, as a secretKeyRef (name, key) in YAML; empty
+for other components and without one: the built-in Redis's (gs.builtinRedisSecret), or
+redis.external.existingSecret.
+*/}}
+{{- define "gs.redisPasswordRef" -}}
 {{- $redis := .root.Values.redis -}}
 {{- if eq .name (include "gs.gatewayComponent" .) -}}
-{{- if eq $redis.mode "external" }}{{ $redis.external.existingSecret }}{{ end -}}
+{{- if eq $redis.mode "builtin" }}
+name: {{ include "gs.builtinRedisSecret" .root }}
+key: {{ $redis.builtin.passwordKey }}
+{{- else if and (eq $redis.mode "external") $redis.external.existingSecret }}
+name: {{ $redis.external.existingSecret }}
+key: {{ $redis.external.passwordKey }}
+{{- end }}
 {{- end -}}
 {{- end -}}
 
@@ -84,7 +94,7 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
 {{- end }}
 {{- end -}}
 
-{{/* EnvVar objects: pod identity for trace resources, the external Redis password, then extraEnv. */}}
+{{/* EnvVar objects: pod identity for trace resources, the Redis password, then extraEnv. */}}
 {{- define "gs.envVars" -}}
 {{- $root := .root -}}
 {{- if $root.Values.tracing.enabled }}
@@ -99,12 +109,10 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
   {{- end }}
   value: {{ join "," $attrs | quote }}
 {{- end }}
-{{- with (include "gs.redisPasswordSecret" .) }}
+{{- with (include "gs.redisPasswordRef" . | trim) }}
 - name: REDIS_PASSWORD
   valueFrom:
-    secretKeyRef:
-      name: {{ . }}
-      key: {{ $root.Values.redis.external.passwordKey }}
+    secretKeyRef: {{- . | nindent 6 }}
 {{- end }}
 {{- with .c.extraEnv }}
 {{ toYaml . }}

@@ -143,6 +143,11 @@ imagePullSecrets:
 {{- include "gs.suffixedName" (dict "root" . "suffix" "redis" "max" 63) -}}
 {{- end -}}
 
+{{/* The Secret with the built-in Redis's password: redis.builtin.existingSecret, or the one the chart creates (templates/redis.yaml). */}}
+{{- define "gs.builtinRedisSecret" -}}
+{{- default (include "gs.redisName" .) .Values.redis.builtin.existingSecret -}}
+{{- end -}}
+
 {{/* Egress rule to the cluster DNS (UDP and TCP 53), needed by every app to resolve Services. */}}
 {{- define "gs.dnsEgress" -}}
 - to: {{- toYaml .Values.networkPolicy.dnsTo | nindent 4 }}

@@ -47,9 +47,12 @@ value to change; rendering stops before anything reaches the cluster.
 {{- if hasKey $owned $var.name }}
 {{- fail (printf "components.%s.extraEnv[%d] sets %s, which the chart owns: set %s instead" $name $i $var.name (replace "%s" $name (get $owned $var.name))) }}
 {{- end }}
-{{- if and (eq $var.name "REDIS_PASSWORD") (include "gs.redisPasswordSecret" $ctx) }}
-{{- fail (printf "components.%s.extraEnv[%d] sets REDIS_PASSWORD, which the chart sets from the Secret %s: use redis.%s.existingSecret / passwordKey instead" $name $i (include "gs.redisPasswordSecret" $ctx) $root.Values.redis.mode) }}
+{{- if and (eq $var.name "REDIS_PASSWORD") (include "gs.redisPasswordRef" $ctx) }}
+{{- fail (printf "components.%s.extraEnv[%d] sets REDIS_PASSWORD, which the chart sets from the Secret %s: use redis.%s.existingSecret / passwordKey instead" $name $i (include "gs.redisPasswordRef" $ctx | fromYaml).name $root.Values.redis.mode) }}
 {{- end }}
+{{- end }}
+{{- if hasKey $c.env "REDIS_PASSWORD" }}
+{{- fail (printf "components.%s.env.REDIS_PASSWORD: a password does not belong in a ConfigMap; put it in a Secret and name it in redis.external.existingSecret (or redis.builtin.existingSecret)" $name) }}
 {{- end }}
 {{- $_ := include "gs.gracePeriod" $ctx }}
 {{- end }}
