@@ -5,25 +5,25 @@ values that need the downward API or a Secret are rendered as EnvVar objects.
 */}}
 
 {{/*
-Variables the chart sets from a dedicated value, as name: the value to set instead (`%s` = the
+Variables the chart sets from a dedicated value, as name: what to do instead (`%s` = the
 component). values.schema.json refuses them in `env`, gs.validate in `extraEnv`: a second source
 would override the first silently, and for some the chart computes more from the value (the grace
 period from the shutdown timings, the tracing egress from the endpoint).
 */}}
 {{- define "gs.chartOwnedEnv" -}}
-HOST: 'nothing (the chart binds every listener to 0.0.0.0)'
-PORT: components.%s.containerPort
-ADMIN_PORT: components.%s.adminPort
-LOG_LEVEL: components.%s.logLevel
-SHUTDOWN_DRAIN_DELAY_MS: components.%s.shutdown.drainDelayMs
-SHUTDOWN_TIMEOUT_MS: components.%s.shutdown.timeoutMs
-OTEL_SERVICE_NAME: 'nothing (it is the component name, as the metrics'' app label)'
-OTEL_EXPORTER_OTLP_ENDPOINT: tracing.enabled and tracing.endpoint
-OTEL_EXPORTER_OTLP_PROTOCOL: tracing.protocol
-OTEL_TRACES_SAMPLER: tracing.sampler
-OTEL_TRACES_SAMPLER_ARG: tracing.samplerArg
-OTEL_RESOURCE_ATTRIBUTES: tracing.resourceAttributes
-K8S_POD_NAME: 'nothing (the chart sets it from the downward API for OTEL_RESOURCE_ATTRIBUTES)'
+HOST: the chart binds every listener to 0.0.0.0, there is nothing to set
+PORT: set components.%s.containerPort instead
+ADMIN_PORT: set components.%s.adminPort instead
+LOG_LEVEL: set components.%s.logLevel instead
+SHUTDOWN_DRAIN_DELAY_MS: set components.%s.shutdown.drainDelayMs instead
+SHUTDOWN_TIMEOUT_MS: set components.%s.shutdown.timeoutMs instead
+OTEL_SERVICE_NAME: it is the component name (as is the app label of the metrics), there is nothing to set
+OTEL_EXPORTER_OTLP_ENDPOINT: set tracing.enabled and tracing.endpoint instead
+OTEL_EXPORTER_OTLP_PROTOCOL: set tracing.protocol instead
+OTEL_TRACES_SAMPLER: set tracing.sampler instead
+OTEL_TRACES_SAMPLER_ARG: set tracing.samplerArg instead
+OTEL_RESOURCE_ATTRIBUTES: set tracing.resourceAttributes instead
+K8S_POD_NAME: the chart takes it from the downward API for OTEL_RESOURCE_ATTRIBUTES, there is nothing to set
 {{- end -}}
 
 {{/* Upstream addresses for the gateway, built from the rendered headless Services (no IP literals). */}}

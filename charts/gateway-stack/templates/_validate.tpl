@@ -45,7 +45,7 @@ value to change; rendering stops before anything reaches the cluster.
 {{- $owned := include "gs.chartOwnedEnv" $root | fromYaml -}}
 {{- range $i, $var := $c.extraEnv }}
 {{- if hasKey $owned $var.name }}
-{{- fail (printf "components.%s.extraEnv[%d] sets %s, which the chart owns: set %s instead" $name $i $var.name (replace "%s" $name (get $owned $var.name))) }}
+{{- fail (printf "components.%s.extraEnv[%d] sets %s, which the chart owns: %s" $name $i $var.name (replace "%s" $name (get $owned $var.name))) }}
 {{- end }}
 {{- if and (eq $var.name "REDIS_PASSWORD") (include "gs.redisPasswordRef" $ctx) }}
 {{- fail (printf "components.%s.extraEnv[%d] sets REDIS_PASSWORD, which the chart sets from the Secret %s: use redis.%s.existingSecret / passwordKey instead" $name $i (include "gs.redisPasswordRef" $ctx | fromYaml).name $root.Values.redis.mode) }}
