@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { helmTemplate } from './support/helm.ts';
+import { byKind } from './support/invariants.ts';
 import { CHART } from './support/tools.ts';
 import { valuesRows, withValuesTable } from './support/values-doc.ts';
 
@@ -69,4 +71,39 @@ test('every key the schema allows appears in values.yaml (so it is documented an
     ).filter((path) => !Object.values(components).some((c) => path.split('.')[2] in c)),
   ];
   expect(missing).toEqual([]);
+});
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- adapter rules are free-form YAML */
+test("the README's prometheus-adapter rules serve the metric names the HPA asks for", () => {
+  const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+  const block = /```yaml\n(rules:[\s\S]*?)```/.exec(readme)![1];
+  const served = (parse(block) as { rules: Array<Record<string, any>> }).rules.map((rule) => {
+    const series = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\{/.exec(rule.seriesQuery)![1];
+    return series.replace(new RegExp(rule.name.matches), rule.name.as.replace('${1}', '$1'));
+  });
+  const hpas = byKind(
+    helmTemplate({
+      set: [
+        'componentDefaults.autoscaling.enabled=true',
+        'componentDefaults.autoscaling.requestRate.enabled=true',
+      ],
+    }),
+    'HorizontalPodAutoscaler',
+  );
+  const asked = new Set(hpas.map((hpa) => hpa.spec.metrics[1].pods.metric.name));
+  expect(asked.size).toBe(2);
+  expect(new Set(served)).toEqual(asked);
+});
+
+test("the README's alert table lists exactly the alerts the PrometheusRule renders", () => {
+  const readme = readFileSync(join(CHART, 'README.md'), 'utf8');
+  const documented = [...readme.matchAll(/^\| `(GatewayStack[A-Za-z]+)` \|/gm)].map((m) => m[1]);
+  const [rule] = byKind(
+    helmTemplate({ set: ['metrics.prometheusRule.enabled=true'] }),
+    'PrometheusRule',
+  );
+  const rendered = rule.spec.groups.flatMap((g: { rules: Array<{ alert: string }> }) =>
+    g.rules.map((r) => r.alert),
+  );
+  expect(documented).toEqual(rendered);
 });

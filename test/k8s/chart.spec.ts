@@ -1,6 +1,9 @@
 // The Helm chart, driven through the real helm binary: lint, the render matrix validated against
 // the Kubernetes (and CRD) schemas with the chart's invariants, and the values schema's rejections.
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { helmLint, helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
 import {
   appDeployments,
@@ -12,7 +15,9 @@ import {
   networkPoliciesSelect,
   noIpLiterals,
   probesNameDeclaredPorts,
+  pullSecretsEverywhere,
   scalersTargetWorkloads,
+  secretRefsResolve,
   securityEverywhere,
   serviceMonitorPorts,
   servicesMatchWorkloads,
@@ -20,7 +25,7 @@ import {
 } from './support/invariants.ts';
 import { schemaSet } from './support/k8s-schemas.ts';
 import { EXAMPLES_DIR, exampleFiles, matrixCases } from './support/matrix.ts';
-import { run, tool } from './support/tools.ts';
+import { CHART, run, tool } from './support/tools.ts';
 
 const NAMESPACE = 'shop';
 
@@ -63,6 +68,8 @@ describe('render matrix: Kubernetes schemas and invariants', () => {
       ...networkPoliciesSelect(objects),
       ...gracePeriodCoversDrain(objects),
       ...imagesPinned(objects),
+      ...pullSecretsEverywhere(objects, matrixCase.expect.imagePullSecrets ?? []),
+      ...secretRefsResolve(objects, matrixCase.expect.secrets ?? []),
     ];
     expect(problems).toEqual([]);
     expect([...appDeployments(objects).keys()].sort()).toEqual([
@@ -132,11 +139,12 @@ describe('defaults', () => {
         LOG_LEVEL: 'info',
         OTEL_SERVICE_NAME: app,
       });
-      expect(env).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: '5000', SHUTDOWN_TIMEOUT_MS: '20000' });
+      // Behind the 5 s preStop pause the app's own drain is short (README, "Health, shutdown").
+      expect(env).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '20000' });
       expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
       const spec = deployment.spec.template.spec;
       expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
-      expect(spec.terminationGracePeriodSeconds).toBe(35);
+      expect(spec.terminationGracePeriodSeconds).toBe(31);
     }
   });
 
@@ -186,7 +194,28 @@ describe('options', () => {
     });
     const spec = gatewayOf(objects).spec.template.spec;
     expect(spec.containers[0].lifecycle.preStop).toEqual({ exec: { command: ['sleep', '10'] } });
-    expect(spec.terminationGracePeriodSeconds).toBe(40);
+    expect(spec.terminationGracePeriodSeconds).toBe(36);
+  });
+
+  test('drain delay: 1 s behind a preStop hook, 5 s without one, an explicit value wins; the grace period follows', () => {
+    const shutdown = (set: string[]) => {
+      const objects = helmTemplate({ set });
+      const gateway = gatewayOf(objects);
+      return [
+        containerEnv(objects, gateway).SHUTDOWN_DRAIN_DELAY_MS,
+        gateway.spec.template.spec.terminationGracePeriodSeconds,
+      ];
+    };
+    expect(shutdown([])).toEqual(['1000', 31]);
+    expect(shutdown(['componentDefaults.shutdown.preStop=exec'])).toEqual(['1000', 31]);
+    expect(shutdown(['componentDefaults.shutdown.preStop=none'])).toEqual(['5000', 30]);
+    expect(shutdown(['components.gateway.shutdown.drainDelayMs=0'])).toEqual(['0', 30]);
+    expect(
+      shutdown([
+        'components.gateway.shutdown.preStop=none',
+        'components.gateway.shutdown.drainDelayMs=8000',
+      ]),
+    ).toEqual(['8000', 33]);
   });
 
   test('HPA or KEDA own the replica count; the HPA scales on CPU, optionally on request rate', () => {
@@ -203,11 +232,81 @@ describe('options', () => {
       'Resource',
       'Pods',
     ]);
+    // The request-rate metric follows the protocol: rpc-app-1 exports gRPC, not HTTP, request metrics.
+    const all = helmTemplate({
+      set: [
+        'componentDefaults.autoscaling.enabled=true',
+        'componentDefaults.autoscaling.requestRate.enabled=true',
+      ],
+    });
+    expect(
+      Object.fromEntries(
+        byKind(all, 'HorizontalPodAutoscaler').map((h) => [
+          h.metadata.labels?.['app.kubernetes.io/component'],
+          h.spec.metrics[1].pods.metric.name,
+        ]),
+      ),
+    ).toEqual({
+      gateway: 'http_server_requests_per_second',
+      'webapp-1': 'http_server_requests_per_second',
+      'rpc-app-1': 'grpc_server_handled_per_second',
+    });
     const keda = helmTemplate({ set: ['components.rpc-app-1.keda.enabled=true'] });
     const [scaledObject] = byKind(keda, 'ScaledObject');
     expect(scaledObject.spec.triggers[0].metadata.query).toBe(
       'sum(rate(grpc_server_handled_total{namespace="shop", app="rpc-app-1"}[1m]))',
     );
+  });
+
+  test('built-in Redis requires a password: a generated Secret, read by Redis (args, probe) and the gateway', () => {
+    const objects = helmTemplate({ namespace: NAMESPACE, kubeVersion: '1.30.14' });
+    const secret = byKind(objects, 'Secret').find(
+      (s) => s.metadata.name === 'rel-gateway-stack-redis',
+    )!;
+    expect(schemaSet('1.30.14').validate(secret)).toEqual([]);
+    expect(secret.type).toBe('Opaque');
+    const password = Buffer.from(secret.data['redis-password'], 'base64').toString();
+    expect(password).toMatch(/^[A-Za-z0-9]{32}$/);
+    const ref = { secretKeyRef: { name: 'rel-gateway-stack-redis', key: 'redis-password' } };
+    expect(gatewayOf(objects).spec.template.spec.containers[0].env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: ref,
+    });
+    const redis = byKind(objects, 'Deployment').find(
+      (d) => d.metadata.name === 'rel-gateway-stack-redis',
+    )!.spec.template.spec.containers[0];
+    expect(redis.env).toEqual([
+      { name: 'REDIS_PASSWORD', valueFrom: ref },
+      { name: 'REDISCLI_AUTH', valueFrom: ref },
+    ]);
+    // The password reaches redis-server through the kubelet's $(VAR) expansion, never as a literal.
+    const args: string[] = redis.args;
+    expect(args[args.indexOf('--requirepass') + 1]).toBe('$(REDIS_PASSWORD)');
+    expect(args[args.indexOf('--protected-mode') + 1]).toBe('yes');
+    expect(JSON.stringify(objects.filter((o) => o.kind !== 'Secret'))).not.toContain(password);
+    // redis-cli exits 0 on NOAUTH: the probe checks for PONG, authenticated by REDISCLI_AUTH.
+    expect(redis.readinessProbe.exec.command).toEqual([
+      'sh',
+      '-c',
+      'test "$(redis-cli -p 6379 ping)" = PONG',
+    ]);
+    // An existing Secret replaces the generated one, for Redis and the gateway alike.
+    const existing = helmTemplate({
+      set: ['redis.builtin.existingSecret=redis-pass', 'redis.builtin.passwordKey=pw'],
+    });
+    expect(byKind(existing, 'Secret')).toEqual([]);
+    const existingRef = { secretKeyRef: { name: 'redis-pass', key: 'pw' } };
+    expect(gatewayOf(existing).spec.template.spec.containers[0].env).toContainEqual({
+      name: 'REDIS_PASSWORD',
+      valueFrom: existingRef,
+    });
+    expect(
+      byKind(existing, 'Deployment').find((d) => d.metadata.name === 'rel-gateway-stack-redis')!
+        .spec.template.spec.containers[0].env,
+    ).toEqual([
+      { name: 'REDIS_PASSWORD', valueFrom: existingRef },
+      { name: 'REDISCLI_AUTH', valueFrom: existingRef },
+    ]);
   });
 
   test('external Redis: REDIS_URL from values, REDIS_PASSWORD from the existing Secret, no Redis pod', () => {
@@ -227,6 +326,42 @@ describe('options', () => {
     expect(byKind(objects, 'Deployment').map((d) => d.metadata.name)).not.toContain(
       'rel-gateway-stack-redis',
     );
+  });
+
+  test('egress ports to an external Redis and the OTLP collector come from their URLs (an explicit port wins)', () => {
+    /** Ports of the port-only egress rules (no `to`) of a component's NetworkPolicy. */
+    const openPorts = (set: string[], app = 'gateway') =>
+      byKind(helmTemplate({ set }), 'NetworkPolicy')
+        .find((np) => np.metadata.name === `rel-gateway-stack-${app}`)!
+        .spec.egress.filter((rule: { to?: unknown }) => !rule.to)
+        .flatMap((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port));
+    const external = (url: string) => ['redis.mode=external', `redis.external.url=${url}`];
+    expect(openPorts(external('rediss://cache.example:6380/1'))).toEqual([6380]);
+    expect(openPorts(external('redis://cache.example'))).toEqual([6379]);
+    expect(
+      openPorts([...external('redis://cache.example:6380'), 'redis.external.port=6379']),
+    ).toEqual([6379]);
+    const tracing = (endpoint: string) => ['tracing.enabled=true', `tracing.endpoint=${endpoint}`];
+    expect(openPorts(tracing('http://collector.monitoring:4317'), 'webapp-1')).toEqual([4317]);
+    expect(openPorts(tracing('https://otlp.example.com'), 'webapp-1')).toEqual([443]);
+    expect(openPorts(tracing('http://collector.monitoring'), 'webapp-1')).toEqual([80]);
+    expect(
+      openPorts(
+        [...tracing('http://collector.monitoring:4318'), 'tracing.port=14318'],
+        'rpc-app-1',
+      ),
+    ).toEqual([14318]);
+    const production = helmTemplate({
+      valuesFiles: [join(EXAMPLES_DIR, 'values-production.yaml')],
+    });
+    const gatewayPolicy = byKind(production, 'NetworkPolicy').find(
+      (np) => np.metadata.name === 'rel-gateway-stack-gateway',
+    )!;
+    expect(
+      gatewayPolicy.spec.egress
+        .filter((rule: { to?: unknown }) => !rule.to)
+        .flatMap((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port)),
+    ).toEqual([6380, 4318]);
   });
 
   test('tracing: standard OTEL_* env on every app, resource attributes with the pod name', () => {
@@ -274,6 +409,61 @@ describe('options', () => {
     });
   });
 
+  test('behind an Ingress the gateway trusts one X-Forwarded-For hop (overridable); not otherwise', () => {
+    const hops = (options: Parameters<typeof helmTemplate>[0]) => {
+      const objects = helmTemplate(options);
+      return containerEnv(objects, gatewayOf(objects)).RATE_LIMIT_TRUSTED_PROXY_HOPS;
+    };
+    expect(hops({})).toBeUndefined();
+    expect(hops({ set: ['components.gateway.service.type=LoadBalancer'] })).toBeUndefined();
+    expect(hops({ set: ['ingress.enabled=true'] })).toBe('1');
+    expect(
+      hops({
+        set: ['ingress.enabled=true', 'components.gateway.env.RATE_LIMIT_TRUSTED_PROXY_HOPS=2'],
+      }),
+    ).toBe('2');
+    expect(
+      hops({
+        set: ['ingress.enabled=true', 'components.gateway.env.RATE_LIMIT_TRUSTED_PROXY_HOPS=0'],
+      }),
+    ).toBe('0');
+    const production = join(EXAMPLES_DIR, 'values-production.yaml');
+    expect(hops({ valuesFiles: [production] })).toBe('1');
+    // ... and only the Ingress controller (and the helm test pod) may reach the gateway directly.
+    const policy = byKind(helmTemplate({ valuesFiles: [production] }), 'NetworkPolicy').find(
+      (np) => np.metadata.name === 'rel-gateway-stack-gateway',
+    )!;
+    expect(policy.spec.ingress[0].from[0]).toEqual({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+    });
+  });
+
+  test('upstreams overridden through env: the gateway NetworkPolicy opens egress to their ports', () => {
+    const portOnlyEgress = (env: Record<string, string>) => {
+      const objects = helmTemplate({
+        setJson: [`components.gateway.env=${JSON.stringify(env)}`],
+        kubeVersion: '1.30.14',
+      });
+      const policy = byKind(objects, 'NetworkPolicy').find(
+        (np) => np.metadata.name === 'rel-gateway-stack-gateway',
+      )!;
+      expect(schemaSet('1.30.14').validate(policy)).toEqual([]);
+      return policy.spec.egress
+        .filter((rule: { to?: unknown }) => !rule.to)
+        .flatMap((rule: { ports: Array<{ port: number }> }) => rule.ports.map((p) => p.port))
+        .sort((a: number, b: number) => a - b);
+    };
+    expect(portOnlyEgress({})).toEqual([]);
+    expect(
+      portOnlyEgress({
+        WEBAPP_URL: 'http://legacy.example:5000,http://projects.example',
+        RPC_TARGET: 'dns:///verify.legacy.svc.cluster.local:7000',
+      }),
+    ).toEqual([80, 5000, 7000]);
+    expect(portOnlyEgress({ RPC_TARGET: 'ipv4:a:6001,b:6002' })).toEqual([6001, 6002]);
+    expect(portOnlyEgress({ RPC_TARGET: 'verify.example' })).toEqual([443]);
+  });
+
   test('the helm test pod calls the gateway Service with the smoke test shipped in files/', () => {
     const objects = helmTemplate({ namespace: NAMESPACE });
     const pod = byKind(objects, 'Pod')[0];
@@ -313,12 +503,43 @@ describe('options', () => {
       '.status.loadBalancer.ingress[0]',
     );
     expect(notes(['ingress.enabled=true'])).toContain('http://gateway.example.com/');
+    expect(notes([])).toContain('port-forward deploy/rel-gateway-stack-gateway -n shop 9000 ;');
+    expect(notes(['components.gateway.adminPort=9100'])).toContain(
+      'port-forward deploy/rel-gateway-stack-gateway -n shop 9100 ; curl 127.0.0.1:9100/_status/healthcheck',
+    );
+  });
+});
+
+describe('helm package', () => {
+  test('ships templates, dashboard and smoke test, but not the examples (.helmignore)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'chart-package-'));
+    try {
+      const packaged = run(tool('helm'), ['package', CHART, '-d', dir]);
+      expect(packaged.status).toBe(0);
+      const files = run('tar', ['tzf', join(dir, readdirSync(dir)[0])]).stdout.split('\n');
+      expect(files).toEqual(
+        expect.arrayContaining([
+          'gateway-stack/templates/component.yaml',
+          'gateway-stack/dashboards/gateway-stack.json',
+          'gateway-stack/files/smoke-test.mjs',
+        ]),
+      );
+      expect(files.filter((f) => f.includes('/examples/'))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
 describe('values.schema.json and validation reject bad values with a readable message', () => {
   const rejected = (set: string[]) => {
     const result = helmTemplateRaw({ set });
+    expect(result.status).not.toBe(0);
+    return result.stderr;
+  };
+
+  const rejectedJson = (setJson: string[], set: string[] = []) => {
+    const result = helmTemplateRaw({ set, setJson });
     expect(result.status).not.toBe(0);
     return result.stderr;
   };
@@ -348,6 +569,44 @@ describe('values.schema.json and validation reject bad values with a readable me
     );
     expect(rejected(['components.gateway.env.PORT=1'])).toContain("invalid propertyName 'PORT'");
   });
+  test('chart-owned env names: refused in env (schema) and in extraEnv (validation), one list for both', () => {
+    const schema = JSON.parse(readFileSync(join(CHART, 'values.schema.json'), 'utf8'));
+    const forbidden: string[] = schema.$defs.component.properties.env.propertyNames.not.enum;
+    const tpl = readFileSync(join(CHART, 'templates/_env.tpl'), 'utf8');
+    const owned = /define "gs.chartOwnedEnv" -}}\n([\s\S]*?)\n{{- end -}}/.exec(tpl)![1];
+    expect(Object.keys(parse(owned)).sort()).toEqual([...forbidden].sort());
+    for (const name of ['SHUTDOWN_DRAIN_DELAY_MS', 'SHUTDOWN_TIMEOUT_MS', 'LOG_LEVEL'])
+      expect(rejected([`components.webapp-1.env.${name}=1`])).toContain(
+        `invalid propertyName '${name}'`,
+      );
+    const viaExtraEnv = (name: string, app = 'webapp-1') =>
+      rejectedJson([
+        `components.${app}.extraEnv=[{"name":"A","value":"1"},{"name":"${name}","value":"1"}]`,
+      ]);
+    for (const name of forbidden)
+      expect(viaExtraEnv(name)).toContain(
+        `components.webapp-1.extraEnv[1] sets ${name}, which the chart owns`,
+      );
+    expect(viaExtraEnv('SHUTDOWN_DRAIN_DELAY_MS')).toContain(
+      'set components.webapp-1.shutdown.drainDelayMs instead',
+    );
+    // REDIS_PASSWORD only where the chart sets it itself (the gateway, from a Secret).
+    const external = ['redis.mode=external', 'redis.external.url=redis://cache:6379'];
+    const password = 'components.gateway.extraEnv=[{"name":"REDIS_PASSWORD","value":"x"}]';
+    expect(
+      rejectedJson([password], [...external, 'redis.external.existingSecret=cache-auth']),
+    ).toContain(
+      'components.gateway.extraEnv[0] sets REDIS_PASSWORD, which the chart sets from the Secret cache-auth',
+    );
+    expect(rejectedJson([password])).toContain(
+      'sets REDIS_PASSWORD, which the chart sets from the Secret rel-gateway-stack-redis: use redis.builtin.existingSecret',
+    );
+    expect(helmTemplateRaw({ set: external, setJson: [password] }).status).toBe(0);
+    // Never a plain value in the ConfigMap.
+    expect(rejected(['components.gateway.env.REDIS_PASSWORD=hunter2'])).toContain(
+      'components.gateway.env.REDIS_PASSWORD: a password does not belong in a ConfigMap',
+    );
+  });
   test('cross-field rules: HPA and KEDA together, a grace period shorter than the drain, gRPC probe on HTTP', () => {
     expect(
       rejected([
@@ -356,7 +615,19 @@ describe('values.schema.json and validation reject bad values with a readable me
       ]),
     ).toContain('components.gateway: autoscaling.enabled and keda.enabled are mutually exclusive');
     expect(rejected(['components.webapp-1.shutdown.terminationGracePeriodSeconds=10'])).toContain(
-      'components.webapp-1.shutdown.terminationGracePeriodSeconds=10 is shorter than preStop + drain delay + shutdown timeout + 5 s = 35 s',
+      'components.webapp-1.shutdown.terminationGracePeriodSeconds=10 is shorter than preStop + drain delay + shutdown timeout + 5 s = 31 s',
+    );
+    expect(
+      rejected([
+        'componentDefaults.autoscaling.enabled=true',
+        'componentDefaults.autoscaling.requestRate.enabled=true',
+        'componentDefaults.autoscaling.requestRate.metricName=http_server_requests_per_second',
+      ]),
+    ).toContain(
+      'components.rpc-app-1.autoscaling.requestRate.metricName=http_server_requests_per_second: rpc-app-1 speaks grpc and exports no http_* request metrics',
+    );
+    expect(rejected(['components.webapp-1.maxSurge=0'])).toContain(
+      'components.webapp-1.maxSurge=0: the chart keeps maxUnavailable at 0',
     );
     expect(rejected(['components.gateway.probes.readinessType=grpc'])).toContain(
       'components.gateway.probes.readinessType=grpc needs a gRPC component',
@@ -364,6 +635,13 @@ describe('values.schema.json and validation reject bad values with a readable me
     expect(rejected(['redis.mode=external'])).toContain(
       'redis.mode=external needs redis.external.url',
     );
+    expect(
+      rejected([
+        'tracing.enabled=true',
+        'tracing.endpoint=http://collector.monitoring',
+        'tracing.protocol=grpc',
+      ]),
+    ).toContain("tracing.endpoint=http://collector.monitoring: give the collector's port");
   });
 });
 
@@ -407,13 +685,17 @@ describe('the checks catch broken renders (each one can fail)', () => {
       spec.containers[0].securityContext.allowPrivilegeEscalation = true;
       spec.containers[0].livenessProbe.httpGet.port = 'metrics';
       spec.containers[0].image = 'gateway-stack/gateway:latest';
-      spec.terminationGracePeriodSeconds = 30;
+      spec.terminationGracePeriodSeconds = 26;
       find(
         o,
         'NetworkPolicy',
         'rel-gateway-stack-redis',
       ).spec.ingress[0].from[0].podSelector.matchLabels['app.kubernetes.io/component'] =
         'rpc-app-1';
+      find(o, 'Deployment', 'rel-gateway-stack-redis').spec.template.spec.imagePullSecrets = [
+        { name: 'regcred' },
+      ];
+      find(o, 'Secret', 'rel-gateway-stack-redis').data = { password: 'eA==' };
       find(o, 'PodDisruptionBudget', 'rel-gateway-stack-rpc-app-1').spec.selector.matchLabels = {
         'app.kubernetes.io/name': 'gateway-stack',
       };
@@ -441,10 +723,18 @@ describe('the checks catch broken renders (each one can fail)', () => {
       'rel-gateway-stack-gateway/gateway: image gateway-stack/gateway:latest is not pinned',
     ]);
     expect(gracePeriodCoversDrain(objects)).toEqual([
-      'gateway: terminationGracePeriodSeconds 30 <= preStop 5 s + drain + timeout = 30 s',
+      'gateway: terminationGracePeriodSeconds 26 <= preStop 5 s + drain + timeout = 26 s',
     ]);
     expect(networkPoliciesSelect(objects)).toEqual([
       'NetworkPolicy/rel-gateway-stack-redis: ingress peer {"app.kubernetes.io/name":"gateway-stack","app.kubernetes.io/instance":"rel","app.kubernetes.io/component":"rpc-app-1"} does not select exactly the gateway',
+    ]);
+    expect(secretRefsResolve(objects, [])).toEqual([
+      'Deployment/rel-gateway-stack-gateway reads key redis-password of Secret rel-gateway-stack-redis, which it does not have',
+      'Deployment/rel-gateway-stack-redis reads key redis-password of Secret rel-gateway-stack-redis, which it does not have',
+      'Deployment/rel-gateway-stack-redis reads key redis-password of Secret rel-gateway-stack-redis, which it does not have',
+    ]);
+    expect(pullSecretsEverywhere(objects, [])).toEqual([
+      'Deployment/rel-gateway-stack-redis: imagePullSecrets ["regcred"], want []',
     ]);
     expect(scalersTargetWorkloads(objects)).toEqual([
       'PodDisruptionBudget/rel-gateway-stack-rpc-app-1 selects 4 Deployments (want 1)',

@@ -47,12 +47,40 @@ describe('PrometheusRule', () => {
     );
     expect(alerts).toEqual([
       'GatewayStackHighErrorRatio',
+      'GatewayStackHttpErrorRatio',
       'GatewayStackGrpcErrorRatio',
       'GatewayStackCircuitBreakerOpen',
       'GatewayStackPodsNotReady',
       'GatewayStackScrapeTargetDown',
     ]);
     expect(rule.metadata.labels?.release).toBe('kps');
+  });
+
+  test('error ratios alert per app for every backend, apps taken from components (webapp-1 5xx alerts)', () => {
+    const expr = (name: string) =>
+      rule.spec.groups
+        .flatMap((g: { rules: Array<{ alert: string; expr: string }> }) => g.rules)
+        .find((r: { alert: string }) => r.alert === name).expr as string;
+    const http = expr('GatewayStackHttpErrorRatio');
+    expect(http).toContain('sum by (app) (rate(http_server_request_duration_seconds_count{');
+    expect(http).toContain('app=~"webapp-1"');
+    expect(http).toContain('status_code=~"5.."');
+    const grpc = expr('GatewayStackGrpcErrorRatio');
+    expect(grpc).toContain('sum by (app) (rate(grpc_server_handled_total{');
+    expect(grpc).toContain('app=~"rpc-app-1"');
+    // A further HTTP app is covered by values alone.
+    const more = byKind(
+      helmTemplate({
+        set: [
+          'metrics.prometheusRule.enabled=true',
+          'components.webapp-2.protocol=http',
+          'components.webapp-2.containerPort=5001',
+          'components.webapp-2.image.repository=gateway-stack/webapp-1',
+        ],
+      }),
+      'PrometheusRule',
+    )[0];
+    expect(JSON.stringify(more.spec)).toContain('app=~\\"webapp-1|webapp-2\\"');
   });
 
   test('gRPC status codes are spelled as rpc-app-1 labels them', () => {
@@ -73,7 +101,7 @@ describe('PrometheusRule', () => {
 
   test('every rule passes promtool check rules', () => {
     const result = promtoolCheckRules(rule.spec.groups);
-    expect(result.output).toContain('SUCCESS: 5 rules found');
+    expect(result.output).toContain('SUCCESS: 6 rules found');
     expect(result.status).toBe(0);
   });
 
@@ -125,6 +153,24 @@ describe('Grafana dashboard', () => {
         'ratelimit_store_errors_total',
       ]),
     );
+  });
+
+  test('names no app: the Namespace and App variables list what Prometheus sees', () => {
+    const variables = dashboard.templating.list.filter(
+      (v: { type: string }) => v.type === 'query',
+    ) as Array<{ name: string; query: { query: string } }>;
+    expect(variables.map((v) => v.name)).toEqual(['namespace', 'app']);
+    expect(variables.map((v) => v.query.query)).toEqual([
+      'label_values(nodejs_version_info{app!=""}, namespace)',
+      'label_values(nodejs_version_info{namespace=~"$namespace", app!=""}, app)',
+    ]);
+    // Every `app` matcher of every query (panels and variables) is the variable or "any app".
+    const queries = [...targets.map((t) => t.expr), ...variables.map((v) => v.query.query)];
+    const matchers = queries.flatMap((q) => [...q.matchAll(/\bapp\s*(=~|!=|=|!~)\s*"([^"]*)"/g)]);
+    expect(matchers.length).toBeGreaterThan(targets.length);
+    expect(
+      matchers.map((m) => `${m[1]}"${m[2]}"`).filter((m) => m !== '=~"$app"' && m !== '!=""'),
+    ).toEqual([]);
   });
 
   test('gRPC status codes are spelled as rpc-app-1 labels them', () => {

@@ -81,11 +81,8 @@ spec:
       enableServiceLinks: false
       terminationGracePeriodSeconds: {{ include "gs.gracePeriod" . }}
       securityContext: {{- include "gs.podSecurityContext" $root | nindent 8 }}
-      {{- with $root.Values.imagePullSecrets }}
-      imagePullSecrets:
-        {{- range . }}
-        - name: {{ . }}
-        {{- end }}
+      {{- with (include "gs.imagePullSecrets" $root | trim) }}
+      {{- . | nindent 6 }}
       {{- end }}
       {{- include "gs.scheduling" . | trim | nindent 6 }}
       containers:

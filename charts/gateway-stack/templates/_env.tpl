@@ -4,6 +4,28 @@ Plain values go into the component's ConfigMap (its checksum rolls the pods when
 values that need the downward API or a Secret are rendered as EnvVar objects.
 */}}
 
+{{/*
+Variables the chart sets from a dedicated value, as name: what to do instead (`%s` = the
+component). values.schema.json refuses them in `env`, gs.validate in `extraEnv`: a second source
+would override the first silently, and for some the chart computes more from the value (the grace
+period from the shutdown timings, the tracing egress from the endpoint).
+*/}}
+{{- define "gs.chartOwnedEnv" -}}
+HOST: the chart binds every listener to 0.0.0.0, there is nothing to set
+PORT: set components.%s.containerPort instead
+ADMIN_PORT: set components.%s.adminPort instead
+LOG_LEVEL: set components.%s.logLevel instead
+SHUTDOWN_DRAIN_DELAY_MS: set components.%s.shutdown.drainDelayMs instead
+SHUTDOWN_TIMEOUT_MS: set components.%s.shutdown.timeoutMs instead
+OTEL_SERVICE_NAME: it is the component name (as is the app label of the metrics), there is nothing to set
+OTEL_EXPORTER_OTLP_ENDPOINT: set tracing.enabled and tracing.endpoint instead
+OTEL_EXPORTER_OTLP_PROTOCOL: set tracing.protocol instead
+OTEL_TRACES_SAMPLER: set tracing.sampler instead
+OTEL_TRACES_SAMPLER_ARG: set tracing.samplerArg instead
+OTEL_RESOURCE_ATTRIBUTES: set tracing.resourceAttributes instead
+K8S_POD_NAME: the chart takes it from the downward API for OTEL_RESOURCE_ATTRIBUTES, there is nothing to set
+{{- end -}}
+
 {{/* Upstream addresses for the gateway, built from the rendered headless Services (no IP literals). */}}
 {{- define "gs.upstreamEnv" -}}
 {{- $root := .root -}}
@@ -20,6 +42,24 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
 {{- end }}
 {{- end -}}
 
+{{/*
+The Secret the gateway's REDIS_PASSWORD comes from, as a secretKeyRef (name, key) in YAML; empty
+for other components and without one: the built-in Redis's (gs.builtinRedisSecret), or
+redis.external.existingSecret.
+*/}}
+{{- define "gs.redisPasswordRef" -}}
+{{- $redis := .root.Values.redis -}}
+{{- if eq .name (include "gs.gatewayComponent" .) -}}
+{{- if eq $redis.mode "builtin" }}
+name: {{ include "gs.builtinRedisSecret" .root }}
+key: {{ $redis.builtin.passwordKey }}
+{{- else if and (eq $redis.mode "external") $redis.external.existingSecret }}
+name: {{ $redis.external.existingSecret }}
+key: {{ $redis.external.passwordKey }}
+{{- end }}
+{{- end -}}
+{{- end -}}
+
 {{/* ConfigMap data: chart-computed variables, then the component's `env` map on top. */}}
 {{- define "gs.envData" -}}
 {{- $root := .root -}}
@@ -29,7 +69,7 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
   "PORT" (include "gs.int" $c.containerPort)
   "ADMIN_PORT" (include "gs.int" $c.adminPort)
   "LOG_LEVEL" $c.logLevel
-  "SHUTDOWN_DRAIN_DELAY_MS" (include "gs.int" $c.shutdown.drainDelayMs)
+  "SHUTDOWN_DRAIN_DELAY_MS" (include "gs.drainDelayMs" .)
   "SHUTDOWN_TIMEOUT_MS" (include "gs.int" $c.shutdown.timeoutMs)
   "OTEL_SERVICE_NAME" .name
 -}}
@@ -41,6 +81,10 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
 {{- end }}
 {{- if eq .name (include "gs.gatewayComponent" .) }}
 {{- $env = merge (include "gs.upstreamEnv" . | fromYaml) $env }}
+{{- if $root.Values.ingress.enabled }}
+{{- /* The Ingress controller connects, and appends the client's address to X-Forwarded-For: limit on that, not on the controller. */}}
+{{- $_ := set $env "RATE_LIMIT_TRUSTED_PROXY_HOPS" "1" }}
+{{- end }}
 {{- end }}
 {{- range $key, $value := $c.env }}
 {{- $_ := set $env $key (include "gs.envValue" $value) }}
@@ -50,7 +94,7 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
 {{- end }}
 {{- end -}}
 
-{{/* EnvVar objects: pod identity for trace resources, the external Redis password, then extraEnv. */}}
+{{/* EnvVar objects: pod identity for trace resources, the Redis password, then extraEnv. */}}
 {{- define "gs.envVars" -}}
 {{- $root := .root -}}
 {{- if $root.Values.tracing.enabled }}
@@ -65,12 +109,10 @@ REDIS_URL: {{ $root.Values.redis.external.url | quote }}
   {{- end }}
   value: {{ join "," $attrs | quote }}
 {{- end }}
-{{- if and (eq .name (include "gs.gatewayComponent" .)) (eq $root.Values.redis.mode "external") $root.Values.redis.external.existingSecret }}
+{{- with (include "gs.redisPasswordRef" . | trim) }}
 - name: REDIS_PASSWORD
   valueFrom:
-    secretKeyRef:
-      name: {{ $root.Values.redis.external.existingSecret }}
-      key: {{ $root.Values.redis.external.passwordKey }}
+    secretKeyRef: {{- . | nindent 6 }}
 {{- end }}
 {{- with .c.extraEnv }}
 {{ toYaml . }}

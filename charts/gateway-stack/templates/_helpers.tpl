@@ -114,6 +114,16 @@ to the chart's appVersion, so no default ever points at a moving `latest`.
 {{- with $image.digest }}{{ printf "@%s" . }}{{ end -}}
 {{- end -}}
 
+{{/* imagePullSecrets of every pod the chart renders (apps, Redis, the helm test pod); empty = none. */}}
+{{- define "gs.imagePullSecrets" -}}
+{{- with .Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- range . }}
+  - name: {{ . }}
+  {{- end }}
+{{- end }}
+{{- end -}}
+
 {{/* An integer as a plain decimal string (values arrive as float64, which print 1e+06 otherwise). */}}
 {{- define "gs.int" -}}
 {{- printf "%d" (int64 .) -}}
@@ -133,6 +143,11 @@ to the chart's appVersion, so no default ever points at a moving `latest`.
 {{- include "gs.suffixedName" (dict "root" . "suffix" "redis" "max" 63) -}}
 {{- end -}}
 
+{{/* The Secret with the built-in Redis's password: redis.builtin.existingSecret, or the one the chart creates (templates/redis.yaml). */}}
+{{- define "gs.builtinRedisSecret" -}}
+{{- default (include "gs.redisName" .) .Values.redis.builtin.existingSecret -}}
+{{- end -}}
+
 {{/* Egress rule to the cluster DNS (UDP and TCP 53), needed by every app to resolve Services. */}}
 {{- define "gs.dnsEgress" -}}
 - to: {{- toYaml .Values.networkPolicy.dnsTo | nindent 4 }}
@@ -143,11 +158,67 @@ to the chart's appVersion, so no default ever points at a moving `latest`.
       protocol: TCP
 {{- end -}}
 
+{{/* The port of a URL (dict "url" "default"): the explicit `:port`, else `default`. */}}
+{{- define "gs.urlPort" -}}
+{{- $port := regexFind ":[0-9]+$" (urlParse .url).host | trimPrefix ":" -}}
+{{- default (toString .default) $port -}}
+{{- end -}}
+
+{{/*
+Egress port of the OTLP collector: tracing.port when set (only needed when the collector's
+Service maps its port to a different pod port: NetworkPolicies see the pod's), else the port of
+tracing.endpoint, else the scheme's (80 / 443).
+*/}}
+{{- define "gs.tracingPort" -}}
+{{- $tracing := .Values.tracing -}}
+{{- if not (kindIs "invalid" $tracing.port) }}{{ include "gs.int" $tracing.port }}
+{{- else }}{{ include "gs.urlPort" (dict "url" $tracing.endpoint "default" (ternary 443 80 (hasPrefix "https:" $tracing.endpoint))) }}
+{{- end -}}
+{{- end -}}
+
+{{/* Egress port of the external Redis: redis.external.port when set, else the port of redis.external.url (6379 without one). */}}
+{{- define "gs.externalRedisPort" -}}
+{{- $external := .Values.redis.external -}}
+{{- if not (kindIs "invalid" $external.port) }}{{ include "gs.int" $external.port }}
+{{- else }}{{ include "gs.urlPort" (dict "url" $external.url "default" 6379) }}
+{{- end -}}
+{{- end -}}
+
+{{/*
+TCP ports of the upstreams the gateway is pointed at through components.gateway.env (WEBAPP_URL,
+RPC_TARGET), as a sorted, de-duplicated list; empty when neither is overridden. WEBAPP_URL: each
+URL's port (80 without one). RPC_TARGET (grpc-js syntax): each address's port after the
+`dns:`/`ipv4:`/`ipv6:` scheme and DNS authority (443, grpc-js's default, without one); unix
+sockets need none.
+*/}}
+{{- define "gs.upstreamOverridePorts" -}}
+{{- $env := .c.env -}}
+{{- $ports := list -}}
+{{- with $env.WEBAPP_URL }}
+{{- range $url := splitList "," (toString .) }}
+{{- if trim $url }}
+{{- $ports = append $ports (include "gs.urlPort" (dict "url" (trim $url) "default" 80)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $env.RPC_TARGET }}
+{{- $target := toString . -}}
+{{- if not (hasPrefix "unix" $target) }}
+{{- range $address := splitList "," (regexReplaceAll "^(dns|ipv4|ipv6):(//[^/]*/)?" $target "") }}
+{{- if trim $address }}
+{{- $ports = append $ports (default "443" (regexFind ":[0-9]+$" (trim $address) | trimPrefix ":")) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $ports | uniq | sortAlpha | toJson -}}
+{{- end -}}
+
 {{/* Egress every app needs besides DNS: the OTLP collector when tracing is on, and extraEgress. */}}
 {{- define "gs.commonEgress" -}}
 {{- if .Values.tracing.enabled }}
 - ports:
-    - port: {{ include "gs.int" .Values.tracing.port }}
+    - port: {{ include "gs.tracingPort" . }}
       protocol: TCP
 {{- end }}
 {{- with .Values.networkPolicy.extraEgress }}

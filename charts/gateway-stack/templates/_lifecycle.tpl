@@ -10,9 +10,25 @@ period that covers all three, so the kubelet never SIGKILLs a pod that is still 
 {{- if eq .c.shutdown.preStop "none" }}0{{ else }}{{ include "gs.int" .c.shutdown.preStopSeconds }}{{ end -}}
 {{- end -}}
 
+{{/*
+SHUTDOWN_DRAIN_DELAY_MS: the explicit value, else 1 s behind a preStop hook and 5 s without one.
+Both waits cover the same thing - the time endpoints, kube-proxy, the Ingress controller and the
+gateway's DNS take to stop sending new connections - and a deleted pod leaves the endpoints at
+once, ready or not, so the readiness 503 of the app's drain adds nothing behind a preStop pause.
+What is left for the drain is a short spell of `Connection: close` answers, so keep-alive peers
+move on after a response instead of finding their idle socket closed (README, "Health, shutdown").
+*/}}
+{{- define "gs.drainDelayMs" -}}
+{{- $explicit := .c.shutdown.drainDelayMs -}}
+{{- if not (kindIs "invalid" $explicit) }}{{ include "gs.int" $explicit }}
+{{- else if eq .c.shutdown.preStop "none" }}5000
+{{- else }}1000
+{{- end -}}
+{{- end -}}
+
 {{/* Smallest safe grace period: preStop + drain delay + shutdown timeout, rounded up, + 5 s margin. */}}
 {{- define "gs.minGracePeriod" -}}
-{{- $ms := add (int64 .c.shutdown.drainDelayMs) (int64 .c.shutdown.timeoutMs) -}}
+{{- $ms := add (include "gs.drainDelayMs" . | int64) (int64 .c.shutdown.timeoutMs) -}}
 {{- add (include "gs.preStopSeconds" . | int64) (div (add $ms 999) 1000) 5 -}}
 {{- end -}}
 

@@ -45,7 +45,7 @@ spec:
     - type: Pods
       pods:
         metric:
-          name: {{ $scaling.requestRate.metricName }}
+          name: {{ include "gs.requestRateMetric" . }}
         target:
           type: AverageValue
           averageValue: {{ include "gs.envValue" $scaling.requestRate.targetAverageValue | quote }}
@@ -53,6 +53,17 @@ spec:
   {{- with $scaling.behavior }}
   behavior: {{- toYaml . | nindent 4 }}
   {{- end }}
+{{- end -}}
+
+{{/*
+The per-pod request-rate metric the HPA asks the custom metrics API for: requestRate.metricName,
+else by protocol what the README's prometheus-adapter rules serve - http_server_requests_per_second
+from http_server_request_duration_seconds_count, grpc_server_handled_per_second from
+grpc_server_handled_total (a gRPC app exports no HTTP request metrics). Same sources as
+gs.requestRateQuery below, so the HPA and KEDA scale on the same numbers.
+*/}}
+{{- define "gs.requestRateMetric" -}}
+{{- default (ternary "grpc_server_handled_per_second" "http_server_requests_per_second" (eq .c.protocol "grpc")) .c.autoscaling.requestRate.metricName -}}
 {{- end -}}
 
 {{/*

@@ -20,6 +20,16 @@ value to change; rendering stops before anything reaches the cluster.
 {{- if and $c.autoscaling.enabled (kindIs "invalid" $c.autoscaling.targetCPUUtilizationPercentage) (not $c.autoscaling.requestRate.enabled) }}
 {{- fail (printf "components.%s.autoscaling: no metric left (targetCPUUtilizationPercentage is null and requestRate is off)" $name) }}
 {{- end }}
+{{- if and $c.autoscaling.enabled $c.autoscaling.requestRate.enabled }}
+{{- $metric := include "gs.requestRateMetric" $ctx -}}
+{{- $foreign := ternary "http_" "grpc_" (eq $c.protocol "grpc") -}}
+{{- if hasPrefix $foreign $metric }}
+{{- fail (printf "components.%s.autoscaling.requestRate.metricName=%s: %s speaks %s and exports no %s* request metrics; leave metricName empty for its own (README, \"Scaling\")" $name $metric $name $c.protocol $foreign) }}
+{{- end }}
+{{- end }}
+{{- if has (toString $c.maxSurge) (list "0" "0%") }}
+{{- fail (printf "components.%s.maxSurge=%v: the chart keeps maxUnavailable at 0, and a rollout needs one of them above 0" $name $c.maxSurge) }}
+{{- end }}
 {{- if and (eq $c.probes.readinessType "grpc") (ne $c.protocol "grpc") }}
 {{- fail (printf "components.%s.probes.readinessType=grpc needs a gRPC component (protocol is %s)" $name $c.protocol) }}
 {{- end }}
@@ -31,6 +41,18 @@ value to change; rendering stops before anything reaches the cluster.
 {{- end }}
 {{- if and $root.Values.metrics.serviceMonitor.enabled (not $c.service.headless) }}
 {{- fail (printf "components.%s.service.headless=false: the ServiceMonitor scrapes the headless Service's admin port" $name) }}
+{{- end }}
+{{- $owned := include "gs.chartOwnedEnv" $root | fromYaml -}}
+{{- range $i, $var := $c.extraEnv }}
+{{- if hasKey $owned $var.name }}
+{{- fail (printf "components.%s.extraEnv[%d] sets %s, which the chart owns: %s" $name $i $var.name (replace "%s" $name (get $owned $var.name))) }}
+{{- end }}
+{{- if and (eq $var.name "REDIS_PASSWORD") (include "gs.redisPasswordRef" $ctx) }}
+{{- fail (printf "components.%s.extraEnv[%d] sets REDIS_PASSWORD, which the chart sets from the Secret %s: use redis.%s.existingSecret / passwordKey instead" $name $i (include "gs.redisPasswordRef" $ctx | fromYaml).name $root.Values.redis.mode) }}
+{{- end }}
+{{- end }}
+{{- if hasKey $c.env "REDIS_PASSWORD" }}
+{{- fail (printf "components.%s.env.REDIS_PASSWORD: a password does not belong in a ConfigMap; put it in a Secret and name it in redis.external.existingSecret (or redis.builtin.existingSecret)" $name) }}
 {{- end }}
 {{- $_ := include "gs.gracePeriod" $ctx }}
 {{- end }}
@@ -51,5 +73,8 @@ value to change; rendering stops before anything reaches the cluster.
 {{- end }}
 {{- if and .Values.tracing.enabled (not .Values.tracing.endpoint) }}
 {{- fail "tracing.enabled needs tracing.endpoint (OTEL_EXPORTER_OTLP_ENDPOINT)" }}
+{{- end }}
+{{- if and .Values.tracing.enabled (eq .Values.tracing.protocol "grpc") (kindIs "invalid" .Values.tracing.port) (not (regexMatch ":[0-9]+$" (urlParse .Values.tracing.endpoint).host)) }}
+{{- fail (printf "tracing.endpoint=%s: give the collector's port (e.g. :4317) with tracing.protocol=grpc" .Values.tracing.endpoint) }}
 {{- end }}
 {{- end -}}

@@ -330,6 +330,59 @@ export function securityEverywhere(
   return problems;
 }
 
+/** Every pod (apps, Redis, the helm test pod) pulls with exactly the configured imagePullSecrets. */
+export function pullSecretsEverywhere(objects: K8sObject[], expected: string[]): string[] {
+  const problems: string[] = [];
+  for (const workload of workloads(objects)) {
+    const names = (podSpec(workload).imagePullSecrets ?? []).map((s: any) => s.name);
+    if (JSON.stringify(names) !== JSON.stringify(expected))
+      problems.push(
+        `${workload.kind}/${workload.metadata.name}: imagePullSecrets ${JSON.stringify(names)}, want ${JSON.stringify(expected)}`,
+      );
+  }
+  return problems;
+}
+
+/**
+ * Every Secret a pod reads (secretKeyRef, envFrom, volumes) is rendered by this release with the
+ * key asked for, or is one of the `existing` Secrets the values name.
+ */
+export function secretRefsResolve(objects: K8sObject[], existing: string[]): string[] {
+  const problems: string[] = [];
+  const rendered = new Map(
+    byKind(objects, 'Secret').map((s) => [
+      s.metadata.name,
+      new Set(Object.keys({ ...s.data, ...s.stringData })),
+    ]),
+  );
+  for (const workload of workloads(objects)) {
+    const refs: Array<{ name: string; key?: string }> = [
+      ...containers(workload).flatMap((c) => [
+        ...(c.env ?? []).flatMap((e: any) =>
+          e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : [],
+        ),
+        ...(c.envFrom ?? []).flatMap((e: any) => (e.secretRef ? [e.secretRef] : [])),
+      ]),
+      ...(podSpec(workload).volumes ?? []).flatMap((v: any) =>
+        v.secret ? [{ name: v.secret.secretName }] : [],
+      ),
+    ];
+    for (const ref of refs) {
+      const keys = rendered.get(ref.name);
+      const where = `${workload.kind}/${workload.metadata.name}`;
+      if (!keys && !existing.includes(ref.name))
+        problems.push(
+          `${where} reads Secret ${ref.name}, which is neither rendered nor named in the values`,
+        );
+      else if (keys && ref.key && !keys.has(ref.key))
+        problems.push(
+          `${where} reads key ${ref.key} of Secret ${ref.name}, which it does not have`,
+        );
+    }
+  }
+  return problems;
+}
+
 /** NetworkPolicies select exactly one workload; their peers select the gateway; their ports exist there. */
 export function networkPoliciesSelect(objects: K8sObject[]): string[] {
   const problems: string[] = [];

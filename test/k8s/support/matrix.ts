@@ -14,6 +14,10 @@ export interface MatrixCase {
     redis: 'builtin' | 'external' | 'none';
     clusterDomain: string;
     readOnlyRootFilesystem: boolean;
+    /** Existing Secrets the values name (pods may read them without the release rendering them). */
+    secrets?: string[];
+    /** imagePullSecrets every pod must carry (none when unset). */
+    imagePullSecrets?: string[];
     kinds?: string[];
   };
 }
@@ -36,6 +40,7 @@ const forAll = (setting: string) =>
 const EXAMPLE_EXPECT: Record<string, Partial<MatrixCase['expect']>> = {
   'values-production.yaml': {
     redis: 'external',
+    secrets: ['gateway-redis'],
     kinds: ['HorizontalPodAutoscaler', 'Ingress', 'ServiceMonitor', 'PrometheusRule'],
   },
   'values-dev.yaml': { readOnlyRootFilesystem: false },
@@ -103,7 +108,14 @@ export function matrixCases(): MatrixCase[] {
           'redis.external.existingSecret=redis-auth',
         ],
       },
-      expect: { ...base, redis: 'external' },
+      expect: { ...base, redis: 'external', secrets: ['redis-auth'] },
+    },
+    {
+      name: 'built-in Redis with an existing password Secret',
+      options: {
+        set: ['redis.builtin.existingSecret=redis-pass', 'redis.builtin.passwordKey=password'],
+      },
+      expect: { ...base, secrets: ['redis-pass'] },
     },
     {
       name: 'no Redis (in-memory limiter)',
@@ -161,6 +173,11 @@ export function matrixCases(): MatrixCase[] {
         ],
       },
       expect: base,
+    },
+    {
+      name: 'image pull secrets on every pod',
+      options: { setJson: ['imagePullSecrets=["regcred","mirror-auth"]'] },
+      expect: { ...base, imagePullSecrets: ['regcred', 'mirror-auth'] },
     },
     {
       name: 'NetworkPolicies off',
