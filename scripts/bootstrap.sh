@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what `npm start`, `npm test` and `npm run bench` need on a fresh Debian/Ubuntu machine,
 # and prints the PATH line to use. Idempotent: anything already present is kept.
-#   Node 24        npm package node@24 into .tools/node (when the system node is older than 22.18)
+#   Node 24        npm package node@<.nvmrc> into .tools/node (when the system node is older than 22.18)
 #   helm (v4)      go install into .tools/bin (pinned below); go itself must be on PATH
 #   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin
 #                  Debian packages (apt-get, needs root); the gRPC ones build an independent client
@@ -11,7 +11,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 HELM_VERSION="v4.3.1"
-NODE_MAJOR=24
+# The exact Node of .nvmrc, which the Dockerfile pins too (a test keeps the two equal).
+NODE_VERSION="$(tr -d '[:space:]' < "$ROOT/.nvmrc")"
 APT_PACKAGES=(redis-server prometheus nginx wrk python3-grpcio protobuf-compiler protobuf-compiler-grpc)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
@@ -24,10 +25,10 @@ node_ok() {
 ensure_node() {
   export PATH="$TOOLS/node/bin:$PATH"
   if node_ok; then log "node $(node -v)"; return; fi
-  log "installing node@$NODE_MAJOR into .tools/node (system node is $(node -v 2>/dev/null || echo missing); 22.18 or newer is needed)"
-  npm install -g --prefix "$TOOLS/node" "node@$NODE_MAJOR" --allow-scripts=node >/dev/null 2>&1 \
-    || npm install -g --prefix "$TOOLS/node" "node@$NODE_MAJOR" >/dev/null
-  node_ok || { log "node@$NODE_MAJOR install failed"; exit 1; }
+  log "installing node@$NODE_VERSION into .tools/node (system node is $(node -v 2>/dev/null || echo missing); 22.18 or newer is needed)"
+  npm install -g --prefix "$TOOLS/node" "node@$NODE_VERSION" --allow-scripts=node >/dev/null 2>&1 \
+    || npm install -g --prefix "$TOOLS/node" "node@$NODE_VERSION" >/dev/null
+  node_ok || { log "node@$NODE_VERSION install failed"; exit 1; }
   log "node $(node -v)"
 }
 

@@ -34,10 +34,11 @@ const APPS = Object.keys(
 const chartValues = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8'));
 
 describe('Dockerfile lint', () => {
-  test('the base image is pinned to a full Node 24 version (the one this check runs on), never latest', () => {
+  test('the base image is pinned to the full Node 24 version of .nvmrc (what bootstrap installs), never latest', () => {
+    const pinned = readFileSync(join(REPO, '.nvmrc'), 'utf8').trim();
+    expect(pinned).toMatch(/^24\.\d+\.\d+$/);
     const external = stages.filter((s) => !stages.some((other) => other.name === s.from));
-    expect(external.map((s) => s.from)).toEqual([`node:${process.versions.node}-bookworm-slim`]);
-    expect(process.versions.node).toMatch(/^24\.\d+\.\d+$/);
+    expect(external.map((s) => s.from)).toEqual([`node:${pinned}-bookworm-slim`]);
   });
 
   test('the final stage is the runtime: non-root USER = the chart UID, NODE_ENV=production, exec-form CMD', () => {
