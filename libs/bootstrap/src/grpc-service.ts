@@ -1,15 +1,12 @@
 import type { CommonConfig } from '@app/config';
 import { PROTO_LOADER_OPTIONS, protoPath } from '@app/contracts';
-import { HealthState, type Phase } from '@app/health';
-import { closeConnectionsWhileDraining, createFastifyAdapter } from '@app/http-server';
-import { installGracefulShutdown } from '@app/lifecycle';
-import { excludePortFromTracing, shutdownTracing } from '@app/tracing';
+import type { Phase } from '@app/health';
+import { excludePortFromTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { createNestApp, serve } from './nest-app';
 
 export interface GrpcServiceOptions {
   name: string;
@@ -34,16 +31,7 @@ export async function bootstrapGrpcService(
   options: GrpcServiceOptions,
 ): Promise<NestFastifyApplication> {
   const { config } = options;
-  const app = await NestFactory.create<NestFastifyApplication>(
-    options.module,
-    createFastifyAdapter(),
-    {
-      bufferLogs: true,
-    },
-  );
-  app.useLogger(app.get(Logger));
-  const health = app.get(HealthState);
-  closeConnectionsWhileDraining(app, () => health.phase === 'draining');
+  const { app, health } = await createNestApp(options.module);
 
   const grpcHealth = new HealthImplementation(
     servingStatus(['', ...options.proto.services], 'NOT_SERVING'),
@@ -78,20 +66,16 @@ export async function bootstrapGrpcService(
   excludePortFromTracing(config.ADMIN_PORT);
   await app.listen(config.ADMIN_PORT, config.HOST);
 
-  const logger = PinoLogger.root.child({ context: 'lifecycle' });
-  installGracefulShutdown({
+  serve({
+    name: options.name,
+    config,
     health,
-    logger,
-    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
-    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: [() => app.close()],
-    finally: [shutdownTracing],
+    listeners: {
+      grpc: `${config.HOST}:${config.PORT}`,
+      admin: `${config.HOST}:${config.ADMIN_PORT}`,
+    },
   });
-  health.markReady();
-  logger.info(
-    { grpc: `${config.HOST}:${config.PORT}`, admin: `${config.HOST}:${config.ADMIN_PORT}` },
-    `${options.name} ready`,
-  );
   return app;
 }
 

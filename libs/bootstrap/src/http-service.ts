@@ -1,18 +1,11 @@
 import { startAdminServer } from '@app/admin';
 import type { CommonConfig } from '@app/config';
-import { HealthState } from '@app/health';
-import {
-  closeConnectionsWhileDraining,
-  configureHttpApp,
-  createFastifyAdapter,
-} from '@app/http-server';
-import { installGracefulShutdown } from '@app/lifecycle';
+import { configureHttpApp } from '@app/http-server';
 import { recordHttpServerMetrics } from '@app/metrics';
-import { excludePortFromTracing, shutdownTracing } from '@app/tracing';
+import { excludePortFromTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger, PinoLogger } from 'nestjs-pino';
+import { createNestApp, serve } from './nest-app';
 
 export interface HttpServiceOptions {
   /** The app name: `service` in logs, `app` label on metrics. */
@@ -31,18 +24,9 @@ export async function bootstrapHttpService(
   options: HttpServiceOptions,
 ): Promise<NestFastifyApplication> {
   const { config, name } = options;
-  const app = await NestFactory.create<NestFastifyApplication>(
-    options.module,
-    createFastifyAdapter(),
-    {
-      bufferLogs: true,
-    },
-  );
-  app.useLogger(app.get(Logger));
-  const health = app.get(HealthState);
+  const { app, health } = await createNestApp(options.module);
   configureHttpApp(app);
   recordHttpServerMetrics(app);
-  closeConnectionsWhileDraining(app, () => health.phase === 'draining');
   // Probes and scrapes on the admin listener are not traffic: no spans.
   excludePortFromTracing(config.ADMIN_PORT);
   await app.listen(config.PORT, config.HOST);
@@ -53,20 +37,15 @@ export async function bootstrapHttpService(
     port: config.ADMIN_PORT,
     logging: { service: name, level: config.LOG_LEVEL },
   });
-
-  const logger = PinoLogger.root.child({ context: 'lifecycle' });
-  installGracefulShutdown({
+  serve({
+    name,
+    config,
     health,
-    logger,
-    drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS,
-    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     stop: [() => app.close(), () => admin.close()],
-    finally: [shutdownTracing],
+    listeners: {
+      public: `${config.HOST}:${config.PORT}`,
+      admin: `${config.HOST}:${config.ADMIN_PORT}`,
+    },
   });
-  health.markReady();
-  logger.info(
-    { public: `${config.HOST}:${config.PORT}`, admin: `${config.HOST}:${config.ADMIN_PORT}` },
-    `${name} ready`,
-  );
   return app;
 }
