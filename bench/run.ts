@@ -10,7 +10,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify, parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
 import { repoRoot, Stack } from '../scripts/topology/index.ts';
+import { parse as parseYaml } from 'yaml';
+import { readFileSync } from 'node:fs';
 import { barChartSvg } from './lib/chart.ts';
+import { createMemoryCgroup, type MemoryCgroup, parseMemoryQuantity } from './lib/cgroup.ts';
 import { startNginx } from './lib/nginx.ts';
 import { measure } from './lib/proc-stats.ts';
 import { median } from './lib/stats.ts';
@@ -63,6 +66,31 @@ const stack = new Stack({
   },
   logFile: (name) => join(out, 'logs', `${name}.log`),
 });
+// Every app runs as in its pod: under the memory limit the chart gives it (a memory cgroup), so
+// Node sizes its heap as it would there, and with the chart's NODE_OPTIONS. Without root or a
+// memory cgroup controller the apps run unconstrained, and the report says so.
+const chartValues = parseYaml(readFileSync(join(root, 'charts/gateway-stack/values.yaml'), 'utf8'));
+type PodValues = { resources?: { limits?: { memory?: string } }; nodeOptions?: string };
+const podSetting = <T>(app: string, pick: (c: PodValues) => T | undefined): T =>
+  (pick(chartValues.components?.[app] ?? {}) ?? pick(chartValues.componentDefaults)) as T;
+const cgroups = new Map<string, MemoryCgroup>();
+for (const p of stack.all) {
+  const limit = podSetting(p.app, (c) => c.resources?.limits?.memory);
+  const nodeOptions = podSetting(p.app, (c) => c.nodeOptions);
+  p.options.env = { ...p.options.env, NODE_OPTIONS: nodeOptions };
+  const cgroup = createMemoryCgroup(`bench-${process.pid}-${p.app}`, parseMemoryQuantity(limit));
+  if (cgroup) {
+    p.options.cgroupProcs = cgroup.procs;
+    cgroups.set(p.name, cgroup);
+  }
+}
+const gatewayLimit = podSetting('gateway', (c) => c.resources?.limits?.memory);
+const gatewayNodeOptions = podSetting('gateway', (c) => c.nodeOptions);
+step(
+  cgroups.size > 0
+    ? `apps run under the chart's memory limits (gateway ${gatewayLimit}) with NODE_OPTIONS=${gatewayNodeOptions}`
+    : `no memory cgroup available: apps run without the chart's memory limits (gateway ${gatewayLimit})`,
+);
 step(`starting the stack on ${stack.net}.x`);
 await stack.start();
 const nginxAddress = `${stack.net}.40:8080`;
@@ -174,6 +202,8 @@ try {
   await nginx.stop();
   await stack.stop();
 }
+const gatewayCgroupPeakMb = cgroups.get(gateway.name)?.peakMb() ?? Number.NaN;
+for (const cgroup of cgroups.values()) cgroup.remove();
 
 // Medians per target, then the ratios the targets are set against.
 const summary = targets.map((t) => {
@@ -254,7 +284,8 @@ than the absolute figures. Medians of ${rounds} rounds; targets alternate order 
   well below saturation.
 - Gateway: production mode (\`NODE_ENV=production\`), every feature on, info logging to a file,
   tracing off. nginx 1 worker, keep-alive to webapp-1, access log off. One replica of each app.
-- Gateway CPU and RSS from /proc during the throughput runs.
+- Gateway CPU and RSS (VmRSS, which counts the shared Node binary's text too) from /proc during the
+  throughput runs. ${cgroups.size > 0 ? `Every app ran under its chart memory limit (gateway ${gatewayLimit}, a memory cgroup each) with the chart's \`NODE_OPTIONS=${gatewayNodeOptions}\`, so Node sized its heap as in a pod; the peak memory charged to the gateway's cgroup was ${fmt(gatewayCgroupPeakMb, 0)} MB.` : `No memory cgroup was available: the apps ran without the chart's memory limits (gateway ${gatewayLimit}), so V8 grew its heap freely (RSS overstates a pod's).`}
 
 ![throughput and latency](benchmarks.svg)
 

@@ -22,6 +22,11 @@ export interface AppProcessOptions {
    * every access line would steal CPU from the apps). `logs`, `rawLines` and `onLine` stay empty.
    */
   logFile?: string;
+  /**
+   * Start the process inside this cgroup (its `cgroup.procs` file), e.g. a memory-limited one, so
+   * that Node sizes its heap as in a pod with that limit (benchmarks).
+   */
+  cgroupProcs?: string;
 }
 
 /** One log line of an app, parsed (every app logs one JSON object per line). */
@@ -79,7 +84,12 @@ export class AppProcess {
     if (this.running) throw new Error(`${this.name} is already running`);
     const { options } = this;
     const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), appEntry(options.app)], {
+    const command = [process.execPath, ...(options.nodeArgs ?? []), appEntry(options.app)];
+    // The shell joins the cgroup and then becomes node (exec keeps the pid).
+    const [file, ...args] = options.cgroupProcs
+      ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.cgroupProcs, ...command]
+      : command;
+    const child = spawn(file, args, {
       cwd: repoRoot(),
       env: {
         PATH: process.env.PATH ?? '',

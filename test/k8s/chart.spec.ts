@@ -137,6 +137,7 @@ describe('defaults', () => {
         PORT: ports[app],
         ADMIN_PORT: '9000',
         LOG_LEVEL: 'info',
+        NODE_OPTIONS: '--max-semi-space-size=32',
         OTEL_SERVICE_NAME: app,
       });
       // Behind the 5 s preStop pause the app's own drain is short (README, "Health, shutdown").

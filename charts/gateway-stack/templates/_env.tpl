@@ -15,6 +15,7 @@ HOST: the chart binds every listener to 0.0.0.0, there is nothing to set
 PORT: set components.%s.containerPort instead
 ADMIN_PORT: set components.%s.adminPort instead
 LOG_LEVEL: set components.%s.logLevel instead
+NODE_OPTIONS: set components.%s.nodeOptions instead
 SHUTDOWN_DRAIN_DELAY_MS: set components.%s.shutdown.drainDelayMs instead
 SHUTDOWN_TIMEOUT_MS: set components.%s.shutdown.timeoutMs instead
 OTEL_SERVICE_NAME: it is the component name (as is the app label of the metrics), there is nothing to set
@@ -69,6 +70,7 @@ key: {{ $redis.external.passwordKey }}
   "PORT" (include "gs.int" $c.containerPort)
   "ADMIN_PORT" (include "gs.int" $c.adminPort)
   "LOG_LEVEL" $c.logLevel
+  "NODE_OPTIONS" $c.nodeOptions
   "SHUTDOWN_DRAIN_DELAY_MS" (include "gs.drainDelayMs" .)
   "SHUTDOWN_TIMEOUT_MS" (include "gs.int" $c.shutdown.timeoutMs)
   "OTEL_SERVICE_NAME" .name
