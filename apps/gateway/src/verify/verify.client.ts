@@ -14,6 +14,12 @@ import { Injectable } from '@nestjs/common';
 
 export const RPC_APP = 'rpc-app-1';
 
+/** The one method the gateway calls; VerifyUser only reads, so it is listed as idempotent. */
+export const VERIFY_USER = {
+  service: `${USERVERIFY.package}.${USERVERIFY.service}`,
+  method: USERVERIFY.method,
+};
+
 /** rpc-app-1's UserVerify service; balancing, retries and breaking live in GrpcUpstream. */
 @Injectable()
 export class VerifyClient {
@@ -26,8 +32,10 @@ export class VerifyClient {
   }
 
   verifyUser(request: VerifyRequest, requestId: string): Promise<VerifyReply__Output> {
-    return this.rpcApp.unary<VerifyReply__Output>(requestId, (metadata, options, callback) =>
-      this.client.verifyUser(request, metadata, options, callback),
+    return this.rpcApp.unary<VerifyReply__Output>(
+      VERIFY_USER,
+      requestId,
+      (metadata, options, callback) => this.client.verifyUser(request, metadata, options, callback),
     );
   }
 }

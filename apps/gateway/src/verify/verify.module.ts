@@ -1,7 +1,6 @@
-import { USERVERIFY } from '@app/contracts';
 import { GrpcUpstreamModule } from '@app/upstream';
 import { Module } from '@nestjs/common';
-import { RPC_APP, VerifyClient } from './verify.client';
+import { RPC_APP, VERIFY_USER, VerifyClient } from './verify.client';
 import { VerifyController } from './verify.controller';
 
 @Module({
@@ -9,9 +8,7 @@ import { VerifyController } from './verify.controller';
     GrpcUpstreamModule.register({
       name: RPC_APP,
       // VerifyUser only reads: calling it twice is harmless, so UNAVAILABLE may be retried.
-      idempotentMethods: [
-        { service: `${USERVERIFY.package}.${USERVERIFY.service}`, method: USERVERIFY.method },
-      ],
+      idempotentMethods: [VERIFY_USER],
       settings: (config) => ({ target: config.RPC_TARGET, timeoutMs: config.RPC_TIMEOUT_MS }),
     }),
   ],

@@ -13,6 +13,7 @@ import {
 } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { UpstreamCircuitBreaker } from '../circuit-breaker';
+import { RetryBudget } from '../retry-budget';
 import type { TrafficPolicy } from '../traffic-policy';
 import type { UpstreamMetrics } from '../upstream-metrics';
 import { outcomeOf } from '../upstream-outcome';
@@ -61,6 +62,8 @@ export class GrpcUpstream {
   private readonly breaker: UpstreamCircuitBreaker;
   private readonly clients: Client[] = [];
   private readonly logger: Logger;
+  /** For the gateway's own retry of idempotent calls grpc-js could not retry (see `attempts`). */
+  private readonly budget: RetryBudget;
 
   constructor(
     private readonly options: GrpcUpstreamOptions,
@@ -72,6 +75,7 @@ export class GrpcUpstream {
     const logger = new Logger(`upstream:${name}`);
     this.logger = logger;
     this.channelOptions = grpcChannelOptions(policy, options.idempotentMethods);
+    this.budget = new RetryBudget(policy.retry);
     this.breaker = new UpstreamCircuitBreaker(name, policy.breaker, (state) => {
       metrics.transition(name, state);
       logger.warn({ breaker: state }, `circuit breaker ${state}`);
@@ -95,11 +99,17 @@ export class GrpcUpstream {
     return client;
   }
 
-  /** One unary call through the breaker, with the deadline and the request id as metadata. */
-  async unary<T>(requestId: string, invoke: UnaryInvoker<T>): Promise<T> {
+  /**
+   * One unary call of `method` through the breaker, with the deadline and the request id as
+   * metadata; retried only if the method is one of the upstream's `idempotentMethods`.
+   */
+  async unary<T>(method: IdempotentMethod, requestId: string, invoke: UnaryInvoker<T>): Promise<T> {
+    const idempotent = this.options.idempotentMethods.some(
+      (m) => m.service === method.service && m.method === method.method,
+    );
     const startedAt = performance.now();
     try {
-      const reply = await this.breaker.run(() => this.call(requestId, invoke));
+      const reply = await this.breaker.run(() => this.attempts(requestId, invoke, idempotent));
       this.metrics.observe(this.name, 'success', startedAt);
       return reply;
     } catch (err) {
@@ -113,16 +123,53 @@ export class GrpcUpstream {
     this.breaker.shutdown();
   }
 
-  private call<T>(requestId: string, invoke: UnaryInvoker<T>): Promise<T> {
+  /**
+   * grpc-js retries UNAVAILABLE itself, but only until a call is committed (response headers
+   * received) and as its picker sees the replicas: a replica that dies mid-answer, or a retry that
+   * lands on the dying replica before the picker heard of it, still ends as UNAVAILABLE (1 call in
+   * ~3500 when a replica is SIGKILLed under load). An idempotent call gets one more attempt here,
+   * on the channel's next pick, within the upstream's retry budget and the call's deadline.
+   */
+  private async attempts<T>(
+    requestId: string,
+    invoke: UnaryInvoker<T>,
+    idempotent: boolean,
+  ): Promise<T> {
+    const deadline = Date.now() + this.options.timeoutMs;
+    let err: ServiceError | null;
+    try {
+      const reply = await this.call(requestId, invoke, deadline);
+      this.budget.recordSuccess();
+      return reply;
+    } catch (failure) {
+      err = failure as ServiceError | null;
+    }
+    if (idempotent && err?.code === status.UNAVAILABLE) {
+      this.budget.recordFailure();
+      if (this.budget.canRetry && Date.now() < deadline) {
+        this.metrics.retried(this.name);
+        try {
+          const reply = await this.call(requestId, invoke, deadline);
+          this.budget.recordSuccess();
+          return reply;
+        } catch (failure) {
+          err = failure as ServiceError | null;
+        }
+      }
+    }
+    throw grpcFailure(this.name, err);
+  }
+
+  /** One call as grpc-js makes it (with its own retries); rejects with grpc-js's error. */
+  private call<T>(requestId: string, invoke: UnaryInvoker<T>, deadline: number): Promise<T> {
     const metadata = new Metadata();
     metadata.set(REQUEST_ID_HEADER, requestId);
-    const deadline = Date.now() + this.options.timeoutMs;
     return new Promise((resolve, reject) => {
       const call = invoke(metadata, { deadline }, (err, reply) => {
         if (err || reply === undefined) {
           if (err?.code === status.UNAVAILABLE)
             this.logger.debug({ details: err.details }, 'call failed: UNAVAILABLE');
-          reject(grpcFailure(this.name, err));
+          reject(err);
         } else resolve(reply);
       });
       call.once('metadata', (received: Metadata) => this.countRetries(received));

@@ -1,0 +1,104 @@
+import { gatewayEnv, loadConfig } from '@app/config';
+import { type ServiceError, status } from '@grpc/grpc-js';
+import { Logger } from '@nestjs/common';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { trafficPolicy } from '../traffic-policy';
+import { UpstreamMetrics } from '../upstream-metrics';
+import type { UpstreamStates } from '../upstream-states';
+import { GrpcUpstream, type UnaryInvoker } from './grpc-upstream';
+
+const policy = trafficPolicy(loadConfig(gatewayEnv, { BREAKER_VOLUME_THRESHOLD: '1000' }));
+const READ = { service: 'test.Service', method: 'Read' };
+const WRITE = { service: 'test.Service', method: 'Write' };
+
+function metrics(): UpstreamMetrics {
+  const registry = new Registry();
+  const counter = (name: string, labelNames: string[]) =>
+    new Counter({ name, help: name, labelNames, registers: [registry] });
+  return new UpstreamMetrics(
+    new Histogram({
+      name: 'd',
+      help: 'd',
+      labelNames: ['upstream', 'outcome'],
+      registers: [registry],
+    }),
+    counter('r', ['upstream']),
+    counter('e', ['upstream']),
+    counter('t', ['upstream', 'state']),
+  );
+}
+
+/** An invoker that fails with the given statuses in turn, then answers. */
+function scripted(failures: status[]) {
+  let calls = 0;
+  const invoke: UnaryInvoker<string> = (_metadata, _options, callback) => {
+    const failure = failures[calls++];
+    setImmediate(() =>
+      failure === undefined
+        ? callback(null, 'ok')
+        : callback(
+            Object.assign(new Error(status[failure]), {
+              code: failure,
+              details: 'x',
+            }) as ServiceError,
+          ),
+    );
+    return { once: () => undefined } as never;
+  };
+  return { invoke, calls: () => calls };
+}
+
+describe('GrpcUpstream', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  const upstreams: GrpcUpstream[] = [];
+  afterEach(() => upstreams.splice(0).forEach((u) => u.stop()));
+  const make = () => {
+    const upstream = new GrpcUpstream(
+      {
+        name: 'rpc',
+        target: 'ipv4:127.0.0.1:1',
+        timeoutMs: 1000,
+        idempotentMethods: [READ],
+        policy,
+      },
+      metrics(),
+      { register: jest.fn() } as unknown as UpstreamStates,
+    );
+    upstreams.push(upstream);
+    return upstream;
+  };
+
+  it('gives an idempotent call that ends UNAVAILABLE one more attempt', async () => {
+    const { invoke, calls } = scripted([status.UNAVAILABLE]);
+    await expect(make().unary(READ, 'id', invoke)).resolves.toBe('ok');
+    expect(calls()).toBe(2);
+  });
+
+  it('never retries a method that is not idempotent', async () => {
+    const { invoke, calls } = scripted([status.UNAVAILABLE]);
+    await expect(make().unary(WRITE, 'id', invoke)).rejects.toMatchObject({ status: 503 });
+    expect(calls()).toBe(1);
+  });
+
+  it('retries once at most, and only UNAVAILABLE', async () => {
+    const twice = scripted([status.UNAVAILABLE, status.UNAVAILABLE]);
+    await expect(make().unary(READ, 'id', twice.invoke)).rejects.toMatchObject({ status: 503 });
+    expect(twice.calls()).toBe(2);
+    const internal = scripted([status.INTERNAL]);
+    await expect(make().unary(READ, 'id', internal.invoke)).rejects.toMatchObject({ status: 502 });
+    expect(internal.calls()).toBe(1);
+  });
+
+  it('stops retrying when the retry budget is spent', async () => {
+    const upstream = make();
+    let attempts = 0;
+    for (let i = 0; i < 30; i++) {
+      const { invoke, calls } = scripted([status.UNAVAILABLE, status.UNAVAILABLE]);
+      await upstream.unary(READ, 'id', invoke).catch(() => undefined);
+      attempts += calls();
+    }
+    // Nothing succeeds: every call's failure takes a token and retries need more than half the
+    // bucket (gRFC A6), so fewer than maxTokens / 2 retries happen, then none.
+    expect(attempts - 30).toBe(policy.retry.maxTokens / 2 - 1);
+  });
+});
