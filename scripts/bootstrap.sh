@@ -28,6 +28,8 @@ ensure_node() {
   log "installing node@$NODE_VERSION into .tools/node (system node is $(node -v 2>/dev/null || echo missing); 22.18 or newer is needed)"
   npm install -g --prefix "$TOOLS/node" "node@$NODE_VERSION" --allow-scripts=node >/dev/null 2>&1 \
     || npm install -g --prefix "$TOOLS/node" "node@$NODE_VERSION" >/dev/null
+  # The shell remembers where it found `node` before; forget it, or the old one is checked again.
+  hash -r
   node_ok || { log "node@$NODE_VERSION install failed"; exit 1; }
   log "node $(node -v)"
 }
