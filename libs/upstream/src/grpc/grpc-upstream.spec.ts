@@ -1,32 +1,14 @@
 import { gatewayEnv, loadConfig } from '@app/config';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
-import { Counter, Histogram, Registry } from 'prom-client';
 import { trafficPolicy } from '../traffic-policy';
-import { UpstreamMetrics } from '../upstream-metrics';
+import { testUpstreamMetrics } from '../upstream-metrics.fixture';
 import type { UpstreamStates } from '../upstream-states';
 import { GrpcUpstream, type UnaryInvoker } from './grpc-upstream';
 
 const policy = trafficPolicy(loadConfig(gatewayEnv, { BREAKER_VOLUME_THRESHOLD: '1000' }));
 const READ = { service: 'test.Service', method: 'Read' };
 const WRITE = { service: 'test.Service', method: 'Write' };
-
-function metrics(): UpstreamMetrics {
-  const registry = new Registry();
-  const counter = (name: string, labelNames: string[]) =>
-    new Counter({ name, help: name, labelNames, registers: [registry] });
-  return new UpstreamMetrics(
-    new Histogram({
-      name: 'd',
-      help: 'd',
-      labelNames: ['upstream', 'outcome'],
-      registers: [registry],
-    }),
-    counter('r', ['upstream']),
-    counter('e', ['upstream']),
-    counter('t', ['upstream', 'state']),
-  );
-}
 
 /** An invoker that fails with the given statuses in turn, then answers. */
 function scripted(failures: status[]) {
@@ -61,7 +43,7 @@ describe('GrpcUpstream', () => {
         idempotentMethods: [READ],
         policy,
       },
-      metrics(),
+      testUpstreamMetrics().recorder,
       { register: jest.fn() } as unknown as UpstreamStates,
     );
     upstreams.push(upstream);

@@ -136,28 +136,20 @@ export class GrpcUpstream {
     idempotent: boolean,
   ): Promise<T> {
     const deadline = Date.now() + this.options.timeoutMs;
-    let err: ServiceError | null;
-    try {
-      const reply = await this.call(requestId, invoke, deadline);
-      this.budget.recordSuccess();
-      return reply;
-    } catch (failure) {
-      err = failure as ServiceError | null;
-    }
-    if (idempotent && err?.code === status.UNAVAILABLE) {
-      this.budget.recordFailure();
-      if (this.budget.canRetry && Date.now() < deadline) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const reply = await this.call(requestId, invoke, deadline);
+        this.budget.recordSuccess();
+        return reply;
+      } catch (failure) {
+        const err = failure as ServiceError | null;
+        const mayRetry = attempt === 1 && idempotent && err?.code === status.UNAVAILABLE;
+        if (mayRetry) this.budget.recordFailure();
+        if (!mayRetry || !this.budget.canRetry || Date.now() >= deadline)
+          throw grpcFailure(this.name, err);
         this.metrics.retried(this.name);
-        try {
-          const reply = await this.call(requestId, invoke, deadline);
-          this.budget.recordSuccess();
-          return reply;
-        } catch (failure) {
-          err = failure as ServiceError | null;
-        }
       }
     }
-    throw grpcFailure(this.name, err);
   }
 
   /** One call as grpc-js makes it (with its own retries); rejects with grpc-js's error. */

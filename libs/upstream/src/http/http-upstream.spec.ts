@@ -1,11 +1,10 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { AxiosError, type AxiosInstance } from 'axios';
-import { Counter, Histogram, Registry } from 'prom-client';
 import { CircuitOpenException } from '../circuit-breaker';
 import { gatewayEnv, loadConfig } from '@app/config';
 import { type TrafficPolicy, trafficPolicy } from '../traffic-policy';
 import { UpstreamException } from '../upstream.exception';
-import { UpstreamMetrics } from '../upstream-metrics';
+import { testUpstreamMetrics } from '../upstream-metrics.fixture';
 import type { UpstreamStates } from '../upstream-states';
 import { HttpUpstream } from './http-upstream';
 
@@ -51,38 +50,12 @@ function fakeAxios(behaviour: Record<string, Behaviour>) {
   return { axios: { post } as unknown as AxiosInstance, sent };
 }
 
-function metrics() {
-  const registry = new Registry();
-  const counter = (name: string, labelNames: string[]) =>
-    new Counter({ name, help: name, labelNames, registers: [registry] });
-  const recorder = new UpstreamMetrics(
-    new Histogram({
-      name: 'd',
-      help: 'd',
-      labelNames: ['upstream', 'outcome'],
-      registers: [registry],
-    }),
-    counter('r', ['upstream']),
-    counter('e', ['upstream']),
-    counter('t', ['upstream', 'state']),
-  );
-  // Counters: the sum of matching series; histograms: the sum of their _count series.
-  const value = async (name: string, labels: Record<string, string> = {}) =>
-    (await registry.getSingleMetric(name)!.get()).values
-      .filter((v) =>
-        [undefined, `${name}_count`].includes((v as { metricName?: string }).metricName),
-      )
-      .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
-      .reduce((sum, v) => sum + v.value, 0);
-  return { recorder, value };
-}
-
 async function upstream(
   behaviour: Record<string, Behaviour>,
   overrides: Partial<TrafficPolicy> = {},
 ) {
   const { axios, sent } = fakeAxios(behaviour);
-  const { recorder, value } = metrics();
+  const { recorder, value } = testUpstreamMetrics();
   const states = { register: jest.fn() } as unknown as UpstreamStates;
   const http = new HttpUpstream(
     axios,
