@@ -1,43 +1,15 @@
 // A grpc-js load client for rpc-app-1's VerifyUser, run as its own process by bench/run.ts:
 //   node bench/lib/grpc-load.ts <host:port> <concurrency> <durationS> [rate]
 // Prints one JSON LoadResult. With a rate, calls are started on a fixed schedule (open loop).
-import { credentials, loadPackageDefinition, Metadata } from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { Metadata } from '@grpc/grpc-js';
+import { userVerifyClient } from '../../scripts/topology/user-verify-client.ts';
 
 const [address, concurrencyArg, durationArg, rateArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);
 const durationMs = Number(durationArg) * 1000;
 const rate = rateArg ? Number(rateArg) : 0;
 
-const root = join(import.meta.dirname, '../..');
-const options = JSON.parse(readFileSync(join(root, 'proto/loader-options.json'), 'utf8'));
-type VerifyCallback = (err: Error | null) => void;
-interface UserVerifyClient {
-  VerifyUser(
-    request: object,
-    metadata: Metadata,
-    options: { deadline: number },
-    callback: VerifyCallback,
-  ): void;
-  waitForReady(deadline: number, callback: (err?: Error) => void): void;
-  close(): void;
-}
-const definition = loadSync(join(root, 'proto/userverify.proto'), {
-  ...options,
-  longs: String,
-  enums: String,
-});
-const proto = loadPackageDefinition(definition) as unknown as {
-  userverify: {
-    UserVerify: new (
-      address: string,
-      creds: ReturnType<typeof credentials.createInsecure>,
-    ) => UserVerifyClient;
-  };
-};
-const client = new proto.userverify.UserVerify(address, credentials.createInsecure());
+const client = userVerifyClient(address);
 
 const latencies: number[] = [];
 let errors = 0;

@@ -12,3 +12,4 @@ export {
   type StackOptions,
 } from './topology.ts';
 export { DnsServer } from './dns-server.ts';
+export { userVerifyClient } from './user-verify-client.ts';

@@ -1,6 +1,7 @@
 import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
-import { join } from 'node:path';
+import type { VerifyReply__Output } from '../../libs/contracts/src/generated/userverify/VerifyReply';
+import { userVerifyClient as loadUserVerifyClient } from '../../scripts/topology/user-verify-client.ts';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 
 type Unary<Req, Res> = (
@@ -10,23 +11,11 @@ type Unary<Req, Res> = (
   cb: (err: ServiceError | null, res?: Res) => void,
 ) => void;
 
-/** A plain grpc-js client of rpc-app-1's UserVerify, loaded from the repository's proto/. */
+/** rpc-app-1's UserVerify as a promise, on the tooling's client (scripts/topology). */
 export function userVerifyClient(address: string) {
-  const definition = loadSync(join(__dirname, '../../proto/userverify.proto'), {
-    keepCase: true,
-    defaults: true,
-  });
-  const proto = loadPackageDefinition(definition) as unknown as {
-    userverify: {
-      UserVerify: new (
-        target: string,
-        creds: ReturnType<typeof credentials.createInsecure>,
-      ) => { VerifyUser: Unary<{ id: number; token: string }, { message: string }>; close(): void };
-    };
-  };
-  const client = new proto.userverify.UserVerify(address, credentials.createInsecure());
+  const client = loadUserVerifyClient(address);
   return {
-    verify(id: number, token: string, timeoutMs = 10_000): Promise<{ message: string }> {
+    verify(id: number, token: string, timeoutMs = 10_000): Promise<VerifyReply__Output> {
       return new Promise((resolve, reject) =>
         client.VerifyUser(
           { id, token },
