@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# A local single-node Kubernetes from package registries only (Debian packages + Go modules), for
+# trying the chart on one Linux machine and for `npm run test:cluster`. Needs root.
+#   npm run cluster -- up       build what is missing (cached under .tools/), start the cluster; idempotent
+#   npm run cluster -- images   build the Dockerfile's images (and the base images it names) into the cluster
+#   npm run cluster -- status   what runs, and how to use it
+#   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
+# The design (what runs where, the network rules) is in docs/local-cluster.md.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+HERE="$ROOT/scripts/cluster"
+# shellcheck source=scripts/cluster/versions.sh
+source "$HERE/versions.sh"
+
+CLUSTER_NAME="gateway-stack"
+NODE_NAME="gateway-stack-node"
+TOOLS="$ROOT/.tools"
+CLUSTER_DIR="$TOOLS/cluster"
+CLUSTER_BIN="$CLUSTER_DIR/bin"
+STATE="$CLUSTER_DIR/state"
+PKI="$CLUSTER_DIR/pki"
+# Sockets need a short path (108 bytes); only one cluster runs on a machine at a time.
+RUN_DIR="/run/$CLUSTER_NAME-cluster"
+CONTAINERD_SOCK="$RUN_DIR/containerd.sock"
+DOCKER_SOCK="$RUN_DIR/docker.sock"
+CNI_BIN_DIR="/usr/lib/cni"
+BRIDGE="gws0"
+POD_CIDR="${CLUSTER_POD_CIDR:-10.244.0.0/24}"
+SERVICE_CIDR="${CLUSTER_SERVICE_CIDR:-10.96.0.0/24}"
+# The bridge's own address: the node's InternalIP, the pods' gateway, the apiserver and CoreDNS.
+NODE_IP="${POD_CIDR%.*}.1"
+KUBERNETES_SERVICE_IP="${SERVICE_CIDR%.*}.1"
+APISERVER_PORT=6443
+APISERVER_URL="https://$NODE_IP:$APISERVER_PORT"
+ETCD_PORT=23790
+ETCD_PEER_PORT=23800
+COREDNS_HEALTH_PORT=18080
+COREDNS_READY_PORT=18181
+REGISTRY_HOST="127.0.0.1:5000"
+PAUSE_IMAGE="registry.k8s.io/pause:3.10.1"
+KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
+
+log() { printf '[cluster] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+for lib in build pki network processes node images; do
+  # shellcheck source=/dev/null
+  source "$HERE/lib/$lib.sh"
+done
+
+require_root() { [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, iptables, mounts): run it as root"; }
+
+ensure_packages() {
+  local missing=() pkg
+  for pkg in "${CLUSTER_APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return
+  log "apt-get install ${missing[*]}"
+  apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian may start the daemons it installs; this cluster runs its own, so stop those.
+  local service
+  for service in containerd docker etcd; do systemctl disable --now "$service" >/dev/null 2>&1 || true; done
+}
+
+ensure_binaries() {
+  command -v go >/dev/null 2>&1 || die "go is needed to build Kubernetes and CoreDNS (apt-get install golang)"
+  mkdir -p "$CLUSTER_BIN" "$TOOLS/bin"
+  build_kubernetes
+  build_coredns
+  ln -sf "$CLUSTER_BIN/kubectl" "$TOOLS/bin/kubectl"
+  [ -x "$TOOLS/bin/helm" ] || die "helm is missing from .tools/bin: source scripts/bootstrap.sh"
+}
+
+cmd_up() {
+  require_root
+  local started=$SECONDS
+  ensure_packages
+  ensure_binaries
+  mkdir -p "$STATE" "$RUN_DIR"
+  network_up
+  pki_up
+  cp "$(kubeconfig_for admin "$APISERVER_URL")" "$KUBECONFIG_ADMIN"
+  start_etcd
+  start_apiserver
+  start_controllers
+  start_containerd
+  start_dockerd
+  build_pause_image
+  import_images "$PAUSE_IMAGE"
+  start_kubelet
+  start_kube_proxy
+  start_coredns
+  wait_for "default ServiceAccount" 60 KUBECTL get serviceaccount default -n default
+  log "up in $((SECONDS - started)) s"
+  cmd_status
+}
+
+cmd_images() {
+  require_root
+  process_running containerd || die "the cluster is not up: npm run cluster -- up"
+  local started=$SECONDS
+  images_all
+  log "images built and imported in $((SECONDS - started)) s"
+}
+
+cmd_status() {
+  local name
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd dockerd kubelet kube-proxy coredns; do
+    if process_running "$name"; then printf '  %-24s running (pid %s)\n' "$name" "$(cut -d' ' -f1 "$STATE/pids/$name.pid")"
+    else printf '  %-24s stopped\n' "$name"; fi
+  done
+  if process_running kube-apiserver; then
+    KUBECTL get nodes -o wide 2>/dev/null || true
+    cat <<USAGE
+
+  export KUBECONFIG=$KUBECONFIG_ADMIN PATH=$TOOLS/bin:\$PATH
+  kubectl get pods -A
+  helm install gateway-stack charts/gateway-stack -n gateway-stack --create-namespace --wait
+  curl -X POST http://127.0.0.1:<gateway NodePort>/projects/ -H 'content-type: application/json' -d '{"title":"An awesome project"}'
+USAGE
+  fi
+}
+
+cmd_down() {
+  require_root
+  # The kubelet first (it would restart what is killed), then every container it started.
+  stop_process kubelet
+  if process_running containerd; then
+    local id
+    for id in $(ctr_cmd -n k8s.io tasks ls -q 2>/dev/null); do ctr_cmd -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+    for id in $(ctr_cmd -n k8s.io tasks ls -q 2>/dev/null); do ctr_cmd -n k8s.io tasks delete -f "$id" >/dev/null 2>&1 || true; done
+    for id in $(ctr_cmd -n k8s.io containers ls -q 2>/dev/null); do ctr_cmd -n k8s.io containers delete "$id" >/dev/null 2>&1 || true; done
+  fi
+  stop_process coredns
+  stop_process kube-proxy
+  # kube-proxy's own clean-up removes every iptables rule and chain it made.
+  [ -x "$CLUSTER_BIN/kube-proxy" ] && [ -f "$STATE/kube-proxy.yaml" ] \
+    && "$CLUSTER_BIN/kube-proxy" --config "$STATE/kube-proxy.yaml" --cleanup >/dev/null 2>&1 || true
+  stop_process dockerd
+  stop_process containerd
+  stop_process kube-scheduler
+  stop_process kube-controller-manager
+  stop_process kube-apiserver
+  stop_process etcd
+  # Mounts the kubelet and containerd left (volumes, rootfs, netns), deepest first.
+  local mountpoint
+  for mountpoint in $(awk '{print $2}' /proc/mounts | grep -E "^($CLUSTER_DIR|$RUN_DIR)(/|$)" | sort -r); do
+    umount "$mountpoint" 2>/dev/null || umount -l "$mountpoint" 2>/dev/null || log "could not unmount $mountpoint"
+  done
+  network_down
+  rm -rf "$RUN_DIR"
+  log "down"
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  images) cmd_images ;;
+  status) cmd_status ;;
+  down) cmd_down ;;
+  *) echo "usage: npm run cluster -- up | images | status | down" >&2; exit 2 ;;
+esac

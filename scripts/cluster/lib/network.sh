@@ -1,0 +1,115 @@
+# The cluster's network (sourced by cluster.sh). Every pod and Service address lives on one bridge
+# that `up` creates; nothing of the cluster may reach any other network:
+#   - FORWARD: no packet from the bridge leaves it, none from elsewhere enters it (pods have no
+#     route out, and no outside host can reach a pod);
+#   - OUTPUT: a Service address that kube-proxy did not translate to a pod never leaves the machine;
+#   - CoreDNS has no `forward`: no name outside cluster.local is ever asked of another resolver.
+# The host reaches the gateway only through its NodePort on 127.0.0.1 (kube-proxy localhost NodePorts).
+
+ISOLATION_CHAIN="GWS-ISOLATION"
+# Kernel settings the cluster's parts change (the bridge plugin, kube-proxy, the kubelet):
+# saved before the first change, restored by `down`.
+SYSCTLS=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables
+  vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
+  kernel.keys.root_maxbytes)
+
+network_check_ranges() {
+  # Our ranges must not shadow any route or resolver this machine already uses.
+  local cidr
+  for cidr in "$POD_CIDR" "$SERVICE_CIDR"; do
+    if ip -4 route show | grep -v "dev $BRIDGE" | grep -v '^default' | awk '{print $1}' | grep -qx "$cidr"; then
+      die "$cidr is already routed on this machine; set CLUSTER_POD_CIDR / CLUSTER_SERVICE_CIDR to free ranges"
+    fi
+  done
+  local ns
+  for ns in $(awk '/^nameserver/ {print $2}' /etc/resolv.conf); do
+    case "$ns" in "${POD_CIDR%.*}".*|"${SERVICE_CIDR%.*}".*) die "resolver $ns is inside the cluster's ranges" ;; esac
+  done
+}
+
+network_save_sysctls() {
+  [ -f "$STATE/sysctl.saved" ] && return
+  local key
+  for key in "${SYSCTLS[@]}"; do
+    [ -e "/proc/sys/${key//.//}" ] && echo "$key=$(cat "/proc/sys/${key//.//}")"
+  done >"$STATE/sysctl.saved"
+}
+
+network_restore_sysctls() {
+  [ -f "$STATE/sysctl.saved" ] || return 0
+  local line
+  while IFS= read -r line; do sysctl -qw "$line" >/dev/null 2>&1 || log "could not restore $line"; done <"$STATE/sysctl.saved"
+  rm -f "$STATE/sysctl.saved"
+}
+
+network_up() {
+  network_check_ranges
+  network_save_sysctls
+  # Network namespaces that exist before the cluster are not ours: `down` removes only new cni-* ones.
+  [ -f "$STATE/netns.before" ] || ip netns list | awk '{print $1}' >"$STATE/netns.before"
+  if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+    ip addr add "$NODE_IP/${POD_CIDR#*/}" dev "$BRIDGE"
+  fi
+  ip link set "$BRIDGE" up
+  # Pods on the bridge see each other's traffic through iptables (Service translation between pods).
+  [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || modprobe br_netfilter 2>/dev/null || true
+  [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || die "br_netfilter is not available (modprobe br_netfilter)"
+  sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1
+  iptables -N "$ISOLATION_CHAIN" 2>/dev/null || iptables -F "$ISOLATION_CHAIN"
+  iptables -A "$ISOLATION_CHAIN" -i "$BRIDGE" ! -o "$BRIDGE" -j DROP
+  iptables -A "$ISOLATION_CHAIN" ! -i "$BRIDGE" -o "$BRIDGE" -j DROP
+  iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null || iptables -I FORWARD 1 -j "$ISOLATION_CHAIN"
+  iptables -C OUTPUT -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null \
+    || iptables -I OUTPUT 1 -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP
+  iptables -C OUTPUT -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null \
+    || iptables -I OUTPUT 1 -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP
+  write_cni_config
+}
+
+write_cni_config() {
+  mkdir -p "$STATE/cni/net.d" "$STATE/cni/ipam"
+  cat >"$STATE/cni/net.d/10-$CLUSTER_NAME.conflist" <<CNI
+{
+  "cniVersion": "0.4.0",
+  "name": "$CLUSTER_NAME",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$BRIDGE",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$STATE/cni/ipam",
+        "ranges": [[{ "subnet": "$POD_CIDR", "gateway": "$NODE_IP" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }]
+      }
+    },
+    { "type": "portmap", "capabilities": { "portMappings": true } }
+  ]
+}
+CNI
+}
+
+network_down() {
+  local ns
+  if [ -f "$STATE/netns.before" ]; then
+    for ns in $(ip netns list | awk '{print $1}' | grep '^cni-' || true); do
+      grep -qx "$ns" "$STATE/netns.before" || ip netns delete "$ns" 2>/dev/null || true
+    done
+    rm -f "$STATE/netns.before"
+  fi
+  ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE"
+  while iptables -C OUTPUT -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null; do
+    iptables -D OUTPUT -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP
+  done
+  while iptables -C OUTPUT -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null; do
+    iptables -D OUTPUT -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP
+  done
+  while iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null; do iptables -D FORWARD -j "$ISOLATION_CHAIN"; done
+  iptables -F "$ISOLATION_CHAIN" 2>/dev/null && iptables -X "$ISOLATION_CHAIN"
+  rm -rf "$STATE/cni/ipam"
+  network_restore_sysctls
+}
