@@ -108,6 +108,11 @@ export const gatewayEnv = commonEnv
     GRPC_NODE_USE_ALTERNATIVE_RESOLVER: z.enum(['true', 'false']).default('false'),
     /** webapp-1 names are re-resolved this often; rpc-app-1's at most this often (on reconnects). */
     UPSTREAM_DNS_REFRESH_MS: positiveInt.default(5000),
+    /**
+     * A starting gateway is not ready until every upstream has an endpoint (a resolved webapp-1
+     * address, a connected rpc-app-1 channel), or until this long after its listeners are up.
+     */
+    UPSTREAM_WARMUP_TIMEOUT_MS: positiveInt.default(15000),
     /** Time to establish one TCP connection to a webapp-1 replica. */
     WEBAPP_CONNECT_TIMEOUT_MS: positiveInt.default(1000),
     /** Attempts per call, the first included (retries go to a different replica). gRPC caps it at 5. */
