@@ -60,7 +60,10 @@ export async function load(options: LoadOptions): Promise<Outcome[]> {
           status: 0,
           startedAt,
           ms: performance.now() - started,
-          text: String((err as Error).message),
+          // fetch says only "fetch failed"; the cause says how (ECONNRESET, ECONNREFUSED ...).
+          text: [(err as Error).message, ((err as Error).cause as { code?: string })?.code]
+            .filter(Boolean)
+            .join(': '),
           retryAfter: null,
         });
       }
