@@ -8,6 +8,7 @@ import { Resolver } from 'node:dns/promises';
 import { eventually } from '../support/eventually.ts';
 import { postJson } from '../support/http.ts';
 import { sample } from '../support/metrics.ts';
+import { client } from './support/client.ts';
 import { helm, kubectl, kubectlJson } from './support/cluster.ts';
 import {
   deploymentName,
@@ -99,7 +100,7 @@ test('requests spread over the 3 webapp-1 and the 3 rpc-app-1 pods (each within 
     for (let sent = 0; sent < per; sent += 6) {
       const answers = await Promise.all(
         Array.from({ length: 6 }, () =>
-          postJson(`${baseUrl}${ROUTES[route].path}`, ROUTES[route].body),
+          postJson(`${baseUrl}${ROUTES[route].path}`, ROUTES[route].body, {}, client),
         ),
       );
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
@@ -171,7 +172,9 @@ test('a pod whose readiness fails leaves the Service endpoints and gets no traff
     for (let attempt = 0; attempt < 30 && !quiet; attempt++) {
       const start = victimServed();
       await Promise.all(
-        Array.from({ length: 20 }, () => postJson(`${baseUrl}/projects/`, ROUTES.projects.body)),
+        Array.from({ length: 20 }, () =>
+          postJson(`${baseUrl}/projects/`, ROUTES.projects.body, {}, client),
+        ),
       );
       quiet = victimServed() === start;
     }
@@ -181,7 +184,9 @@ test('a pod whose readiness fails leaves the Service endpoints and gets no traff
     const victimBefore = victimServed();
     for (let sent = 0; sent < 300; sent += 10) {
       const answers = await Promise.all(
-        Array.from({ length: 10 }, () => postJson(`${baseUrl}/projects/`, ROUTES.projects.body)),
+        Array.from({ length: 10 }, () =>
+          postJson(`${baseUrl}/projects/`, ROUTES.projects.body, {}, client),
+        ),
       );
       expect(answers.every((a) => a.status === 200)).toBe(true);
     }

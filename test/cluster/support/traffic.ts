@@ -2,6 +2,7 @@
 // to the gateway's NodePort on 127.0.0.1 only.
 import { postJson } from '../../support/http.ts';
 import { load, type Outcome } from '../../support/load.ts';
+import { client } from './client.ts';
 
 export const ROUTES = {
   projects: { path: '/projects/', body: { title: 'An awesome project' } },
@@ -11,8 +12,13 @@ export type Route = keyof typeof ROUTES;
 
 /** The seed's requests, once each; the caller asserts the exact answers. */
 export async function seedRequests(baseUrl: string) {
-  const projects = await postJson(`${baseUrl}${ROUTES.projects.path}`, ROUTES.projects.body);
-  const verify = await postJson(`${baseUrl}${ROUTES.verify.path}`, ROUTES.verify.body);
+  const projects = await postJson(
+    `${baseUrl}${ROUTES.projects.path}`,
+    ROUTES.projects.body,
+    {},
+    client,
+  );
+  const verify = await postJson(`${baseUrl}${ROUTES.verify.path}`, ROUTES.verify.body, {}, client);
   return { projects, verify };
 }
 
@@ -49,6 +55,7 @@ export function startLoad(
       concurrency: concurrencyPerRoute,
       durationMs: 600_000,
       stop: () => stopped,
+      dispatcher: client,
     }).then((outcomes) => [route, outcomes] as const),
   );
   return {
