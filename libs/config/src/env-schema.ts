@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { routeLimits } from './route-limits';
+import { authEnv, checkEdgeConfig, corsEnv, httpEdgeEnv } from './edge-env';
 
 /**
  * The one schema of every environment variable the apps read. Names are the contract between the
@@ -157,7 +158,13 @@ export const gatewayEnv = commonEnv
       .default(1),
     /** Budget of one Redis call; past it the request is decided locally and the store marked down. */
     RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(100),
+
+    // Edge security (README "Edge security"): slow clients, body limit, CORS, authentication.
+    ...httpEdgeEnv,
+    ...corsEnv,
+    ...authEnv,
   })
+  .superRefine(checkEdgeConfig)
   .superRefine((config, context) => {
     // grpc-js silently ignores a DNS server in the target unless its alternative resolver is on.
     if (

@@ -8,12 +8,44 @@ import type { IncomingMessage } from 'node:http';
  */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
+/**
+ * Bounds on what one client may hold (README "Edge security"). Node checks the headers and request
+ * timeouts only every `timeoutCheckIntervalMs` (30 s by default), so a slow client is closed at
+ * most that much after its timeout.
+ */
+export interface ConnectionLimits {
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  timeoutCheckIntervalMs: number;
+  keepAliveTimeoutMs: number;
+  /** 0 = no limit. */
+  maxRequestsPerSocket: number;
+  bodyLimitBytes: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  timeoutCheckIntervalMs: 1_000,
+  keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS,
+  maxRequestsPerSocket: 1000,
+  bodyLimitBytes: 1024 * 1024,
+};
+
 /** The Fastify adapter every HTTP listener of the stack uses. */
-export function createFastifyAdapter(): FastifyAdapter {
+export function createFastifyAdapter(
+  limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+): FastifyAdapter {
   return new FastifyAdapter({
     routerOptions: { ignoreTrailingSlash: true },
-    bodyLimit: 1024 * 1024,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    bodyLimit: limits.bodyLimitBytes,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    maxRequestsPerSocket: limits.maxRequestsPerSocket,
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+    },
     // While closing, keep serving requests that arrive on open connections (Fastify then answers
     // with `Connection: close`) instead of failing them with 503: a rollout must drop nothing.
     return503OnClosing: false,

@@ -1,4 +1,9 @@
-export { createFastifyAdapter, KEEP_ALIVE_TIMEOUT_MS } from './fastify-adapter';
+export {
+  type ConnectionLimits,
+  createFastifyAdapter,
+  DEFAULT_CONNECTION_LIMITS,
+  KEEP_ALIVE_TIMEOUT_MS,
+} from './fastify-adapter';
 export { configureHttpApp } from './configure-http-app';
 export { type ErrorBody, errorBody } from './error-body';
 export { HttpErrorFilter } from './http-error.filter';
@@ -6,3 +11,4 @@ export { RouteTable } from './method-not-allowed';
 export { BodyPipe } from './validation';
 export { closeConnectionsWhileDraining } from './connection-draining';
 export { Upstream, upstreamOf } from './upstream-route';
+export { authenticatedIdentity, setAuthenticatedIdentity } from './request-identity';

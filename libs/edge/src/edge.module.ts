@@ -1,0 +1,40 @@
+import type { GatewayConfig } from '@app/config';
+import { DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { corsEnabled, registerCors } from './cors';
+import { registerSecurityHeaders } from './security-headers';
+
+const EDGE_CONFIG = Symbol('EDGE_CONFIG');
+
+@Injectable()
+class EdgePlugins implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    await registerCors(fastify, this.config);
+    await registerSecurityHeaders(fastify, { corsEnabled: corsEnabled(this.config) });
+  }
+}
+
+/** CORS and security headers on the gateway's public listener (README "Edge security"). */
+@Module({})
+export class EdgeModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: EdgeModule,
+      providers: [
+        { provide: EDGE_CONFIG, useValue: config },
+        {
+          provide: EdgePlugins,
+          inject: [HttpAdapterHost, EDGE_CONFIG],
+          useFactory: (host: HttpAdapterHost, c: GatewayConfig) => new EdgePlugins(host, c),
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,2 @@
+export { connectionLimitsOf } from './connection-limits';
+export { EdgeModule } from './edge.module';
