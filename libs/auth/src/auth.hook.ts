@@ -1,5 +1,5 @@
 import { ConfigError } from '@app/config';
-import { errorBody, setAuthenticatedIdentity } from '@app/http-server';
+import { errorBody, isPublicRoute, setAuthenticatedIdentity } from '@app/http-server';
 import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
@@ -56,7 +56,7 @@ export class AuthHook implements OnModuleInit, OnApplicationBootstrap {
 
   private async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const route = request.routeOptions.url;
-    if (route === undefined || request.method === 'OPTIONS') return;
+    if (route === undefined || request.method === 'OPTIONS' || isPublicRoute(request)) return;
     try {
       const identity = await this.authenticator.authenticate(
         this.policies.of(route),

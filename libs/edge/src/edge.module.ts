@@ -1,8 +1,10 @@
 import type { GatewayConfig } from '@app/config';
+import { PUBLIC_ROUTE } from '@app/http-server';
 import { DynamicModule, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { corsEnabled, registerCors } from './cors';
+import { OPENAPI_PATH, openApiDocument } from './openapi-document';
 import { registerSecurityHeaders } from './security-headers';
 
 const EDGE_CONFIG = Symbol('EDGE_CONFIG');
@@ -18,10 +20,21 @@ class EdgePlugins implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     await registerCors(fastify, this.config);
     await registerSecurityHeaders(fastify, { corsEnabled: corsEnabled(this.config) });
+    const contract = JSON.stringify(
+      openApiDocument({ defaultScheme: this.config.AUTH_DEFAULT, routes: this.config.AUTH_ROUTES }),
+      null,
+      2,
+    );
+    fastify.get(OPENAPI_PATH, { config: PUBLIC_ROUTE }, (_request, reply) => {
+      void reply.type('application/json; charset=utf-8').send(contract);
+    });
   }
 }
 
-/** CORS and security headers on the gateway's public listener (README "Edge security"). */
+/**
+ * CORS, security headers and the OpenAPI document (GET /openapi.json) on the gateway's public
+ * listener (README "Edge security").
+ */
 @Module({})
 export class EdgeModule {
   static forRoot(config: GatewayConfig): DynamicModule {

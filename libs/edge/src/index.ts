@@ -1,2 +1,3 @@
 export { connectionLimitsOf } from './connection-limits';
 export { EdgeModule } from './edge.module';
+export { OPENAPI_PATH, openApiDocument } from './openapi-document';

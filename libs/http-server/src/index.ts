@@ -12,3 +12,4 @@ export { BodyPipe } from './validation';
 export { closeConnectionsWhileDraining } from './connection-draining';
 export { Upstream, upstreamOf } from './upstream-route';
 export { authenticatedIdentity, setAuthenticatedIdentity } from './request-identity';
+export { isPublicRoute, PUBLIC_ROUTE } from './public-route';
