@@ -83,6 +83,7 @@ key: {{ $redis.external.passwordKey }}
 {{- end }}
 {{- if eq .name (include "gs.gatewayComponent" .) }}
 {{- $env = merge (include "gs.upstreamEnv" . | fromYaml) $env }}
+{{- $env = merge (include "gs.edgeEnv" . | fromYaml) $env }}
 {{- if $root.Values.ingress.enabled }}
 {{- /* The Ingress controller connects, and appends the client's address to X-Forwarded-For: limit on that, not on the controller. */}}
 {{- $_ := set $env "RATE_LIMIT_TRUSTED_PROXY_HOPS" "1" }}
