@@ -2,8 +2,6 @@ import { join } from 'node:path';
 import { helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
 import { run, tool } from './support/tools.ts';
 
-const GATEWAY = 'rel-gateway-stack-gateway';
-
 interface Container {
   env?: unknown;
   volumeMounts: Array<{ name: string; mountPath: string; readOnly?: boolean; subPath?: string }>;
