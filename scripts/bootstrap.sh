@@ -3,7 +3,8 @@
 # and prints the PATH line to use. Idempotent: anything already present is kept.
 #   Node 24        npm package node@<.nvmrc> into .tools/node (when the system node is older than 22.18)
 #   helm (v4)      go install into .tools/bin (pinned below); go itself must be on PATH
-#   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin
+#   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin,
+#   openssl (the TLS tests make their certificates with it)
 #                  Debian packages (apt-get, needs root); the gRPC ones build an independent client
 #   schemathesis   PyPI package (pinned below) in a Python venv at .tools/venv; its CLI is linked
 #                  into .tools/bin (the OpenAPI contract test fuzzes the running gateway with it)
@@ -16,7 +17,7 @@ HELM_VERSION="v4.3.1"
 SCHEMATHESIS_VERSION="4.32.5"
 # The exact Node of .nvmrc, which the Dockerfile pins too (a test keeps the two equal).
 NODE_VERSION="$(tr -d '[:space:]' < "$ROOT/.nvmrc")"
-APT_PACKAGES=(redis-server prometheus nginx wrk python3-grpcio protobuf-compiler protobuf-compiler-grpc)
+APT_PACKAGES=(redis-server prometheus nginx wrk python3-grpcio protobuf-compiler protobuf-compiler-grpc openssl)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
@@ -46,6 +47,7 @@ ensure_apt() {
   /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
   command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
   command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler-grpc)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -eq 0 ]; then log "apt packages present: ${APT_PACKAGES[*]}"; return; fi
   log "apt-get install ${missing[*]}"
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"

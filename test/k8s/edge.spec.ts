@@ -105,6 +105,26 @@ describe('chart: edge security of the gateway (values edge)', () => {
     ]);
   });
 
+  test('TLS from a kubernetes.io/tls Secret, mounted read-only as a directory', () => {
+    const { env, pod } = render(['edge.tls.existingSecret=gw-tls']);
+    expect(env('gateway')).toMatchObject({
+      TLS_CERT_FILE: '/etc/gateway-stack/tls/tls.crt',
+      TLS_KEY_FILE: '/etc/gateway-stack/tls/tls.key',
+    });
+    expect(pod('gateway').volumes).toContainEqual(
+      expect.objectContaining({
+        name: 'tls',
+        secret: expect.objectContaining({ secretName: 'gw-tls' }),
+      }),
+    );
+    expect(pod('gateway').containers[0].volumeMounts).toContainEqual({
+      name: 'tls',
+      mountPath: '/etc/gateway-stack/tls',
+      readOnly: true,
+    });
+    expect(env('webapp-1').TLS_CERT_FILE).toBeUndefined();
+  });
+
   test.each([
     [
       ['edge.auth.default=api-key'],

@@ -1,7 +1,7 @@
 import './tracing';
 import { bootstrapHttpService, run } from '@app/bootstrap';
 import { gatewayEnv, loadConfig } from '@app/config';
-import { connectionLimitsOf } from '@app/edge';
+import { connectionLimitsOf, tlsCredentialsOf } from '@app/edge';
 import { GatewayModule } from './gateway.module';
 
 run('gateway', async () => {
@@ -11,5 +11,6 @@ run('gateway', async () => {
     config,
     module: GatewayModule.forRoot(config),
     connectionLimits: connectionLimitsOf(config),
+    tls: tlsCredentialsOf(config),
   });
 });

@@ -1,6 +1,6 @@
 {{/*
-Edge security of the gateway (values `edge`): its env, and the read-only Secret volumes the API
-keys and a static JWT key are read from. Only the gateway component gets any of it.
+Edge security of the gateway (values `edge`): its env, and the read-only Secret volumes its TLS
+certificate, the API keys and a static JWT key are read from. Only the gateway component gets any of it.
 */}}
 
 {{- define "gs.edgeApiKeysPath" -}}/etc/gateway-stack/api-keys/{{ .Values.edge.auth.apiKeys.key }}{{- end -}}
@@ -41,6 +41,10 @@ AUTH_JWT_JWKS_URL: {{ $edge.auth.jwt.jwksUrl | quote }}
 AUTH_JWT_ISSUER: {{ $edge.auth.jwt.issuer | quote }}
 AUTH_JWT_AUDIENCE: {{ $edge.auth.jwt.audience | quote }}
 AUTH_JWT_CLOCK_SKEW_S: {{ include "gs.int" $edge.auth.jwt.clockSkewSeconds | quote }}
+{{- if $edge.tls.existingSecret }}
+TLS_CERT_FILE: "/etc/gateway-stack/tls/tls.crt"
+TLS_KEY_FILE: "/etc/gateway-stack/tls/tls.key"
+{{- end }}
 HTTP_HEADERS_TIMEOUT_MS: {{ include "gs.int" $edge.http.headersTimeoutMs | quote }}
 HTTP_REQUEST_TIMEOUT_MS: {{ include "gs.int" $edge.http.requestTimeoutMs | quote }}
 HTTP_MAX_REQUESTS_PER_SOCKET: {{ include "gs.int" $edge.http.maxRequestsPerSocket | quote }}
@@ -56,6 +60,12 @@ CORS_MAX_AGE_S: {{ include "gs.int" $edge.cors.maxAgeSeconds | quote }}
 {{- define "gs.edgeVolumes" -}}
 {{- if eq .name (include "gs.gatewayComponent" .) -}}
 {{- $auth := .root.Values.edge.auth -}}
+{{- with .root.Values.edge.tls.existingSecret }}
+- name: tls
+  secret:
+    secretName: {{ . }}
+    items: [{ key: tls.crt, path: tls.crt }, { key: tls.key, path: tls.key }]
+{{- end }}
 {{- with $auth.apiKeys.existingSecret }}
 - name: api-keys
   secret:
@@ -78,6 +88,11 @@ symlink in the directory, which a subPath mount would never see (the keys must r
 {{- define "gs.edgeVolumeMounts" -}}
 {{- if eq .name (include "gs.gatewayComponent" .) -}}
 {{- $auth := .root.Values.edge.auth -}}
+{{- if .root.Values.edge.tls.existingSecret }}
+- name: tls
+  mountPath: /etc/gateway-stack/tls
+  readOnly: true
+{{- end }}
 {{- if $auth.apiKeys.existingSecret }}
 - name: api-keys
   mountPath: /etc/gateway-stack/api-keys

@@ -4,6 +4,7 @@ import {
   closeConnectionsWhileDraining,
   type ConnectionLimits,
   createFastifyAdapter,
+  type TlsCredentials,
 } from '@app/http-server';
 import { installGracefulShutdown } from '@app/lifecycle';
 import { shutdownTracing } from '@app/tracing';
@@ -19,10 +20,11 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 export async function createNestApp(
   module: DynamicModule,
   limits?: ConnectionLimits,
+  tls?: TlsCredentials,
 ): Promise<{ app: NestFastifyApplication; health: HealthState }> {
   const app = await NestFactory.create<NestFastifyApplication>(
     module,
-    createFastifyAdapter(limits),
+    createFastifyAdapter(limits, tls),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -44,6 +44,10 @@ describe('edge settings of the gateway', () => {
     ],
     [{ AUTH_JWT_JWKS_URL: 'ftp://x/j' }, /AUTH_JWT_JWKS_URL: expected an http/],
     [{ HTTP_HEADERS_TIMEOUT_MS: '0' }, /HTTP_HEADERS_TIMEOUT_MS/],
+    [
+      { TLS_CERT_FILE: '/tls/tls.crt' },
+      /TLS_CERT_FILE: TLS needs both TLS_CERT_FILE and TLS_KEY_FILE/,
+    ],
   ])('refuses %j', (env, message) => {
     expect(() => load(env as Record<string, string>)).toThrow(message);
   });

@@ -73,7 +73,17 @@ export const authEnv = {
   AUTH_JWT_JWKS_COOLDOWN_MS: positiveInt.default(30_000),
 };
 
-type EdgeConfig = z.infer<z.ZodObject<typeof authEnv>>;
+/** TLS on the public listener, from files (a Secret, e.g. cert-manager's), reloaded on change. */
+export const tlsEnv = {
+  /** Certificate chain (PEM); with TLS_KEY_FILE, the public listener serves HTTPS only. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  /** Its private key (PEM). */
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** How often both files are checked for changes (a renewed certificate). */
+  TLS_RELOAD_MS: positiveInt.default(5000),
+};
+
+type EdgeConfig = z.infer<z.ZodObject<typeof authEnv & typeof tlsEnv>>;
 
 /** Cross-variable rules of the edge settings: each scheme in use has what it needs. */
 export function checkEdgeConfig(config: EdgeConfig, context: z.RefinementCtx): void {
@@ -101,4 +111,6 @@ export function checkEdgeConfig(config: EdgeConfig, context: z.RefinementCtx): v
     if (config.AUTH_JWT_AUDIENCE === undefined)
       issue('AUTH_JWT_AUDIENCE', 'jwt authentication needs the expected audience');
   }
+  if ((config.TLS_CERT_FILE === undefined) !== (config.TLS_KEY_FILE === undefined))
+    issue('TLS_CERT_FILE', 'TLS needs both TLS_CERT_FILE and TLS_KEY_FILE');
 }

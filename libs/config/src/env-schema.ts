@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { routeLimits } from './route-limits';
-import { authEnv, checkEdgeConfig, corsEnv, httpEdgeEnv } from './edge-env';
+import { authEnv, checkEdgeConfig, corsEnv, httpEdgeEnv, tlsEnv } from './edge-env';
 
 /**
  * The one schema of every environment variable the apps read. Names are the contract between the
@@ -163,6 +163,7 @@ export const gatewayEnv = commonEnv
     ...httpEdgeEnv,
     ...corsEnv,
     ...authEnv,
+    ...tlsEnv,
   })
   .superRefine(checkEdgeConfig)
   .superRefine((config, context) => {

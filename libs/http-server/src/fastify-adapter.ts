@@ -32,20 +32,30 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   bodyLimitBytes: 1024 * 1024,
 };
 
-/** The Fastify adapter every HTTP listener of the stack uses. */
+/** A certificate chain and its key (PEM), for a listener that serves HTTPS. */
+export interface TlsCredentials {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/** The Fastify adapter every HTTP listener of the stack uses; HTTPS (TLS 1.2+) with `tls`. */
 export function createFastifyAdapter(
   limits: ConnectionLimits = DEFAULT_CONNECTION_LIMITS,
+  tls?: TlsCredentials,
 ): FastifyAdapter {
+  const serverOptions = {
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
+  };
   return new FastifyAdapter({
+    // Fastify hands `https` (not `http`) to https.createServer, so the timeouts go in both.
+    ...(tls ? { https: { ...tls, ...serverOptions, minVersion: 'TLSv1.2' as const } } : {}),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: limits.bodyLimitBytes,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     requestTimeout: limits.requestTimeoutMs,
     maxRequestsPerSocket: limits.maxRequestsPerSocket,
-    http: {
-      headersTimeout: limits.headersTimeoutMs,
-      connectionsCheckingInterval: limits.timeoutCheckIntervalMs,
-    },
+    http: serverOptions,
     // While closing, keep serving requests that arrive on open connections (Fastify then answers
     // with `Connection: close`) instead of failing them with 503: a rollout must drop nothing.
     return503OnClosing: false,

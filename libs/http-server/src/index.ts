@@ -3,6 +3,7 @@ export {
   createFastifyAdapter,
   DEFAULT_CONNECTION_LIMITS,
   KEEP_ALIVE_TIMEOUT_MS,
+  type TlsCredentials,
 } from './fastify-adapter';
 export { configureHttpApp } from './configure-http-app';
 export { type ErrorBody, errorBody } from './error-body';
