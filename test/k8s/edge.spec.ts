@@ -49,7 +49,16 @@ describe('chart: edge security of the gateway (values edge)', () => {
       HTTP_MAX_REQUESTS_PER_SOCKET: '1000',
       HTTP_BODY_LIMIT_BYTES: '1048576',
     });
-    expect(Object.keys(env('webapp-1')).filter((k) => /^(AUTH|CORS|HTTP)_/.test(k))).toEqual([]);
+    expect(
+      Object.keys(env('webapp-1')).filter((k) => /^(AUTH|CORS|HTTP|TLS|GRPC)_/.test(k)),
+    ).toEqual([]);
+    expect(env('rpc-app-1')).toMatchObject({
+      GRPC_MAX_RECEIVE_MESSAGE_BYTES: '1114112',
+      GRPC_MAX_CONCURRENT_STREAMS: '100',
+      GRPC_KEEPALIVE_TIME_MS: '60000',
+      GRPC_KEEPALIVE_TIMEOUT_MS: '20000',
+    });
+    expect(env('rpc-app-1').AUTH_DEFAULT).toBeUndefined();
   });
 
   test('API keys from a Secret: mounted read-only as a directory (live rotation), named by AUTH_API_KEYS_FILE', () => {

@@ -6,7 +6,7 @@ certificate, the API keys and a static JWT key are read from. Only the gateway c
 {{- define "gs.edgeApiKeysPath" -}}/etc/gateway-stack/api-keys/{{ .Values.edge.auth.apiKeys.key }}{{- end -}}
 {{- define "gs.edgeJwtKeyPath" -}}/etc/gateway-stack/jwt-key/{{ .Values.edge.auth.jwt.publicKeyKey }}{{- end -}}
 
-{{/* The gateway's edge variables (YAML map); empty for other components. */}}
+{{/* The edge variables of the gateway and of the gRPC upstream (YAML map); empty for others. */}}
 {{- define "gs.edgeEnv" -}}
 {{- if eq .name (include "gs.gatewayComponent" .) -}}
 {{- $edge := .root.Values.edge -}}
@@ -41,18 +41,29 @@ AUTH_JWT_JWKS_URL: {{ $edge.auth.jwt.jwksUrl | quote }}
 AUTH_JWT_ISSUER: {{ $edge.auth.jwt.issuer | quote }}
 AUTH_JWT_AUDIENCE: {{ $edge.auth.jwt.audience | quote }}
 AUTH_JWT_CLOCK_SKEW_S: {{ include "gs.int" $edge.auth.jwt.clockSkewSeconds | quote }}
+AUTH_JWT_JWKS_COOLDOWN_MS: {{ include "gs.int" $edge.auth.jwt.jwksCooldownMs | quote }}
+AUTH_API_KEYS_RELOAD_MS: {{ include "gs.int" $edge.auth.apiKeys.reloadMs | quote }}
 {{- if $edge.tls.existingSecret }}
 TLS_CERT_FILE: "/etc/gateway-stack/tls/tls.crt"
 TLS_KEY_FILE: "/etc/gateway-stack/tls/tls.key"
+TLS_RELOAD_MS: {{ include "gs.int" $edge.tls.reloadMs | quote }}
 {{- end }}
 HTTP_HEADERS_TIMEOUT_MS: {{ include "gs.int" $edge.http.headersTimeoutMs | quote }}
 HTTP_REQUEST_TIMEOUT_MS: {{ include "gs.int" $edge.http.requestTimeoutMs | quote }}
+HTTP_TIMEOUT_CHECK_INTERVAL_MS: {{ include "gs.int" $edge.http.timeoutCheckIntervalMs | quote }}
+HTTP_KEEP_ALIVE_TIMEOUT_MS: {{ include "gs.int" $edge.http.keepAliveTimeoutMs | quote }}
 HTTP_MAX_REQUESTS_PER_SOCKET: {{ include "gs.int" $edge.http.maxRequestsPerSocket | quote }}
 HTTP_BODY_LIMIT_BYTES: {{ include "gs.int" $edge.http.bodyLimitBytes | quote }}
 CORS_ALLOWED_ORIGINS: {{ join "," $edge.cors.allowedOrigins | quote }}
 CORS_ALLOWED_METHODS: {{ join "," $edge.cors.allowedMethods | quote }}
 CORS_ALLOWED_HEADERS: {{ join "," $edge.cors.allowedHeaders | quote }}
 CORS_MAX_AGE_S: {{ include "gs.int" $edge.cors.maxAgeSeconds | quote }}
+{{- else if eq .name .root.Values.upstreams.rpc -}}
+{{- $grpc := .root.Values.edge.grpc }}
+GRPC_MAX_RECEIVE_MESSAGE_BYTES: {{ include "gs.int" $grpc.maxReceiveMessageBytes | quote }}
+GRPC_MAX_CONCURRENT_STREAMS: {{ include "gs.int" $grpc.maxConcurrentStreams | quote }}
+GRPC_KEEPALIVE_TIME_MS: {{ include "gs.int" $grpc.keepaliveTimeMs | quote }}
+GRPC_KEEPALIVE_TIMEOUT_MS: {{ include "gs.int" $grpc.keepaliveTimeoutMs | quote }}
 {{- end -}}
 {{- end -}}
 

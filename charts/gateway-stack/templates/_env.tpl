@@ -81,9 +81,10 @@ key: {{ $redis.external.passwordKey }}
 {{- $_ := set $env "OTEL_TRACES_SAMPLER" $root.Values.tracing.sampler }}
 {{- $_ := set $env "OTEL_TRACES_SAMPLER_ARG" (include "gs.envValue" $root.Values.tracing.samplerArg) }}
 {{- end }}
+{{- /* Edge security (values `edge`, _edge.tpl): the gateway's and the gRPC upstream's. */}}
+{{- $env = merge (include "gs.edgeEnv" . | fromYaml) $env }}
 {{- if eq .name (include "gs.gatewayComponent" .) }}
 {{- $env = merge (include "gs.upstreamEnv" . | fromYaml) $env }}
-{{- $env = merge (include "gs.edgeEnv" . | fromYaml) $env }}
 {{- if $root.Values.ingress.enabled }}
 {{- /* The Ingress controller connects, and appends the client's address to X-Forwarded-For: limit on that, not on the controller. */}}
 {{- $_ := set $env "RATE_LIMIT_TRUSTED_PROXY_HOPS" "1" }}

@@ -32,6 +32,22 @@ export const httpEdgeEnv = {
   HTTP_BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
 };
 
+/**
+ * rpc-app-1's gRPC server against oversized messages, stream floods and dead peers. grpc-js
+ * servers cannot enforce a minimum client ping interval; only the gateway may reach rpc-app-1
+ * (the chart's NetworkPolicy).
+ */
+export const grpcServerEnv = {
+  /** Largest request message accepted (grpc's default is 4 MiB); a larger one ends RESOURCE_EXHAUSTED. */
+  GRPC_MAX_RECEIVE_MESSAGE_BYTES: positiveInt.default(1024 * 1024 + 64 * 1024),
+  /** Calls in flight on one connection at once. */
+  GRPC_MAX_CONCURRENT_STREAMS: positiveInt.default(100),
+  /** The server pings a connection idle this long, and closes it if the ping is not answered ... */
+  GRPC_KEEPALIVE_TIME_MS: positiveInt.default(60_000),
+  /** ... within this. */
+  GRPC_KEEPALIVE_TIMEOUT_MS: positiveInt.default(20_000),
+};
+
 /** CORS on the public listener: off unless origins are listed. */
 export const corsEnv = {
   /** Allowed origins, comma-separated (`https://app.example.com`), or `*`; unset = CORS off. */

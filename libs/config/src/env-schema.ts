@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { routeLimits } from './route-limits';
-import { authEnv, checkEdgeConfig, corsEnv, httpEdgeEnv, tlsEnv } from './edge-env';
+import { authEnv, checkEdgeConfig, corsEnv, grpcServerEnv, httpEdgeEnv, tlsEnv } from './edge-env';
 
 /**
  * The one schema of every environment variable the apps read. Names are the contract between the
@@ -84,6 +84,7 @@ export const rpcAppEnv = commonEnv.extend({
   GRPC_MAX_CONNECTION_AGE_MS: positiveInt.default(30000),
   /** Time calls in flight on an aged-out connection get to finish before it is closed. */
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: positiveInt.default(10000),
+  ...grpcServerEnv,
 });
 
 export const gatewayEnv = commonEnv
