@@ -1,6 +1,9 @@
-import { join } from 'node:path';
-import { helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
-import { run, tool } from './support/tools.ts';
+import {
+  helmNotes as notes,
+  helmTemplate,
+  helmTemplateRaw,
+  type K8sObject,
+} from './support/helm.ts';
 
 interface Container {
   env?: unknown;
@@ -21,20 +24,6 @@ function render(set: string[] = [], setJson: string[] = []) {
     (find('Deployment', `rel-gateway-stack-${component}`).spec as { template: { spec: PodSpec } })
       .template.spec;
   return { env, pod };
-}
-
-function notes(set: string[]): string {
-  return (
-    run(tool('helm'), [
-      'install',
-      'rel',
-      join(__dirname, '../../charts/gateway-stack'),
-      '--dry-run=client',
-      '-n',
-      'shop',
-      ...set.flatMap((s) => ['--set', s]),
-    ]).stdout.split('NOTES:')[1] ?? ''
-  );
 }
 
 describe('chart: edge security of the gateway (values edge)', () => {

@@ -11,6 +11,17 @@ export interface CertFiles {
   serial: string;
 }
 
+/** A new P-256 key written to `key`, for `openssl req`. */
+const NEW_P256_KEY = (key: string) => [
+  '-newkey',
+  'ec',
+  '-pkeyopt',
+  'ec_paramgen_curve:P-256',
+  '-nodes',
+  '-keyout',
+  key,
+];
+
 function openssl(args: string[], cwd: string): void {
   execFileSync(requireTool('openssl', 'openssl'), args, {
     cwd,
@@ -24,13 +35,7 @@ export function makeCa(dir: string): CertFiles {
     [
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      'ca.key',
+      ...NEW_P256_KEY('ca.key'),
       '-out',
       'ca.crt',
       '-subj',
@@ -57,20 +62,7 @@ export function makeServerCert(
     `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
   );
   openssl(
-    [
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      `/CN=${name}`,
-    ],
+    ['req', ...NEW_P256_KEY(`${name}.key`), '-out', `${name}.csr`, '-subj', `/CN=${name}`],
     dir,
   );
   openssl(
