@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { routeLimits } from './route-limits';
+import { authEnv, checkEdgeConfig, corsEnv, grpcServerEnv, httpEdgeEnv, tlsEnv } from './edge-env';
 
 /**
  * The one schema of every environment variable the apps read. Names are the contract between the
@@ -83,6 +84,7 @@ export const rpcAppEnv = commonEnv.extend({
   GRPC_MAX_CONNECTION_AGE_MS: positiveInt.default(30000),
   /** Time calls in flight on an aged-out connection get to finish before it is closed. */
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: positiveInt.default(10000),
+  ...grpcServerEnv,
 });
 
 export const gatewayEnv = commonEnv
@@ -162,7 +164,14 @@ export const gatewayEnv = commonEnv
       .default(1),
     /** Budget of one Redis call; past it the request is decided locally and the store marked down. */
     RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(100),
+
+    // Edge security (README "Edge security"): slow clients, body limit, CORS, authentication.
+    ...httpEdgeEnv,
+    ...corsEnv,
+    ...authEnv,
+    ...tlsEnv,
   })
+  .superRefine(checkEdgeConfig)
   .superRefine((config, context) => {
     // grpc-js silently ignores a DNS server in the target unless its alternative resolver is on.
     if (
