@@ -33,7 +33,7 @@ describe('PollingDnsResolver', () => {
   test('re-resolves on its own every refresh interval, passing on only changes', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate'] });
     try {
-      const { instance, results } = resolver('localhost:6000', 1000);
+      const { instance, results } = resolver('127.0.0.8:6000', 1000);
       instance.updateResolution();
       await jest.advanceTimersByTimeAsync(10);
       const first = results.length;
