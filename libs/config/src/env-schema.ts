@@ -116,6 +116,8 @@ export const gatewayEnv = commonEnv
     RETRY_BUDGET_PERCENT: z.coerce.number().min(0.1).max(100).default(20),
     /** Size of the retry token bucket; retries stop while it is half empty (burst = half of it). */
     RETRY_BUDGET_MAX_TOKENS: z.coerce.number().int().min(2).max(1000).default(20),
+    /** This many calls in a row that reached no replica open the breaker at once (total outage). */
+    BREAKER_CONSECUTIVE_UNAVAILABLE: positiveInt.default(5),
     /** The breaker opens when more than this percent of calls in the window failed ... */
     BREAKER_ERROR_THRESHOLD_PERCENT: z.coerce.number().min(1).max(100).default(50),
     /** ... and the window holds at least this many calls. */
@@ -124,9 +126,9 @@ export const gatewayEnv = commonEnv
     BREAKER_WINDOW_MS: z.coerce.number().int().min(100).default(10000),
     /** An open breaker lets one trial call through after this long. */
     BREAKER_RESET_TIMEOUT_MS: positiveInt.default(10000),
-    /** Consecutive failures (reset, timeout, 5xx) that eject a webapp-1 replica; refusals eject at once. */
-    OUTLIER_CONSECUTIVE_FAILURES: positiveInt.default(5),
-    /** rpc-app-1: how often per-replica failure rates are evaluated; both: ejection-count decay period. */
+    /** Failures in a row (reset, timeout, 5xx) that eject a webapp-1 replica (grpc-js has no such rule). */
+    WEBAPP_OUTLIER_CONSECUTIVE_FAILURES: positiveInt.default(5),
+    /** Every interval, replicas failing at least half of 10+ calls are ejected; an ejection is forgotten per healthy interval. */
     OUTLIER_INTERVAL_MS: positiveInt.default(10000),
     /** First ejection of a replica lasts this long; each repeated ejection adds as much again ... */
     OUTLIER_BASE_EJECTION_MS: positiveInt.default(5000),

@@ -6,4 +6,4 @@ export { HttpUpstream } from './http/http-upstream';
 export { type HttpUpstreamDefinition, HttpUpstreamModule } from './http/http-upstream.module';
 export { GrpcUpstream, type UnaryInvoker } from './grpc/grpc-upstream';
 export { type GrpcUpstreamDefinition, GrpcUpstreamModule } from './grpc/grpc-upstream.module';
-export type { IdempotentMethod } from './grpc/grpc-channel-options';
+export type { IdempotentMethod } from './grpc/grpc-upstream';
