@@ -1,4 +1,5 @@
-import { randomLoopbackNet, Stack } from '../../scripts/topology/index.ts';
+import { randomLoopbackNet, type Stack } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { get, postJson } from '../support/http.ts';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { SPAN_CENSUS_ARGS, spanCensus } from '../support/span-census.ts';
@@ -14,7 +15,7 @@ describe('tracing off', () => {
 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start(`${net}.250`);
-    stack = new Stack({
+    stack = testStack({
       net,
       nodeArgs: SPAN_CENSUS_ARGS,
       env: {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type AppProcess, Stack } from '../../scripts/topology/index.ts';
+import { type AppProcess } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { get } from '../support/http.ts';
 import { load, type Outcome, statusCounts } from '../support/load.ts';
 import { sample, scrape, served } from '../support/metrics.ts';
@@ -8,7 +9,7 @@ import { sample, scrape, served } from '../support/metrics.ts';
 // server answers webapp-1.stack.test / rpc-app-1.stack.test with the current replicas. Counts per
 // replica come from each replica's own metrics.
 describe('traffic by name: 3 replicas of each backend behind one name', () => {
-  const stack = new Stack({
+  const stack = testStack({
     replicas: 3,
     discovery: 'dns',
     env: {
