@@ -13,7 +13,10 @@ apps() { node -p 'Object.keys(require("./nest-cli.json").projects).join("\n")'; 
 
 case "${1:-}" in
   deps)
-    npm ci --no-audit --no-fund
+    # No lifecycle scripts: the root's preinstall (scripts/check-node.cjs, the Node version check
+    # for newcomers) is not in the context yet at this step, and the image's Node is the pinned one.
+    # npm runs no dependency's install script without approval either way.
+    npm ci --no-audit --no-fund --ignore-scripts
     ;;
   build)
     node scripts/build.ts
