@@ -3,8 +3,8 @@ import { startBlackHole } from '../support/black-hole.ts';
 import { eventually } from '../support/eventually.ts';
 import { get, postJson } from '../support/http.ts';
 
-// The original demo's gateway died (log.Fatal) when an upstream was down. Ours answers with a
-// clear gateway error and keeps serving.
+// A gateway must not die when an upstream is down (the demo it replaces did, see
+// docs/architecture.md "Compatibility"): it answers with a clear gateway error and keeps serving.
 describe('upstream failures', () => {
   describe('an upstream that is down', () => {
     const stack = testStack();

@@ -4,7 +4,8 @@ import { routeLimits } from './route-limits';
 
 /**
  * The one schema of every environment variable the apps read. Names are the contract between the
- * apps, the Helm chart, the tests and the docs (see DESIGN.md): add freely, rename never.
+ * apps, the Helm chart, the tests and the docs (docs/architecture.md): add freely, rename only
+ * together with every user.
  */
 
 const port = z.coerce.number().int().min(1).max(65535);
