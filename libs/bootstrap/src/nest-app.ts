@@ -1,12 +1,12 @@
 import type { CommonConfig } from '@app/config';
 import { HealthState } from '@app/health';
 import { closeConnectionsWhileDraining, createFastifyAdapter } from '@app/http-server';
-import { installGracefulShutdown } from '@app/lifecycle';
 import { shutdownTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import { installGracefulShutdown } from './graceful-shutdown';
 
 /**
  * Creates an app on the stack's Fastify adapter with its pino logger, and makes every response

@@ -1,4 +1,3 @@
 export * from './env-schema';
 export { ConfigError, loadConfig } from './load-config';
 export { APP_CONFIG, ConfigModule } from './config.module';
-export { type RouteLimit, routeLimits } from './route-limits';

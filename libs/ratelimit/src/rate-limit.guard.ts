@@ -59,10 +59,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  protected override async getTracker(request: FastifyRequest): Promise<string> {
-    return this.identity(request);
-  }
-
   /** Who is limited: the client address (an API key, once API-key auth exists). */
   private identity(request: FastifyRequest): string {
     return clientAddress(

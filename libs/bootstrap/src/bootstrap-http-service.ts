@@ -1,18 +1,19 @@
-import { startAdminServer } from '@app/admin';
 import type { CommonConfig } from '@app/config';
 import { configureHttpApp } from '@app/http-server';
 import { recordHttpServerMetrics } from '@app/metrics';
 import { excludePortFromTracing } from '@app/tracing';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createNestApp, serve } from './nest-app';
+import { ServiceModule } from './service.module';
+import { startAdminServer } from './start-admin-server';
 
 export interface HttpServiceOptions {
   /** The app name: `service` in logs, `app` label on metrics. */
   name: string;
   config: CommonConfig & { PORT: number; ADMIN_PORT: number };
-  /** The app's root module (it must import LoggingModule, HealthModule and MetricsModule.forHttp). */
-  module: DynamicModule;
+  /** The app's own module: its features (ServiceModule.forHttp adds the rest). */
+  module: Type<unknown> | DynamicModule;
 }
 
 /**
@@ -24,7 +25,9 @@ export async function bootstrapHttpService(
   options: HttpServiceOptions,
 ): Promise<NestFastifyApplication> {
   const { config, name } = options;
-  const { app, health } = await createNestApp(options.module);
+  const { app, health } = await createNestApp(
+    ServiceModule.forHttp({ name, config, features: options.module }),
+  );
   configureHttpApp(app);
   recordHttpServerMetrics(app);
   // Probes and scrapes on the admin listener are not traffic: no spans.
