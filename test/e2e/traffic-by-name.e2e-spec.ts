@@ -68,9 +68,10 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
     const victimsServed = await eventually(
       async () => {
         const counts = await Promise.all([served(webappVictim), served(rpcVictim)]);
-        return counts.every((count, i) => count - victimsBefore[i] >= 200) && counts;
+        return counts.every((count, i) => count - victimsBefore[i] >= 20) && counts;
       },
-      { timeoutMs: 10_000, intervalMs: 100, what: 'both victims served 200 requests of the load' },
+      // Well before the load ends, whatever the machine's speed: the kill must happen under load.
+      { timeoutMs: 10_000, intervalMs: 100, what: 'both victims served 20 requests of the load' },
     );
     await Promise.all([webappVictim.kill(), rpcVictim.kill()]);
     const killedAt = Date.now();
