@@ -1,5 +1,5 @@
 // skaffold.yaml without a cluster or skaffold itself: every document and every profile (its JSON
-// patches applied as skaffold applies them) validates against the official v4beta14 schema, and
+// patches applied as skaffold applies them) validates against the official v4beta13 schema, and
 // the config agrees with the Dockerfile, nest-cli.json and the chart it deploys.
 import Ajv from 'ajv';
 import { applyPatch, type Operation } from 'fast-json-patch';
@@ -14,7 +14,7 @@ import { CHART, REPO } from './support/tools.ts';
 /* eslint-disable @typescript-eslint/no-explicit-any -- skaffold config is free-form YAML */
 type Config = Record<string, any>;
 
-const SCHEMA = JSON.parse(readFileSync(join(__dirname, 'fixtures/skaffold-v4beta14.json'), 'utf8'));
+const SCHEMA = JSON.parse(readFileSync(join(__dirname, 'fixtures/skaffold-v4beta13.json'), 'utf8'));
 const documents = parseAllDocuments(readFileSync(join(REPO, 'skaffold.yaml'), 'utf8')).map(
   (doc) => doc.toJS() as Config,
 );
@@ -78,11 +78,11 @@ function schemaHasPath(path: string): boolean {
   return true;
 }
 
-describe('skaffold.yaml against the official v4beta14 schema', () => {
-  test('every document declares skaffold/v4beta14 and validates', () => {
+describe('skaffold.yaml against the official v4beta13 schema', () => {
+  test('every document declares skaffold/v4beta13 and validates', () => {
     expect(documents.length).toBeGreaterThanOrEqual(1);
     for (const document of documents) {
-      expect(document.apiVersion).toBe('skaffold/v4beta14');
+      expect(document.apiVersion).toBe('skaffold/v4beta13');
       expect(validateSchema(document) ? [] : validateSchema.errors).toEqual([]);
     }
   });
