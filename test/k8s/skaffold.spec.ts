@@ -171,9 +171,12 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
       namespace: release.namespace,
       valuesFiles: release.valuesFiles.map((f: string) => join(REPO, f)),
     });
-    for (const forward of config.portForward.filter(
-      (p: Config) => p.namespace === release.namespace,
-    )) {
+    // A forward without a namespace follows the release's (or skaffold -n's).
+    const forwards = config.portForward.filter(
+      (p: Config) => p.namespace === undefined || p.namespace === release.namespace,
+    );
+    expect(forwards.length).toBeGreaterThanOrEqual(2);
+    for (const forward of forwards) {
       const kind = forward.resourceType === 'service' ? 'Service' : 'Deployment';
       const target = byKind(objects, kind).find((o) => o.metadata.name === forward.resourceName);
       expect(`${kind}/${forward.resourceName}: ${Boolean(target)}`).toBe(
@@ -224,6 +227,33 @@ describe('profiles do what they say', () => {
       expect(
         prod.deploy.helm.releases[0].setValueTemplates[`components.${app}.image.digest`],
       ).toMatch(/IMAGE_DIGEST_/);
+  });
+
+  test('no profile: push left to skaffold (loaded into kind / minikube, pushed elsewhere), forwards follow the namespace', () => {
+    expect(base.build.local).not.toHaveProperty('push');
+    for (const forward of base.portForward) expect(forward).not.toHaveProperty('namespace');
+    // Several namespaces deployed: skaffold skips forwards without one, so this profile names it.
+    for (const forward of get('observability').portForward)
+      expect(forward.namespace).toMatch(/^(gateway-stack|monitoring)$/);
+  });
+
+  test("cluster-engine: on `npm run cluster`'s Docker engine (no bridge) every build step uses the host network", () => {
+    const profile = base.profiles.find((p: Config) => p.name === 'cluster-engine');
+    expect(profile.activation).toEqual([
+      { env: 'DOCKER_HOST=unix:///run/gateway-stack-cluster/docker.sock' },
+    ]);
+    expect(readFileSync(join(REPO, 'scripts/cluster/cluster.sh'), 'utf8')).toContain(
+      'RUN_DIR="/run/$CLUSTER_NAME-cluster"',
+    );
+    for (const artifact of get('cluster-engine').build.artifacts)
+      expect(artifact.docker.network).toBe('host');
+  });
+
+  test("npm-ca: NODE_EXTRA_CA_CERTS reaches npm ci as the Dockerfile's npm_ca build secret", () => {
+    const profile = base.profiles.find((p: Config) => p.name === 'npm-ca');
+    expect(profile.activation).toEqual([{ env: 'NODE_EXTRA_CA_CERTS=.' }]);
+    for (const artifact of get('npm-ca').build.artifacts)
+      expect(artifact.docker.cliFlags).toEqual(['--secret=id=npm_ca,src={{.NODE_EXTRA_CA_CERTS}}']);
   });
 
   test('observability: Prometheus stack and Tempo deploy before the app, which exports traces to Tempo and is scraped', () => {
