@@ -45,19 +45,25 @@ const variants: Array<[string, Config]> = [
 /** Skaffold's template name for an image: `/`, `-` and `.` become `_`. */
 const sanitize = (image: string) => image.replace(/[/.-]/g, '_');
 
-/** Substitutes skaffold's image template variables with plausible values for a render. */
+/**
+ * Substitutes skaffold's image template variables with what skaffold gives an image pushed as
+ * --default-repo 127.0.0.1:5000 does (a registry with a port, flattened path).
+ */
 function expandTemplates(value: string, images: string[]): string {
   return value.replace(
-    /\{\{\s*\.IMAGE_(REPO|TAG|DIGEST)_([A-Za-z0-9_]+)\s*\}\}/g,
+    /\{\{\s*\.IMAGE_(REPO_NO_DOMAIN|DOMAIN|REPO|TAG|DIGEST)_([A-Za-z0-9_]+)\s*\}\}/g,
     (match, part, name) => {
       const image = images.find((i) => sanitize(i) === name);
       if (!image)
         throw new Error(`${match} names no build artifact (${images.map(sanitize).join(', ')})`);
-      return part === 'REPO'
-        ? `registry.example.com/${image}`
-        : part === 'TAG'
-          ? 'v1-dev'
-          : `sha256:${'b'.repeat(64)}`;
+      const path = image.replace('/', '_');
+      return {
+        DOMAIN: '127.0.0.1:5000',
+        REPO_NO_DOMAIN: path,
+        REPO: `127.0.0.1:5000/${path}`,
+        TAG: 'v1-dev',
+        DIGEST: `sha256:${'b'.repeat(64)}`,
+      }[part as string]!;
     },
   );
 }
@@ -142,7 +148,7 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
   });
 
   test('every setValueTemplates / setValues key is a chart value, every template names an artifact, and the chart renders with them', () => {
-    const set: Record<string, string> = { ...release.setValues };
+    const set: Record<string, string> = { ...(release.setValues ?? {}) };
     for (const [key, value] of Object.entries(release.setValueTemplates as Record<string, string>))
       set[key] = expandTemplates(value, images);
     for (const key of Object.keys(set))
@@ -161,7 +167,7 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
     );
     for (const app of APPS)
       expect(rendered).toContainEqual(
-        expect.stringMatching(new RegExp(`^registry\\.example\\.com/gateway-stack/${app}:v1-dev`)),
+        expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:5000/gateway-stack_${app}:v1-dev`)),
       );
   });
 
