@@ -1,6 +1,6 @@
 // The local cluster of scripts/cluster/cluster.sh as the ops tests drive it: kubectl and helm
 // against its kubeconfig, namespaces of their own (every one named ops-*), polling for states.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -206,4 +206,44 @@ export function requireCluster(): void {
     throw new Error(
       `no Ready node behind ${KUBECONFIG}: npm run cluster -- up && npm run cluster -- images`,
     );
+}
+
+export interface PortForward {
+  url: string;
+  stop(): void;
+}
+
+/** `kubectl port-forward` of `resource` (e.g. service/x) to a free port on 127.0.0.1. */
+export async function portForward(
+  namespace: string,
+  resource: string,
+  port: number,
+): Promise<PortForward> {
+  const child = spawn(
+    KUBECTL,
+    ['port-forward', '-n', namespace, '--address', '127.0.0.1', resource, `:${port}`],
+    {
+      env: { ...process.env, KUBECONFIG },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const stop = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', stop);
+  const local = await until(
+    `port-forward ${resource}`,
+    () =>
+      /Forwarding from 127\.0\.0\.1:(\d+)/.exec(output)?.[1] ??
+      (child.exitCode !== null ? Promise.reject(new Error(output)) : undefined),
+    30_000,
+    200,
+  ).catch((err) => {
+    stop();
+    throw err;
+  });
+  return { url: `http://127.0.0.1:${local}`, stop };
 }
