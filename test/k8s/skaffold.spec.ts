@@ -42,6 +42,13 @@ const variants: Array<[string, Config]> = [
   ...base.profiles.map((p: Config) => [p.name, withProfile(base, p.name)] as [string, Config]),
 ];
 
+/**
+ * A namespace as skaffold resolves it without SKAFFOLD_NAMESPACE: the default of
+ * `{{ env "SKAFFOLD_NAMESPACE" | default "<ns>" }}`, or the literal.
+ */
+const NAMESPACE_TEMPLATE = /^\{\{ env "SKAFFOLD_NAMESPACE" \| default "([a-z0-9-]+)" \}\}$/;
+const namespaceOf = (value: string) => NAMESPACE_TEMPLATE.exec(value)?.[1] ?? value;
+
 /** Skaffold's template name for an image: `/`, `-` and `.` become `_`. */
 const sanitize = (image: string) => image.replace(/[/.-]/g, '_');
 
@@ -158,7 +165,7 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
     for (const file of release.valuesFiles) expect(existsSync(join(REPO, file))).toBe(true);
     const objects = helmTemplate({
       release: release.name,
-      namespace: release.namespace,
+      namespace: namespaceOf(release.namespace),
       valuesFiles: release.valuesFiles.map((f: string) => join(REPO, f)),
       set: Object.entries(set).map(([k, v]) => `${k}=${v}`),
     });
@@ -174,12 +181,11 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
   test('port-forwards name Services / Deployments the chart renders for this release, on ports they serve', () => {
     const objects = helmTemplate({
       release: release.name,
-      namespace: release.namespace,
+      namespace: namespaceOf(release.namespace),
       valuesFiles: release.valuesFiles.map((f: string) => join(REPO, f)),
     });
-    // A forward without a namespace follows the release's (or skaffold -n's).
     const forwards = config.portForward.filter(
-      (p: Config) => p.namespace === undefined || p.namespace === release.namespace,
+      (p: Config) => namespaceOf(p.namespace) === namespaceOf(release.namespace),
     );
     expect(forwards.length).toBeGreaterThanOrEqual(2);
     for (const forward of forwards) {
@@ -235,12 +241,14 @@ describe('profiles do what they say', () => {
       ).toMatch(/IMAGE_DIGEST_/);
   });
 
-  test('no profile: push left to skaffold (loaded into kind / minikube, pushed elsewhere), forwards follow the namespace', () => {
+  test('no profile: push left to skaffold (loaded into kind / minikube, pushed elsewhere); SKAFFOLD_NAMESPACE moves the release and its forwards', () => {
     expect(base.build.local).not.toHaveProperty('push');
-    for (const forward of base.portForward) expect(forward).not.toHaveProperty('namespace');
-    // Several namespaces deployed: skaffold skips forwards without one, so this profile names it.
-    for (const forward of get('observability').portForward)
-      expect(forward.namespace).toMatch(/^(gateway-stack|monitoring)$/);
+    const release = base.deploy.helm.releases[0];
+    expect(release.namespace).toMatch(NAMESPACE_TEMPLATE);
+    expect(base.portForward.length).toBeGreaterThanOrEqual(2);
+    for (const forward of base.portForward) expect(forward.namespace).toBe(release.namespace);
+    // Without SKAFFOLD_NAMESPACE: gateway-stack, as the README says.
+    expect(namespaceOf(release.namespace)).toBe('gateway-stack');
   });
 
   test("cluster-engine: on `npm run cluster`'s Docker engine (no bridge) every build step uses the host network", () => {
