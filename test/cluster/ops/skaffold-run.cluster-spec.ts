@@ -16,7 +16,7 @@ import {
 } from './support/cluster.ts';
 import { registryTags, registryUp } from './support/registry.ts';
 import { leftovers, postSeed } from './support/seed.ts';
-import { common, skaffold } from './support/skaffold.ts';
+import { skaffold } from './support/skaffold.ts';
 
 const NS = 'ops-skaffold-run';
 const APPS = Object.keys(JSON.parse(readFileSync(join(REPO, 'nest-cli.json'), 'utf8')).projects);
@@ -32,7 +32,7 @@ describe('skaffold build, run and delete against the local cluster', () => {
   afterAll(() => deleteNamespace(NS));
 
   test('skaffold build: the three dev images land in the local registry', async () => {
-    const result = await skaffold(['build', ...common(NS), `--file-output=${artifacts}`]);
+    const result = await skaffold(NS, ['build', `--file-output=${artifacts}`]);
     expect({
       code: result.code,
       tail: result.code === 0 ? '' : result.output.slice(-3000),
@@ -54,7 +54,7 @@ describe('skaffold build, run and delete against the local cluster', () => {
   });
 
   test('skaffold run: pods run the registry images and answer the seed requests; skaffold delete leaves nothing', async () => {
-    const run = await skaffold(['run', ...common(NS)]);
+    const run = await skaffold(NS, ['run']);
     expect({ code: run.code, tail: run.code === 0 ? '' : run.output.slice(-3000) }).toEqual({
       code: 0,
       tail: '',
@@ -75,7 +75,7 @@ describe('skaffold build, run and delete against the local cluster', () => {
       forward.stop();
     }
 
-    const del = await skaffold(['delete', ...common(NS)]);
+    const del = await skaffold(NS, ['delete']);
     expect({ code: del.code, tail: del.code === 0 ? '' : del.output.slice(-3000) }).toEqual({
       code: 0,
       tail: '',

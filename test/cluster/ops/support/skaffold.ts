@@ -3,12 +3,13 @@
 // to the local registry the kubelet pulls from. Its global config turns off everything that would
 // call out: metrics, update check, survey.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DOCKER_HOST, KUBECONFIG, REGISTRY, REPO } from './cluster.ts';
 
 const SKAFFOLD = join(REPO, '.tools/bin/skaffold');
+const LOGS = join(REPO, '.tools/cluster/state/logs');
 
 const home = mkdtempSync(join(tmpdir(), 'ops-skaffold-'));
 const configFile = join(home, 'config');
@@ -27,21 +28,36 @@ const env = {
   SKAFFOLD_INTERACTIVE: 'false',
 };
 
-/** Flags every command takes: the registry and the namespace. */
-export const common = (namespace: string) => ['--default-repo', REGISTRY, '--namespace', namespace];
-
 export interface Result {
   code: number | null;
   output: string;
 }
 
+/**
+ * Every command in `namespace` (SKAFFOLD_NAMESPACE is skaffold's -n, and skaffold.yaml's release
+ * and port-forwards follow it) with the local registry as --default-repo.
+ */
+function invocation(namespace: string, args: string[]) {
+  return {
+    args: [...args, '--default-repo', REGISTRY],
+    env: { ...env, SKAFFOLD_NAMESPACE: namespace },
+  };
+}
+
 /** Runs a skaffold command to its end (bounded by timeoutMs); never throws. */
-export function skaffold(args: string[], timeoutMs = 900_000): Promise<Result> {
+export function skaffold(namespace: string, args: string[], timeoutMs = 900_000): Promise<Result> {
+  const run = invocation(namespace, args);
   return new Promise((resolve) => {
     execFile(
       SKAFFOLD,
-      args,
-      { cwd: REPO, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, killSignal: 'SIGKILL' },
+      run.args,
+      {
+        cwd: REPO,
+        env: run.env,
+        timeout: timeoutMs,
+        maxBuffer: 64 * 1024 * 1024,
+        killSignal: 'SIGKILL',
+      },
       (err, stdout, stderr) =>
         resolve({
           code: err ? ((err as { code?: number }).code ?? null) : 0,
@@ -57,10 +73,21 @@ export class SkaffoldProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
 
-  constructor(args: string[]) {
-    this.child = spawn(SKAFFOLD, args, { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  constructor(namespace: string, args: string[]) {
+    const run = invocation(namespace, args);
+    this.child = spawn(SKAFFOLD, run.args, {
+      cwd: REPO,
+      env: run.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    // Also in the cluster's log directory, to read while it runs.
+    mkdirSync(LOGS, { recursive: true });
+    const log = createWriteStream(join(LOGS, `ops-skaffold-${args[0]}.log`));
     for (const stream of [this.child.stdout, this.child.stderr])
-      stream?.on('data', (chunk: Buffer) => this.output.push(chunk.toString()));
+      stream?.on('data', (chunk: Buffer) => {
+        this.output.push(chunk.toString());
+        log.write(chunk);
+      });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
     live.add(this.child);
   }
