@@ -32,7 +32,9 @@ RUN scripts/image-build.sh deps
 COPY --chown=10001:10001 . .
 ARG APP
 ENV APP=${APP}
-CMD ["sh", "-c", "exec node_modules/.bin/nest start \"$APP\" --watch --preserveWatchOutput"]
+# --no-shell: nest starts the rebuilt app once the old process has exited. Through a shell it starts
+# it as soon as the shell dies, while the old app still drains and holds the port (EADDRINUSE).
+CMD ["sh", "-c", "exec node_modules/.bin/nest start \"$APP\" --watch --preserveWatchOutput --no-shell"]
 
 # --- runtime: node, production node_modules, proto/ and one app's bundle; nothing else ---------
 FROM base AS runtime
