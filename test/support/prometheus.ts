@@ -151,7 +151,7 @@ export class PrometheusServer {
 }
 
 /** A port nothing listens on right now (Prometheus takes a fixed port, not 0). */
-async function freePort(host: string): Promise<number> {
+export async function freePort(host: string): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

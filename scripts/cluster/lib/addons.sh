@@ -8,8 +8,9 @@
 #   metrics-server        resource metrics API (the HPA's CPU)
 #   kube-network-policies a NetworkPolicy enforcer (nftables + nfqueue), run as a pod on the node
 #   keda, keda-adapter    only with CLUSTER_KEDA=1 (see KEDA_NOTE below)
-# Prometheus is Debian's package. The local registry skaffold pushes to is Debian's docker-registry,
-# a host process on 127.0.0.1:5000 (containerd pulls from it over HTTP, lib/node.sh).
+# Prometheus is Debian's package (scripts/bootstrap.sh). The local registry skaffold pushes to is
+# Debian's docker-registry (CLUSTER_APT_PACKAGES), a host process on 127.0.0.1:5000 (containerd pulls
+# from it over HTTP, lib/node.sh).
 
 REGISTRY_DIR="$CLUSTER_DIR/registry"
 
@@ -47,20 +48,6 @@ build_addon() {
   log "built $name $version in $((SECONDS - started)) s"
 }
 
-ensure_addon_packages() {
-  local missing=() pkg
-  for pkg in "${ADDON_APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-  done
-  [ ${#missing[@]} -eq 0 ] && return
-  log "apt-get install ${missing[*]}"
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # Debian starts both as services (the registry on :5000, Prometheus on :9090): ours run by PID.
-  local service
-  for service in docker-registry prometheus; do systemctl disable --now "$service" >/dev/null 2>&1 || true; done
-}
-
 # SKAFFOLD_PATH: what skaffold finds first on its PATH. Skaffold v2.16 renders through `helm
 # --post-renderer <skaffold>`, which Helm 4 no longer takes (post-renderers are plugins there), and
 # asks `helm version --client`, a flag Helm 4 dropped: it needs Helm 3. It builds images with the
@@ -83,7 +70,6 @@ WRAPPER
 # KEDA_NOTE: KEDA's operator links the SDK of every scaler it supports (all clouds, databases,
 # queues): by far the longest build here, so it is built only on request (CLUSTER_KEDA=1).
 build_addons() {
-  ensure_addon_packages
   build_addon skaffold "$SKAFFOLD_VERSION" github.com/GoogleContainerTools/skaffold/v2 cmd/skaffold \
     "-X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.version=$SKAFFOLD_VERSION
      -X github.com/GoogleContainerTools/skaffold/v2/pkg/skaffold/version.buildDate=1970-01-01T00:00:00Z"
@@ -104,6 +90,8 @@ build_addons() {
 # registry add-ons offer one on localhost: a host process on loopback only, its data under .tools/.
 # Docker treats 127.0.0.0/8 as an insecure (HTTP) registry without configuration.
 registry_up() {
+  # Debian's package runs its own on :5000 as a service where systemd is init: ours runs by PID.
+  process_running docker-registry || systemctl disable --now docker-registry >/dev/null 2>&1 || true
   mkdir -p "$REGISTRY_DIR" "$STATE"
   cat >"$STATE/registry.yml" <<YAML
 version: 0.1

@@ -3,7 +3,6 @@
 // by that PID, and never left behind by a test that ends early.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO } from './cluster.ts';
 
@@ -38,18 +37,6 @@ export class HostProcess {
     }
     live.delete(this.child);
   }
-}
-
-/** A TCP port nothing listens on right now at `host`. */
-export async function freePort(host: string): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, host, resolve);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 const live = new Set<ChildProcess>();

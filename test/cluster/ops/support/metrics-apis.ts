@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrometheusServer } from '../../../support/prometheus.ts';
+import { PrometheusServer, freePort } from '../../../support/prometheus.ts';
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are free-form JSON */
 import {
   ADDON_BIN,
@@ -19,7 +19,7 @@ import {
   kubectlJson,
   until,
 } from './cluster.ts';
-import { HostProcess, freePort } from './host-process.ts';
+import { HostProcess } from './host-process.ts';
 
 /** Where the APIServices' Services live (cluster-scoped APIServices need a namespaced Service). */
 export const APIS_NAMESPACE = 'ops-metrics-apis';
