@@ -13,11 +13,14 @@ export class HostProcess {
   private readonly exited: Promise<void>;
   readonly log: string;
 
-  constructor(name: string, binary: string, args: string[]) {
+  constructor(name: string, binary: string, args: string[], env: Record<string, string> = {}) {
     mkdirSync(LOGS, { recursive: true });
     this.log = join(LOGS, `ops-${name}.log`);
     const out = createWriteStream(this.log, { flags: 'a' });
-    this.child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(binary, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout?.pipe(out);
     this.child.stderr?.pipe(out);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));

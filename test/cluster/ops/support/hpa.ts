@@ -43,7 +43,9 @@ export function scale(namespace: string): Scale {
         ? `${m.pods.metric.name}=${m.pods.current.averageValue}`
         : m.type === 'Resource'
           ? `${m.resource.name}=${m.resource.current.averageUtilization}%`
-          : JSON.stringify(m),
+          : m.type === 'External'
+            ? `${m.external.metric.name}=${m.external.current.averageValue}`
+            : JSON.stringify(m),
     );
   return { ready, metrics };
 }

@@ -141,7 +141,7 @@ export interface AggregatedApi {
   stop(): Promise<void>;
 }
 
-async function serveAggregated(
+export async function serveAggregated(
   name: string,
   group: string,
   version: string,
@@ -201,7 +201,7 @@ async function serveAggregated(
 }
 
 /** Authentication and authorization of API-server-style flags shared by both adapters. */
-function apiserverFlags(port: number, certDir: string): string[] {
+export function apiserverFlags(port: number, certDir: string): string[] {
   return [
     `--secure-port=${port}`,
     `--bind-address=${NODE_IP}`,
