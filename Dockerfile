@@ -1,8 +1,14 @@
-# syntax=docker/dockerfile:1
 # One image per app from one Dockerfile:  docker build --build-arg APP=gateway -t gateway-stack/gateway .
 # (APP: gateway | webapp-1 | rpc-app-1, the projects of nest-cli.json.) The build stage does not use
 # APP, so building the three images builds the apps once and the layer cache serves the other two.
 # Its steps live in scripts/image-build.sh, which test/k8s/image.spec.ts runs without Docker.
+#
+# BuildKit builds only the stages the target needs (the classic builder would build `dev` too). There
+# is no `# syntax=` line on purpose: the Dockerfile frontend built into the engine is used, so a build
+# never pulls a frontend image (air-gapped builders, and this project's CI, have no Docker Hub).
+# An npm registry behind a TLS-inspecting proxy needs its CA: give it as a build secret, never as an
+# ARG or a file in the context, so it is in no layer:  docker build --secret id=npm_ca,src=<ca.pem> ...
+# (scripts/cluster/lib/images.sh passes NODE_EXTRA_CA_CERTS that way when it is set).
 
 # Pinned Node 24 on Debian 12 slim (has sh and coreutils `sleep`, used by the chart's preStop exec fallback).
 FROM node:24.21.0-bookworm-slim AS base
@@ -13,7 +19,7 @@ FROM base AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY scripts/image-build.sh scripts/
-RUN scripts/image-build.sh deps
+RUN --mount=type=secret,id=npm_ca scripts/image-build.sh deps
 COPY . .
 RUN scripts/image-build.sh build
 RUN scripts/image-build.sh prune
@@ -28,7 +34,7 @@ USER 10001:10001
 ENV NPM_CONFIG_CACHE=/tmp/.npm
 COPY --chown=10001:10001 package.json package-lock.json ./
 COPY --chown=10001:10001 scripts/image-build.sh scripts/
-RUN scripts/image-build.sh deps
+RUN --mount=type=secret,id=npm_ca,uid=10001 scripts/image-build.sh deps
 COPY --chown=10001:10001 . .
 ARG APP
 ENV APP=${APP}
@@ -36,11 +42,20 @@ ENV APP=${APP}
 # it as soon as the shell dies, while the old app still drains and holds the port (EADDRINUSE).
 CMD ["sh", "-c", "exec node_modules/.bin/nest start \"$APP\" --watch --preserveWatchOutput --no-shell"]
 
-# --- runtime: node, production node_modules, proto/ and one app's bundle; nothing else ---------
-FROM base AS runtime
-# The Node image ships npm, npx, corepack and yarn: the runtime needs none of them.
+# --- node-runtime: the base without the package managers (npm, npx, corepack, yarn) and headers.
+# Deleted in the runtime stage itself they would only be hidden behind a whiteout and still shipped;
+# the runtime copies this stage's whole tree into one layer, so they are really gone (and that layer
+# is the same for the three apps).
+FROM base AS node-runtime
 RUN rm -rf /usr/local/lib/node_modules /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack \
-      /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-*
+      /usr/local/bin/yarn /usr/local/bin/yarnpkg /opt/yarn-* /usr/local/include /usr/local/share/doc \
+      /usr/local/share/man /usr/local/share/systemtap /usr/local/CHANGELOG.md /usr/local/README.md
+
+# --- runtime: node, production node_modules, proto/ and one app's bundle; nothing else ---------
+FROM scratch AS runtime
+COPY --from=node-runtime / /
+# What `FROM scratch` does not inherit from the base image's config.
+ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 ARG APP
 RUN test -n "$APP" || { echo "build with --build-arg APP=<gateway|webapp-1|rpc-app-1>" >&2; exit 1; }
 ENV NODE_ENV=production

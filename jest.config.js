@@ -1,6 +1,8 @@
-// Three projects: fast unit tests next to the code; end-to-end tests under test/e2e that start the
+// Four projects: fast unit tests next to the code; end-to-end tests under test/e2e that start the
 // built apps as real processes; Kubernetes packaging tests under test/k8s that drive the real helm
-// (chart, skaffold.yaml, Dockerfile). `npm test` runs them all.
+// (chart, skaffold.yaml, Dockerfile) - `npm test` runs those three - and the cluster tests under
+// test/cluster, on a real local Kubernetes with images built from the Dockerfile (`npm run
+// test:cluster`, root only; scripts/cluster/cluster.sh).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 
 const moduleNameMapper = {
@@ -40,6 +42,17 @@ module.exports = {
       roots: ['<rootDir>/test/k8s'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
+    },
+    {
+      displayName: 'cluster',
+      testEnvironment: 'node',
+      rootDir: __dirname,
+      roots: ['<rootDir>/test/cluster'],
+      testMatch: ['**/*.cluster-spec.ts'],
+      transform: { '^.+\\.ts$': tsJest },
+      globalSetup: '<rootDir>/test/cluster/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/cluster/support/global-teardown.ts',
+      slowTestThreshold: 120,
     },
   ],
 };

@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify, parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
-import { repoRoot, Stack } from '../scripts/topology/index.ts';
+import { AppProcess, LOCAL_PORTS, repoRoot, Stack } from '../scripts/topology/index.ts';
+import { createPublicKey } from 'node:crypto';
+import { signingKey, signJwt } from '../test/support/jwt-issuer.ts';
 import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { barChartSvg } from './lib/chart.ts';
@@ -84,6 +86,52 @@ for (const p of stack.all) {
     cgroups.set(p.name, cgroup);
   }
 }
+// A second gateway with authentication on both routes, beside the first (none): the added cost of
+// an API key on /projects/ and of an ES256 JWT (static key) on /verify/.
+const jwtKey = signingKey('bench', 'ES256');
+const jwtKeyFile = join(out, 'jwt-public.pem');
+writeFileSync(
+  jwtKeyFile,
+  createPublicKey(jwtKey.privateKey).export({ type: 'spki', format: 'pem' }),
+);
+const API_KEY = 'bench-api-key-7f3c9a1e5b2d4f6a8c0e1b3d5f7a9c2e';
+const jwt = signJwt(jwtKey, {
+  iss: 'https://bench.test',
+  aud: 'gateway',
+  sub: 'bench',
+  scope: 'users.verify',
+  exp: Math.floor(Date.now() / 1000) + 24 * 3600,
+});
+const authGateway = new AppProcess({
+  app: 'gateway',
+  name: 'gateway-auth#1',
+  host: `${stack.net}.39`,
+  ...LOCAL_PORTS.gateway,
+  env: {
+    ...production,
+    RATE_LIMIT_LIMIT: '1000000000',
+    WEBAPP_URL: stack.webappUrl(),
+    RPC_TARGET: stack.rpcTarget(),
+    REDIS_URL: stack.redis!.url,
+    AUTH_ROUTES: '/projects=api-key,/verify=jwt:users.verify',
+    AUTH_API_KEYS: API_KEY,
+    AUTH_JWT_PUBLIC_KEY_FILE: jwtKeyFile,
+    AUTH_JWT_ISSUER: 'https://bench.test',
+    AUTH_JWT_AUDIENCE: 'gateway',
+    NODE_OPTIONS: podSetting('gateway', (c) => c.nodeOptions),
+  },
+  logFile: join(out, 'logs', 'gateway-auth-1.log'),
+});
+{
+  const cgroup = createMemoryCgroup(
+    `bench-${process.pid}-gateway-auth`,
+    parseMemoryQuantity(podSetting('gateway', (c) => c.resources?.limits?.memory)),
+  );
+  if (cgroup) {
+    authGateway.options.cgroupProcs = cgroup.procs;
+    cgroups.set(authGateway.name, cgroup);
+  }
+}
 const gatewayLimit = podSetting('gateway', (c) => c.resources?.limits?.memory);
 const gatewayNodeOptions = podSetting('gateway', (c) => c.nodeOptions);
 step(
@@ -93,6 +141,8 @@ step(
 );
 step(`starting the stack on ${stack.net}.x`);
 await stack.start();
+authGateway.start();
+await authGateway.waitReady();
 const nginxAddress = `${stack.net}.40:8080`;
 const nginx = await startNginx({
   dir: join(out, 'nginx'),
@@ -109,17 +159,21 @@ interface Target {
   route: 'projects' | 'verify';
   kind: 'direct' | 'nginx' | 'gateway';
   load: (fixedRate?: number) => Promise<LoadResult>;
+  /** The gateway process whose CPU and memory are measured (default: the first gateway). */
+  process?: AppProcess;
 }
 
-const http = (url: string, body: string) => (fixedRate?: number) =>
-  wrk({
-    url,
-    body,
-    connections: fixedRate ? 8 : connections,
-    durationS,
-    rate: fixedRate,
-    scriptDir: out,
-  });
+const http =
+  (url: string, body: string, headers?: Record<string, string>) => (fixedRate?: number) =>
+    wrk({
+      url,
+      body,
+      headers,
+      connections: fixedRate ? 8 : connections,
+      durationS,
+      rate: fixedRate,
+      scriptDir: out,
+    });
 
 async function grpcLoad(fixedRate?: number): Promise<LoadResult> {
   const args = [
@@ -162,6 +216,22 @@ const targets: Target[] = [
     kind: 'gateway',
     load: http(`${stack.gatewayUrl}/verify/`, verifyBody),
   },
+  {
+    name: 'gateway /projects/ + API key',
+    route: 'projects',
+    kind: 'gateway',
+    load: http(`http://${authGateway.address}/projects/`, projectsBody, { 'X-API-Key': API_KEY }),
+    process: authGateway,
+  },
+  {
+    name: 'gateway /verify/ + JWT (ES256)',
+    route: 'verify',
+    kind: 'gateway',
+    load: http(`http://${authGateway.address}/verify/`, verifyBody, {
+      Authorization: `Bearer ${jwt}`,
+    }),
+    process: authGateway,
+  },
 ];
 
 interface Sample {
@@ -183,7 +253,7 @@ try {
       step(
         `round ${round}/${rounds}: ${target.name}: max throughput (${connections} connections, ${durationS} s)`,
       );
-      const measured = await measure(gateway.pid!, () => target.load());
+      const measured = await measure((target.process ?? gateway).pid!, () => target.load());
       step(`round ${round}/${rounds}: ${target.name}: latency at ${rate} req/s`);
       const fixed = await target.load(rate);
       const sample: Sample = { throughput: measured.result, fixed };
@@ -200,6 +270,7 @@ try {
   }
 } finally {
   await nginx.stop();
+  await authGateway.stop();
   await stack.stop();
 }
 const gatewayCgroupPeakMb = cgroups.get(gateway.name)?.peakMb() ?? Number.NaN;
@@ -227,6 +298,15 @@ const ratios = {
   addedP99Projects: by('gateway /projects/').p99 - by('webapp-1 direct').p99,
   addedP99Verify: by('gateway /verify/').p99 - by('rpc-app-1 direct (grpc-js)').p99,
   gatewayRssMb: Math.max(by('gateway /projects/').peakRssMb, by('gateway /verify/').peakRssMb),
+  // What authentication adds per request: gateway CPU and p99 latency, same route with and without.
+  apiKeyCpuUs:
+    (by('gateway /projects/ + API key').cpuPer1k - by('gateway /projects/').cpuPer1k) * 1000,
+  jwtCpuUs:
+    (by('gateway /verify/ + JWT (ES256)').cpuPer1k - by('gateway /verify/').cpuPer1k) * 1000,
+  apiKeyP99: by('gateway /projects/ + API key').p99 - by('gateway /projects/').p99,
+  jwtP99: by('gateway /verify/ + JWT (ES256)').p99 - by('gateway /verify/').p99,
+  apiKeyRps: by('gateway /projects/ + API key').rps / by('gateway /projects/').rps,
+  jwtRps: by('gateway /verify/ + JWT (ES256)').rps / by('gateway /verify/').rps,
 };
 
 const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
@@ -248,6 +328,12 @@ const targetsTable = [
   `| added p99 at ${rate} req/s, /projects/ | ${fmt(ratios.addedP99Projects)} ms | <= 2 ms (${verdict(ratios.addedP99Projects <= 2)}) |`,
   `| added p99 at ${rate} req/s, /verify/ | ${fmt(ratios.addedP99Verify)} ms | <= 2 ms (${verdict(ratios.addedP99Verify <= 2)}) |`,
   `| gateway peak RSS under load | ${fmt(ratios.gatewayRssMb, 0)} MB | <= 150 MB (${verdict(ratios.gatewayRssMb <= 150)}) |`,
+].join('\n');
+const authTable = [
+  '| authentication | gateway CPU per request | p99 at fixed rate | throughput |',
+  '|---|---:|---:|---:|',
+  `| API key (X-API-Key), /projects/ | ${fmt(ratios.apiKeyCpuUs, 0)} us | ${fmt(ratios.apiKeyP99)} ms | ${fmt(ratios.apiKeyRps)}x |`,
+  `| JWT ES256 (static key), /verify/ | ${fmt(ratios.jwtCpuUs, 0)} us | ${fmt(ratios.jwtP99)} ms | ${fmt(ratios.jwtRps)}x |`,
 ].join('\n');
 
 writeFileSync(
@@ -294,7 +380,14 @@ ${table}
 ## Against the targets
 
 ${targetsTable}
+
+## The added cost of authentication
+
+A second gateway with \`AUTH_ROUTES=/projects=api-key,/verify=jwt:users.verify\` beside the
+first (no authentication), same backends: the difference per request, with / without.
+
+${authTable}
 `,
 );
 step('wrote docs/benchmarks.md and docs/benchmarks.svg');
-process.stdout.write(`\n${table}\n\n${targetsTable}\n`);
+process.stdout.write(`\n${table}\n\n${targetsTable}\n\n${authTable}\n`);

@@ -3,17 +3,21 @@
 # and prints the PATH line to use. Idempotent: anything already present is kept.
 #   Node 24        npm package node@<.nvmrc> into .tools/node (when the system node is older than 22.18)
 #   helm (v4)      go install into .tools/bin (pinned below); go itself must be on PATH
-#   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin
+#   redis-server, promtool (prometheus), nginx, wrk, python3-grpcio, protoc + grpc_python_plugin,
+#   openssl (the TLS tests make their certificates with it)
 #                  Debian packages (apt-get, needs root); the gRPC ones build an independent client
+#   schemathesis   PyPI package (pinned below) in a Python venv at .tools/venv; its CLI is linked
+#                  into .tools/bin (the OpenAPI contract test fuzzes the running gateway with it)
 # Usage: source scripts/bootstrap.sh   (or: eval "$(scripts/bootstrap.sh --print-path)")
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 HELM_VERSION="v4.3.1"
+SCHEMATHESIS_VERSION="4.32.5"
 # The exact Node of .nvmrc, which the Dockerfile pins too (a test keeps the two equal).
 NODE_VERSION="$(tr -d '[:space:]' < "$ROOT/.nvmrc")"
-APT_PACKAGES=(redis-server prometheus nginx wrk python3-grpcio protobuf-compiler protobuf-compiler-grpc)
+APT_PACKAGES=(redis-server prometheus nginx wrk python3-grpcio protobuf-compiler protobuf-compiler-grpc openssl)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 
@@ -43,6 +47,7 @@ ensure_apt() {
   /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
   command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
   command -v grpc_python_plugin >/dev/null 2>&1 || missing+=(protobuf-compiler-grpc)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
   if [ ${#missing[@]} -eq 0 ]; then log "apt packages present: ${APT_PACKAGES[*]}"; return; fi
   log "apt-get install ${missing[*]}"
   local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
@@ -61,7 +66,27 @@ ensure_helm() {
   GOBIN="$TOOLS/bin" go install "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
 }
 
+ensure_schemathesis() {
+  mkdir -p "$TOOLS/bin"
+  if [ -x "$TOOLS/venv/bin/schemathesis" ] \
+    && "$TOOLS/venv/bin/python" -c "import importlib.metadata as m,sys; sys.exit(m.version('schemathesis')!='$SCHEMATHESIS_VERSION')" 2>/dev/null; then
+    log "schemathesis $SCHEMATHESIS_VERSION"
+  else
+    if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+      local sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+      log "apt-get install python3-venv"
+      $sudo apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+    fi
+    log "installing schemathesis $SCHEMATHESIS_VERSION into .tools/venv (pip)"
+    python3 -m venv "$TOOLS/venv"
+    "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  ln -sf "$TOOLS/venv/bin/schemathesis" "$TOOLS/bin/schemathesis"
+}
+
 ensure_node
 ensure_apt
 ensure_helm
+ensure_schemathesis
 log "ready: export PATH=\"$TOOLS/bin:$TOOLS/node/bin:\$PATH\""

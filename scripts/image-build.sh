@@ -13,6 +13,8 @@ apps() { node -p 'Object.keys(require("./nest-cli.json").projects).join("\n")'; 
 
 case "${1:-}" in
   deps)
+    # The registry's CA when the build passes one (Dockerfile: --secret id=npm_ca); never in a layer.
+    if [ -f /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi
     npm ci --no-audit --no-fund
     ;;
   build)

@@ -22,6 +22,8 @@ export interface WrkOptions {
   /** Fixed request rate (all connections together); omitted = as fast as possible. */
   rate?: number;
   scriptDir: string;
+  /** Extra request headers (e.g. credentials). */
+  headers?: Record<string, string>;
 }
 
 /**
@@ -30,7 +32,9 @@ export interface WrkOptions {
  * the total rate fixed below saturation so latency is measured without queueing.
  */
 export async function wrk(options: WrkOptions): Promise<LoadResult> {
-  const script = join(options.scriptDir, `wrk-${options.rate ?? 'max'}.lua`);
+  const headers = Object.entries(options.headers ?? {});
+  const variant = headers.map(([name]) => name).join('-') || 'plain';
+  const script = join(options.scriptDir, `wrk-${options.rate ?? 'max'}-${variant}.lua`);
   const delayMs = options.rate ? (options.connections * 1000) / options.rate : 0;
   writeFileSync(
     script,
@@ -38,6 +42,9 @@ export async function wrk(options: WrkOptions): Promise<LoadResult> {
       'wrk.method = "POST"',
       `wrk.body = ${JSON.stringify(options.body)}`,
       'wrk.headers["Content-Type"] = "application/json"',
+      ...headers.map(
+        ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
+      ),
       delayMs > 0 ? `function delay() return ${delayMs.toFixed(3)} end` : '',
       // Counts non-2xx answers: wrk's own summary only counts non-2xx/3xx.
       'local bad = 0',

@@ -133,6 +133,8 @@ describe('graceful shutdown', () => {
     const stack = new Stack({
       replicas: 3,
       env: {
+        // A load test, not a rate-limit test: one client here can exceed the default 1000/s.
+        gateway: { RATE_LIMIT_LIMIT: '1000000' },
         'webapp-1': { SHUTDOWN_DRAIN_DELAY_MS: '300' },
         'rpc-app-1': { SHUTDOWN_DRAIN_DELAY_MS: '300', GRPC_MAX_CONNECTION_AGE_MS: '5000' },
       },

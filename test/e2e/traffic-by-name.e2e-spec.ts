@@ -16,6 +16,8 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
         UPSTREAM_DNS_REFRESH_MS: '1000',
         OUTLIER_BASE_EJECTION_MS: '1000',
         OUTLIER_MAX_EJECTION_MS: '2000',
+        // A load test, not a rate-limit test: one client here can exceed the default 1000/s.
+        RATE_LIMIT_LIMIT: '1000000',
       },
       // Connections are recycled every 3 s, so grpc-js re-resolves and finds new replicas.
       'rpc-app-1': { GRPC_MAX_CONNECTION_AGE_MS: '3000', GRPC_MAX_CONNECTION_AGE_GRACE_MS: '1000' },

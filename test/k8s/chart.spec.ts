@@ -4,7 +4,13 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { helmLint, helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
+import {
+  helmLint,
+  helmNotes,
+  helmTemplate,
+  helmTemplateRaw,
+  type K8sObject,
+} from './support/helm.ts';
 import {
   appDeployments,
   byKind,
@@ -495,16 +501,7 @@ describe('options', () => {
   });
 
   test('NOTES.txt tells how to reach the gateway for each Service type and the Ingress', () => {
-    const notes = (set: string[]) =>
-      run(tool('helm'), [
-        'install',
-        'rel',
-        join(__dirname, '../../charts/gateway-stack'),
-        '--dry-run=client',
-        '-n',
-        NAMESPACE,
-        ...set.flatMap((s) => ['--set', s]),
-      ]).stdout.split('NOTES:')[1] ?? '';
+    const notes = helmNotes;
     expect(notes([])).toContain(
       'kubectl port-forward svc/rel-gateway-stack-gateway -n shop 8000:8000',
     );

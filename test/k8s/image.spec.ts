@@ -37,7 +37,9 @@ describe('Dockerfile lint', () => {
   test('the base image is pinned to the full Node 24 version of .nvmrc (what bootstrap installs), never latest', () => {
     const pinned = readFileSync(join(REPO, '.nvmrc'), 'utf8').trim();
     expect(pinned).toMatch(/^24\.\d+\.\d+$/);
-    const external = stages.filter((s) => !stages.some((other) => other.name === s.from));
+    const external = stages.filter(
+      (s) => s.from !== 'scratch' && !stages.some((other) => other.name === s.from),
+    );
     expect(external.map((s) => s.from)).toEqual([`node:${pinned}-bookworm-slim`]);
   });
 
@@ -62,14 +64,27 @@ describe('Dockerfile lint', () => {
     );
   });
 
-  test('the runtime copies only the staged app from the build stage (no sources, no dev toolchain)', () => {
+  test('the runtime is the base without package managers plus the staged app (no sources, no dev toolchain)', () => {
+    expect(final.from).toBe('scratch');
     const copies = final.instructions
       .filter((i) => i.keyword === 'COPY' || i.keyword === 'ADD')
       .map((i) => i.args);
-    expect(copies).toEqual(['--from=build /src/image/${APP}/ /app/']);
-    expect(
-      final.instructions.some((i) => i.keyword === 'RUN' && i.args.includes('/usr/local/bin/npm')),
-    ).toBe(true);
+    expect(copies).toEqual(['--from=node-runtime / /', '--from=build /src/image/${APP}/ /app/']);
+    // Removed in a stage that the runtime copies whole: gone, not hidden behind a whiteout layer.
+    const nodeRuntime = stage('node-runtime');
+    expect(nodeRuntime.from).toBe('base');
+    const removed = nodeRuntime.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
+    for (const tool of ['/usr/local/bin/npm', '/usr/local/bin/npx', '/usr/local/bin/corepack'])
+      expect(removed.join(' ')).toContain(tool);
+  });
+
+  test('the registry CA reaches npm as a build secret only, and no frontend image is pulled', () => {
+    expect(readFileSync(DOCKERFILE, 'utf8')).not.toMatch(/^#\s*syntax=/m);
+    const deps = stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => i.keyword === 'RUN' && i.args === 'scripts/image-build.sh deps');
+    expect(deps.length).toBe(2);
+    for (const run of deps) expect(run.mounts.join()).toMatch(/^type=secret,id=npm_ca(,|$)/);
   });
 
   test('no secrets in ENV or ARG, no remote ADD, no curl | sh', () => {

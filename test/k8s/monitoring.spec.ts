@@ -21,7 +21,7 @@ const dashboard = JSON.parse(readFileSync(join(CHART, 'dashboards/gateway-stack.
  * running apps).
  */
 const EXPORTED =
-  /^(http_server_request_duration_seconds_(bucket|count|sum)|grpc_server_handled_total|grpc_server_handling_seconds_(bucket|count|sum)|upstream_request_duration_seconds_(bucket|count|sum)|upstream_(retries|ejections|circuit_breaker_transitions)_total|upstream_(endpoints|circuit_breaker_state)|ratelimit_(requests|store_errors)_total|ratelimit_store_mode|process_[a-z_]+|nodejs_[a-z0-9_]+)$/;
+  /^(http_server_request_duration_seconds_(bucket|count|sum)|grpc_server_handled_total|grpc_server_handling_seconds_(bucket|count|sum)|upstream_request_duration_seconds_(bucket|count|sum)|upstream_(retries|ejections|circuit_breaker_transitions)_total|upstream_(endpoints|circuit_breaker_state)|ratelimit_(requests|store_errors)_total|ratelimit_store_mode|auth_failures_total|process_[a-z_]+|nodejs_[a-z0-9_]+)$/;
 
 /** What the alerts may read besides the apps' metrics: Prometheus' `up`, kube-state-metrics. */
 const CLUSTER = /^(up|kube_[a-z_]+)$/;
@@ -151,6 +151,7 @@ describe('Grafana dashboard', () => {
         'ratelimit_requests_total',
         'ratelimit_store_mode',
         'ratelimit_store_errors_total',
+        'auth_failures_total',
       ]),
     );
   });

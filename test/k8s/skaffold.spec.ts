@@ -268,6 +268,12 @@ describe('profiles do what they say', () => {
     expect(profile.activation).toEqual([{ env: 'NODE_EXTRA_CA_CERTS=.' }]);
     for (const artifact of get('npm-ca').build.artifacts)
       expect(artifact.docker.cliFlags).toEqual(['--secret=id=npm_ca,src={{.NODE_EXTRA_CA_CERTS}}']);
+    const deps = stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => /image-build\.sh deps/.test(i.args));
+    expect(deps.length).toBeGreaterThan(0);
+    for (const step of deps)
+      expect(step.mounts).toContainEqual(expect.stringMatching(/^type=secret,id=npm_ca\b/));
   });
 
   test('observability: Prometheus stack and Tempo deploy before the app, which exports traces to Tempo and is scraped', () => {

@@ -1,10 +1,14 @@
+import type { Dispatcher } from 'undici';
+
 /** A JSON POST as a client would send it; returns status, headers and the parsed body. */
 export async function postJson(
   url: string,
   body: unknown,
   headers: Record<string, string> = {},
+  dispatcher?: Dispatcher,
 ): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
   const response = await fetch(url, {
+    ...(dispatcher && { dispatcher }),
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),

@@ -1,3 +1,5 @@
+import type { Dispatcher } from 'undici';
+
 /** One request of a load run, as the client saw it. */
 export interface Outcome {
   status: number;
@@ -19,6 +21,8 @@ export interface LoadOptions {
   durationMs?: number;
   /** ... or when this says so (checked before each request). */
   stop?: () => boolean;
+  /** The connection pool to use instead of fetch's global one. */
+  dispatcher?: Dispatcher;
 }
 
 /**
@@ -46,6 +50,7 @@ export async function load(options: LoadOptions): Promise<Outcome[]> {
           headers: { 'content-type': 'application/json' },
           body,
           signal: AbortSignal.timeout(15_000),
+          ...(options.dispatcher && { dispatcher: options.dispatcher }),
         });
         const text = await response.text();
         outcomes.push({
@@ -60,7 +65,10 @@ export async function load(options: LoadOptions): Promise<Outcome[]> {
           status: 0,
           startedAt,
           ms: performance.now() - started,
-          text: String((err as Error).message),
+          // fetch says only "fetch failed"; the cause says how (ECONNRESET, ECONNREFUSED ...).
+          text: [(err as Error).message, ((err as Error).cause as { code?: string })?.code]
+            .filter(Boolean)
+            .join(': '),
           retryAfter: null,
         });
       }

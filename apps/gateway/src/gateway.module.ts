@@ -1,4 +1,6 @@
+import { AuthModule } from '@app/auth';
 import { ConfigModule, type GatewayConfig } from '@app/config';
+import { EdgeModule } from '@app/edge';
 import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
@@ -18,6 +20,9 @@ export class GatewayModule {
         LoggingModule.forRoot({ service: 'gateway', level: config.LOG_LEVEL }),
         HealthModule.forRoot(),
         MetricsModule.forHttp(),
+        // Edge security before the limiter: the limiter keys on the authenticated identity.
+        EdgeModule.forRoot(config),
+        AuthModule.forRoot(config),
         RateLimitModule.forRoot(config),
         ProjectsModule,
         VerifyModule,

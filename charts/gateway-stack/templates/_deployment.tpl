@@ -109,5 +109,7 @@ spec:
           resources: {{- toYaml $c.resources | nindent 12 }}
           securityContext: {{- include "gs.containerSecurityContext" $root | nindent 12 }}
           volumeMounts: {{- include "gs.tmpVolumeMount" . | nindent 12 }}
+            {{- with (include "gs.edgeVolumeMounts" . | trim) }}{{ . | nindent 12 }}{{ end }}
       volumes: {{- include "gs.tmpVolume" . | nindent 8 }}
+        {{- with (include "gs.edgeVolumes" . | trim) }}{{ . | nindent 8 }}{{ end }}
 {{- end -}}

@@ -81,6 +81,8 @@ key: {{ $redis.external.passwordKey }}
 {{- $_ := set $env "OTEL_TRACES_SAMPLER" $root.Values.tracing.sampler }}
 {{- $_ := set $env "OTEL_TRACES_SAMPLER_ARG" (include "gs.envValue" $root.Values.tracing.samplerArg) }}
 {{- end }}
+{{- /* Edge security (values `edge`, _edge.tpl): the gateway's and the gRPC upstream's. */}}
+{{- $env = merge (include "gs.edgeEnv" . | fromYaml) $env }}
 {{- if eq .name (include "gs.gatewayComponent" .) }}
 {{- $env = merge (include "gs.upstreamEnv" . | fromYaml) $env }}
 {{- if $root.Values.ingress.enabled }}

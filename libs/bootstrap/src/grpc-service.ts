@@ -6,16 +6,18 @@ import type { DynamicModule } from '@nestjs/common';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+import { grpcServerLimits } from './grpc-server-limits';
 import { createNestApp, serve } from './nest-app';
 
 export interface GrpcServiceOptions {
   name: string;
-  config: CommonConfig & {
-    PORT: number;
-    ADMIN_PORT: number;
-    GRPC_MAX_CONNECTION_AGE_MS: number;
-    GRPC_MAX_CONNECTION_AGE_GRACE_MS: number;
-  };
+  config: CommonConfig &
+    Parameters<typeof grpcServerLimits>[0] & {
+      PORT: number;
+      ADMIN_PORT: number;
+      GRPC_MAX_CONNECTION_AGE_MS: number;
+      GRPC_MAX_CONNECTION_AGE_GRACE_MS: number;
+    };
   /** The app's root module; its HTTP side is the admin surface (AdminModule). */
   module: DynamicModule;
   /** The proto package and file served, and the fully qualified service names for grpc.health.v1. */
@@ -54,6 +56,7 @@ export async function bootstrapGrpcService(
         channelOptions: {
           'grpc.max_connection_age_ms': config.GRPC_MAX_CONNECTION_AGE_MS,
           'grpc.max_connection_age_grace_ms': config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
+          ...grpcServerLimits(config),
         },
         onLoadPackageDefinition: (_definition, server) => grpcHealth.addToServer(server as never),
       },

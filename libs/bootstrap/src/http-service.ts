@@ -1,6 +1,6 @@
 import { startAdminServer } from '@app/admin';
 import type { CommonConfig } from '@app/config';
-import { configureHttpApp } from '@app/http-server';
+import { configureHttpApp, type ConnectionLimits, type TlsCredentials } from '@app/http-server';
 import { recordHttpServerMetrics } from '@app/metrics';
 import { excludePortFromTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
@@ -13,6 +13,10 @@ export interface HttpServiceOptions {
   config: CommonConfig & { PORT: number; ADMIN_PORT: number };
   /** The app's root module (it must import LoggingModule, HealthModule and MetricsModule.forHttp). */
   module: DynamicModule;
+  /** Timeouts and limits of the public listener (default: DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimits;
+  /** Serve the public listener over TLS with these credentials (the admin listener stays HTTP). */
+  tls?: TlsCredentials;
 }
 
 /**
@@ -24,7 +28,11 @@ export async function bootstrapHttpService(
   options: HttpServiceOptions,
 ): Promise<NestFastifyApplication> {
   const { config, name } = options;
-  const { app, health } = await createNestApp(options.module);
+  const { app, health } = await createNestApp(
+    options.module,
+    options.connectionLimits,
+    options.tls,
+  );
   configureHttpApp(app);
   recordHttpServerMetrics(app);
   // Probes and scrapes on the admin listener are not traffic: no spans.

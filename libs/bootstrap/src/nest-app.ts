@@ -1,6 +1,11 @@
 import type { CommonConfig } from '@app/config';
 import { HealthState } from '@app/health';
-import { closeConnectionsWhileDraining, createFastifyAdapter } from '@app/http-server';
+import {
+  closeConnectionsWhileDraining,
+  type ConnectionLimits,
+  createFastifyAdapter,
+  type TlsCredentials,
+} from '@app/http-server';
 import { installGracefulShutdown } from '@app/lifecycle';
 import { shutdownTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
@@ -14,10 +19,14 @@ import { Logger, PinoLogger } from 'nestjs-pino';
  */
 export async function createNestApp(
   module: DynamicModule,
+  limits?: ConnectionLimits,
+  tls?: TlsCredentials,
 ): Promise<{ app: NestFastifyApplication; health: HealthState }> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter(), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    createFastifyAdapter(limits, tls),
+    { bufferLogs: true },
+  );
   app.useLogger(app.get(Logger));
   const health = app.get(HealthState);
   closeConnectionsWhileDraining(app, () => health.phase === 'draining');

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { routeLimits } from './route-limits';
+import { authEnv, checkEdgeConfig, corsEnv, grpcServerEnv, httpEdgeEnv, tlsEnv } from './edge-env';
 
 /**
  * The one schema of every environment variable the apps read. Names are the contract between the
@@ -83,6 +84,7 @@ export const rpcAppEnv = commonEnv.extend({
   GRPC_MAX_CONNECTION_AGE_MS: positiveInt.default(30000),
   /** Time calls in flight on an aged-out connection get to finish before it is closed. */
   GRPC_MAX_CONNECTION_AGE_GRACE_MS: positiveInt.default(10000),
+  ...grpcServerEnv,
 });
 
 export const gatewayEnv = commonEnv
@@ -108,6 +110,11 @@ export const gatewayEnv = commonEnv
     GRPC_NODE_USE_ALTERNATIVE_RESOLVER: z.enum(['true', 'false']).default('false'),
     /** webapp-1 names are re-resolved this often; rpc-app-1's at most this often (on reconnects). */
     UPSTREAM_DNS_REFRESH_MS: positiveInt.default(5000),
+    /**
+     * A starting gateway is not ready until every upstream has an endpoint (a resolved webapp-1
+     * address, a connected rpc-app-1 channel), or until this long after its listeners are up.
+     */
+    UPSTREAM_WARMUP_TIMEOUT_MS: positiveInt.default(15000),
     /** Time to establish one TCP connection to a webapp-1 replica. */
     WEBAPP_CONNECT_TIMEOUT_MS: positiveInt.default(1000),
     /** Attempts per call, the first included (retries go to a different replica). gRPC caps it at 5. */
@@ -157,7 +164,14 @@ export const gatewayEnv = commonEnv
       .default(1),
     /** Budget of one Redis call; past it the request is decided locally and the store marked down. */
     RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(100),
+
+    // Edge security (README "Edge security"): slow clients, body limit, CORS, authentication.
+    ...httpEdgeEnv,
+    ...corsEnv,
+    ...authEnv,
+    ...tlsEnv,
   })
+  .superRefine(checkEdgeConfig)
   .superRefine((config, context) => {
     // grpc-js silently ignores a DNS server in the target unless its alternative resolver is on.
     if (

@@ -21,3 +21,5 @@ export {
   verifyUserBody,
   type VerifyUserBody,
 } from './http/bodies';
+export { errorReply, projectCreatedReply, verifyReply } from './http/replies';
+export { PUBLIC_API_VERSION, PUBLIC_OPERATIONS, type PublicOperation } from './http/public-api';

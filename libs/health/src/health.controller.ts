@@ -20,9 +20,12 @@ export class HealthController {
     return this.health.check([
       () => {
         const check = this.indicator.check('lifecycle');
-        return this.state.isReady
-          ? check.up({ phase: this.state.phase })
-          : check.down({ phase: this.state.phase });
+        if (this.state.isReady) return check.up({ phase: this.state.phase });
+        const warmingUp = this.state.warmingUp;
+        return check.down({
+          phase: this.state.phase,
+          ...(warmingUp.length ? { warming_up: warmingUp } : {}),
+        });
       },
       async () => {
         const info = await this.state.info();

@@ -1,3 +1,4 @@
+import { authenticatedIdentity } from '@app/http-server';
 import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
@@ -21,8 +22,8 @@ export function routeOf(context: ExecutionContext): string | undefined {
 }
 
 /**
- * @nestjs/throttler's guard, specialised for the gateway: the identity is the client address (see
- * clientAddress), the key names the policy and the client, and every answer carries the IETF
+ * @nestjs/throttler's guard, specialised for the gateway: the identity is the authenticated one (API
+ * key or token subject, see @app/auth) or else the client address (see clientAddress), the key names the policy and the client, and every answer carries the IETF
  * RateLimit-Policy / RateLimit headers; a limited request gets a 429 in the stack's error shape with
  * Retry-After. Decisions are counted per route.
  */
@@ -63,8 +64,10 @@ export class RateLimitGuard extends ThrottlerGuard {
     return this.identity(request);
   }
 
-  /** Who is limited: the client address (an API key, once API-key auth exists). */
+  /** Who is limited: the authenticated identity, or else the client address. */
   private identity(request: FastifyRequest): string {
+    const authenticated = authenticatedIdentity(request);
+    if (authenticated !== undefined) return authenticated;
     return clientAddress(
       request.socket.remoteAddress,
       request.headers['x-forwarded-for'],

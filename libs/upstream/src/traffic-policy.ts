@@ -28,6 +28,8 @@ export interface DiscoveryPolicy {
   /** DNS servers for upstream names; empty = the system resolver (dns.lookup). */
   dnsServers: readonly string[];
   refreshMs: number;
+  /** Longest a starting gateway stays unready waiting for an upstream's first endpoint. */
+  warmUpTimeoutMs: number;
 }
 
 /** How the gateway treats every upstream: the knobs of README "Traffic management", grouped. */
@@ -40,7 +42,11 @@ export interface TrafficPolicy {
 
 export function trafficPolicy(config: GatewayConfig): TrafficPolicy {
   return {
-    discovery: { dnsServers: config.DNS_SERVERS, refreshMs: config.UPSTREAM_DNS_REFRESH_MS },
+    discovery: {
+      dnsServers: config.DNS_SERVERS,
+      refreshMs: config.UPSTREAM_DNS_REFRESH_MS,
+      warmUpTimeoutMs: config.UPSTREAM_WARMUP_TIMEOUT_MS,
+    },
     retry: {
       maxAttempts: config.RETRY_MAX_ATTEMPTS,
       tokenRatio: config.RETRY_BUDGET_PERCENT / 100,

@@ -20,8 +20,13 @@ export interface UpstreamState {
 export class UpstreamStates {
   private readonly sources = new Map<string, () => UpstreamState>();
 
-  constructor(health: HealthState) {
+  constructor(private readonly health: HealthState) {
     health.addInfo('upstreams', () => Object.fromEntries(this.snapshot()));
+  }
+
+  /** Holds a starting gateway unready until `hasEndpoint` (see HealthState's warm-up checks). */
+  warmUp(upstream: string, hasEndpoint: () => boolean, timeoutMs: number): void {
+    this.health.addWarmUp(`upstream:${upstream}`, hasEndpoint, timeoutMs);
   }
 
   register(upstream: string, source: () => UpstreamState): void {

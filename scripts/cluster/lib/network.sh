@@ -7,6 +7,7 @@
 # The host reaches the gateway only through its NodePort on 127.0.0.1 (kube-proxy localhost NodePorts).
 
 ISOLATION_CHAIN="GWS-ISOLATION"
+EGRESS_CHAIN="GWS-EGRESS"
 # Kernel settings the cluster's parts change (the bridge plugin, kube-proxy, the kubelet):
 # saved before the first change, restored by `down`.
 SYSCTLS=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables
@@ -60,10 +61,14 @@ network_up() {
   iptables -A "$ISOLATION_CHAIN" -i "$BRIDGE" ! -o "$BRIDGE" -j DROP
   iptables -A "$ISOLATION_CHAIN" ! -i "$BRIDGE" -o "$BRIDGE" -j DROP
   iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null || iptables -I FORWARD 1 -j "$ISOLATION_CHAIN"
-  iptables -C OUTPUT -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null \
-    || iptables -I OUTPUT 1 -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP
-  iptables -C OUTPUT -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null \
-    || iptables -I OUTPUT 1 -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP
+  # The host's own packets to a cluster address go to the bridge (or to the node's own address),
+  # never out of another interface.
+  iptables -N "$EGRESS_CHAIN" 2>/dev/null || iptables -F "$EGRESS_CHAIN"
+  iptables -A "$EGRESS_CHAIN" -o lo -j RETURN
+  iptables -A "$EGRESS_CHAIN" -o "$BRIDGE" -j RETURN
+  iptables -A "$EGRESS_CHAIN" -d "$POD_CIDR" -j DROP
+  iptables -A "$EGRESS_CHAIN" -d "$SERVICE_CIDR" -j DROP
+  iptables -C OUTPUT -j "$EGRESS_CHAIN" 2>/dev/null || iptables -I OUTPUT 1 -j "$EGRESS_CHAIN"
   write_cni_config
 }
 
@@ -102,12 +107,8 @@ network_down() {
     rm -f "$STATE/netns.before"
   fi
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE"
-  while iptables -C OUTPUT -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null; do
-    iptables -D OUTPUT -d "$SERVICE_CIDR" ! -o "$BRIDGE" -j DROP
-  done
-  while iptables -C OUTPUT -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP 2>/dev/null; do
-    iptables -D OUTPUT -d "$POD_CIDR" ! -o "$BRIDGE" -j DROP
-  done
+  while iptables -C OUTPUT -j "$EGRESS_CHAIN" 2>/dev/null; do iptables -D OUTPUT -j "$EGRESS_CHAIN"; done
+  iptables -F "$EGRESS_CHAIN" 2>/dev/null && iptables -X "$EGRESS_CHAIN"
   while iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null; do iptables -D FORWARD -j "$ISOLATION_CHAIN"; done
   iptables -F "$ISOLATION_CHAIN" 2>/dev/null && iptables -X "$ISOLATION_CHAIN"
   rm -rf "$STATE/cni/ipam"

@@ -5,6 +5,8 @@ export interface Instruction {
   keyword: string;
   args: string;
   line: number;
+  /** RUN's `--mount=` flags (BuildKit), kept apart from the command they are given to. */
+  mounts: string[];
 }
 
 export interface Stage {
@@ -26,12 +28,16 @@ export function parseDockerfile(path: string): { globals: Instruction[]; stages:
       text = `${text.slice(0, -1)} ${(lines[i] ?? '').trim()}`;
     }
     const match = /^\s*(\w+)\s+(.*)$/.exec(text);
-    if (match)
-      instructions.push({
-        keyword: match[1].toUpperCase(),
-        args: match[2].trim(),
-        line: start + 1,
-      });
+    if (!match) continue;
+    const keyword = match[1].toUpperCase();
+    let args = match[2].trim();
+    const mounts: string[] = [];
+    while (keyword === 'RUN' && args.startsWith('--mount=')) {
+      const [flag, ...rest] = args.split(/\s+/);
+      mounts.push(flag.slice('--mount='.length));
+      args = rest.join(' ');
+    }
+    instructions.push({ keyword, args, line: start + 1, mounts });
   }
   const globals: Instruction[] = [];
   const stages: Stage[] = [];

@@ -61,3 +61,18 @@ export function helmTemplate(options: RenderOptions = {}, extraArgs: string[] = 
 export function helmLint(options: RenderOptions = {}) {
   return run(tool('helm'), ['lint', '--strict', CHART, ...valueArgs(options)]);
 }
+
+/** The NOTES.txt `helm install --dry-run` prints for these `--set` values. */
+export function helmNotes(set: string[] = []): string {
+  return (
+    run(tool('helm'), [
+      'install',
+      'rel',
+      CHART,
+      '--dry-run=client',
+      '-n',
+      'shop',
+      ...set.flatMap((s) => ['--set', s]),
+    ]).stdout.split('NOTES:')[1] ?? ''
+  );
+}

@@ -1,3 +1,4 @@
+import { DNS_SERVERS_OPTION } from './polling-dns-resolver';
 import type { ChannelOptions } from '@grpc/grpc-js';
 import type { TrafficPolicy } from '../traffic-policy';
 
@@ -71,7 +72,9 @@ export function grpcChannelOptions(
     'grpc.service_config': JSON.stringify(serviceConfig),
     // The service config above is the whole policy: no TXT lookups, no config from DNS.
     'grpc.service_config_disable_resolution': 1,
+    // PollingDnsResolver re-resolves this often, and reads the DNS servers here.
     'grpc.dns_min_time_between_resolutions_ms': policy.discovery.refreshMs,
+    [DNS_SERVERS_OPTION]: policy.discovery.dnsServers.join(','),
     'grpc.initial_reconnect_backoff_ms': Math.min(1000, outlier.maxEjectionMs),
     'grpc.max_reconnect_backoff_ms': outlier.maxEjectionMs,
   };

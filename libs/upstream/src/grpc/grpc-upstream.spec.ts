@@ -44,7 +44,7 @@ describe('GrpcUpstream', () => {
         policy,
       },
       testUpstreamMetrics().recorder,
-      { register: jest.fn() } as unknown as UpstreamStates,
+      { register: jest.fn(), warmUp: jest.fn() } as unknown as UpstreamStates,
     );
     upstreams.push(upstream);
     return upstream;

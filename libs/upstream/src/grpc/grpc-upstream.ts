@@ -19,6 +19,7 @@ import type { UpstreamMetrics } from '../upstream-metrics';
 import { outcomeOf } from '../upstream-outcome';
 import type { UpstreamStates } from '../upstream-states';
 import { grpcChannelOptions, type IdempotentMethod } from './grpc-channel-options';
+import { usePollingDnsResolver } from './polling-dns-resolver';
 import { grpcFailure } from './grpc-failure';
 
 export interface GrpcUpstreamOptions {
@@ -86,10 +87,20 @@ export class GrpcUpstream {
       target: options.target,
       channel: this.channelState(),
     }));
+    // Names need discovery before the first call can succeed; address lists (ipv4:, unix:) do not.
+    if (!/^(ipv4|ipv6|unix|unix-abstract):/.test(options.target))
+      states.warmUp(name, () => this.channelConnected(), policy.discovery.warmUpTimeoutMs);
+  }
+
+  /** The channel has a connected replica; asking also starts connecting an idle channel. */
+  private channelConnected(): boolean {
+    const client = this.clients[0];
+    return client?.getChannel().getConnectivityState(true) === connectivityState.READY;
   }
 
   /** A client of a generated service on this upstream's channel (closed by stop()). */
   createClient<C extends Client>(Client: ClientConstructor<C>): C {
+    usePollingDnsResolver();
     const client = new Client(
       this.options.target,
       credentials.createInsecure(),

@@ -56,7 +56,7 @@ async function upstream(
 ) {
   const { axios, sent } = fakeAxios(behaviour);
   const { recorder, value } = testUpstreamMetrics();
-  const states = { register: jest.fn() } as unknown as UpstreamStates;
+  const states = { register: jest.fn(), warmUp: jest.fn() } as unknown as UpstreamStates;
   const http = new HttpUpstream(
     axios,
     {

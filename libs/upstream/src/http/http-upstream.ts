@@ -81,6 +81,15 @@ export class HttpUpstream {
         state: this.detector.state(endpoint),
       })),
     }));
+    states.warmUp(
+      name,
+      () => {
+        if (this.endpoints.endpoints.length > 0) return true;
+        this.endpoints.refreshSoon();
+        return false;
+      },
+      policy.discovery.warmUpTimeoutMs,
+    );
   }
 
   /** First resolution, then periodic refreshes. */

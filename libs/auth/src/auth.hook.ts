@@ -1,0 +1,76 @@
+import { ConfigError } from '@app/config';
+import { errorBody, isPublicRoute, setAuthenticatedIdentity } from '@app/http-server';
+import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import { AuthFailure } from './auth-failure';
+import { AuthMetrics } from './auth.metrics';
+import { Authenticator } from './authenticator';
+import { RouteAuthPolicies } from './route-auth-policies';
+
+const REALM = 'realm="gateway"';
+
+/** RFC 6750 challenges: which scheme to use, and with a credential sent, what was wrong with it. */
+function challenge(failure: AuthFailure): string {
+  if (failure.reason === 'forbidden')
+    return `Bearer ${REALM}, error="insufficient_scope", scope="${failure.scopes.join(' ')}"`;
+  if (failure.reason === 'missing') return `Bearer ${REALM}`;
+  return `Bearer ${REALM}, error="invalid_token"`;
+}
+
+/**
+ * Authentication as a Fastify onRequest hook of the public listener: it runs before the body is
+ * read and before any Nest guard, so an unauthenticated request costs no body parsing, and the
+ * rate limiter (a guard) already knows the identity. Unmatched paths (404/405) pass: they reach
+ * no upstream and answer the same for everyone.
+ */
+@Injectable()
+export class AuthHook implements OnModuleInit, OnApplicationBootstrap {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly policies: RouteAuthPolicies,
+    private readonly authenticator: Authenticator,
+    private readonly metrics: AuthMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.policies.anyProtected) return;
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onRequest', (request, reply) => this.check(request, reply));
+  }
+
+  /** AUTH_ROUTES naming a route the gateway does not serve would leave it on the default. */
+  onApplicationBootstrap(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    const unknown = this.policies.routes.filter(
+      (url) =>
+        !fastify.supportedMethods.some((method) =>
+          fastify.hasRoute({ method: method as HTTPMethods, url }),
+        ),
+    );
+    if (unknown.length > 0)
+      throw new ConfigError(
+        `Invalid configuration: AUTH_ROUTES: the gateway serves no route ${unknown.join(', ')}`,
+      );
+  }
+
+  private async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const route = request.routeOptions.url;
+    if (route === undefined || request.method === 'OPTIONS' || isPublicRoute(request)) return;
+    try {
+      const identity = await this.authenticator.authenticate(
+        this.policies.of(route),
+        request.headers,
+      );
+      if (identity !== undefined) setAuthenticatedIdentity(request, identity);
+    } catch (err) {
+      if (!(err instanceof AuthFailure)) throw err;
+      this.metrics.failure(err.reason);
+      if (err.status === 503) reply.header('retry-after', '5');
+      else reply.header('www-authenticate', challenge(err));
+      await reply
+        .status(err.status)
+        .send(errorBody(err.status, err.message, { reason: err.reason }));
+    }
+  }
+}

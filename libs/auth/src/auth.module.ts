@@ -1,0 +1,105 @@
+import { ConfigError, type GatewayConfig } from '@app/config';
+import { DynamicModule, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { ApiKeys } from './api-keys';
+import { watchApiKeyFile } from './api-key-file';
+import { AuthHook } from './auth.hook';
+import { AuthMetrics, authMetricProviders } from './auth.metrics';
+import { Authenticator } from './authenticator';
+import { JwtVerifier } from './jwt-verifier';
+import { RouteAuthPolicies } from './route-auth-policies';
+
+export type AuthConfig = Pick<
+  GatewayConfig,
+  | 'AUTH_DEFAULT'
+  | 'AUTH_ROUTES'
+  | 'AUTH_API_KEYS'
+  | 'AUTH_API_KEYS_FILE'
+  | 'AUTH_API_KEYS_RELOAD_MS'
+  | 'AUTH_JWT_JWKS_URL'
+  | 'AUTH_JWT_PUBLIC_KEY_FILE'
+  | 'AUTH_JWT_ISSUER'
+  | 'AUTH_JWT_AUDIENCE'
+  | 'AUTH_JWT_CLOCK_SKEW_S'
+  | 'AUTH_JWT_JWKS_COOLDOWN_MS'
+>;
+
+/** The API keys of AUTH_API_KEYS plus those of AUTH_API_KEYS_FILE, the latter kept current. */
+class ApiKeySource implements OnApplicationShutdown {
+  readonly keys = new ApiKeys();
+  private readonly stop: () => void = () => undefined;
+
+  constructor(config: AuthConfig) {
+    const logger = new Logger('auth');
+    const fixed = config.AUTH_API_KEYS;
+    this.keys.replace(fixed);
+    if (config.AUTH_API_KEYS_FILE !== undefined)
+      this.stop = watchApiKeyFile(
+        config.AUTH_API_KEYS_FILE,
+        config.AUTH_API_KEYS_RELOAD_MS,
+        (fromFile) => this.keys.replace([...fixed, ...fromFile]),
+        {
+          info: (fields, msg) => logger.log(fields, msg),
+          warn: (fields, msg) => logger.warn(fields, msg),
+        },
+      );
+  }
+
+  onApplicationShutdown(): void {
+    this.stop();
+  }
+}
+
+/** Files named by the configuration are read before Nest starts, so that a bad path is one line. */
+function readAtStart<T>(variable: string, path: string, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new ConfigError(`Invalid configuration: ${variable}: cannot use ${path} (${reason})`);
+  }
+}
+
+/**
+ * Authentication at the edge, per route (AUTH_DEFAULT, AUTH_ROUTES): none, API keys or JWT.
+ * Import it into the gateway's root module; it hooks into the public listener (see AuthHook).
+ */
+@Module({})
+export class AuthModule {
+  static forRoot(config: AuthConfig): DynamicModule {
+    const policies = new RouteAuthPolicies(config.AUTH_DEFAULT, config.AUTH_ROUTES);
+    const usesJwt = [policies.fallback, ...policies.routes.map((r) => policies.of(r))].some(
+      (policy) => policy.scheme === 'jwt',
+    );
+    const source = readAtStart(
+      'AUTH_API_KEYS_FILE',
+      String(config.AUTH_API_KEYS_FILE),
+      () => new ApiKeySource(config),
+    );
+    const jwt = usesJwt
+      ? readAtStart(
+          'AUTH_JWT_PUBLIC_KEY_FILE',
+          String(config.AUTH_JWT_PUBLIC_KEY_FILE),
+          () =>
+            new JwtVerifier({
+              jwksUrl: config.AUTH_JWT_JWKS_URL,
+              publicKeyFile: config.AUTH_JWT_PUBLIC_KEY_FILE,
+              issuer: config.AUTH_JWT_ISSUER as string,
+              audience: config.AUTH_JWT_AUDIENCE as string,
+              clockSkewS: config.AUTH_JWT_CLOCK_SKEW_S,
+              jwksCooldownMs: config.AUTH_JWT_JWKS_COOLDOWN_MS,
+            }),
+        )
+      : undefined;
+    return {
+      module: AuthModule,
+      providers: [
+        { provide: RouteAuthPolicies, useValue: policies },
+        { provide: ApiKeySource, useValue: source },
+        { provide: Authenticator, useValue: new Authenticator(source.keys, jwt) },
+        ...authMetricProviders,
+        AuthMetrics,
+        AuthHook,
+      ],
+    };
+  }
+}

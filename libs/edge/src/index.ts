@@ -1,0 +1,4 @@
+export { connectionLimitsOf } from './connection-limits';
+export { EdgeModule } from './edge.module';
+export { OPENAPI_PATH, openApiDocument } from './openapi-document';
+export { tlsCredentialsOf } from './tls-credentials';
