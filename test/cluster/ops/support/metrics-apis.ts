@@ -32,10 +32,13 @@ export const APIS_NAMESPACE = 'ops-metrics-apis';
  */
 class PodDiscovery {
   private timer?: NodeJS.Timeout;
-  constructor(
-    private readonly file: string,
-    private readonly namespaces: string[],
-  ) {}
+  private readonly file: string;
+  private readonly namespaces: string[];
+
+  constructor(file: string, namespaces: string[]) {
+    this.file = file;
+    this.namespaces = namespaces;
+  }
 
   refresh(): void {
     const groups = this.namespaces.flatMap((namespace) =>
