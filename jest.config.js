@@ -7,7 +7,9 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
-  '^@app/bootstrap/grpc$': '<rootDir>/libs/bootstrap/src/grpc-service',
+  '^@app/bootstrap/grpc$': '<rootDir>/libs/bootstrap/src/bootstrap-grpc-service',
+  '^@app/upstream/env$': '<rootDir>/libs/upstream/src/upstream-env',
+  '^@app/ratelimit/env$': '<rootDir>/libs/ratelimit/src/rate-limit-env',
 };
 
 /** @type {import('jest').Config} */

@@ -15,7 +15,10 @@ case "${1:-}" in
   deps)
     # The registry's CA when the build passes one (Dockerfile: --secret id=npm_ca); never in a layer.
     if [ -f /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi
-    npm ci --no-audit --no-fund
+    # No lifecycle scripts: the root's preinstall (scripts/check-node.cjs, the Node version check
+    # for newcomers) is not in the context yet at this step, and the image's Node is the pinned one.
+    # npm runs no dependency's install script without approval either way.
+    npm ci --no-audit --no-fund --ignore-scripts
     ;;
   build)
     node scripts/build.ts

@@ -3,7 +3,7 @@ import { DnsServer } from './dns-server.ts';
 import type { AppName } from './paths.ts';
 import { RedisProcess } from './redis-process.ts';
 
-/** Public and admin ports of each app when run locally (DESIGN.md); replicas differ by address. */
+/** Public and admin ports of each app when run locally (docs/architecture.md); replicas differ by address. */
 export const LOCAL_PORTS: Record<AppName, { port: number; adminPort: number }> = {
   gateway: { port: 8000, adminPort: 9000 },
   'webapp-1': { port: 5000, adminPort: 9001 },

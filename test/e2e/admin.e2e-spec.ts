@@ -1,10 +1,10 @@
-import { Stack } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { get, postJson } from '../support/http.ts';
 import { promtoolFindings } from '../support/promtool.ts';
 
 // Health and metrics live on each app's admin listener; /metrics must be valid Prometheus text.
 describe('admin listeners', () => {
-  const stack = new Stack();
+  const stack = testStack();
   beforeAll(async () => {
     await stack.start();
     // Traffic on both routes, so request metrics exist on every app.

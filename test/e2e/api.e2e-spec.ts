@@ -1,11 +1,12 @@
-import { Stack } from '../../scripts/topology/index.ts';
+import type { Stack } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { eventually } from '../support/eventually.ts';
 import { get, postJson } from '../support/http.ts';
 
 // The public API of the original demo, its bad-input classes, and the request id across all three
 // processes - on the real built apps.
 describe('public API (gateway -> webapp-1 / rpc-app-1)', () => {
-  const stack = new Stack();
+  const stack = testStack();
   let gateway: string;
 
   beforeAll(async () => {

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomLoopbackNet, Stack } from '../../scripts/topology/index.ts';
+import { randomLoopbackNet, type Stack } from '../../scripts/topology/index.ts';
+import { eventually } from '../support/eventually.ts';
+import { testStack } from '../support/stack.ts';
 import {
   dashboardPanels,
   dashboardQueries,
@@ -10,6 +12,9 @@ import { get, postJson } from '../support/http.ts';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.ts';
 import { PrometheusServer } from '../support/prometheus.ts';
 import { promtoolFindings } from '../support/promtool.ts';
+
+/** Waiting for Prometheus: a few of its 2 s scrapes. */
+const SCRAPES = { timeoutMs: 20_000, intervalMs: 250 };
 
 // What an operator sees: a real Prometheus scrapes the three apps (tracing on) as a cluster would.
 // Every query of the Grafana dashboard must be valid and return data after traffic, every metric it
@@ -25,7 +30,7 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start(`${net}.250`);
     const env = receiver.env();
-    stack = new Stack({ net, env: { gateway: env, 'webapp-1': env, 'rpc-app-1': env } });
+    stack = testStack({ net, env: { gateway: env, 'webapp-1': env, 'rpc-app-1': env } });
     await stack.start();
     prometheus = await PrometheusServer.start(
       `${net}.251`,
@@ -55,10 +60,10 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
   });
 
   it('Prometheus scrapes every app without error', async () => {
-    await until(async () => {
+    await eventually(async () => {
       const targets = await prometheus.targets();
       return targets.length === stack.all.length && targets.every((t) => t.health === 'up');
-    });
+    }, SCRAPES);
     const targets = await prometheus.targets();
     expect(targets).toHaveLength(stack.all.length);
     for (const target of targets) expect(target).toMatchObject({ health: 'up', lastError: '' });
@@ -74,7 +79,7 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
     ] as const) {
       const appsWithExemplars = async () =>
         new Set((await prometheus.exemplars(metric)).map((series) => series.seriesLabels.app));
-      await until(async () => (await appsWithExemplars()).size === apps.length);
+      await eventually(async () => (await appsWithExemplars()).size === apps.length, SCRAPES);
       expect(await appsWithExemplars()).toEqual(new Set(apps));
       for (const series of await prometheus.exemplars(metric)) {
         for (const { labels } of series.exemplars) {
@@ -83,7 +88,10 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
             span_id: expect.stringMatching(/^[0-9a-f]{16}$/),
           });
           // The exemplar's span was exported to the collector by the same app.
-          await until(async () => receiver.spans.some((span) => span.spanId === labels.span_id));
+          await eventually(
+            async () => receiver.spans.some((span) => span.spanId === labels.span_id),
+            SCRAPES,
+          );
           expect(receiver.spans.find((span) => span.spanId === labels.span_id)).toMatchObject({
             traceId: labels.trace_id,
             service: series.seriesLabels.app,
@@ -114,10 +122,12 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
     const empty: string[] = [];
     for (const { panel, expr } of queries) {
       const promql = resolveVariables(expr);
-      const hasData = await until(
-        async () => (await prometheus.query(promql)).length > 0,
-        15_000,
-        false,
+      const hasData = await eventually(async () => (await prometheus.query(promql)).length > 0, {
+        timeoutMs: 15_000,
+        intervalMs: 250,
+      }).then(
+        () => true,
+        () => false,
       );
       if (!hasData) empty.push(`${panel}: ${promql}`);
     }
@@ -128,7 +138,7 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
     const cpu = resolveVariables(queries.find((q) => q.panel === 'CPU')!.expr);
     const pods = async () => (await prometheus.query(cpu)).map((s) => s.metric.pod).sort();
     const expected = stack.all.map((p) => p.name.replace('#', '-')).sort();
-    await until(async () => (await pods()).length === expected.length);
+    await eventually(async () => (await pods()).length === expected.length, SCRAPES);
     expect(await pods()).toEqual(expected);
   });
 
@@ -139,21 +149,3 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
     }
   });
 });
-
-/** Polls until the condition holds; throws (or returns false) when the time is up. */
-async function until(
-  condition: () => Promise<boolean>,
-  timeoutMs = 20_000,
-  raise = true,
-): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await condition()) return true;
-    if (Date.now() > deadline) {
-      if (raise)
-        throw new Error(`condition not met within ${timeoutMs} ms: ${condition.toString()}`);
-      return false;
-    }
-    await sleep(250);
-  }
-}

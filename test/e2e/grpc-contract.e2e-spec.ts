@@ -2,13 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Stack } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { requireTool } from '../support/tools.ts';
 
 // Wire compatibility: a client generated from the ORIGINAL demo's .proto by another toolchain
 // (protoc + grpc_python_plugin + python3-grpcio, from Debian) talks to rpc-app-1 directly.
 describe('gRPC contract with the original .proto', () => {
-  const stack = new Stack();
+  const stack = testStack();
   let stubs: string;
 
   beforeAll(async () => {

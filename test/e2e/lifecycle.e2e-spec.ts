@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Stack } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { healthClient, userVerifyClient } from '../support/grpc-clients.ts';
 import { postJson } from '../support/http.ts';
 import { load, type Outcome } from '../support/load.ts';
@@ -44,7 +44,7 @@ function watchShutdown(readiness: () => Promise<number>, host: string, port: num
 describe('graceful shutdown', () => {
   describe('gateway drain', () => {
     // Every webapp-1 answer takes 1.5 s, so requests are in flight when the gateway is told to stop.
-    const stack = new Stack({
+    const stack = testStack({
       env: {
         'webapp-1': { FAULT_DELAY_MS: '1500' },
         gateway: { SHUTDOWN_DRAIN_DELAY_MS: '600', SHUTDOWN_TIMEOUT_MS: '10000' },
@@ -86,7 +86,7 @@ describe('graceful shutdown', () => {
   });
 
   describe('gRPC drain', () => {
-    const stack = new Stack({
+    const stack = testStack({
       env: {
         'rpc-app-1': {
           FAULT_DELAY_MS: '2000',
@@ -130,7 +130,7 @@ describe('graceful shutdown', () => {
   describe('rolling restart of every backend replica under load', () => {
     // Three replicas of each backend; each one in turn gets SIGTERM, exits, and a new process
     // starts on its address, while clients keep both routes busy through the gateway.
-    const stack = new Stack({
+    const stack = testStack({
       replicas: 3,
       env: {
         // A load test, not a rate-limit test: one client here can exceed the default 1000/s.

@@ -1,4 +1,4 @@
-import { Stack } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { Client, count, storeMode } from '../support/rate-limit.ts';
 
 // No REDIS_URL: `npm start` needs no Redis, and a single gateway still limits, in memory. This
@@ -7,7 +7,7 @@ const L = 5;
 const VERIFY_LIMIT = 3;
 
 describe('embedded rate limiting (no Redis configured), behind one trusted proxy', () => {
-  const stack = new Stack({
+  const stack = testStack({
     env: {
       gateway: {
         RATE_LIMIT_LIMIT: String(L),

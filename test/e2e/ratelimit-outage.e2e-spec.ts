@@ -1,5 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Stack } from '../../scripts/topology/index.ts';
+import { eventually } from '../support/eventually.ts';
+import type { AppProcess } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import {
   type Answer,
   Clients,
@@ -27,7 +28,7 @@ const AVAILABLE_AGAIN = 'rate-limit store available again';
 
 describe('rate limiting when Redis fails', () => {
   requireTool('redis-server', 'redis-server');
-  const stack = new Stack({
+  const stack = testStack({
     gateways: 3,
     redis: true,
     env: {
@@ -47,6 +48,15 @@ describe('rate limiting when Redis fails', () => {
   const clients = new Clients(() => stack.net);
 
   beforeAll(() => stack.start());
+  // Each test starts from the same state, whatever the one before it left: Redis up, every gateway
+  // sharing it.
+  beforeEach(async () => {
+    if (!redis().running) {
+      redis().start();
+      await redis().waitReady();
+    }
+    await waitForMode(stack.gateways, 'shared');
+  });
   afterAll(async () => {
     clients.closeAll();
     await stack.stop();
@@ -58,22 +68,23 @@ describe('rate limiting when Redis fails', () => {
       'shared',
       'shared',
     ]);
+    const warnings = logCounts(stack.gateways);
     const load = clients.next().steadyLoad(stack.gateways, '/verify/');
-    await sleep(1500);
+    await answered(load, 30);
     const killedAt = Date.now();
     await redis().kill();
 
     // The next request on each gateway fails at once and switches it to local limiting.
     await waitForMode(stack.gateways, 'local');
     const local = await clients.next().burst(stack.gateways, '/projects/', 2 * L);
-    await sleep(1000);
+    await answered(load, 30);
 
     const restartedAt = Date.now();
     redis().start();
     await redis().waitReady();
     const backAfterMs = await waitForMode(stack.gateways, 'shared');
     const shared = await clients.next().burst(stack.gateways, '/projects/', 2 * L);
-    await sleep(1000);
+    await answered(load, 30);
     const answers = await load.stop();
 
     const before = answers.filter((a) => a.at < killedAt);
@@ -100,28 +111,33 @@ describe('rate limiting when Redis fails', () => {
     expect(count(shared, 200)).toBe(L);
     expect(count(shared, 429)).toBe(L);
     // One warning per change of state and gateway, not one per request.
-    for (const gateway of stack.gateways) {
-      expect(logsWith(gateway, UNAVAILABLE)).toHaveLength(1);
-      expect(logsWith(gateway, AVAILABLE_AGAIN)).toHaveLength(1);
-    }
+    // (Log lines are written asynchronously.)
+    await eventually(() =>
+      expect(logsSince(stack.gateways, warnings)).toEqual([
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ]),
+    );
   });
 
   it('redis-server hung (SIGSTOP): answers within the command timeout, local limits; SIGCONT: shared', async () => {
+    const warnings = logCounts(stack.gateways);
     const load = clients.next().steadyLoad(stack.gateways, '/verify/');
-    await sleep(1000);
+    await answered(load, 30);
     const pausedAt = Date.now();
     redis().pause();
     let resumedAt = 0;
     try {
       // Requests in flight wait at most the command timeout; later ones are decided locally.
       await waitForMode(stack.gateways, 'local');
-      await sleep(1500);
+      await answered(load, 30);
     } finally {
       resumedAt = Date.now();
       redis().resume();
     }
     const backAfterMs = await waitForMode(stack.gateways, 'shared');
-    await sleep(500);
+    await answered(load, 15);
     const answers = await load.stop();
 
     const hung = answers.filter((a) => a.at >= pausedAt && a.at < resumedAt);
@@ -135,10 +151,15 @@ describe('rate limiting when Redis fails', () => {
     expect(count(answers, 200)).toBe(answers.length);
     // A request waits for a hung Redis at most the command timeout, on top of its normal time.
     expect(quantile(hung, 1)).toBeLessThan(REDIS_TIMEOUT_MS + 1500);
-    for (const gateway of stack.gateways) {
-      expect(logsWith(gateway, UNAVAILABLE)).toHaveLength(2);
-      expect(logsWith(gateway, AVAILABLE_AGAIN)).toHaveLength(2);
-    }
+    // One warning per change of state and gateway, not one per request.
+    // (Log lines are written asynchronously.)
+    await eventually(() =>
+      expect(logsSince(stack.gateways, warnings)).toEqual([
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ]),
+    );
   });
 
   it('a gateway started while Redis is down becomes ready, limits locally, then shares', async () => {
@@ -150,9 +171,11 @@ describe('rate limiting when Redis fails', () => {
     await gateway.waitReady();
     const readyAfterMs = Date.now() - started;
     expect(await storeMode(gateway)).toBe('local');
-    expect(logsWith(gateway, UNAVAILABLE).at(-1)).toMatchObject({
-      reason: expect.stringMatching(/^unreachable at start: .*ECONNREFUSED/),
-    });
+    await eventually(() =>
+      expect(logsWith(gateway, UNAVAILABLE).at(-1)).toMatchObject({
+        reason: expect.stringMatching(/^unreachable at start: .*ECONNREFUSED/),
+      }),
+    );
     const answers = await clients.next().burst([gateway], '/projects/', L);
     expect(count(answers, 200)).toBe(Math.ceil(L * LOCAL_SHARE));
 
@@ -165,6 +188,28 @@ describe('rate limiting when Redis fails', () => {
     );
   });
 });
+
+/** Per gateway: how many "unavailable" and "available again" lines it has logged so far. */
+function logCounts(gateways: AppProcess[]): Array<[number, number]> {
+  return gateways.map((gateway) => [
+    logsWith(gateway, UNAVAILABLE).length,
+    logsWith(gateway, AVAILABLE_AGAIN).length,
+  ]);
+}
+
+/** The log lines of logCounts logged since `before`. */
+function logsSince(gateways: AppProcess[], before: Array<[number, number]>) {
+  return logCounts(gateways).map(([down, up], g) => [down - before[g][0], up - before[g][1]]);
+}
+
+/** Waits until the steady load has `more` answers than now (load keeps running meanwhile). */
+async function answered(load: { answers: Answer[] }, more: number): Promise<void> {
+  const target = load.answers.length + more;
+  await eventually(() => load.answers.length >= target, {
+    timeoutMs: 30_000,
+    what: `${more} more answers`,
+  });
+}
 
 function byGateway(answers: Answer[], gateway: number): Answer[] {
   return answers.filter((a) => a.gateway === gateway);

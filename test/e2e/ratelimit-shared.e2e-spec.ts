@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Stack } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { type Answer, Clients, count, storeMode } from '../support/rate-limit.ts';
 import { requireTool } from '../support/tools.ts';
 
@@ -11,7 +11,7 @@ const VERIFY_LIMIT = 20;
 
 describe('rate limiting shared by 3 gateways through Redis', () => {
   requireTool('redis-server', 'redis-server');
-  const stack = new Stack({
+  const stack = testStack({
     gateways: 3,
     redis: { password: 'e2e-secret' },
     env: {

@@ -1,4 +1,6 @@
-import { randomLoopbackNet, Stack } from '../../scripts/topology/index.ts';
+import { randomLoopbackNet, type Stack } from '../../scripts/topology/index.ts';
+import { eventually } from '../support/eventually.ts';
+import { testStack } from '../support/stack.ts';
 import { get, postJson } from '../support/http.ts';
 import { OtlpReceiver } from '../support/otlp-receiver.ts';
 import { SPAN_CENSUS_ARGS, spanCensus } from '../support/span-census.ts';
@@ -14,7 +16,7 @@ describe('tracing off', () => {
 
   beforeAll(async () => {
     receiver = await OtlpReceiver.start(`${net}.250`);
-    stack = new Stack({
+    stack = testStack({
       net,
       nodeArgs: SPAN_CENSUS_ARGS,
       env: {
@@ -41,10 +43,14 @@ describe('tracing off', () => {
     await receiver?.stop();
   });
 
-  it('log lines carry the request id but no trace context', () => {
+  it('log lines carry the request id but no trace context', async () => {
     for (const p of stack.all) {
-      const lines = p.logs.filter((line) => line.request_id === requestId);
-      expect(lines).not.toHaveLength(0);
+      // Logs are written asynchronously: an app's lines may arrive after its answer did.
+      const lines = await eventually(() => {
+        const found = p.logs.filter((line) => line.request_id === requestId);
+        expect(found).not.toHaveLength(0);
+        return found;
+      });
       for (const line of lines) {
         expect(line).not.toHaveProperty('trace_id');
         expect(line).not.toHaveProperty('span_id');

@@ -2,8 +2,9 @@ import {
   type AppProcess,
   type LogLine,
   randomLoopbackNet,
-  Stack,
+  type Stack,
 } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import { eventually } from '../support/eventually.ts';
 import { healthClient } from '../support/grpc-clients.ts';
 import { get, postJson } from '../support/http.ts';
@@ -33,7 +34,7 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
   beforeAll(async () => {
     receiver = await OtlpReceiver.start(`${net}.250`);
     const env = receiver.env();
-    stack = new Stack({
+    stack = testStack({
       net,
       // webapp-1 exports only when its batch is due in a minute: its spans can only reach the
       // receiver through the flush at the end of its graceful shutdown (tested below).

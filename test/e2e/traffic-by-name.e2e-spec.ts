@@ -1,5 +1,6 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { type AppProcess, Stack } from '../../scripts/topology/index.ts';
+import { type AppProcess } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
+import { eventually } from '../support/eventually.ts';
 import { get } from '../support/http.ts';
 import { load, type Outcome, statusCounts } from '../support/load.ts';
 import { sample, scrape, served } from '../support/metrics.ts';
@@ -8,7 +9,7 @@ import { sample, scrape, served } from '../support/metrics.ts';
 // server answers webapp-1.stack.test / rpc-app-1.stack.test with the current replicas. Counts per
 // replica come from each replica's own metrics.
 describe('traffic by name: 3 replicas of each backend behind one name', () => {
-  const stack = new Stack({
+  const stack = testStack({
     replicas: 3,
     discovery: 'dns',
     env: {
@@ -59,12 +60,21 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
     const [webappVictim, rpcVictim] = [stack.webapps[0], stack.rpcApps[0]];
     const survivors = { webapp: stack.webapps.slice(1), rpcApp: stack.rpcApps.slice(1) };
     const before = await servedBy(survivors);
+    const victimsBefore = await Promise.all([served(webappVictim), served(rpcVictim)]);
+    const loadStartedAt = Date.now();
     const runs = Promise.all([
       load({ url: projects.url(), body: projects.body, concurrency: 4, durationMs: 15_000 }),
       load({ url: verify.url(), body: verify.body, concurrency: 4, durationMs: 15_000 }),
     ]);
-    await sleep(5000);
-    const victimsServed = await Promise.all([served(webappVictim), served(rpcVictim)]);
+    // The victims are in rotation and busy when they die.
+    const victimsServed = await eventually(
+      async () => {
+        const counts = await Promise.all([served(webappVictim), served(rpcVictim)]);
+        return counts.every((count, i) => count - victimsBefore[i] >= 20) && counts;
+      },
+      // Well before the load ends, whatever the machine's speed: the kill must happen under load.
+      { timeoutMs: 10_000, intervalMs: 100, what: 'both victims served 20 requests of the load' },
+    );
     await Promise.all([webappVictim.kill(), rpcVictim.kill()]);
     const killedAt = Date.now();
     const [toProjects, toVerify] = await runs;
@@ -83,7 +93,7 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
     };
     const gateway = await scrape(stack.gateways[0].adminUrl);
     console.log(
-      `replica loss: ${toProjects.length} POST /projects/ + ${toVerify.length} POST /verify/ over 15 s (8 concurrent), SIGKILL of ${webappVictim.name} and ${rpcVictim.name} at 5 s: ` +
+      `replica loss: ${toProjects.length} POST /projects/ + ${toVerify.length} POST /verify/ over 15 s (8 concurrent), SIGKILL of ${webappVictim.name} and ${rpcVictim.name} ${killedAt - loadStartedAt} ms in: ` +
         `failed /projects/ ${failed(toProjects).length}, failed /verify/ ${failed(toVerify).length}; ` +
         `survivors served ${survivorsGot.webapp} /create for ${sentAfterKill(toProjects)} sent after the kill and ${survivorsGot.rpcApp} VerifyUser for ${sentAfterKill(toVerify)}; ` +
         `gateway retries webapp-1 ${sample(gateway, 'upstream_retries_total', { upstream: 'webapp-1' })}, rpc-app-1 ${sample(gateway, 'upstream_retries_total', { upstream: 'rpc-app-1' })}; webapp-1 ejections ${sample(gateway, 'upstream_ejections_total', { upstream: 'webapp-1' })}`,
@@ -110,6 +120,8 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
   it('replica return and scale-up: the restarted replicas and a 4th one behind the name get traffic without a gateway restart', async () => {
     const gatewayPid = stack.gateways[0].pid;
     const restarted = [stack.webapps[0], stack.rpcApps[0]];
+    // Down first (as the replica-loss test leaves them, if it ran): this test stands alone.
+    await Promise.all(restarted.map((replica) => replica.kill()));
     const added = [stack.addReplica('webapp-1'), stack.addReplica('rpc-app-1')]; // published in DNS
     const watched = [...restarted, ...added];
     for (const replica of watched) replica.start();
@@ -122,12 +134,15 @@ describe('traffic by name: 3 replicas of each backend behind one name', () => {
       load({ url: projects.url(), body: projects.body, concurrency: 2, stop: () => done }),
       load({ url: verify.url(), body: verify.body, concurrency: 2, stop: () => done }),
     ]);
-    while (firstTraffic.size < watched.length && Date.now() - readyAt < 30_000) {
-      for (const replica of watched)
-        if (!firstTraffic.has(replica) && (await served(replica)) > 0)
-          firstTraffic.set(replica, Date.now() - readyAt);
-      await sleep(200);
-    }
+    await eventually(
+      async () => {
+        for (const replica of watched)
+          if (!firstTraffic.has(replica) && (await served(replica)) > 0)
+            firstTraffic.set(replica, Date.now() - readyAt);
+        return firstTraffic.size === watched.length;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'traffic on every restarted and added replica' },
+    ).catch(() => undefined); // the assertions below say which replica never got any
     done = true;
     const outcomes = (await runs).flat();
 

@@ -1,4 +1,5 @@
-import { randomLoopbackNet, Stack } from '../../scripts/topology/index.ts';
+import { randomLoopbackNet } from '../../scripts/topology/index.ts';
+import { testStack } from '../support/stack.ts';
 import {
   type FailingUpstream,
   startErroringHttpServer,
@@ -6,6 +7,7 @@ import {
   startUnacceptingServer,
   startUnavailableGrpcServer,
 } from '../support/failing-upstream.ts';
+import { postJson } from '../support/http.ts';
 import { load, statusCounts } from '../support/load.ts';
 import { sample, scrape } from '../support/metrics.ts';
 
@@ -14,7 +16,7 @@ import { sample, scrape } from '../support/metrics.ts';
 describe('failing replicas', () => {
   describe('one replica of each backend answers errors: it is ejected, the healthy ones take over', () => {
     const net = randomLoopbackNet();
-    const stack = new Stack({
+    const stack = testStack({
       net,
       replicas: 2,
       env: {
@@ -62,7 +64,7 @@ describe('failing replicas', () => {
           `rpc-app-1 replica answering UNAVAILABLE got ${atHalf[1]} then ${secondHalf[1]} calls; ` +
           `clients saw /projects/ ${JSON.stringify(statusCounts(projects))} (the 503s it answered became 502, not retried: the POST had reached it), /verify/ ${JSON.stringify(statusCounts(verify))}`,
       );
-      // HTTP: ejected after OUTLIER_CONSECUTIVE_FAILURES (5) in a row (+ requests already in flight).
+      // HTTP: ejected after WEBAPP_OUTLIER_CONSECUTIVE_FAILURES (5) in a row (+ requests already in flight).
       expect(http.received).toBeGreaterThanOrEqual(5);
       expect(http.received).toBeLessThanOrEqual(5 + 4);
       expect(secondHalf[0]).toBe(0);
@@ -71,13 +73,22 @@ describe('failing replicas', () => {
       expect(grpc.received).toBeGreaterThan(0);
       expect(secondHalf[1]).toBe(0);
       expect(verify.filter((o) => o.status !== 200).length).toBeLessThan(grpc.received);
+      // A partial failure: neither breaker opened (few calls failed, never many in a row).
+      const gateway = await scrape(stack.gateways[0].adminUrl);
+      for (const upstream of ['webapp-1', 'rpc-app-1'])
+        expect(
+          sample(gateway, 'upstream_circuit_breaker_transitions_total', {
+            upstream,
+            state: 'open',
+          }),
+        ).toBe(0);
     });
   });
 
   describe('a replica that accepts no connections is skipped after WEBAPP_CONNECT_TIMEOUT_MS', () => {
     const net = randomLoopbackNet();
     const CONNECT_TIMEOUT_MS = 300;
-    const stack = new Stack({
+    const stack = testStack({
       net,
       replicas: 2,
       env: {
@@ -121,38 +132,36 @@ describe('failing replicas', () => {
     });
   });
 
-  describe('no retry storm: every replica fails in a retryable way', () => {
-    const net = randomLoopbackNet();
-    const requests = 300;
-    // The breaker is kept shut so the retry budget alone bounds the load.
-    const stack = new Stack({
-      net,
-      replicas: 0,
-      env: {
-        gateway: {
-          WEBAPP_URL: [1, 2, 3].map((i) => `http://${net}.1${i}:5000`).join(','),
-          RPC_TARGET: `ipv4:${[1, 2, 3].map((i) => `${net}.2${i}:6000`).join(',')}`,
-          BREAKER_VOLUME_THRESHOLD: '1000000',
-        },
-      },
-    });
-    let resetting: FailingUpstream[] = [];
-    let unavailable: FailingUpstream[] = [];
-    beforeAll(async () => {
-      resetting = await Promise.all(
-        [1, 2, 3].map((i) => startResettingServer(`${net}.1${i}`, 5000)),
-      );
-      unavailable = await Promise.all(
-        [1, 2, 3].map((i) => startUnavailableGrpcServer(`${net}.2${i}`, 6000)),
-      );
-      await stack.start();
-    });
-    afterAll(async () => {
-      await stack.stop();
-      await Promise.all([...resetting, ...unavailable].map((f) => f.close()));
+  describe('attempts per call: RETRY_MAX_ATTEMPTS bounds what reaches the replicas, gRPC included', () => {
+    const MAX_ATTEMPTS = 4;
+    const { stack, resetting, unavailable } = everyReplicaFailing(5, {
+      RETRY_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
     });
 
-    it(`the upstream receives at most (1 + budget) x ${requests} client requests`, async () => {
+    it(`one failing request is attempted exactly RETRY_MAX_ATTEMPTS (${MAX_ATTEMPTS}) times on each upstream`, async () => {
+      // With a full retry budget (a fresh gateway, 20 tokens): every retryable failure is retried
+      // until the attempts run out - grpc-js retries nothing on top (it used to multiply them).
+      const verify = await postJson(`${stack.gatewayUrl}/verify/`, { id: 1, token: 't' });
+      const projects = await postJson(`${stack.gatewayUrl}/projects/`, { title: 'x' });
+      const received = (upstreams: FailingUpstream[]) => upstreams.map((u) => u.received);
+      console.log(
+        `attempts per call (RETRY_MAX_ATTEMPTS ${MAX_ATTEMPTS}, 5 failing replicas each): one POST /verify/ -> rpc-app-1 replicas got ${JSON.stringify(received(unavailable.all))} calls; ` +
+          `one POST /projects/ -> webapp-1 replicas got ${JSON.stringify(received(resetting.all))} connections`,
+      );
+      expect(verify.status).toBe(503);
+      expect(projects.status).toBe(503);
+      expect(sum(received(unavailable.all))).toBe(MAX_ATTEMPTS);
+      expect(sum(received(resetting.all))).toBe(MAX_ATTEMPTS);
+      // HTTP: each attempt on a replica not tried yet.
+      expect(received(resetting.all).filter((n) => n > 1)).toEqual([]);
+    });
+  });
+
+  describe('no retry storm: every replica fails in a retryable way', () => {
+    const requests = 300;
+    const { stack, resetting, unavailable } = everyReplicaFailing(3);
+
+    it(`the upstream receives at most ${requests} + 9 attempts for ${requests} client requests (half the budget's bucket)`, async () => {
       const [projects, verify] = await Promise.all([
         load({
           url: `${stack.gatewayUrl}/projects/`,
@@ -169,19 +178,65 @@ describe('failing replicas', () => {
       ]);
       const received = (upstreams: FailingUpstream[]) =>
         upstreams.reduce((sum, upstream) => sum + upstream.received, 0);
-      const [http, grpc] = [received(resetting), received(unavailable)];
+      const [http, grpc] = [received(resetting.all), received(unavailable.all)];
       console.log(
-        `no retry storm (budget 20 %, RETRY_MAX_ATTEMPTS 3, breaker kept shut): ${requests} client requests per route -> ` +
+        `no retry storm (budget 20 % of 20 tokens, RETRY_MAX_ATTEMPTS 3, breaker kept shut): ${requests} client requests per route -> ` +
           `webapp-1 replicas (resetting connections) received ${http} connections (x${(http / requests).toFixed(3)}), ` +
           `rpc-app-1 replicas (answering UNAVAILABLE) ${grpc} calls (x${(grpc / requests).toFixed(3)}); without a budget up to x3; ` +
           `clients: /projects/ ${JSON.stringify(statusCounts(projects))}, /verify/ ${JSON.stringify(statusCounts(verify))}`,
       );
       expect(statusCounts(projects)).toEqual({ 503: requests });
       expect(statusCounts(verify)).toEqual({ 503: requests });
+      // Nothing succeeds: retries stop once half the bucket (20 tokens) is spent - 10 failed
+      // attempts, at most 9 of them retries; then every request is attempted once.
       expect(http).toBeGreaterThan(requests); // retries happened ...
-      expect(http).toBeLessThanOrEqual(1.2 * requests); // ... within the budget
+      expect(http).toBeLessThanOrEqual(requests + 9); // ... within the budget
       expect(grpc).toBeGreaterThan(requests);
-      expect(grpc).toBeLessThanOrEqual(1.2 * requests);
+      expect(grpc).toBeLessThanOrEqual(requests + 9);
     });
   });
 });
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * `count` replicas of each upstream, every one failing in a retryable way - webapp-1 stand-ins
+ * resetting every connection, rpc-app-1 stand-ins answering UNAVAILABLE - behind a gateway whose
+ * breakers are kept shut, so that retries alone decide what reaches them. Started and stopped
+ * with the enclosing describe.
+ */
+function everyReplicaFailing(count: number, gatewayEnv: Record<string, string> = {}) {
+  const net = randomLoopbackNet();
+  const indexes = Array.from({ length: count }, (_, i) => i + 1);
+  const stack = testStack({
+    net,
+    replicas: 0,
+    env: {
+      gateway: {
+        WEBAPP_URL: indexes.map((i) => `http://${net}.1${i}:5000`).join(','),
+        RPC_TARGET: `ipv4:${indexes.map((i) => `${net}.2${i}:6000`).join(',')}`,
+        BREAKER_CONSECUTIVE_UNAVAILABLE: '1000000',
+        BREAKER_VOLUME_THRESHOLD: '1000000',
+        ...gatewayEnv,
+      },
+    },
+  });
+  const resetting = { all: [] as FailingUpstream[] };
+  const unavailable = { all: [] as FailingUpstream[] };
+  beforeAll(async () => {
+    resetting.all = await Promise.all(
+      indexes.map((i) => startResettingServer(`${net}.1${i}`, 5000)),
+    );
+    unavailable.all = await Promise.all(
+      indexes.map((i) => startUnavailableGrpcServer(`${net}.2${i}`, 6000)),
+    );
+    await stack.start();
+  });
+  afterAll(async () => {
+    await stack.stop();
+    await Promise.all([...resetting.all, ...unavailable.all].map((f) => f.close()));
+  });
+  return { stack, resetting, unavailable };
+}

@@ -23,6 +23,7 @@ import { parse } from 'yaml';
 import { execForm, keyValues, parseDockerfile, type Stage } from './support/dockerfile.ts';
 import { dashboardTargets, metricNames } from './support/promql.ts';
 import { CHART, REPO } from './support/tools.ts';
+import { eventually } from '../support/eventually.ts';
 
 const DOCKERFILE = join(REPO, 'Dockerfile');
 const { globals, stages } = parseDockerfile(DOCKERFILE);
@@ -166,17 +167,17 @@ function treeStats(dir: string): { files: number; bytes: number } {
   return { files, bytes };
 }
 
+/** The status the URL last answered, polled until it is 200 or the time is up. */
 async function waitFor200(url: string, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
   let last = 0;
-  while (Date.now() < deadline) {
-    last = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+  const status = async () =>
+    (last = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
       (r) => r.status,
       () => 0,
-    );
-    if (last === 200) return 200;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
+    ));
+  await eventually(async () => (await status()) === 200, { timeoutMs, intervalMs: 250 }).catch(
+    () => undefined,
+  );
   return last;
 }
 

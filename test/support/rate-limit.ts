@@ -1,6 +1,7 @@
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppProcess } from '../../scripts/topology/index.ts';
+import { eventually } from './eventually.ts';
 
 /** An answer that took longer than this counts as hung. */
 export const HUNG_MS = 5000;
@@ -210,15 +211,15 @@ export async function waitForMode(
   timeoutMs = 15_000,
 ): Promise<number> {
   const started = Date.now();
-  for (;;) {
-    const modes = await Promise.all(gateways.map(storeMode));
-    if (modes.every((m) => m === mode)) return Date.now() - started;
-    if (Date.now() - started > timeoutMs)
-      throw new Error(
-        `gateways still report ${modes.join(', ')} after ${timeoutMs} ms (want ${mode})`,
-      );
-    await sleep(100);
-  }
+  let modes: Array<string | undefined> = [];
+  await eventually(
+    async () => {
+      modes = await Promise.all(gateways.map(storeMode));
+      return modes.every((m) => m === mode);
+    },
+    { timeoutMs, what: `every gateway in mode ${mode} (they report ${modes.join(', ')})` },
+  );
+  return Date.now() - started;
 }
 
 /** Log lines of a gateway with this message fragment. */

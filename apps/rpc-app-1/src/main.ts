@@ -10,7 +10,7 @@ run('rpc-app-1', async () => {
   await bootstrapGrpcService({
     name: 'rpc-app-1',
     config,
-    module: RpcAppModule.forRoot(config),
+    module: RpcAppModule,
     proto: {
       package: USERVERIFY.package,
       file: USERVERIFY.protoFile,

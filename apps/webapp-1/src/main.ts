@@ -5,5 +5,5 @@ import { WebappModule } from './webapp.module';
 
 run('webapp-1', async () => {
   const config = loadConfig(webappEnv);
-  await bootstrapHttpService({ name: 'webapp-1', config, module: WebappModule.forRoot(config) });
+  await bootstrapHttpService({ name: 'webapp-1', config, module: WebappModule });
 });

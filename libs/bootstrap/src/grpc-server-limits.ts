@@ -1,7 +1,8 @@
-import type { RpcAppConfig } from '@app/config';
+import type { rpcAppEnv } from '@app/config';
+import type { z } from 'zod';
 
 type GrpcLimitsConfig = Pick<
-  RpcAppConfig,
+  z.infer<typeof rpcAppEnv>,
   | 'GRPC_MAX_RECEIVE_MESSAGE_BYTES'
   | 'GRPC_MAX_CONCURRENT_STREAMS'
   | 'GRPC_KEEPALIVE_TIME_MS'

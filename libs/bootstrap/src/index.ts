@@ -1,3 +1,3 @@
 // The gRPC side lives in '@app/bootstrap/grpc' so that HTTP apps never load @nestjs/microservices.
-export { bootstrapHttpService, type HttpServiceOptions } from './http-service';
+export { bootstrapHttpService } from './bootstrap-http-service';
 export { run } from './run';

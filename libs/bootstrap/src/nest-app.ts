@@ -6,12 +6,12 @@ import {
   createFastifyAdapter,
   type TlsCredentials,
 } from '@app/http-server';
-import { installGracefulShutdown } from '@app/lifecycle';
 import { shutdownTracing } from '@app/tracing';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
+import { installGracefulShutdown } from './graceful-shutdown';
 
 /**
  * Creates an app on the stack's Fastify adapter with its pino logger, and makes every response

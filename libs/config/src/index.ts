@@ -1,6 +1,5 @@
 export * from './env-schema';
 export { ConfigError, loadConfig } from './load-config';
 export { APP_CONFIG, ConfigModule } from './config.module';
-export { type RouteLimit, routeLimits } from './route-limits';
 export { AUTH_SCHEMES } from './edge-env';
 export { type RouteAuth, authRoutes } from './auth-routes';

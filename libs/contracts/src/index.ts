@@ -1,7 +1,7 @@
 export { PROTO_LOADER_OPTIONS } from './proto-options';
 export { protoPath } from './proto-path';
 export type { ProtoGrpcType } from './generated/userverify';
-export type { UserVerifyClient, UserVerifyHandlers } from './generated/userverify/UserVerify';
+export type { UserVerifyClient } from './generated/userverify/UserVerify';
 export type { VerifyRequest, VerifyRequest__Output } from './generated/userverify/VerifyRequest';
 export type { VerifyReply, VerifyReply__Output } from './generated/userverify/VerifyReply';
 
@@ -17,7 +17,6 @@ export {
   createProjectBody,
   type CreateProjectBody,
   INT32_MAX,
-  TITLE_MAX_LENGTH,
   verifyUserBody,
   type VerifyUserBody,
 } from './http/bodies';

@@ -2,9 +2,6 @@ import { Controller, Get } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { HealthState } from './health-state';
 
-export const READINESS_PATH = '/_status/healthcheck';
-export const LIVENESS_PATH = '/_status/liveness';
-
 @Controller('_status')
 export class HealthController {
   constructor(

@@ -3,7 +3,7 @@ import { annotateAccessLog, REQUEST_ID_HEADER } from '@app/logging';
 import { UNMATCHED_ROUTE } from '@app/metrics';
 import { setHttpRoute, tracingEnabled } from '@app/tracing';
 import { HttpErrorFilter } from './http-error.filter';
-import { RouteTable } from './method-not-allowed';
+import { RouteTable } from './route-table';
 import { upstreamOf } from './upstream-route';
 
 /**

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './error-body';
-import type { RouteTable } from './method-not-allowed';
+import type { RouteTable } from './route-table';
 
 /**
  * The last word on every error of a public HTTP listener: a JSON body that names the problem, the

@@ -6,11 +6,9 @@ export {
   type TlsCredentials,
 } from './fastify-adapter';
 export { configureHttpApp } from './configure-http-app';
-export { type ErrorBody, errorBody } from './error-body';
-export { HttpErrorFilter } from './http-error.filter';
-export { RouteTable } from './method-not-allowed';
-export { BodyPipe } from './validation';
+export { BodyPipe } from './body.pipe';
 export { closeConnectionsWhileDraining } from './connection-draining';
-export { Upstream, upstreamOf } from './upstream-route';
+export { Upstream } from './upstream-route';
 export { authenticatedIdentity, setAuthenticatedIdentity } from './request-identity';
 export { isPublicRoute, PUBLIC_ROUTE } from './public-route';
+export { errorBody } from './error-body';

@@ -37,7 +37,7 @@ let stdout: ReturnType<typeof pino.destination> | undefined;
 /**
  * Asynchronous stdout: log writes are buffered and flushed off the request path, so logging never
  * blocks the event loop. One per process, so the public and admin apps never interleave partial
- * lines; shutdown flushes it (see @app/lifecycle).
+ * lines; shutdown flushes it (libs/bootstrap/src/graceful-shutdown.ts).
  */
 export function asyncStdout(): ReturnType<typeof pino.destination> {
   // minLength 0: no batching threshold (lines must show up promptly), yet writes still coalesce

@@ -2,7 +2,7 @@ import { traceExemplar, tracingEnabled } from '@app/tracing';
 import type { Provider } from '@nestjs/common';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import { Histogram, type LabelValues, register } from 'prom-client';
-import { LATENCY_BUCKETS } from './buckets';
+import { LATENCY_BUCKETS } from './latency-buckets';
 
 export interface LatencyHistogramConfig<L extends string> {
   /** Prometheus name, ending in `_seconds`. */

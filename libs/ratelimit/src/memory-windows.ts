@@ -1,4 +1,4 @@
-import type { WindowHit } from './window-counters';
+import type { WindowHit } from './shared-windows';
 
 interface Window {
   count: number;

@@ -60,10 +60,6 @@ export class RateLimitGuard extends ThrottlerGuard {
     return true;
   }
 
-  protected override async getTracker(request: FastifyRequest): Promise<string> {
-    return this.identity(request);
-  }
-
   /** Who is limited: the authenticated identity, or else the client address. */
   private identity(request: FastifyRequest): string {
     const authenticated = authenticatedIdentity(request);

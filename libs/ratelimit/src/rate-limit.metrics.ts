@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectMetric, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge } from 'prom-client';
-import type { StoreErrorReason } from './window-counters';
+import type { StoreErrorReason } from './shared-windows';
 
 /** Where limits are counted: Redis (all gateways), this process while Redis is down, or this process by design. */
 export type StoreMode = 'shared' | 'local' | 'embedded';

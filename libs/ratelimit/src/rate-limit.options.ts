@@ -1,4 +1,5 @@
-import type { GatewayConfig, RouteLimit } from '@app/config';
+import type { GatewayConfig } from '@app/config';
+import type { RouteLimit } from './route-limits';
 import type { RedisWindowsOptions } from './redis-windows';
 
 export const RATE_LIMIT_OPTIONS = Symbol('RATE_LIMIT_OPTIONS');

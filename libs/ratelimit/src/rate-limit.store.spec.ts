@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import type { RateLimitOptions } from './rate-limit.options';
 import { PROBE_INTERVAL_MS, RateLimitStore } from './rate-limit.store';
-import { type SharedWindows, StoreError, type WindowHit } from './window-counters';
+import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
 
 /** A shared store whose health the test controls; counts like Redis would. */
 class FakeShared implements SharedWindows {

@@ -9,7 +9,7 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 import { MemoryWindows } from './memory-windows';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.options';
 import { RateLimitMetrics, type StoreMode } from './rate-limit.metrics';
-import { type SharedWindows, StoreError, type WindowHit } from './window-counters';
+import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
 
 export const SHARED_WINDOWS = Symbol('SHARED_WINDOWS');
 

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions, ReplyError } from 'ioredis';
-import { type SharedWindows, StoreError, type WindowHit } from './window-counters';
+import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
 
 /**
  * One decision, one round trip: count the request in the key's window and return the count and the

@@ -1,4 +1,4 @@
-import type { RouteLimit } from '@app/config';
+import type { RouteLimit } from './route-limits';
 
 /** One limit: `limit` requests per client per `windowMs`, counted in its own bucket. */
 export interface RatePolicy {

@@ -7,6 +7,4 @@ export {
   traceExemplar,
   tracingEnabled,
 } from './start-tracing';
-export { type OtelEnv, tracingRequested } from './tracing-config';
-export type { TraceExemplar } from './tracing-runtime';
 export { excludePortFromTracing } from './untraced-ports';

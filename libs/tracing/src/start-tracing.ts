@@ -12,7 +12,7 @@ export function startTracing(serviceName: string, env: OtelEnv = process.env): v
   if (runtime || !tracingRequested(env)) return;
   // Loaded on demand: with tracing off, neither the SDK nor any instrumentation is in the process.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { startSdk } = require('./sdk') as typeof import('./sdk');
+  const { startSdk } = require('./start-sdk') as typeof import('./start-sdk');
   runtime = startSdk(serviceName);
 }
 

@@ -22,15 +22,24 @@ function isClientFault(err: unknown): boolean {
   return err instanceof HttpException && err.getStatus() < 500;
 }
 
+/** A call that reached no replica at all (refused, reset, none resolved, UNAVAILABLE). */
+function isUnreachable(err: unknown): boolean {
+  return err instanceof UpstreamException && err.failure === 'unavailable';
+}
+
 /**
- * The circuit breaker of one upstream (opossum): opens when more than `errorThresholdPercent` of
- * the calls in the rolling window failed and the window holds at least `volumeThreshold` calls;
- * while open every call fails at once with CircuitOpenException; after `resetTimeoutMs` one trial
+ * The circuit breaker of one upstream (opossum). Two rules open it:
+ * - partial failure: more than `errorThresholdPercent` of the calls in the rolling window failed
+ *   and the window holds at least `volumeThreshold` calls;
+ * - total outage: `consecutiveUnavailable` calls in a row reached no replica (every replica is
+ *   down or ejected) - at once, however many successes the window still holds from before.
+ * While open every call fails at once with CircuitOpenException; after `resetTimeoutMs` one trial
  * call goes through (half-open) and its outcome closes or re-opens the breaker.
  */
 export class UpstreamCircuitBreaker {
   private readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private openedAt = 0;
+  private unavailableInARow = 0;
 
   constructor(
     private readonly upstream: string,
@@ -65,17 +74,33 @@ export class UpstreamCircuitBreaker {
 
   /** Runs the call through the breaker; rejects with CircuitOpenException while open. */
   async run<T>(call: () => Promise<T>): Promise<T> {
+    let result: T;
     try {
-      return (await this.breaker.fire(call)) as T;
+      result = (await this.breaker.fire(call)) as T;
     } catch (err) {
       if ((err as { code?: string }).code === 'EOPENBREAKER')
         throw new CircuitOpenException(this.upstream, this.retryAfterSeconds());
+      this.countUnreachable(err);
       throw err;
     }
+    this.unavailableInARow = 0;
+    return result;
   }
 
   shutdown(): void {
     this.breaker.shutdown();
+  }
+
+  private countUnreachable(err: unknown): void {
+    if (!isUnreachable(err)) {
+      this.unavailableInARow = 0;
+      return;
+    }
+    this.unavailableInARow++;
+    if (this.unavailableInARow >= this.policy.consecutiveUnavailable && this.state === 'closed') {
+      this.unavailableInARow = 0;
+      this.breaker.open();
+    }
   }
 
   /** Whole seconds until the next trial call may go through (1 while a trial is in flight). */

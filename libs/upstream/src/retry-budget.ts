@@ -1,12 +1,12 @@
 import type { RetryPolicy } from './traffic-policy';
 
 /**
- * The retry budget of one upstream, shared by all its calls: gRPC's retry throttling (gRFC A6),
- * which grpc-js applies to rpc-app-1, so both upstreams follow the same rule. Every failed attempt
- * that could be retried costs a token, every success earns `tokenRatio` of one, and retries are
- * allowed only while more than half the bucket is left. When everything fails, at most
- * `maxTokens / 2` retries happen before they stop; in steady state retries add at most
- * `tokenRatio` x the successful calls - so retries cannot multiply load during an outage.
+ * The retry budget of one upstream, shared by all its calls (used by Retries, for HTTP and gRPC
+ * upstreams alike): gRPC's retry throttling (gRFC A6). Every failed attempt that could be retried
+ * costs a token, every success earns `tokenRatio` of one, and retries are allowed only while more
+ * than half the bucket is left. When everything fails, retries stop once `maxTokens / 2` attempts
+ * have failed; in steady state retries add at most `tokenRatio` x the successful calls - so
+ * retries cannot multiply load during an outage.
  */
 export class RetryBudget {
   private tokens: number;

@@ -10,14 +10,25 @@ export interface RetryPolicy {
 }
 
 export interface BreakerPolicy {
+  /** Calls in a row that reached no replica and open the breaker at once (total outage). */
+  consecutiveUnavailable: number;
   errorThresholdPercent: number;
   volumeThreshold: number;
   windowMs: number;
   resetTimeoutMs: number;
 }
 
+/**
+ * gRFC A50's failure-percentage ejection, as both kinds of upstream apply it every outlier interval:
+ * a replica with at least `requestVolume` calls in the interval, of which at least `threshold` %
+ * failed, is ejected - while at least `minimumHosts` replicas exist.
+ */
+export const FAILURE_PERCENTAGE_EJECTION = { threshold: 50, requestVolume: 10, minimumHosts: 2 };
+
 export interface OutlierPolicy {
+  /** HTTP upstreams only (grpc-js has no such rule): failures in a row that eject a replica. */
   consecutiveFailures: number;
+  /** Every interval, failure percentages are judged and one past ejection of a healthy replica is forgotten. */
   intervalMs: number;
   baseEjectionMs: number;
   maxEjectionMs: number;
@@ -53,13 +64,14 @@ export function trafficPolicy(config: GatewayConfig): TrafficPolicy {
       maxTokens: config.RETRY_BUDGET_MAX_TOKENS,
     },
     breaker: {
+      consecutiveUnavailable: config.BREAKER_CONSECUTIVE_UNAVAILABLE,
       errorThresholdPercent: config.BREAKER_ERROR_THRESHOLD_PERCENT,
       volumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
       windowMs: config.BREAKER_WINDOW_MS,
       resetTimeoutMs: config.BREAKER_RESET_TIMEOUT_MS,
     },
     outlier: {
-      consecutiveFailures: config.OUTLIER_CONSECUTIVE_FAILURES,
+      consecutiveFailures: config.WEBAPP_OUTLIER_CONSECUTIVE_FAILURES,
       intervalMs: config.OUTLIER_INTERVAL_MS,
       baseEjectionMs: config.OUTLIER_BASE_EJECTION_MS,
       maxEjectionMs: Math.max(config.OUTLIER_BASE_EJECTION_MS, config.OUTLIER_MAX_EJECTION_MS),

@@ -30,7 +30,7 @@ export const upstreamMetricProviders = [
   }),
   makeCounterProvider({
     name: RETRIES,
-    help: 'Retries of upstream calls (extra attempts on another replica), by upstream; gRPC upstreams count the retries of calls that got a reply.',
+    help: 'Retries of upstream calls (extra attempts, on another replica where possible), by upstream.',
     labelNames: ['upstream'],
   }),
   makeCounterProvider({

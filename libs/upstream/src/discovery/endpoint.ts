@@ -9,6 +9,10 @@ export class EndpointHealth {
   ejections = 0;
   /** When the endpoint last came back into rotation (for the decay). */
   returnedAt = 0;
+  /** Calls and failed calls of the current outlier interval, which began at `intervalStart`. */
+  intervalCalls = 0;
+  intervalFailures = 0;
+  intervalStart = 0;
 }
 
 export type EndpointState = 'healthy' | 'ejected' | 'probing';

@@ -76,6 +76,31 @@ describe('OutlierDetector', () => {
     expect(ejections.map(([, ms]) => ms)).toEqual([1000, 2000, 1000]);
   });
 
+  it('ejects by failure percentage, as grpc-js does: half of 10 calls within an interval failed', () => {
+    const all = endpoints(3);
+    // Alternating failures: never consecutiveFailures in a row.
+    for (let i = 0; i < 9; i++)
+      if (i % 2 === 0) detector.recordFailure(all[0], 'response', all);
+      else detector.recordSuccess(all[0]);
+    expect(detector.state(all[0])).toBe('healthy'); // 5 of 9: fewer than 10 calls
+    detector.recordSuccess(all[0]);
+    expect(detector.state(all[0])).toBe('healthy'); // 5 of 10 so far, judged on a failure
+    detector.recordFailure(all[0], 'response', all);
+    expect(detector.state(all[0])).toBe('ejected'); // 6 of 11
+  });
+
+  it('judges failure percentage per interval: an earlier interval does not count', () => {
+    const all = endpoints(3);
+    for (let i = 0; i < 8; i++)
+      if (i % 2 === 0) detector.recordFailure(all[0], 'response', all);
+      else detector.recordSuccess(all[0]);
+    now += policy.intervalMs;
+    for (let i = 0; i < 8; i++)
+      if (i % 2 === 0) detector.recordFailure(all[0], 'response', all);
+      else detector.recordSuccess(all[0]);
+    expect(detector.state(all[0])).toBe('healthy');
+  });
+
   it('never ejects more than the max percent for failed answers, but always allows one', () => {
     const three = endpoints(3);
     for (let i = 0; i < policy.consecutiveFailures; i++)

@@ -1,18 +1,19 @@
-import type { OutlierPolicy } from '../traffic-policy';
+import { FAILURE_PERCENTAGE_EJECTION, type OutlierPolicy } from '../traffic-policy';
 import type { Endpoint, EndpointState } from './endpoint';
 
 /** How an attempt failed, as far as the endpoint's health is concerned. */
 export type EndpointFailure =
   /** No connection could be made (refused, unreachable, connect timeout): ejected at once. */
   | 'connect'
-  /** Reset, timeout or 5xx: ejected after OUTLIER_CONSECUTIVE_FAILURES in a row. */
+  /** Reset, timeout or 5xx: ejected after WEBAPP_OUTLIER_CONSECUTIVE_FAILURES in a row, or by failure percentage. */
   | 'response';
 
 /**
- * Passive outlier ejection, after Envoy's: an endpoint that keeps failing leaves the rotation for
- * `base x ejections` (capped at the max), then is probed back in: its next call decides - success
- * brings it back, failure ejects it again for longer. The ejection count decays by one per healthy
- * interval. Endpoints that fail their answers are ejected only while at most `maxEjectionPercent`
+ * Passive outlier ejection, after Envoy's: an endpoint that keeps failing (`consecutiveFailures` in a
+ * row, or FAILURE_PERCENTAGE_EJECTION over an interval - the rule grpc-js applies to gRPC
+ * upstreams) leaves the rotation for `base x ejections` (capped at the max), then is probed back
+ * in: its next call decides - success brings it back, failure ejects it again for longer. The
+ * ejection count decays by one per interval spent healthy. Endpoints that fail their answers are ejected only while at most `maxEjectionPercent`
  * of them (but always at least one) are out: the cap guards against a problem that is not the
  * replicas' (an overloaded dependency making everyone fail), where ejecting many would overload
  * the rest. An endpoint that refuses connections is ejected regardless of the cap - it cannot
@@ -39,6 +40,7 @@ export class OutlierDetector {
 
   recordSuccess(endpoint: Endpoint): void {
     const health = endpoint.health;
+    this.countCall(endpoint, false);
     health.consecutiveFailures = 0;
     if (health.ejectedUntil !== 0) {
       // A successful probe: back in rotation.
@@ -50,17 +52,42 @@ export class OutlierDetector {
   recordFailure(endpoint: Endpoint, failure: EndpointFailure, all: readonly Endpoint[]): void {
     const health = endpoint.health;
     const now = this.now();
+    const failingShare = this.countCall(endpoint, true, all);
     health.consecutiveFailures++;
     if (this.isEjected(endpoint, now)) return;
     const probing = health.ejectedUntil !== 0;
     if (
       !probing &&
       failure !== 'connect' &&
+      !failingShare &&
       health.consecutiveFailures < this.policy.consecutiveFailures
     )
       return;
     if (failure !== 'connect' && !this.mayEject(all, now)) return;
     this.eject(endpoint, now);
+  }
+
+  /**
+   * Counts a call in the endpoint's current interval (a new one begins when it is over); returns
+   * whether the interval's calls so far fail FAILURE_PERCENTAGE_EJECTION. Judged as calls come in
+   * rather than at the interval's end, so an endpoint goes as soon as it has failed enough.
+   */
+  private countCall(endpoint: Endpoint, failed: boolean, all: readonly Endpoint[] = []): boolean {
+    const health = endpoint.health;
+    const now = this.now();
+    if (now - health.intervalStart >= this.policy.intervalMs) {
+      health.intervalStart = now;
+      health.intervalCalls = 0;
+      health.intervalFailures = 0;
+    }
+    health.intervalCalls++;
+    if (failed) health.intervalFailures++;
+    const { threshold, requestVolume, minimumHosts } = FAILURE_PERCENTAGE_EJECTION;
+    return (
+      all.length >= minimumHosts &&
+      health.intervalCalls >= requestVolume &&
+      health.intervalFailures * 100 >= threshold * health.intervalCalls
+    );
   }
 
   private mayEject(all: readonly Endpoint[], now: number): boolean {
@@ -81,6 +108,8 @@ export class OutlierDetector {
     );
     health.ejectedUntil = now + durationMs;
     health.consecutiveFailures = 0;
+    health.intervalCalls = 0;
+    health.intervalFailures = 0;
     this.onEjection(endpoint, durationMs);
   }
 }

@@ -5,7 +5,6 @@ import { grpcChannelOptions } from './grpc-channel-options';
 
 // The production defaults.
 const policy = trafficPolicy(loadConfig(gatewayEnv, {}));
-const VERIFY = { service: 'userverify.UserVerify', method: 'VerifyUser' };
 
 function serviceConfig(options: ChannelOptions) {
   return JSON.parse(options['grpc.service_config'] as string);
@@ -13,7 +12,7 @@ function serviceConfig(options: ChannelOptions) {
 
 describe('grpcChannelOptions', () => {
   it('is a service config grpc-js accepts: outlier detection over round robin', () => {
-    const options = grpcChannelOptions(policy, [VERIFY]);
+    const options = grpcChannelOptions(policy);
     // grpc-js validates the service config when the channel is created ...
     const channel = new Channel('dns:///svc.test:6000', credentials.createInsecure(), options);
     channel.close();
@@ -24,38 +23,20 @@ describe('grpcChannelOptions', () => {
     expect(parsed.toJsonObject()).toMatchObject({
       outlier_detection: {
         max_ejection_percent: 50,
+        failure_percentage_ejection: { threshold: 50, minimum_hosts: 2, request_volume: 10 },
         child_policy: [{ round_robin: {} }],
       },
     });
   });
 
-  it('retries UNAVAILABLE on idempotent methods only, throttled like the HTTP retry budget', () => {
-    const config = serviceConfig(grpcChannelOptions(policy, [VERIFY]));
-    expect(config.methodConfig).toEqual([
-      {
-        name: [VERIFY],
-        retryPolicy: expect.objectContaining({
-          maxAttempts: 3,
-          retryableStatusCodes: ['UNAVAILABLE'],
-        }),
-      },
-    ]);
-    expect(config.retryThrottling).toEqual({ maxTokens: 20, tokenRatio: 0.2 });
-  });
-
-  it('has no retry policy with RETRY_MAX_ATTEMPTS=1 or without idempotent methods', () => {
-    const once = { ...policy, retry: { ...policy.retry, maxAttempts: 1 } };
-    for (const config of [
-      serviceConfig(grpcChannelOptions(once, [VERIFY])),
-      serviceConfig(grpcChannelOptions(policy, [])),
-    ]) {
-      expect(config.methodConfig).toEqual([]);
-      expect(config.retryThrottling).toBeUndefined();
-    }
+  it('makes grpc-js retry nothing: GrpcUpstream owns the one retry mechanism and budget', () => {
+    const config = serviceConfig(grpcChannelOptions(policy));
+    expect(config.methodConfig).toBeUndefined();
+    expect(config.retryThrottling).toBeUndefined();
   });
 
   it('re-resolves at most every refresh period and caps reconnect backoff at the max ejection', () => {
-    expect(grpcChannelOptions(policy, [VERIFY])).toMatchObject({
+    expect(grpcChannelOptions(policy)).toMatchObject({
       'grpc.dns_min_time_between_resolutions_ms': 5000,
       'grpc.max_reconnect_backoff_ms': 30_000,
       'grpc.service_config_disable_resolution': 1,

@@ -1,13 +1,6 @@
 import { DNS_SERVERS_OPTION } from './polling-dns-resolver';
 import type { ChannelOptions } from '@grpc/grpc-js';
-import type { TrafficPolicy } from '../traffic-policy';
-
-/** A method that is safe to call twice (it changes nothing): only those are retried. */
-export interface IdempotentMethod {
-  /** Fully qualified service name, e.g. "userverify.UserVerify". */
-  service: string;
-  method: string;
-}
+import { FAILURE_PERCENTAGE_EJECTION, type TrafficPolicy } from '../traffic-policy';
 
 /** grpc-js wants durations as protobuf Duration objects. */
 function duration(ms: number): { seconds: number; nanos: number } {
@@ -17,21 +10,19 @@ function duration(ms: number): { seconds: number; nanos: number } {
 /**
  * The grpc-js channel options that give a gRPC upstream the same traffic policy as the HTTP ones:
  * - round_robin over every address the target resolves to: per call, not per connection;
- * - outlier_detection around it: every interval, a replica with at least 10 calls of which at least
- *   half failed (any non-OK status) is ejected for base x ejections (capped), at most
- *   maxEjectionPercent of replicas at once - a dead replica drops out even sooner, as its
- *   connection fails;
- * - retries of UNAVAILABLE for idempotent methods only, on the next replica of the round robin,
- *   bounded by retryThrottling: the same token bucket as the HTTP retry budget;
+ * - outlier_detection around it: every interval, FAILURE_PERCENTAGE_EJECTION (as the HTTP
+ *   upstreams' OutlierDetector applies it; any non-OK status is a failure) ejects a replica for
+ *   base x ejections (capped), at most maxEjectionPercent of replicas at once - a dead replica
+ *   drops out even sooner, as its connection fails;
+ * - no retries in grpc-js (no retryPolicy, no retryThrottling): GrpcUpstream retries with the
+ *   mechanism and budget every upstream shares (retries.ts), so RETRY_MAX_ATTEMPTS bounds the
+ *   attempts that reach the replicas. (grpc-js's transparent retry of a call that never left the
+ *   client stays: nothing reached a replica.)
  * - DNS re-resolution at most every refreshMs (grpc-js re-resolves when connections drop, e.g. on
  *   the server's max-connection-age GOAWAY), and reconnect backoff capped at the max ejection time.
  */
-export function grpcChannelOptions(
-  policy: TrafficPolicy,
-  idempotentMethods: readonly IdempotentMethod[],
-): ChannelOptions {
-  const { retry, outlier } = policy;
-  const retries = retry.maxAttempts > 1 && idempotentMethods.length > 0;
+export function grpcChannelOptions(policy: TrafficPolicy): ChannelOptions {
+  const { outlier } = policy;
   const serviceConfig = {
     loadBalancingConfig: [
       {
@@ -41,32 +32,15 @@ export function grpcChannelOptions(
           max_ejection_time: duration(outlier.maxEjectionMs),
           max_ejection_percent: outlier.maxEjectionPercent,
           failure_percentage_ejection: {
-            threshold: 50,
+            threshold: FAILURE_PERCENTAGE_EJECTION.threshold,
             enforcement_percentage: 100,
-            minimum_hosts: 2,
-            request_volume: 10,
+            minimum_hosts: FAILURE_PERCENTAGE_EJECTION.minimumHosts,
+            request_volume: FAILURE_PERCENTAGE_EJECTION.requestVolume,
           },
           child_policy: [{ round_robin: {} }],
         },
       },
     ],
-    methodConfig: retries
-      ? [
-          {
-            name: idempotentMethods.map(({ service, method }) => ({ service, method })),
-            retryPolicy: {
-              maxAttempts: retry.maxAttempts,
-              initialBackoff: '0.02s',
-              maxBackoff: '0.2s',
-              backoffMultiplier: 2,
-              retryableStatusCodes: ['UNAVAILABLE'],
-            },
-          },
-        ]
-      : [],
-    ...(retries && {
-      retryThrottling: { maxTokens: retry.maxTokens, tokenRatio: retry.tokenRatio },
-    }),
   };
   return {
     'grpc.service_config': JSON.stringify(serviceConfig),

@@ -4,8 +4,7 @@ import { trafficPolicy } from '../traffic-policy';
 import { UpstreamCoreModule } from '../upstream-core.module';
 import { UpstreamMetrics } from '../upstream-metrics';
 import { UpstreamStates } from '../upstream-states';
-import type { IdempotentMethod } from './grpc-channel-options';
-import { GrpcUpstream } from './grpc-upstream';
+import { GrpcUpstream, type IdempotentMethod } from './grpc-upstream';
 
 export interface GrpcUpstreamDefinition {
   /** The upstream's name, e.g. "rpc-app-1". */

@@ -6,7 +6,12 @@ import { testUpstreamMetrics } from '../upstream-metrics.fixture';
 import type { UpstreamStates } from '../upstream-states';
 import { GrpcUpstream, type UnaryInvoker } from './grpc-upstream';
 
-const policy = trafficPolicy(loadConfig(gatewayEnv, { BREAKER_VOLUME_THRESHOLD: '1000' }));
+const policy = trafficPolicy(
+  loadConfig(gatewayEnv, {
+    BREAKER_VOLUME_THRESHOLD: '1000',
+    BREAKER_CONSECUTIVE_UNAVAILABLE: '1000',
+  }),
+);
 const READ = { service: 'test.Service', method: 'Read' };
 const WRITE = { service: 'test.Service', method: 'Write' };
 
@@ -50,7 +55,7 @@ describe('GrpcUpstream', () => {
     return upstream;
   };
 
-  it('gives an idempotent call that ends UNAVAILABLE one more attempt', async () => {
+  it('retries an idempotent call that ends UNAVAILABLE', async () => {
     const { invoke, calls } = scripted([status.UNAVAILABLE]);
     await expect(make().unary(READ, 'id', invoke)).resolves.toBe('ok');
     expect(calls()).toBe(2);
@@ -62,10 +67,13 @@ describe('GrpcUpstream', () => {
     expect(calls()).toBe(1);
   });
 
-  it('retries once at most, and only UNAVAILABLE', async () => {
-    const twice = scripted([status.UNAVAILABLE, status.UNAVAILABLE]);
-    await expect(make().unary(READ, 'id', twice.invoke)).rejects.toMatchObject({ status: 503 });
-    expect(twice.calls()).toBe(2);
+  it('makes at most RETRY_MAX_ATTEMPTS attempts, the first included', async () => {
+    const always = scripted(Array(10).fill(status.UNAVAILABLE));
+    await expect(make().unary(READ, 'id', always.invoke)).rejects.toMatchObject({ status: 503 });
+    expect(always.calls()).toBe(policy.retry.maxAttempts);
+  });
+
+  it('retries only UNAVAILABLE', async () => {
     const internal = scripted([status.INTERNAL]);
     await expect(make().unary(READ, 'id', internal.invoke)).rejects.toMatchObject({ status: 502 });
     expect(internal.calls()).toBe(1);
@@ -75,12 +83,14 @@ describe('GrpcUpstream', () => {
     const upstream = make();
     let attempts = 0;
     for (let i = 0; i < 30; i++) {
-      const { invoke, calls } = scripted([status.UNAVAILABLE, status.UNAVAILABLE]);
+      const { invoke, calls } = scripted(Array(10).fill(status.UNAVAILABLE));
       await upstream.unary(READ, 'id', invoke).catch(() => undefined);
       attempts += calls();
     }
-    // Nothing succeeds: every call's failure takes a token and retries need more than half the
-    // bucket (gRFC A6), so fewer than maxTokens / 2 retries happen, then none.
-    expect(attempts - 30).toBe(policy.retry.maxTokens / 2 - 1);
+    // Nothing succeeds: every failed attempt takes a token and retries need more than half the
+    // bucket (gRFC A6): maxTokens / 2 attempts fail before retries stop, then one per call.
+    const budgetAttempts = policy.retry.maxTokens / 2;
+    const callsWithinBudget = Math.ceil(budgetAttempts / policy.retry.maxAttempts);
+    expect(attempts).toBe(budgetAttempts + (30 - callsWithinBudget));
   });
 });

@@ -13,14 +13,21 @@ import {
 } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { UpstreamCircuitBreaker } from '../circuit-breaker';
-import { RetryBudget } from '../retry-budget';
+import { Retries, RetryableFailure } from '../retries';
 import type { TrafficPolicy } from '../traffic-policy';
 import type { UpstreamMetrics } from '../upstream-metrics';
 import { outcomeOf } from '../upstream-outcome';
 import type { UpstreamStates } from '../upstream-states';
-import { grpcChannelOptions, type IdempotentMethod } from './grpc-channel-options';
+import { grpcChannelOptions } from './grpc-channel-options';
 import { usePollingDnsResolver } from './polling-dns-resolver';
 import { grpcFailure } from './grpc-failure';
+
+/** A method that is safe to call twice (it changes nothing): only those are retried. */
+export interface IdempotentMethod {
+  /** Fully qualified service name, e.g. "userverify.UserVerify". */
+  service: string;
+  method: string;
+}
 
 export interface GrpcUpstreamOptions {
   /** The upstream's name in errors, metrics, logs and health details, e.g. "rpc-app-1". */
@@ -46,16 +53,10 @@ type ClientConstructor<C extends Client> = new (
 ) => C;
 
 /**
- * grpc-js tells how many attempts preceded the one that answered in this key of the reply's
- * metadata. Only replies are counted: on a failed call it writes the key into a status object its
- * load-balancing picker shares between calls, so the value there may belong to another call.
- */
-const PREVIOUS_ATTEMPTS = 'grpc-previous-rpc-attempts';
-
-/**
- * A gRPC upstream (rpc-app-1). Balancing, retries, the retry budget and outlier ejection happen
- * inside grpc-js, configured by grpcChannelOptions; this adds what grpc-js has not: the circuit
- * breaker, a deadline and the request id on every call, HTTP errors, and metrics.
+ * A gRPC upstream (rpc-app-1). Balancing and outlier ejection happen inside grpc-js, configured by
+ * grpcChannelOptions; this adds the rest, as for HTTP upstreams: retries of idempotent calls that
+ * end UNAVAILABLE (the one mechanism of retries.ts, with its budget - grpc-js retries nothing
+ * itself), the circuit breaker, a deadline and the request id on every call, HTTP errors, metrics.
  */
 export class GrpcUpstream {
   readonly name: string;
@@ -63,8 +64,7 @@ export class GrpcUpstream {
   private readonly breaker: UpstreamCircuitBreaker;
   private readonly clients: Client[] = [];
   private readonly logger: Logger;
-  /** For the gateway's own retry of idempotent calls grpc-js could not retry (see `attempts`). */
-  private readonly budget: RetryBudget;
+  private readonly retries: Retries;
 
   constructor(
     private readonly options: GrpcUpstreamOptions,
@@ -75,8 +75,8 @@ export class GrpcUpstream {
     this.name = name;
     const logger = new Logger(`upstream:${name}`);
     this.logger = logger;
-    this.channelOptions = grpcChannelOptions(policy, options.idempotentMethods);
-    this.budget = new RetryBudget(policy.retry);
+    this.channelOptions = grpcChannelOptions(policy);
+    this.retries = new Retries(policy.retry, () => metrics.retried(name));
     this.breaker = new UpstreamCircuitBreaker(name, policy.breaker, (state) => {
       metrics.transition(name, state);
       logger.warn({ breaker: state }, `circuit breaker ${state}`);
@@ -135,53 +135,37 @@ export class GrpcUpstream {
   }
 
   /**
-   * grpc-js retries UNAVAILABLE itself, but only until a call is committed (response headers
-   * received) and as its picker sees the replicas: a replica that dies mid-answer, or a retry that
-   * lands on the dying replica before the picker heard of it, still ends as UNAVAILABLE (1 call in
-   * ~3500 when a replica is SIGKILLed under load). An idempotent call gets one more attempt here,
-   * on the channel's next pick, within the upstream's retry budget and the call's deadline.
+   * Each attempt goes to the channel's next pick (round robin: another replica while more than one
+   * is connected). Only UNAVAILABLE is retried - the call never reached a replica, or the replica
+   * went away (e.g. SIGKILLed mid-answer); an idempotent method may run twice.
    */
-  private async attempts<T>(
-    requestId: string,
-    invoke: UnaryInvoker<T>,
-    idempotent: boolean,
-  ): Promise<T> {
+  private attempts<T>(requestId: string, invoke: UnaryInvoker<T>, idempotent: boolean): Promise<T> {
     const deadline = Date.now() + this.options.timeoutMs;
-    for (let attempt = 1; ; attempt++) {
+    return this.retries.run(deadline, async () => {
       try {
-        const reply = await this.call(requestId, invoke, deadline);
-        this.budget.recordSuccess();
-        return reply;
+        return await this.call(requestId, invoke, deadline);
       } catch (failure) {
         const err = failure as ServiceError | null;
-        const mayRetry = attempt === 1 && idempotent && err?.code === status.UNAVAILABLE;
-        if (mayRetry) this.budget.recordFailure();
-        if (!mayRetry || !this.budget.canRetry || Date.now() >= deadline)
-          throw grpcFailure(this.name, err);
-        this.metrics.retried(this.name);
+        const answer = grpcFailure(this.name, err);
+        if (idempotent && err?.code === status.UNAVAILABLE) throw new RetryableFailure(answer);
+        throw answer;
       }
-    }
+    });
   }
 
-  /** One call as grpc-js makes it (with its own retries); rejects with grpc-js's error. */
+  /** One call as grpc-js makes it; rejects with grpc-js's error. */
   private call<T>(requestId: string, invoke: UnaryInvoker<T>, deadline: number): Promise<T> {
     const metadata = new Metadata();
     metadata.set(REQUEST_ID_HEADER, requestId);
     return new Promise((resolve, reject) => {
-      const call = invoke(metadata, { deadline }, (err, reply) => {
+      invoke(metadata, { deadline }, (err, reply) => {
         if (err || reply === undefined) {
           if (err?.code === status.UNAVAILABLE)
             this.logger.debug({ details: err.details }, 'call failed: UNAVAILABLE');
           reject(err);
         } else resolve(reply);
       });
-      call.once('metadata', (received: Metadata) => this.countRetries(received));
     });
-  }
-
-  private countRetries(metadata: Metadata): void {
-    const previous = metadata.get(PREVIOUS_ATTEMPTS)[0];
-    if (previous !== undefined) this.metrics.retried(this.name, Number(previous));
   }
 
   private channelState(): string {

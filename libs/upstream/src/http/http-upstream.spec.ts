@@ -13,7 +13,7 @@ const policy = trafficPolicy(
   loadConfig(gatewayEnv, {
     BREAKER_VOLUME_THRESHOLD: '10',
     BREAKER_RESET_TIMEOUT_MS: '60000',
-    OUTLIER_CONSECUTIVE_FAILURES: '2',
+    WEBAPP_OUTLIER_CONSECUTIVE_FAILURES: '2',
     OUTLIER_BASE_EJECTION_MS: '60000',
     OUTLIER_MAX_EJECTION_MS: '60000',
     UPSTREAM_DNS_REFRESH_MS: '60000',
@@ -156,9 +156,12 @@ describe('HttpUpstream', () => {
     expect(sent.length).toBeLessThanOrEqual(20 + 10);
   });
 
-  it('opens the breaker on an outage: 503 with Retry-After, no more calls', async () => {
+  it('opens the breaker after BREAKER_CONSECUTIVE_UNAVAILABLE calls that reached no replica: 503 with Retry-After, no more calls', async () => {
     const { http, sent, value } = await make({ a: 'refused', b: 'refused' });
-    for (let i = 0; i < 10; i++) await http.postJson('/create', {}, 'r').catch(() => undefined);
+    for (let i = 0; i < policy.breaker.consecutiveUnavailable; i++)
+      await expect(http.postJson('/create', {}, 'r')).rejects.not.toBeInstanceOf(
+        CircuitOpenException,
+      );
     const calls = sent.length;
     const error = await http.postJson('/create', {}, 'r').catch((err: unknown) => err);
     expect(error).toBeInstanceOf(CircuitOpenException);

@@ -8,7 +8,7 @@ import { createNameResolver, type NameResolver } from '../discovery/name-resolve
 import { OutlierDetector } from '../discovery/outlier-detector';
 import { RoundRobin } from '../discovery/round-robin';
 import { parseUpstreamUrls } from '../discovery/upstream-url';
-import { RetryBudget } from '../retry-budget';
+import { Retries, RetryableFailure } from '../retries';
 import type { TrafficPolicy } from '../traffic-policy';
 import { UpstreamException } from '../upstream.exception';
 import type { UpstreamMetrics } from '../upstream-metrics';
@@ -41,7 +41,7 @@ export class HttpUpstream {
   private readonly endpoints: EndpointSet;
   private readonly detector: OutlierDetector;
   private readonly balancer: RoundRobin;
-  private readonly budget: RetryBudget;
+  private readonly retries: Retries;
   private readonly breaker: UpstreamCircuitBreaker;
   private readonly logger: Logger;
 
@@ -68,7 +68,7 @@ export class HttpUpstream {
       );
     });
     this.balancer = new RoundRobin(this.detector);
-    this.budget = new RetryBudget(policy.retry);
+    this.retries = new Retries(policy.retry, () => metrics.retried(name));
     this.breaker = new UpstreamCircuitBreaker(name, policy.breaker, (state) => {
       metrics.transition(name, state);
       this.logger.warn({ breaker: state }, `circuit breaker ${state}`);
@@ -125,7 +125,7 @@ export class HttpUpstream {
     const endpoints = this.endpoints.endpoints;
     const tried: Endpoint[] = [];
     let lastFailure: UpstreamException | undefined;
-    for (;;) {
+    const { endpoint, response } = await this.retries.run(deadline, async () => {
       const endpoint = this.balancer.pick(endpoints, tried);
       if (!endpoint) throw lastFailure ?? this.noEndpoint();
       tried.push(endpoint);
@@ -136,18 +136,17 @@ export class HttpUpstream {
         const failure = transportFailure(this.name, err);
         this.detector.recordFailure(endpoint, failure.endpoint, endpoints);
         if (!failure.retryable) throw failure.exception;
-        this.budget.recordFailure();
         lastFailure = failure.exception;
-        const mayRetry =
-          tried.length < this.options.policy.retry.maxAttempts &&
-          Date.now() < deadline &&
-          this.budget.canRetry;
-        if (!mayRetry) throw failure.exception;
-        this.metrics.retried(this.name);
-        continue;
+        throw new RetryableFailure(failure.exception);
       }
-      return this.answer(endpoint, response, endpoints);
-    }
+      // A 5xx is the upstream's failure; not retried: it read the request.
+      if (response.status >= 500) {
+        this.detector.recordFailure(endpoint, 'response', endpoints);
+        throw new UpstreamException(this.name, 'bad_response', `HTTP ${response.status}`);
+      }
+      return { endpoint, response };
+    });
+    return this.answer(endpoint, response);
   }
 
   private exchange(
@@ -166,18 +165,9 @@ export class HttpUpstream {
     });
   }
 
-  /** The upstream answered: 5xx is its failure (not retried: it read the request), 4xx the caller's. */
-  private answer(
-    endpoint: Endpoint,
-    response: AxiosResponse,
-    endpoints: readonly Endpoint[],
-  ): unknown {
-    if (response.status >= 500) {
-      this.detector.recordFailure(endpoint, 'response', endpoints);
-      throw new UpstreamException(this.name, 'bad_response', `HTTP ${response.status}`);
-    }
+  /** The upstream answered below 500: a success, or (4xx) the caller's fault. */
+  private answer(endpoint: Endpoint, response: AxiosResponse): unknown {
     this.detector.recordSuccess(endpoint);
-    this.budget.recordSuccess();
     if (response.status >= 400) throw clientError(this.name, response);
     return response.data;
   }

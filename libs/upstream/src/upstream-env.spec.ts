@@ -1,5 +1,4 @@
-import { gatewayEnv } from './env-schema';
-import { loadConfig } from './load-config';
+import { gatewayEnv, loadConfig } from '@app/config';
 
 // The gateway's traffic-management variables (README "Traffic management").
 describe('traffic configuration', () => {

@@ -2,12 +2,13 @@ import type { CommonConfig } from '@app/config';
 import { PROTO_LOADER_OPTIONS, protoPath } from '@app/contracts';
 import type { Phase } from '@app/health';
 import { excludePortFromTracing } from '@app/tracing';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { grpcServerLimits } from './grpc-server-limits';
 import { createNestApp, serve } from './nest-app';
+import { ServiceModule } from './service.module';
 
 export interface GrpcServiceOptions {
   name: string;
@@ -18,8 +19,8 @@ export interface GrpcServiceOptions {
       GRPC_MAX_CONNECTION_AGE_MS: number;
       GRPC_MAX_CONNECTION_AGE_GRACE_MS: number;
     };
-  /** The app's root module; its HTTP side is the admin surface (AdminModule). */
-  module: DynamicModule;
+  /** The app's own module: its features (ServiceModule.forGrpc adds the rest). */
+  module: Type<unknown> | DynamicModule;
   /** The proto package and file served, and the fully qualified service names for grpc.health.v1. */
   proto: { package: string; file: string; services: string[] };
 }
@@ -32,8 +33,15 @@ export interface GrpcServiceOptions {
 export async function bootstrapGrpcService(
   options: GrpcServiceOptions,
 ): Promise<NestFastifyApplication> {
-  const { config } = options;
-  const { app, health } = await createNestApp(options.module);
+  const { config, name } = options;
+  const { app, health } = await createNestApp(
+    ServiceModule.forGrpc({
+      name,
+      config,
+      features: options.module,
+      protoPackage: options.proto.package,
+    }),
+  );
 
   const grpcHealth = new HealthImplementation(
     servingStatus(['', ...options.proto.services], 'NOT_SERVING'),
@@ -70,7 +78,7 @@ export async function bootstrapGrpcService(
   await app.listen(config.ADMIN_PORT, config.HOST);
 
   serve({
-    name: options.name,
+    name,
     config,
     health,
     stop: [() => app.close()],

@@ -1,18 +1,19 @@
-import { startAdminServer } from '@app/admin';
 import type { CommonConfig } from '@app/config';
 import { configureHttpApp, type ConnectionLimits, type TlsCredentials } from '@app/http-server';
 import { recordHttpServerMetrics } from '@app/metrics';
 import { excludePortFromTracing } from '@app/tracing';
-import type { DynamicModule } from '@nestjs/common';
+import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createNestApp, serve } from './nest-app';
+import { ServiceModule } from './service.module';
+import { startAdminServer } from './start-admin-server';
 
 export interface HttpServiceOptions {
   /** The app name: `service` in logs, `app` label on metrics. */
   name: string;
   config: CommonConfig & { PORT: number; ADMIN_PORT: number };
-  /** The app's root module (it must import LoggingModule, HealthModule and MetricsModule.forHttp). */
-  module: DynamicModule;
+  /** The app's own module: its features (ServiceModule.forHttp adds the rest). */
+  module: Type<unknown> | DynamicModule;
   /** Timeouts and limits of the public listener (default: DEFAULT_CONNECTION_LIMITS). */
   connectionLimits?: ConnectionLimits;
   /** Serve the public listener over TLS with these credentials (the admin listener stays HTTP). */
@@ -29,7 +30,7 @@ export async function bootstrapHttpService(
 ): Promise<NestFastifyApplication> {
   const { config, name } = options;
   const { app, health } = await createNestApp(
-    options.module,
+    ServiceModule.forHttp({ name, config, features: options.module }),
     options.connectionLimits,
     options.tls,
   );

@@ -32,13 +32,20 @@ function setup(
 
 describe('installGracefulShutdown', () => {
   afterEach(() => {
+    jest.useRealTimers();
     process.removeAllListeners('SIGTERM');
     process.removeAllListeners('SIGINT');
   });
 
-  it('flips readiness first, stops in order, then exits 0', async () => {
-    const { exits, events, shutdown } = setup({ drainDelayMs: 20 });
-    await shutdown('SIGTERM');
+  it('flips readiness first, stops in order after the drain delay, then exits 0', async () => {
+    jest.useFakeTimers();
+    const { health, exits, events, shutdown } = setup({ drainDelayMs: 5000 });
+    const done = shutdown('SIGTERM');
+    expect(health.phase).toBe('draining');
+    await jest.advanceTimersByTimeAsync(4999);
+    expect(events).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
+    await done;
     expect(events).toEqual(['stop while draining', 'finally']);
     expect(exits).toEqual([0]);
   });
@@ -59,8 +66,11 @@ describe('installGracefulShutdown', () => {
       stop: [() => new Promise(() => undefined)],
       timeoutMs: 50,
     });
+    jest.useFakeTimers();
     void shutdown('SIGTERM');
-    await new Promise((r) => setTimeout(r, 150));
+    await jest.advanceTimersByTimeAsync(49);
+    expect(exits).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1);
     expect(exits).toEqual([1]);
   });
 

@@ -1,5 +1,4 @@
-import { gatewayEnv } from './env-schema';
-import { ConfigError, loadConfig } from './load-config';
+import { ConfigError, gatewayEnv, loadConfig } from '@app/config';
 
 describe('RATE_LIMIT_ROUTES', () => {
   const parse = (value: string) => loadConfig(gatewayEnv, { RATE_LIMIT_ROUTES: value });

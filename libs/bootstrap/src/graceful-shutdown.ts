@@ -1,6 +1,5 @@
 import type { HealthState } from '@app/health';
 import { flushLogs } from '@app/logging';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The slice of a pino logger the shutdown sequence writes to. */
 export interface ShutdownLogger {
@@ -61,7 +60,9 @@ export function installGracefulShutdown(
       'shutdown started: readiness now 503',
     );
     options.health.markDraining();
-    if (options.drainDelayMs > 0) await sleep(options.drainDelayMs);
+    // The global setTimeout (not timers/promises): unit tests drive it with fake timers.
+    if (options.drainDelayMs > 0)
+      await new Promise((resolve) => setTimeout(resolve, options.drainDelayMs));
     options.logger.info({}, 'drain delay over: closing listeners, waiting for in-flight work');
     try {
       for (const step of options.stop) await step();

@@ -1,2 +1,0 @@
-export { AdminModule, type AdminOptions } from './admin.module';
-export { startAdminServer } from './start-admin-server';

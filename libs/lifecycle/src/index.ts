@@ -1,5 +1,0 @@
-export {
-  installGracefulShutdown,
-  type ShutdownLogger,
-  type ShutdownOptions,
-} from './graceful-shutdown';

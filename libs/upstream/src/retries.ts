@@ -1,0 +1,49 @@
+import { RetryBudget } from './retry-budget';
+import type { RetryPolicy } from './traffic-policy';
+
+/**
+ * Thrown by an attempt whose failure may be retried (nothing was processed, or the call is
+ * idempotent); `error` is what the caller gets when no retry is allowed.
+ */
+export class RetryableFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/**
+ * The one retry mechanism of every upstream, HTTP and gRPC alike: at most `maxAttempts` attempts
+ * per call (the first included), only after a RetryableFailure, only before the call's deadline,
+ * and only while the upstream's retry budget (shared by all its calls) allows it.
+ */
+export class Retries {
+  private readonly budget: RetryBudget;
+
+  constructor(
+    private readonly policy: RetryPolicy,
+    /** Called before every retry (metrics). */
+    private readonly onRetry: () => void = () => {},
+  ) {
+    this.budget = new RetryBudget(policy);
+  }
+
+  /**
+   * Runs `attempt` (given the attempt number, from 1) until it resolves or throws something that
+   * may not be retried. An attempt that resolves earns the budget a share of a token; a
+   * RetryableFailure costs a token.
+   */
+  async run<T>(deadline: number, attempt: (attempt: number) => Promise<T>): Promise<T> {
+    for (let number = 1; ; number++) {
+      try {
+        const result = await attempt(number);
+        this.budget.recordSuccess();
+        return result;
+      } catch (thrown) {
+        if (!(thrown instanceof RetryableFailure)) throw thrown;
+        this.budget.recordFailure();
+        const mayRetry =
+          number < this.policy.maxAttempts && Date.now() < deadline && this.budget.canRetry;
+        if (!mayRetry) throw thrown.error;
+        this.onRetry();
+      }
+    }
+  }
+}
