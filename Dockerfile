@@ -38,7 +38,9 @@ RUN --mount=type=secret,id=npm_ca,uid=10001 scripts/image-build.sh deps
 COPY --chown=10001:10001 . .
 ARG APP
 ENV APP=${APP}
-CMD ["sh", "-c", "exec node_modules/.bin/nest start \"$APP\" --watch --preserveWatchOutput"]
+# --no-shell: nest starts the rebuilt app once the old process has exited. Through a shell it starts
+# it as soon as the shell dies, while the old app still drains and holds the port (EADDRINUSE).
+CMD ["sh", "-c", "exec node_modules/.bin/nest start \"$APP\" --watch --preserveWatchOutput --no-shell"]
 
 # --- node-runtime: the base without the package managers (npm, npx, corepack, yarn) and headers.
 # Deleted in the runtime stage itself they would only be hidden behind a whiteout and still shipped;

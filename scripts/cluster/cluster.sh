@@ -44,7 +44,7 @@ KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for lib in build pki network processes node images; do
+for lib in build pki network processes node images addons; do
   # shellcheck source=/dev/null
   source "$HERE/lib/$lib.sh"
 done
@@ -70,6 +70,7 @@ ensure_binaries() {
   mkdir -p "$CLUSTER_BIN" "$TOOLS/bin"
   build_kubernetes
   build_coredns
+  build_addons
   ln -sf "$CLUSTER_BIN/kubectl" "$TOOLS/bin/kubectl"
   [ -x "$TOOLS/bin/helm" ] || die "helm is missing from .tools/bin: source scripts/bootstrap.sh"
 }

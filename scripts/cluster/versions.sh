@@ -9,4 +9,11 @@ DEBIAN_SUITE="bookworm"
 NPM_VERSION="11.19.0"
 # Debian packages the cluster runs on (apt-get, root).
 CLUSTER_APT_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack socat etcd-server
-  docker.io debootstrap openssl iproute2 kmod)
+  docker.io debootstrap openssl iproute2 kmod docker-registry)
+# Add-ons for the dev loop, autoscaling and NetworkPolicies (scripts/cluster/lib/addons.sh), Go modules.
+SKAFFOLD_VERSION="v2.16.1"           # github.com/GoogleContainerTools/skaffold/v2; reads up to skaffold/v4beta13
+PROMETHEUS_ADAPTER_VERSION="v0.12.0" # sigs.k8s.io/prometheus-adapter (cmd/adapter)
+METRICS_SERVER_VERSION="v0.8.0"      # sigs.k8s.io/metrics-server
+KUBE_NETWORK_POLICIES_VERSION="v0.8.0" # sigs.k8s.io/kube-network-policies (cmd, nftables + nfqueue)
+HELM3_VERSION="v3.22.0"              # helm.sh/helm/v3, for skaffold only (it needs Helm 3, see lib/addons.sh)
+KEDA_VERSION="v2.21.0"               # github.com/kedacore/keda/v2 (cmd/operator, cmd/adapter)

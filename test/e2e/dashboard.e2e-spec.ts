@@ -1,9 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomLoopbackNet, type Stack } from '../../scripts/topology/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { testStack } from '../support/stack.ts';
+import {
+  dashboardPanels,
+  dashboardQueries,
+  metricNames,
+  resolveVariables,
+} from '../support/dashboard.ts';
 import { get, postJson } from '../support/http.ts';
 import { OtlpReceiver, SPAN_KIND } from '../support/otlp-receiver.ts';
 import { PrometheusServer } from '../support/prometheus.ts';
@@ -12,35 +16,13 @@ import { promtoolFindings } from '../support/promtool.ts';
 /** Waiting for Prometheus: a few of its 2 s scrapes. */
 const SCRAPES = { timeoutMs: 20_000, intervalMs: 250 };
 
-const DASHBOARD = join(__dirname, '../../charts/gateway-stack/dashboards/gateway-stack.json');
-
-interface Panel {
-  type: string;
-  title: string;
-  targets?: Array<{ expr: string }>;
-}
-
-/**
- * Grafana's variables as "All" resolves them. $__rate_interval is several scrape intervals in
- * Grafana; a minute covers enough 2 s scrapes here.
- */
-const VARIABLES: Record<string, string> = {
-  namespace: '.*',
-  app: 'gateway|webapp-1|rpc-app-1',
-  __rate_interval: '1m',
-};
-
 // What an operator sees: a real Prometheus scrapes the three apps (tracing on) as a cluster would.
 // Every query of the Grafana dashboard must be valid and return data after traffic, every metric it
 // names must exist in the apps' /metrics, and the exemplars Prometheus stores must lead to traces.
 describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', () => {
   const net = randomLoopbackNet();
-  const panels = (JSON.parse(readFileSync(DASHBOARD, 'utf8')) as { panels: Panel[] }).panels.filter(
-    (panel) => panel.type !== 'row',
-  );
-  const queries = panels.flatMap((panel) =>
-    (panel.targets ?? []).map((target) => ({ panel: panel.title, expr: target.expr })),
-  );
+  const panels = dashboardPanels();
+  const queries = dashboardQueries();
   let receiver: OtlpReceiver;
   let stack: Stack;
   let prometheus: PrometheusServer;
@@ -167,14 +149,3 @@ describe('metrics, exemplars and the Grafana dashboard, scraped by Prometheus', 
     }
   });
 });
-
-/** Metric names in a PromQL expression: every selector of the dashboard has label matchers. */
-function metricNames(expr: string): string[] {
-  return [...expr.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((match) => match[1]);
-}
-
-function resolveVariables(expr: string): string {
-  const resolved = expr.replace(/\$(\w+)/g, (whole, name: string) => VARIABLES[name] ?? whole);
-  if (resolved.includes('$')) throw new Error(`unknown variable in ${expr}`);
-  return resolved;
-}

@@ -263,6 +263,17 @@ describe('options', () => {
     expect(scaledObject.spec.triggers[0].metadata.query).toBe(
       'sum(rate(grpc_server_handled_total{namespace="shop", app="rpc-app-1"}[1m]))',
     );
+    // KEDA's HPA gets keda.behavior (cooldownPeriod only governs scaling to zero), none without it.
+    expect(scaledObject.spec).not.toHaveProperty('advanced');
+    const behavior = { scaleDown: { stabilizationWindowSeconds: 20 } };
+    const [tuned] = byKind(
+      helmTemplate({
+        set: ['components.rpc-app-1.keda.enabled=true'],
+        setJson: [`components.rpc-app-1.keda.behavior=${JSON.stringify(behavior)}`],
+      }),
+      'ScaledObject',
+    );
+    expect(tuned.spec.advanced).toEqual({ horizontalPodAutoscalerConfig: { behavior } });
   });
 
   test('built-in Redis requires a password: a generated Secret, read by Redis (args, probe) and the gateway', () => {

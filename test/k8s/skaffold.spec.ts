@@ -1,5 +1,5 @@
 // skaffold.yaml without a cluster or skaffold itself: every document and every profile (its JSON
-// patches applied as skaffold applies them) validates against the official v4beta14 schema, and
+// patches applied as skaffold applies them) validates against the official v4beta13 schema, and
 // the config agrees with the Dockerfile, nest-cli.json and the chart it deploys.
 import Ajv from 'ajv';
 import { applyPatch, type Operation } from 'fast-json-patch';
@@ -14,7 +14,7 @@ import { CHART, REPO } from './support/tools.ts';
 /* eslint-disable @typescript-eslint/no-explicit-any -- skaffold config is free-form YAML */
 type Config = Record<string, any>;
 
-const SCHEMA = JSON.parse(readFileSync(join(__dirname, 'fixtures/skaffold-v4beta14.json'), 'utf8'));
+const SCHEMA = JSON.parse(readFileSync(join(__dirname, 'fixtures/skaffold-v4beta13.json'), 'utf8'));
 const documents = parseAllDocuments(readFileSync(join(REPO, 'skaffold.yaml'), 'utf8')).map(
   (doc) => doc.toJS() as Config,
 );
@@ -42,22 +42,35 @@ const variants: Array<[string, Config]> = [
   ...base.profiles.map((p: Config) => [p.name, withProfile(base, p.name)] as [string, Config]),
 ];
 
+/**
+ * A namespace as skaffold resolves it without SKAFFOLD_NAMESPACE: the default of
+ * `{{ env "SKAFFOLD_NAMESPACE" | default "<ns>" }}`, or the literal.
+ */
+const NAMESPACE_TEMPLATE = /^\{\{ env "SKAFFOLD_NAMESPACE" \| default "([a-z0-9-]+)" \}\}$/;
+const namespaceOf = (value: string) => NAMESPACE_TEMPLATE.exec(value)?.[1] ?? value;
+
 /** Skaffold's template name for an image: `/`, `-` and `.` become `_`. */
 const sanitize = (image: string) => image.replace(/[/.-]/g, '_');
 
-/** Substitutes skaffold's image template variables with plausible values for a render. */
+/**
+ * Substitutes skaffold's image template variables with what skaffold gives an image pushed as
+ * --default-repo 127.0.0.1:5000 does (a registry with a port, flattened path).
+ */
 function expandTemplates(value: string, images: string[]): string {
   return value.replace(
-    /\{\{\s*\.IMAGE_(REPO|TAG|DIGEST)_([A-Za-z0-9_]+)\s*\}\}/g,
+    /\{\{\s*\.IMAGE_(REPO_NO_DOMAIN|DOMAIN|REPO|TAG|DIGEST)_([A-Za-z0-9_]+)\s*\}\}/g,
     (match, part, name) => {
       const image = images.find((i) => sanitize(i) === name);
       if (!image)
         throw new Error(`${match} names no build artifact (${images.map(sanitize).join(', ')})`);
-      return part === 'REPO'
-        ? `registry.example.com/${image}`
-        : part === 'TAG'
-          ? 'v1-dev'
-          : `sha256:${'b'.repeat(64)}`;
+      const path = image.replace('/', '_');
+      return {
+        DOMAIN: '127.0.0.1:5000',
+        REPO_NO_DOMAIN: path,
+        REPO: `127.0.0.1:5000/${path}`,
+        TAG: 'v1-dev',
+        DIGEST: `sha256:${'b'.repeat(64)}`,
+      }[part as string]!;
     },
   );
 }
@@ -78,11 +91,11 @@ function schemaHasPath(path: string): boolean {
   return true;
 }
 
-describe('skaffold.yaml against the official v4beta14 schema', () => {
-  test('every document declares skaffold/v4beta14 and validates', () => {
+describe('skaffold.yaml against the official v4beta13 schema', () => {
+  test('every document declares skaffold/v4beta13 and validates', () => {
     expect(documents.length).toBeGreaterThanOrEqual(1);
     for (const document of documents) {
-      expect(document.apiVersion).toBe('skaffold/v4beta14');
+      expect(document.apiVersion).toBe('skaffold/v4beta13');
       expect(validateSchema(document) ? [] : validateSchema.errors).toEqual([]);
     }
   });
@@ -142,7 +155,7 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
   });
 
   test('every setValueTemplates / setValues key is a chart value, every template names an artifact, and the chart renders with them', () => {
-    const set: Record<string, string> = { ...release.setValues };
+    const set: Record<string, string> = { ...(release.setValues ?? {}) };
     for (const [key, value] of Object.entries(release.setValueTemplates as Record<string, string>))
       set[key] = expandTemplates(value, images);
     for (const key of Object.keys(set))
@@ -152,7 +165,7 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
     for (const file of release.valuesFiles) expect(existsSync(join(REPO, file))).toBe(true);
     const objects = helmTemplate({
       release: release.name,
-      namespace: release.namespace,
+      namespace: namespaceOf(release.namespace),
       valuesFiles: release.valuesFiles.map((f: string) => join(REPO, f)),
       set: Object.entries(set).map(([k, v]) => `${k}=${v}`),
     });
@@ -161,19 +174,21 @@ describe.each(variants)('profile %s agrees with the repo', (_name, config) => {
     );
     for (const app of APPS)
       expect(rendered).toContainEqual(
-        expect.stringMatching(new RegExp(`^registry\\.example\\.com/gateway-stack/${app}:v1-dev`)),
+        expect.stringMatching(new RegExp(`^127\\.0\\.0\\.1:5000/gateway-stack_${app}:v1-dev`)),
       );
   });
 
   test('port-forwards name Services / Deployments the chart renders for this release, on ports they serve', () => {
     const objects = helmTemplate({
       release: release.name,
-      namespace: release.namespace,
+      namespace: namespaceOf(release.namespace),
       valuesFiles: release.valuesFiles.map((f: string) => join(REPO, f)),
     });
-    for (const forward of config.portForward.filter(
-      (p: Config) => p.namespace === release.namespace,
-    )) {
+    const forwards = config.portForward.filter(
+      (p: Config) => namespaceOf(p.namespace) === namespaceOf(release.namespace),
+    );
+    expect(forwards.length).toBeGreaterThanOrEqual(2);
+    for (const forward of forwards) {
       const kind = forward.resourceType === 'service' ? 'Service' : 'Deployment';
       const target = byKind(objects, kind).find((o) => o.metadata.name === forward.resourceName);
       expect(`${kind}/${forward.resourceName}: ${Boolean(target)}`).toBe(
@@ -224,6 +239,41 @@ describe('profiles do what they say', () => {
       expect(
         prod.deploy.helm.releases[0].setValueTemplates[`components.${app}.image.digest`],
       ).toMatch(/IMAGE_DIGEST_/);
+  });
+
+  test('no profile: push left to skaffold (loaded into kind / minikube, pushed elsewhere); SKAFFOLD_NAMESPACE moves the release and its forwards', () => {
+    expect(base.build.local).not.toHaveProperty('push');
+    const release = base.deploy.helm.releases[0];
+    expect(release.namespace).toMatch(NAMESPACE_TEMPLATE);
+    expect(base.portForward.length).toBeGreaterThanOrEqual(2);
+    for (const forward of base.portForward) expect(forward.namespace).toBe(release.namespace);
+    // Without SKAFFOLD_NAMESPACE: gateway-stack, as the README says.
+    expect(namespaceOf(release.namespace)).toBe('gateway-stack');
+  });
+
+  test("cluster-engine: on `npm run cluster`'s Docker engine (no bridge) every build step uses the host network", () => {
+    const profile = base.profiles.find((p: Config) => p.name === 'cluster-engine');
+    expect(profile.activation).toEqual([
+      { env: 'DOCKER_HOST=unix:///run/gateway-stack-cluster/docker.sock' },
+    ]);
+    expect(readFileSync(join(REPO, 'scripts/cluster/cluster.sh'), 'utf8')).toContain(
+      'RUN_DIR="/run/$CLUSTER_NAME-cluster"',
+    );
+    for (const artifact of get('cluster-engine').build.artifacts)
+      expect(artifact.docker.network).toBe('host');
+  });
+
+  test("npm-ca: NODE_EXTRA_CA_CERTS reaches npm ci as the Dockerfile's npm_ca build secret", () => {
+    const profile = base.profiles.find((p: Config) => p.name === 'npm-ca');
+    expect(profile.activation).toEqual([{ env: 'NODE_EXTRA_CA_CERTS=.' }]);
+    for (const artifact of get('npm-ca').build.artifacts)
+      expect(artifact.docker.cliFlags).toEqual(['--secret=id=npm_ca,src={{.NODE_EXTRA_CA_CERTS}}']);
+    const deps = stages
+      .flatMap((s) => s.instructions)
+      .filter((i) => /image-build\.sh deps/.test(i.args));
+    expect(deps.length).toBeGreaterThan(0);
+    for (const step of deps)
+      expect(step.mounts).toContainEqual(expect.stringMatching(/^type=secret,id=npm_ca\b/));
   });
 
   test('observability: Prometheus stack and Tempo deploy before the app, which exports traces to Tempo and is scraped', () => {

@@ -28,7 +28,7 @@ export interface ExemplarSeries {
  * apps every 2 seconds, as in a cluster: it negotiates OpenMetrics, so it also stores exemplars.
  */
 export class PrometheusServer {
-  private readonly url: string;
+  readonly url: string;
   private readonly child: ChildProcess;
   private readonly dataDir: string;
   private readonly output: string[] = [];
@@ -42,19 +42,24 @@ export class PrometheusServer {
   }
 
   /** Starts Prometheus on a free port of `host` (a loopback address). */
-  static async start(host: string, targets: ScrapeTarget[]): Promise<PrometheusServer> {
+  static start(host: string, targets: ScrapeTarget[]): Promise<PrometheusServer> {
+    return PrometheusServer.startWith(host, [
+      {
+        job_name: 'gateway-stack',
+        static_configs: targets.map((t) => ({ targets: [t.address], labels: t.labels })),
+      },
+    ]);
+  }
+
+  /** Starts Prometheus with these scrape_configs (e.g. Kubernetes service discovery). */
+  static async startWith(host: string, scrapeConfigs: object[]): Promise<PrometheusServer> {
     const binary = requireTool('prometheus', 'prometheus');
     const listen = `${host}:${await freePort(host)}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'prometheus-e2e-'));
     const config = {
       // Short, for a fast test; a scrape may take a while on a busy machine.
       global: { scrape_interval: '2s', scrape_timeout: '2s' },
-      scrape_configs: [
-        {
-          job_name: 'gateway-stack',
-          static_configs: targets.map((t) => ({ targets: [t.address], labels: t.labels })),
-        },
-      ],
+      scrape_configs: scrapeConfigs,
     };
     // JSON is YAML.
     writeFileSync(join(dataDir, 'prometheus.yml'), JSON.stringify(config));
@@ -146,7 +151,7 @@ export class PrometheusServer {
 }
 
 /** A port nothing listens on right now (Prometheus takes a fixed port, not 0). */
-async function freePort(host: string): Promise<number> {
+export async function freePort(host: string): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -92,6 +92,11 @@ spec:
   maxReplicaCount: {{ include "gs.int" $keda.maxReplicas }}
   pollingInterval: {{ include "gs.int" $keda.pollingInterval }}
   cooldownPeriod: {{ include "gs.int" $keda.cooldownPeriod }}
+  {{- with $keda.behavior }}
+  advanced:
+    horizontalPodAutoscalerConfig:
+      behavior: {{- toYaml . | nindent 8 }}
+  {{- end }}
   triggers:
     - type: prometheus
       metricType: AverageValue

@@ -1,0 +1,103 @@
+// The chart's CPU autoscaling (autoscaling.enabled) on a real metrics-server: the gateway scales up
+// under sustained load and back down when it stops.
+import {
+  componentName,
+  createNamespace,
+  deleteNamespace,
+  installChart,
+  kubectl,
+  nodePortUrl,
+  requireCluster,
+  until,
+} from './support/cluster.ts';
+import { MAX_REPLICAS, autoscalingValues, waitForScale } from './support/hpa.ts';
+import { type AggregatedApi, startMetricsServer } from './support/metrics-apis.ts';
+import { SEED_REQUESTS, count, steadyTraffic } from './support/traffic.ts';
+
+const NS = 'ops-hpa-cpu';
+const RELEASE = { name: 'gateway-stack', namespace: NS };
+const GATEWAY = componentName(RELEASE, 'gateway');
+/** Percent of the gateway's 20m CPU request: idle it uses a few millicores, under the traffic many times that. */
+const TARGET_CPU = 100;
+const TRAFFIC_PER_SECOND = 30;
+
+describe('HPA on CPU (metrics-server)', () => {
+  let metricsServer: AggregatedApi | undefined;
+
+  beforeAll(async () => {
+    requireCluster();
+    createNamespace(NS);
+    installChart(RELEASE, {
+      componentDefaults: { replicas: 1, autoscaling: { enabled: false } },
+      components: {
+        gateway: {
+          service: { type: 'NodePort' },
+          resources: { requests: { cpu: '20m' } },
+          autoscaling: autoscalingValues({ targetCPUUtilizationPercentage: TARGET_CPU }),
+        },
+      },
+      redis: { mode: 'none' },
+    });
+    metricsServer = await startMetricsServer();
+  }, 600_000);
+  afterAll(async () => {
+    await metricsServer?.stop();
+    deleteNamespace(NS);
+  });
+
+  test("the resource metrics API reports the gateway pods' CPU", async () => {
+    await until(
+      'pod metrics of the gateway',
+      () => {
+        const list = JSON.parse(
+          kubectl(['get', '--raw', `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods`]),
+        );
+        return list.items.some((p: { metadata: { name: string } }) =>
+          p.metadata.name.startsWith(GATEWAY),
+        );
+      },
+      120_000,
+      2000,
+    );
+  });
+
+  test('sustained load scales the gateway up on CPU; it scales back down when the load stops', async () => {
+    await waitForScale(
+      NS,
+      [GATEWAY],
+      (n) => n === 1,
+      'the gateway at its minimum (1) before the load',
+      180_000,
+    );
+    const traffic = steadyTraffic(
+      nodePortUrl(NS, GATEWAY),
+      SEED_REQUESTS,
+      TRAFFIC_PER_SECOND,
+      420_000,
+    );
+    let up;
+    try {
+      up = await waitForScale(
+        NS,
+        [GATEWAY],
+        (n) => n === MAX_REPLICAS,
+        `the gateway at ${MAX_REPLICAS} under load`,
+        360_000,
+      );
+    } finally {
+      await traffic.stop();
+    }
+    expect({ failed: count(traffic, (s) => s !== 200) }).toEqual({ failed: 0 });
+    const down = await waitForScale(
+      NS,
+      [GATEWAY],
+      (n) => n === 1,
+      'the gateway back at 1 after the load',
+      420_000,
+    );
+    console.log(
+      `[hpa cpu] ${TRAFFIC_PER_SECOND} req/s, target ${TARGET_CPU}% of 20m: 1 -> ${MAX_REPLICAS} in ${up.seconds.toFixed(0)} s ` +
+        `(${JSON.stringify(up.scale.metrics)}), back to 1 in ${down.seconds.toFixed(0)} s`,
+    );
+  });
+});

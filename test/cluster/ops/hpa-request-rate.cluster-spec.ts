@@ -1,0 +1,123 @@
+// Autoscaling on incoming requests, end to end and without mocks: Prometheus scrapes the pods as the
+// chart's annotations say, prometheus-adapter serves the chart README's rules as the custom metrics
+// API, and with autoscaling.requestRate.enabled the HPAs scale every app up under sustained load and
+// back down when it stops.
+import {
+  componentName,
+  createNamespace,
+  deleteNamespace,
+  installChart,
+  nodePortUrl,
+  requireCluster,
+  until,
+  kubectl,
+} from './support/cluster.ts';
+import { MAX_REPLICAS, autoscalingValues, scale, waitForScale } from './support/hpa.ts';
+import {
+  type AggregatedApi,
+  type ClusterPrometheus,
+  readmeAdapterRules,
+  startPrometheus,
+  startPrometheusAdapter,
+} from './support/metrics-apis.ts';
+import { SEED_REQUESTS, count, steadyTraffic } from './support/traffic.ts';
+
+const NS = 'ops-hpa-requests';
+const RELEASE = { name: 'gateway-stack', namespace: NS };
+const APPS = ['gateway', 'webapp-1', 'rpc-app-1'];
+const DEPLOYMENTS = APPS.map((app) => componentName(RELEASE, app));
+/** Requests per second per pod the HPAs aim at; the traffic is several times one pod's share. */
+const TARGET_PER_POD = 2;
+const TRAFFIC_PER_SECOND = 24;
+
+describe('HPA on the request rate (Prometheus + prometheus-adapter)', () => {
+  let prometheus: ClusterPrometheus | undefined;
+  let adapter: AggregatedApi | undefined;
+
+  beforeAll(async () => {
+    requireCluster();
+    createNamespace(NS);
+    installChart(RELEASE, {
+      componentDefaults: {
+        autoscaling: autoscalingValues({
+          targetCPUUtilizationPercentage: null,
+          requestRate: { enabled: true, targetAverageValue: String(TARGET_PER_POD) },
+        }),
+      },
+      components: { gateway: { service: { type: 'NodePort' } } },
+      redis: { mode: 'none' },
+    });
+    prometheus = await startPrometheus([NS]);
+    adapter = await startPrometheusAdapter(prometheus.server.url, readmeAdapterRules());
+  }, 600_000);
+  afterAll(async () => {
+    await adapter?.stop();
+    await prometheus?.stop();
+    deleteNamespace(NS);
+  });
+
+  test("the custom metrics API serves the chart's metric for every app's pods", async () => {
+    const base = nodePortUrl(NS, componentName(RELEASE, 'gateway'));
+    const warmup = steadyTraffic(base, SEED_REQUESTS, 4, 120_000);
+    try {
+      for (const metric of ['http_server_requests_per_second', 'grpc_server_handled_per_second'])
+        await until(
+          `custom metric ${metric}`,
+          () => {
+            const list = JSON.parse(
+              kubectl([
+                'get',
+                '--raw',
+                `/apis/custom.metrics.k8s.io/v1beta1/namespaces/${NS}/pods/*/${metric}`,
+              ]),
+            );
+            return list.items.length > 0;
+          },
+          120_000,
+          2000,
+        );
+    } finally {
+      await warmup.stop();
+    }
+  });
+
+  test('sustained load scales gateway, webapp-1 and rpc-app-1 up; they scale back down when it stops', async () => {
+    await waitForScale(
+      NS,
+      DEPLOYMENTS,
+      (n) => n === 1,
+      'every app at its minimum (1) before the load',
+      180_000,
+    );
+    const base = nodePortUrl(NS, componentName(RELEASE, 'gateway'));
+    const traffic = steadyTraffic(base, SEED_REQUESTS, TRAFFIC_PER_SECOND, 420_000);
+    let up;
+    try {
+      up = await waitForScale(
+        NS,
+        DEPLOYMENTS,
+        (n) => n === MAX_REPLICAS,
+        `every app at ${MAX_REPLICAS} under load`,
+        360_000,
+      );
+    } finally {
+      await traffic.stop();
+    }
+    // Every answer under load was a success: scaling up loses nothing.
+    expect({ failed: count(traffic, (s) => s !== 200) }).toEqual({ failed: 0 });
+    const down = await waitForScale(
+      NS,
+      DEPLOYMENTS,
+      (n) => n === 1,
+      'every app back at 1 after the load',
+      420_000,
+    );
+    console.log(
+      `[hpa requests] ${TRAFFIC_PER_SECOND} req/s, target ${TARGET_PER_POD}/pod: 1 -> ${MAX_REPLICAS} in ${up.seconds.toFixed(0)} s ` +
+        `(${JSON.stringify(up.scale.metrics)}), back to 1 in ${down.seconds.toFixed(0)} s; ${count(traffic, () => true)} requests`,
+    );
+    expect(scale(NS).metrics[componentName(RELEASE, 'gateway')]).toEqual([
+      expect.stringMatching(/^http_server_requests_per_second=/),
+    ]);
+  });
+});

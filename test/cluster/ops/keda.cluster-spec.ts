@@ -1,0 +1,136 @@
+// The chart's KEDA option (keda.enabled) for real: KEDA's operator turns each component's
+// ScaledObject into an HPA on the Prometheus request rate of the chart's query, its adapter serves
+// that rate, and sustained load scales every app up; when the load stops they scale back down.
+// KEDA is built only on request (CLUSTER_KEDA=1): without it this file fails, naming how to build it.
+import {
+  componentName,
+  createNamespace,
+  deleteNamespace,
+  installChart,
+  kubectl,
+  kubectlJson,
+  nodePortUrl,
+  requireCluster,
+  until,
+} from './support/cluster.ts';
+import { MAX_REPLICAS, autoscalingValues, waitForScale } from './support/hpa.ts';
+import { type Keda, applyKedaCrds, kedaBuilt, startKeda } from './support/keda.ts';
+import { type ClusterPrometheus, startPrometheus } from './support/metrics-apis.ts';
+import { SEED_REQUESTS, count, steadyTraffic } from './support/traffic.ts';
+
+const NS = 'ops-keda';
+const RELEASE = { name: 'gateway-stack', namespace: NS };
+const APPS = ['gateway', 'webapp-1', 'rpc-app-1'];
+const DEPLOYMENTS = APPS.map((app) => componentName(RELEASE, app));
+const THRESHOLD_PER_POD = 2;
+const TRAFFIC_PER_SECOND = 24;
+
+describe('KEDA ScaledObjects on the request rate (KEDA operator + metrics adapter, Prometheus)', () => {
+  let prometheus: ClusterPrometheus | undefined;
+  let keda: Keda | undefined;
+
+  beforeAll(async () => {
+    requireCluster();
+    if (!kedaBuilt()) throw new Error('KEDA is not built: CLUSTER_KEDA=1 npm run cluster -- up');
+    applyKedaCrds();
+    createNamespace(NS);
+    prometheus = await startPrometheus([NS]);
+    keda = await startKeda(NS);
+    installChart(RELEASE, {
+      componentDefaults: {
+        keda: {
+          enabled: true,
+          minReplicas: 1,
+          maxReplicas: MAX_REPLICAS,
+          // KEDA runs on the node here: it reaches this Prometheus on loopback.
+          serverAddress: prometheus.server.url,
+          threshold: String(THRESHOLD_PER_POD),
+          pollingInterval: 5,
+          cooldownPeriod: 30,
+          // The same short windows as the HPA tests (without it: Kubernetes' 300 s scale-down window).
+          behavior: autoscalingValues({}).behavior,
+        },
+      },
+      components: { gateway: { service: { type: 'NodePort' } } },
+      redis: { mode: 'none' },
+    });
+  }, 600_000);
+  afterAll(async () => {
+    // The ScaledObjects first, while the operator can still remove its HPAs.
+    kubectl([
+      'delete',
+      'scaledobjects.keda.sh',
+      '--all',
+      '-n',
+      NS,
+      '--ignore-not-found',
+      '--wait=true',
+      '--timeout=60s',
+    ]);
+    await keda?.stop();
+    await prometheus?.stop();
+    deleteNamespace(NS);
+  });
+
+  test('every ScaledObject is Ready and owns an HPA on an external metric', async () => {
+    await until(
+      '3 ScaledObjects Ready',
+      () => {
+        const ready = kubectlJson(['get', 'scaledobjects.keda.sh', '-n', NS]).items.filter(
+          (so: { status?: { conditions?: Array<{ type: string; status: string }> } }) =>
+            so.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+        );
+        return ready.length === APPS.length;
+      },
+      180_000,
+      2000,
+    );
+    const hpas = kubectlJson(['get', 'hpa', '-n', NS]).items;
+    expect(
+      hpas
+        .map((h: { spec: { scaleTargetRef: { name: string } } }) => h.spec.scaleTargetRef.name)
+        .sort(),
+    ).toEqual([...DEPLOYMENTS].sort());
+    for (const h of hpas) expect(h.spec.metrics[0].type).toBe('External');
+  });
+
+  test('sustained load scales every app up; they scale back down when it stops', async () => {
+    await waitForScale(
+      NS,
+      DEPLOYMENTS,
+      (n) => n === 1,
+      'every app at its minimum (1) before the load',
+      180_000,
+    );
+    const traffic = steadyTraffic(
+      nodePortUrl(NS, componentName(RELEASE, 'gateway')),
+      SEED_REQUESTS,
+      TRAFFIC_PER_SECOND,
+      420_000,
+    );
+    let up;
+    try {
+      up = await waitForScale(
+        NS,
+        DEPLOYMENTS,
+        (n) => n === MAX_REPLICAS,
+        `every app at ${MAX_REPLICAS} under load`,
+        360_000,
+      );
+    } finally {
+      await traffic.stop();
+    }
+    expect({ failed: count(traffic, (s) => s !== 200) }).toEqual({ failed: 0 });
+    const down = await waitForScale(
+      NS,
+      DEPLOYMENTS,
+      (n) => n === 1,
+      'every app back at 1 after the load',
+      420_000,
+    );
+    console.log(
+      `[keda] ${TRAFFIC_PER_SECOND} req/s, threshold ${THRESHOLD_PER_POD}/replica: 1 -> ${MAX_REPLICAS} in ${up.seconds.toFixed(0)} s ` +
+        `(${JSON.stringify(up.scale.metrics)}), back to 1 in ${down.seconds.toFixed(0)} s`,
+    );
+  });
+});
