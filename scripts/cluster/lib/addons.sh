@@ -34,7 +34,7 @@ go_build_module() {
     (cd "$src" && GOFLAGS=-mod=mod go mod download)
     touch "$src/.prepared"
   fi
-  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w $ldflags" -o "$CLUSTER_BIN/$name" "./$package")
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -buildvcs=false -trimpath -ldflags "-s -w $ldflags" -o "$CLUSTER_BIN/$name" "./$package")
 }
 
 # build_addon NAME VERSION MODULE PACKAGE [LDFLAGS]: go_build_module, unless already built at VERSION.

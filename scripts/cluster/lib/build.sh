@@ -38,7 +38,7 @@ build_kubernetes() {
   local ldflags="-s -w -X $pkg.gitVersion=$KUBERNETES_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
   ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   local targets=(); for cmd in "${KUBE_COMMANDS[@]}"; do targets+=("./cmd/$cmd"); done
-  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "$ldflags" -o "$CLUSTER_BIN/" "${targets[@]}")
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -buildvcs=false -trimpath -ldflags "$ldflags" -o "$CLUSTER_BIN/" "${targets[@]}")
   build_stamp kubernetes "$KUBERNETES_VERSION"
 }
 
