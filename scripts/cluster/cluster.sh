@@ -94,6 +94,7 @@ cmd_up() {
   start_kubelet
   start_kube_proxy
   start_coredns
+  registry_up
   wait_for "default ServiceAccount" 60 KUBECTL get serviceaccount default -n default
   log "up in $((SECONDS - started)) s"
   cmd_status
@@ -109,7 +110,7 @@ cmd_images() {
 
 cmd_status() {
   local name
-  for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd dockerd kubelet kube-proxy coredns; do
+  for name in etcd kube-apiserver kube-controller-manager kube-scheduler containerd dockerd kubelet kube-proxy coredns docker-registry; do
     if process_running "$name"; then printf '  %-24s running (pid %s)\n' "$name" "$(cut -d' ' -f1 "$STATE/pids/$name.pid")"
     else printf '  %-24s stopped\n' "$name"; fi
   done
@@ -135,6 +136,7 @@ cmd_down() {
     for id in $(ctr_cmd -n k8s.io tasks ls -q 2>/dev/null); do ctr_cmd -n k8s.io tasks delete -f "$id" >/dev/null 2>&1 || true; done
     for id in $(ctr_cmd -n k8s.io containers ls -q 2>/dev/null); do ctr_cmd -n k8s.io containers delete "$id" >/dev/null 2>&1 || true; done
   fi
+  registry_down
   stop_process coredns
   stop_process kube-proxy
   # kube-proxy's own clean-up removes every iptables rule and chain it made.
