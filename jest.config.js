@@ -57,6 +57,7 @@ module.exports = {
         process.env.CLUSTER_KEDA === '1' ? [] : ['/keda\\.cluster-spec\\.ts$'],
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/cluster/support/global-setup.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/cluster/support/timeouts.ts'],
       globalTeardown: '<rootDir>/test/cluster/support/global-teardown.ts',
       slowTestThreshold: 120,
     },
