@@ -29,18 +29,24 @@ export class HttpServerMetrics {
  */
 export function recordHttpServerMetrics(app: NestFastifyApplication): void {
   const histogram = app.get(HttpServerMetrics).duration;
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onResponse', (request, reply, done) => {
-      histogram.observe(
-        {
-          method: request.method,
-          route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-          status_code: reply.statusCode,
-        },
-        reply.elapsedTime / 1000,
-      );
-      done();
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  // Every route's series exists from the start, at 0: a pod that has served nothing yet reports a
+  // rate of 0 instead of no series, which an HPA on the request rate reads as "no metric" and then
+  // never scales that Deployment down (seen on the real cluster: test/cluster/ops).
+  fastify.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat())
+      if (method !== 'HEAD' && method !== 'OPTIONS')
+        histogram.zero({ method, route: route.url, status_code: 200 });
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    histogram.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+        status_code: reply.statusCode,
+      },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
 }

@@ -18,12 +18,15 @@ export interface LatencyHistogramConfig<L extends string> {
  */
 export class LatencyHistogram<L extends string> {
   readonly observe: (labels: LabelValues<L>, seconds: number) => void;
+  /** Creates the series of these labels at 0 (so it exists before the first observation). */
+  readonly zero: (labels: LabelValues<L>) => void;
 
   constructor(config: LatencyHistogramConfig<L>) {
     const options = { ...config, labelNames: [...config.labelNames], buckets: LATENCY_BUCKETS };
     if (!tracingEnabled()) {
       const histogram = new Histogram<L>(options);
       this.observe = (labels, seconds) => histogram.observe(labels, seconds);
+      this.zero = (labels) => histogram.zero(labels);
       return;
     }
     // prom-client refuses exemplars on a Prometheus-format registry, because that format cannot carry
@@ -33,6 +36,7 @@ export class LatencyHistogram<L extends string> {
     register.registerMetric(histogram);
     this.observe = (labels, seconds) =>
       histogram.observe({ labels, value: seconds, exemplarLabels: traceExemplar() });
+    this.zero = (labels) => histogram.zero(labels);
   }
 }
 
