@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { eventually } from '../support/eventually.ts';
 import { postJson } from '../support/http.ts';
-import { sample } from '../support/metrics.ts';
+import { servedIn } from '../support/metrics.ts';
 import { client } from './support/client.ts';
 import { helm, kubectl, kubectlJson } from './support/cluster.ts';
 import {
@@ -137,13 +137,7 @@ test('a pod whose readiness fails leaves the Service endpoints and gets no traff
     if (result.status !== 0) throw new Error(`iptables ${op}: ${result.stderr}`);
   };
   const victimServed = () =>
-    sample(
-      podMetricsFromInside(release, victim.metadata.name),
-      'http_server_request_duration_seconds_count',
-      {
-        route: '/create',
-      },
-    );
+    servedIn(podMetricsFromInside(release, victim.metadata.name), 'webapp-1');
   iptables('-I');
   try {
     await eventually(() => {

@@ -24,14 +24,19 @@ export function sample(text: string, metric: string, labels: Record<string, stri
   return sum;
 }
 
+/** Requests a backend has served, from its metrics text: POST /create on webapp-1, VerifyUser on rpc-app-1. */
+export function servedIn(text: string, app: string): number {
+  return app === 'webapp-1'
+    ? sample(text, 'http_server_request_duration_seconds_count', { route: '/create' })
+    : sample(text, 'grpc_server_handled_total', { grpc_method: 'VerifyUser' });
+}
+
 /**
- * Requests a backend replica has served since it started, from its own metrics: POST /create on
- * webapp-1, VerifyUser calls on rpc-app-1. NaN when the replica does not answer (e.g. killed).
+ * Requests a backend replica has served since it started, from its own metrics (servedIn).
+ * NaN when the replica does not answer (e.g. killed).
  */
 export async function served(replica: AppProcess): Promise<number> {
   const text = await scrape(replica.adminUrl);
   if (text === '') return NaN;
-  return replica.app === 'webapp-1'
-    ? sample(text, 'http_server_request_duration_seconds_count', { route: '/create' })
-    : sample(text, 'grpc_server_handled_total', { grpc_method: 'VerifyUser' });
+  return servedIn(text, replica.app);
 }

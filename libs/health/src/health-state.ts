@@ -91,10 +91,11 @@ export class HealthState {
     if (this.current !== 'starting' || this.listenersUpAt === undefined)
       return this.current === 'ready';
     const waited = Date.now() - this.listenersUpAt;
-    const holding = [...this.warmUps].filter(([, w]) => waited < w.timeoutMs && !w.check());
-    if (holding.length > 0) return false;
+    // Each check is asked once per evaluation (an HTTP upstream's check also triggers a lookup).
+    const failing = [...this.warmUps].filter(([, w]) => !w.check());
+    if (failing.some(([, w]) => waited < w.timeoutMs)) return false;
     clearInterval(this.warmUpTimer);
-    const timedOut = [...this.warmUps].filter(([, w]) => !w.check()).map(([name]) => name);
+    const timedOut = failing.map(([name]) => name);
     if (timedOut.length > 0)
       this.logger.warn(
         { waited_ms: waited, warming_up: timedOut },

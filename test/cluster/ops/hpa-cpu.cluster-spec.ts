@@ -10,9 +10,8 @@ import {
   requireCluster,
   until,
 } from './support/cluster.ts';
-import { MAX_REPLICAS, autoscalingValues, waitForScale } from './support/hpa.ts';
+import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown, waitForScale } from './support/hpa.ts';
 import { type AggregatedApi, startMetricsServer } from './support/metrics-apis.ts';
-import { SEED_REQUESTS, count, steadyTraffic } from './support/traffic.ts';
 
 const NS = 'ops-hpa-cpu';
 const RELEASE = { name: 'gateway-stack', namespace: NS };
@@ -69,32 +68,12 @@ describe('HPA on CPU (metrics-server)', () => {
       'the gateway at its minimum (1) before the load',
       180_000,
     );
-    const traffic = steadyTraffic(
-      nodePortUrl(NS, GATEWAY),
-      SEED_REQUESTS,
-      TRAFFIC_PER_SECOND,
-      420_000,
-    );
-    let up;
-    try {
-      up = await waitForScale(
-        NS,
-        [GATEWAY],
-        (n) => n === MAX_REPLICAS,
-        `the gateway at ${MAX_REPLICAS} under load`,
-        360_000,
-      );
-    } finally {
-      await traffic.stop();
-    }
-    // Every answer a 200 (the map names any other status).
-    expect(Object.fromEntries(traffic.statuses)).toEqual({ 200: count(traffic, () => true) });
-    const down = await waitForScale(
+    const { up, down } = await scaleUpAndDown(
       NS,
       [GATEWAY],
-      (n) => n === 1,
-      'the gateway back at 1 after the load',
-      420_000,
+      nodePortUrl(NS, GATEWAY),
+      TRAFFIC_PER_SECOND,
+      'the gateway',
     );
     console.log(
       `[hpa cpu] ${TRAFFIC_PER_SECOND} req/s, target ${TARGET_CPU}% of 20m: 1 -> ${MAX_REPLICAS} in ${up.seconds.toFixed(0)} s ` +

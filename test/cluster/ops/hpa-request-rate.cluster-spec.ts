@@ -12,7 +12,13 @@ import {
   until,
   kubectl,
 } from './support/cluster.ts';
-import { MAX_REPLICAS, autoscalingValues, scale, waitForScale } from './support/hpa.ts';
+import {
+  MAX_REPLICAS,
+  autoscalingValues,
+  scale,
+  scaleUpAndDown,
+  waitForScale,
+} from './support/hpa.ts';
 import {
   type AggregatedApi,
   type ClusterPrometheus,
@@ -89,29 +95,12 @@ describe('HPA on the request rate (Prometheus + prometheus-adapter)', () => {
       'every app at its minimum (1) before the load',
       180_000,
     );
-    const base = nodePortUrl(NS, componentName(RELEASE, 'gateway'));
-    const traffic = steadyTraffic(base, SEED_REQUESTS, TRAFFIC_PER_SECOND, 420_000);
-    let up;
-    try {
-      up = await waitForScale(
-        NS,
-        DEPLOYMENTS,
-        (n) => n === MAX_REPLICAS,
-        `every app at ${MAX_REPLICAS} under load`,
-        360_000,
-      );
-    } finally {
-      await traffic.stop();
-    }
-    // Every answer under load was a success: scaling up loses nothing.
-    // Every answer a 200 (the map names any other status).
-    expect(Object.fromEntries(traffic.statuses)).toEqual({ 200: count(traffic, () => true) });
-    const down = await waitForScale(
+    const { up, down, traffic } = await scaleUpAndDown(
       NS,
       DEPLOYMENTS,
-      (n) => n === 1,
-      'every app back at 1 after the load',
-      420_000,
+      nodePortUrl(NS, componentName(RELEASE, 'gateway')),
+      TRAFFIC_PER_SECOND,
+      'every app',
     );
     console.log(
       `[hpa requests] ${TRAFFIC_PER_SECOND} req/s, target ${TARGET_PER_POD}/pod: 1 -> ${MAX_REPLICAS} in ${up.seconds.toFixed(0)} s ` +

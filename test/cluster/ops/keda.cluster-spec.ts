@@ -13,10 +13,9 @@ import {
   requireCluster,
   until,
 } from './support/cluster.ts';
-import { MAX_REPLICAS, autoscalingValues, waitForScale } from './support/hpa.ts';
+import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown, waitForScale } from './support/hpa.ts';
 import { type Keda, applyKedaCrds, kedaBuilt, startKeda } from './support/keda.ts';
 import { type ClusterPrometheus, startPrometheus } from './support/metrics-apis.ts';
-import { SEED_REQUESTS, count, steadyTraffic } from './support/traffic.ts';
 
 const NS = 'ops-keda';
 const RELEASE = { name: 'gateway-stack', namespace: NS };
@@ -102,32 +101,12 @@ describe('KEDA ScaledObjects on the request rate (KEDA operator + metrics adapte
       'every app at its minimum (1) before the load',
       180_000,
     );
-    const traffic = steadyTraffic(
-      nodePortUrl(NS, componentName(RELEASE, 'gateway')),
-      SEED_REQUESTS,
-      TRAFFIC_PER_SECOND,
-      420_000,
-    );
-    let up;
-    try {
-      up = await waitForScale(
-        NS,
-        DEPLOYMENTS,
-        (n) => n === MAX_REPLICAS,
-        `every app at ${MAX_REPLICAS} under load`,
-        360_000,
-      );
-    } finally {
-      await traffic.stop();
-    }
-    // Every answer a 200 (the map names any other status).
-    expect(Object.fromEntries(traffic.statuses)).toEqual({ 200: count(traffic, () => true) });
-    const down = await waitForScale(
+    const { up, down } = await scaleUpAndDown(
       NS,
       DEPLOYMENTS,
-      (n) => n === 1,
-      'every app back at 1 after the load',
-      420_000,
+      nodePortUrl(NS, componentName(RELEASE, 'gateway')),
+      TRAFFIC_PER_SECOND,
+      'every app',
     );
     console.log(
       `[keda] ${TRAFFIC_PER_SECOND} req/s, threshold ${THRESHOLD_PER_POD}/replica: 1 -> ${MAX_REPLICAS} in ${up.seconds.toFixed(0)} s ` +

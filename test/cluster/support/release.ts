@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { sample } from '../../support/metrics.ts';
+import { servedIn } from '../../support/metrics.ts';
 import { CHART, KUBECONFIG, REPO, helm, kubectl, kubectlJson, kubectlResult } from './cluster.ts';
 
 export interface Release {
@@ -146,9 +146,7 @@ export function podMetrics(release: Release, pod: string): string {
 export function served(release: Release, app: 'webapp-1' | 'rpc-app-1', pod: string): number {
   const text = podMetrics(release, pod);
   if (text === '') return NaN;
-  return app === 'webapp-1'
-    ? sample(text, 'http_server_request_duration_seconds_count', { route: '/create' })
-    : sample(text, 'grpc_server_handled_total', { grpc_method: 'VerifyUser' });
+  return servedIn(text, app);
 }
 
 /** served() for every ready pod of a backend, by pod name. */

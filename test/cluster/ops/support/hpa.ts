@@ -1,6 +1,7 @@
 // What the HPAs of a release decide, and the autoscaling values the HPA tests share: one replica at
 // rest, at most three, and stabilisation windows of seconds instead of minutes.
 import { kubectlJson, until } from './cluster.ts';
+import { SEED_REQUESTS, count, steadyTraffic, type Traffic } from './traffic.ts';
 
 export const MAX_REPLICAS = 3;
 
@@ -72,4 +73,45 @@ export async function waitForScale(
     throw new Error(`${err}; last seen ${JSON.stringify(last)}`);
   });
   return { seconds: (Date.now() - started) / 1000, scale: result };
+}
+
+/**
+ * The autoscaling round trip every HPA test makes: steady seed traffic at `perSecond` until every
+ * deployment of `names` is at MAX_REPLICAS (every answer a 200), then no traffic until each is back
+ * at 1. Returns how long each way took, and the traffic for its counts.
+ */
+export async function scaleUpAndDown(
+  namespace: string,
+  names: string[],
+  baseUrl: string,
+  perSecond: number,
+  what: string,
+): Promise<{
+  up: { seconds: number; scale: Scale };
+  down: { seconds: number; scale: Scale };
+  traffic: Traffic;
+}> {
+  const traffic = steadyTraffic(baseUrl, SEED_REQUESTS, perSecond, 420_000);
+  let up;
+  try {
+    up = await waitForScale(
+      namespace,
+      names,
+      (n) => n === MAX_REPLICAS,
+      `${what} at ${MAX_REPLICAS} under load`,
+      360_000,
+    );
+  } finally {
+    await traffic.stop();
+  }
+  // Every answer a 200 (the map names any other status): scaling up loses nothing.
+  expect(Object.fromEntries(traffic.statuses)).toEqual({ 200: count(traffic, () => true) });
+  const down = await waitForScale(
+    namespace,
+    names,
+    (n) => n === 1,
+    `${what} back at 1 after the load`,
+    420_000,
+  );
+  return { up, down, traffic };
 }
