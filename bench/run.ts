@@ -16,6 +16,7 @@ import { parse as parseYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { barChartSvg } from './lib/chart.ts';
 import { createMemoryCgroup, type MemoryCgroup, parseMemoryQuantity } from './lib/cgroup.ts';
+import { startBareProxy } from './lib/bare-proxy-process.ts';
 import { startNginx } from './lib/nginx.ts';
 import { measure } from './lib/proc-stats.ts';
 import { median } from './lib/stats.ts';
@@ -28,6 +29,8 @@ const { values } = parseArgs({
     duration: { type: 'string', default: '5' },
     connections: { type: 'string', default: '32' },
     rate: { type: 'string', default: '400' },
+    // Only the targets whose name contains one of these (comma-separated), for quick A/B runs.
+    only: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -150,6 +153,21 @@ const nginx = await startNginx({
   upstream: stack.webapps[0].address,
 });
 
+// The bare Node peer: Fastify + @fastify/http-proxy and a plain grpc-js call, in the same memory
+// limit and with the same NODE_OPTIONS as the gateway's pod.
+const bareProxyCgroup = createMemoryCgroup(
+  `bench-${process.pid}-bare-proxy`,
+  parseMemoryQuantity(gatewayLimit),
+);
+const bareProxy = await startBareProxy({
+  listen: `${stack.net}.41:8080`,
+  webapp: stack.webapps[0].address,
+  rpc: stack.rpcApps[0].address,
+  nodeOptions: gatewayNodeOptions,
+  cgroupProcs: bareProxyCgroup?.procs,
+  logFile: join(out, 'logs', 'bare-proxy.log'),
+});
+
 const gateway = stack.gateways[0];
 const projectsBody = JSON.stringify({ title: 'An awesome project' });
 const verifyBody = JSON.stringify({ id: 121, token: 'a$$' });
@@ -157,11 +175,12 @@ const verifyBody = JSON.stringify({ id: 121, token: 'a$$' });
 interface Target {
   name: string;
   route: 'projects' | 'verify';
-  kind: 'direct' | 'nginx' | 'gateway';
+  kind: 'direct' | 'nginx' | 'peer' | 'gateway';
   load: (fixedRate?: number) => Promise<LoadResult>;
-  /** The gateway process whose CPU and memory are measured (default: the first gateway). */
-  process?: AppProcess;
+  /** The proxy process whose CPU and memory are measured (peers and gateways). */
+  pid?: number;
 }
+const measured = (kind: Target['kind']) => kind === 'gateway' || kind === 'peer';
 
 const http =
   (url: string, body: string, headers?: Record<string, string>) => (fixedRate?: number) =>
@@ -190,7 +209,7 @@ async function grpcLoad(fixedRate?: number): Promise<LoadResult> {
   return JSON.parse(stdout) as LoadResult;
 }
 
-const targets: Target[] = [
+const allTargets: Target[] = [
   {
     name: 'webapp-1 direct',
     route: 'projects',
@@ -204,24 +223,40 @@ const targets: Target[] = [
     load: http(`http://${nginxAddress}/projects/`, projectsBody),
   },
   {
+    name: 'bare proxy /projects/',
+    route: 'projects',
+    kind: 'peer',
+    load: http(`http://${bareProxy.address}/projects/`, projectsBody),
+    pid: bareProxy.pid,
+  },
+  {
     name: 'gateway /projects/',
     route: 'projects',
     kind: 'gateway',
     load: http(`${stack.gatewayUrl}/projects/`, projectsBody),
+    pid: gateway.pid,
   },
   { name: 'rpc-app-1 direct (grpc-js)', route: 'verify', kind: 'direct', load: grpcLoad },
+  {
+    name: 'bare grpc-js call /verify/',
+    route: 'verify',
+    kind: 'peer',
+    load: http(`http://${bareProxy.address}/verify/`, verifyBody),
+    pid: bareProxy.pid,
+  },
   {
     name: 'gateway /verify/',
     route: 'verify',
     kind: 'gateway',
     load: http(`${stack.gatewayUrl}/verify/`, verifyBody),
+    pid: gateway.pid,
   },
   {
     name: 'gateway /projects/ + API key',
     route: 'projects',
     kind: 'gateway',
     load: http(`http://${authGateway.address}/projects/`, projectsBody, { 'X-API-Key': API_KEY }),
-    process: authGateway,
+    pid: authGateway.pid,
   },
   {
     name: 'gateway /verify/ + JWT (ES256)',
@@ -230,9 +265,13 @@ const targets: Target[] = [
     load: http(`http://${authGateway.address}/verify/`, verifyBody, {
       Authorization: `Bearer ${jwt}`,
     }),
-    process: authGateway,
+    pid: authGateway.pid,
   },
 ];
+const only = values.only?.split(',');
+const targets = only
+  ? allTargets.filter((t) => only.some((part) => t.name.includes(part)))
+  : allTargets;
 
 interface Sample {
   throughput: LoadResult;
@@ -253,28 +292,32 @@ try {
       step(
         `round ${round}/${rounds}: ${target.name}: max throughput (${connections} connections, ${durationS} s)`,
       );
-      const measured = await measure((target.process ?? gateway).pid!, () => target.load());
+      const run = target.pid
+        ? await measure(target.pid, () => target.load())
+        : { result: await target.load(), cpuS: Number.NaN, peakRssMb: Number.NaN };
       step(`round ${round}/${rounds}: ${target.name}: latency at ${rate} req/s`);
       const fixed = await target.load(rate);
-      const sample: Sample = { throughput: measured.result, fixed };
-      if (target.kind === 'gateway') {
-        sample.cpuPer1k = measured.cpuS / (measured.result.requests / 1000);
-        sample.peakRssMb = measured.peakRssMb;
+      const sample: Sample = { throughput: run.result, fixed };
+      if (measured(target.kind)) {
+        sample.cpuPer1k = run.cpuS / (run.result.requests / 1000);
+        sample.peakRssMb = run.peakRssMb;
       }
       samples.get(target.name)!.push(sample);
       step(
-        `  ${Math.round(measured.result.rps)} req/s, p50 ${fixed.p50Ms.toFixed(2)} ms, p99 ${fixed.p99Ms.toFixed(2)} ms, errors ${measured.result.errors + fixed.errors}`,
+        `  ${Math.round(run.result.rps)} req/s, p50 ${fixed.p50Ms.toFixed(2)} ms, p99 ${fixed.p99Ms.toFixed(2)} ms, errors ${run.result.errors + fixed.errors}${sample.cpuPer1k ? `, CPU ${sample.cpuPer1k.toFixed(3)} s / 1k` : ''}`,
       );
       await sleep(500);
     }
   }
 } finally {
+  await bareProxy.stop();
   await nginx.stop();
   await authGateway.stop();
   await stack.stop();
 }
 const gatewayCgroupPeakMb = cgroups.get(gateway.name)?.peakMb() ?? Number.NaN;
 for (const cgroup of cgroups.values()) cgroup.remove();
+bareProxyCgroup?.remove();
 
 // Medians per target, then the ratios the targets are set against.
 const summary = targets.map((t) => {
@@ -289,6 +332,20 @@ const summary = targets.map((t) => {
     peakRssMb: Math.max(...s.map((x) => x.peakRssMb ?? 0)),
   };
 });
+const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const table = [
+  '| target | throughput (req/s) | p50 at fixed rate (ms) | p99 at fixed rate (ms) | errors | proxy CPU s / 1k req | proxy peak RSS (MB) |',
+  '|---|---:|---:|---:|---:|---:|---:|',
+  ...summary.map(
+    (s) =>
+      `| ${s.name} | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.errors} | ${measured(s.kind) ? fmt(s.cpuPer1k, 3) : ''} | ${measured(s.kind) ? fmt(s.peakRssMb, 0) : ''} |`,
+  ),
+].join('\n');
+if (only) {
+  // A partial run (--only) is for quick comparisons: it prints its table and writes no report.
+  process.stdout.write(`\n${table}\n`);
+  process.exit(0);
+}
 const by = (name: string) => summary.find((s) => s.name === name)!;
 const ratios = {
   projectsVsNginx: by('gateway /projects/').rps / by('nginx -> webapp-1').rps,
@@ -297,6 +354,11 @@ const ratios = {
   verifyVsDirect: by('gateway /verify/').rps / by('rpc-app-1 direct (grpc-js)').rps,
   addedP99Projects: by('gateway /projects/').p99 - by('webapp-1 direct').p99,
   addedP99Verify: by('gateway /verify/').p99 - by('rpc-app-1 direct (grpc-js)').p99,
+  // CPU per request against the bare Node peer on the same route (the issue's 2.0x budget).
+  projectsCpuVsPeer: by('gateway /projects/').cpuPer1k / by('bare proxy /projects/').cpuPer1k,
+  verifyCpuVsPeer: by('gateway /verify/').cpuPer1k / by('bare grpc-js call /verify/').cpuPer1k,
+  projectsVsPeer: by('gateway /projects/').rps / by('bare proxy /projects/').rps,
+  verifyVsPeer: by('gateway /verify/').rps / by('bare grpc-js call /verify/').rps,
   gatewayRssMb: Math.max(by('gateway /projects/').peakRssMb, by('gateway /verify/').peakRssMb),
   // What authentication adds per request: gateway CPU and p99 latency, same route with and without.
   apiKeyCpuUs:
@@ -309,19 +371,13 @@ const ratios = {
   jwtRps: by('gateway /verify/ + JWT (ES256)').rps / by('gateway /verify/').rps,
 };
 
-const fmt = (n: number, digits = 2) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
-const table = [
-  '| target | throughput (req/s) | p50 at fixed rate (ms) | p99 at fixed rate (ms) | errors | gateway CPU s / 1k req | gateway peak RSS (MB) |',
-  '|---|---:|---:|---:|---:|---:|---:|',
-  ...summary.map(
-    (s) =>
-      `| ${s.name} | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${s.errors} | ${s.kind === 'gateway' ? fmt(s.cpuPer1k, 3) : ''} | ${s.kind === 'gateway' ? fmt(s.peakRssMb, 0) : ''} |`,
-  ),
-].join('\n');
 const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
 const targetsTable = [
   '| target | measured | goal |',
   '|---|---:|---|',
+  `| gateway /projects/ CPU per request / bare proxy | ${fmt(ratios.projectsCpuVsPeer)}x | <= 2.0x (${verdict(ratios.projectsCpuVsPeer <= 2)}) |`,
+  `| gateway /verify/ CPU per request / bare grpc-js call | ${fmt(ratios.verifyCpuVsPeer)}x | (same budget: ${verdict(ratios.verifyCpuVsPeer <= 2)}) |`,
+  `| gateway /projects/ throughput / bare proxy | ${fmt(ratios.projectsVsPeer)}x | (/verify/: ${fmt(ratios.verifyVsPeer)}x) |`,
   `| gateway /projects/ throughput / nginx | ${fmt(ratios.projectsVsNginx)}x | >= 0.5x (${verdict(ratios.projectsVsNginx >= 0.5)}) |`,
   `| gateway /projects/ throughput / webapp-1 direct | ${fmt(ratios.projectsVsDirect)}x | (nginx / direct: ${fmt(ratios.nginxVsDirect)}x) |`,
   `| gateway /verify/ throughput / grpc-js direct | ${fmt(ratios.verifyVsDirect)}x | >= 0.5x (${verdict(ratios.verifyVsDirect >= 0.5)}) |`,
@@ -343,6 +399,13 @@ writeFileSync(
       title: `Throughput at ${connections} connections (median of ${rounds} rounds)`,
       unit: 'req/s',
       bars: summary.map((s) => ({ label: s.name, value: s.rps, highlight: s.kind === 'gateway' })),
+    },
+    {
+      title: `Proxy CPU seconds per 1k requests (median of ${rounds} rounds)`,
+      unit: 's',
+      bars: summary
+        .filter((s) => measured(s.kind))
+        .map((s) => ({ label: s.name, value: s.cpuPer1k, highlight: s.kind === 'gateway' })),
     },
     {
       title: `p99 latency at ${rate} req/s`,
@@ -370,7 +433,10 @@ than the absolute figures. Medians of ${rounds} rounds; targets alternate order 
   well below saturation.
 - Gateway: production mode (\`NODE_ENV=production\`), every feature on, info logging to a file,
   tracing off. nginx 1 worker, keep-alive to webapp-1, access log off. One replica of each app.
-- Gateway CPU and RSS (VmRSS, which counts the shared Node binary's text too) from /proc during the
+- Bare proxy: the Node peer a user would compare with, one process with no features: Fastify +
+  \`@fastify/http-proxy\` (undici) for /projects/, a plain grpc-js call per request for /verify/
+  (bench/lib/bare-proxy.ts), in the gateway's memory limit with its NODE_OPTIONS.
+- Proxy (gateway and bare proxy) CPU and RSS (VmRSS, which counts the shared Node binary's text too) from /proc during the
   throughput runs. ${cgroups.size > 0 ? `Every app ran under its chart memory limit (gateway ${gatewayLimit}, a memory cgroup each) with the chart's \`NODE_OPTIONS=${gatewayNodeOptions}\`, so Node sized its heap as in a pod; the peak memory charged to the gateway's cgroup was ${fmt(gatewayCgroupPeakMb, 0)} MB.` : `No memory cgroup was available: the apps ran without the chart's memory limits (gateway ${gatewayLimit}), so V8 grew its heap freely (RSS overstates a pod's).`}
 
 ![throughput and latency](benchmarks.svg)

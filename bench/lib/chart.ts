@@ -7,12 +7,11 @@ export function barChartSvg(
   }>,
 ): string {
   const width = 760;
-  const panelHeight = 230;
-  const left = 190;
+  const left = 230;
   const barHeight = 24;
   const parts: string[] = [];
-  panels.forEach((panel, p) => {
-    const top = p * panelHeight + 30;
+  let top = 30;
+  panels.forEach((panel) => {
     const max = Math.max(...panel.bars.map((b) => (Number.isFinite(b.value) ? b.value : 0)), 1);
     parts.push(
       `<text x="10" y="${top - 8}" font-size="15" font-weight="bold">${escape(panel.title)}</text>`,
@@ -28,8 +27,9 @@ export function barChartSvg(
         `<text x="${left + w + 6}" y="${y + 17}" font-size="12">${format(bar.value)} ${escape(panel.unit)}</text>`,
       );
     });
+    top += panel.bars.length * (barHeight + 10) + 50;
   });
-  const height = panels.length * panelHeight + 10;
+  const height = top - 20;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
 <rect width="100%" height="100%" fill="white"/>
 ${parts.join('\n')}
