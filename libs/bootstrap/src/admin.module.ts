@@ -21,7 +21,7 @@ export class AdminModule {
     return {
       module: AdminModule,
       imports: [
-        LoggingModule.forRoot({ ...options.logging, quietPaths: ['_status/{*path}', 'metrics'] }),
+        LoggingModule.forRoot(options.logging),
         options.health ? HealthModule.share(options.health) : HealthModule.forRoot(),
         HealthEndpointsModule,
         MetricsExpositionModule.forRoot(options.app),

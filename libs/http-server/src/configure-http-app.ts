@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { annotateAccessLog, REQUEST_ID_HEADER } from '@app/logging';
+import { logRequests, REQUEST_ID_HEADER } from '@app/logging';
 import { UNMATCHED_ROUTE } from '@app/metrics';
 import { setHttpRoute, tracingEnabled } from '@app/tracing';
 import { HttpErrorFilter } from './http-error.filter';
@@ -17,12 +17,12 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   const routes = RouteTable.track(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header(REQUEST_ID_HEADER, request.id);
-    annotateAccessLog(request.raw, {
-      route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-      upstream: upstreamOf(request),
-    });
     done();
   });
+  logRequests(fastify, (request) => ({
+    route: request.routeOptions.url ?? UNMATCHED_ROUTE,
+    upstream: upstreamOf(request),
+  }));
   if (tracingEnabled()) {
     // Registered only with tracing on: the server span becomes `POST /projects`, not `POST`.
     fastify.addHook('onRequest', (request, _reply, done) => {

@@ -1,7 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import pino, { type LevelWithSilent, type LoggerOptions } from 'pino';
-import type { Options as PinoHttpOptions } from 'pino-http';
-import { accessLogFields } from './access-log';
+import { requestFields } from './request-context';
 
 export interface LoggingOptions {
   /** Value of the `service` field on every line. */
@@ -20,7 +18,10 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
 ];
 
-/** The pino options every app shares: JSON, one object per line, `service` and ISO time. */
+/**
+ * The pino options every app shares: JSON, one object per line, `service` and ISO time, and the
+ * request id of the HTTP request a line is logged in (request-context.ts).
+ */
 export function pinoOptions(options: LoggingOptions): LoggerOptions {
   return {
     level: options.level,
@@ -29,6 +30,7 @@ export function pinoOptions(options: LoggingOptions): LoggerOptions {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    mixin: requestFields,
   };
 }
 
@@ -51,33 +53,8 @@ export function flushLogs(): void {
   stdout?.flushSync();
 }
 
-type Req = IncomingMessage & { id?: string | number };
-
 /** The request target without its query string. */
 export function pathOf(url: string): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
-}
-
-/** pino-http options: one access line per request (route, upstream, status, duration), bound to the request id. */
-export function pinoHttpOptions(options: LoggingOptions): PinoHttpOptions<Req, ServerResponse> {
-  return {
-    ...pinoOptions(options),
-    // The id is assigned once by the HTTP adapter (see @app/http-server) and reused here.
-    genReqId: (req) => req.id ?? '',
-    quietReqLogger: true,
-    customAttributeKeys: { reqId: 'request_id', responseTime: 'duration_ms' },
-    customSuccessMessage: () => 'request completed',
-    customErrorMessage: () => 'request failed',
-    customSuccessObject: (req, _res, line: object) => ({ ...accessLogFields(req), ...line }),
-    customErrorObject: (req, _res, _err, line: object) => ({ ...accessLogFields(req), ...line }),
-    customLogLevel: (_req, res, err) =>
-      err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    serializers: {
-      // Allowlists: no headers, and the path without its query string, which can carry secrets
-      // (`?api_key=...`) that header redaction would never see.
-      req: (req: { method: string; url: string }) => ({ method: req.method, url: pathOf(req.url) }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-    },
-  };
 }
