@@ -13,6 +13,7 @@ import { UpstreamMetrics } from '../upstream-metrics';
 import { UpstreamStates } from '../upstream-states';
 import { HttpUpstream } from './http-upstream';
 import { UndiciTransport } from './undici-adapter';
+import { shapeForUpstreamCalls, UPSTREAM_AXIOS_DEFAULTS } from './upstream-axios';
 
 export interface HttpUpstreamDefinition {
   /** The upstream's name, e.g. "webapp-1". */
@@ -51,7 +52,7 @@ export class HttpUpstreamModule {
   static register(definition: HttpUpstreamDefinition): DynamicModule {
     return {
       module: HttpUpstreamModule,
-      imports: [UpstreamCoreModule, HttpModule.register({})],
+      imports: [UpstreamCoreModule, HttpModule.register(UPSTREAM_AXIOS_DEFAULTS)],
       providers: [
         { provide: DEFINITION, useValue: definition },
         {
@@ -72,7 +73,7 @@ export class HttpUpstreamModule {
           ) => {
             const { url, timeoutMs } = def.settings(config);
             // This module's own axios instance: its requests travel over the upstream's undici pool.
-            http.axiosRef.defaults.adapter = transport.adapter;
+            shapeForUpstreamCalls(http.axiosRef, transport.adapter);
             return new HttpUpstream(
               http.axiosRef,
               { name: def.name, url, timeoutMs, policy: trafficPolicy(config) },
