@@ -31,7 +31,7 @@ class EdgePlugins implements OnModuleInit, OnApplicationShutdown {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     await registerCors(fastify, this.config);
     const tls = tlsCredentialsOf(this.config);
-    await registerSecurityHeaders(fastify, { corsEnabled: corsEnabled(this.config), tls: !!tls });
+    registerSecurityHeaders(fastify, { corsEnabled: corsEnabled(this.config), tls: !!tls });
     if (tls) {
       const logger = new Logger('tls');
       this.stopTlsReload = reloadTlsOnChange(fastify.server as Server, tls, this.config, {
