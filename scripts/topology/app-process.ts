@@ -15,6 +15,8 @@ export interface AppProcessOptions {
   env?: Record<string, string>;
   /** Receives every stdout/stderr line of the process, unchanged. */
   onLine?: (line: string, source: AppProcess) => void;
+  /** The built main.js to run instead of this checkout's (benchmarks: another commit's build). */
+  entry?: string;
   /** Extra `node` flags (e.g. --cpu-prof). */
   nodeArgs?: string[];
   /**
@@ -84,7 +86,11 @@ export class AppProcess {
     if (this.running) throw new Error(`${this.name} is already running`);
     const { options } = this;
     const logFd = options.logFile === undefined ? undefined : openSync(options.logFile, 'a');
-    const command = [process.execPath, ...(options.nodeArgs ?? []), appEntry(options.app)];
+    const command = [
+      process.execPath,
+      ...(options.nodeArgs ?? []),
+      options.entry ?? appEntry(options.app),
+    ];
     // The shell joins the cgroup and then becomes node (exec keeps the pid).
     const [file, ...args] = options.cgroupProcs
       ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.cgroupProcs, ...command]

@@ -1,4 +1,5 @@
 import { ConfigError } from '@app/config';
+import { flushLogs } from '@app/logging';
 
 /**
  * Runs an app's start-up and turns a failure into one JSON line on stderr and exit code 1: a bad
@@ -10,6 +11,7 @@ export function run(service: string, start: () => Promise<unknown>): void {
       err instanceof ConfigError
         ? err.message
         : `start-up failed: ${(err as Error)?.message ?? String(err)}`;
+    flushLogs(); // what was logged before the failure, still buffered
     process.stderr.write(
       `${JSON.stringify({ level: 'fatal', time: new Date().toISOString(), service, msg })}\n`,
     );

@@ -41,12 +41,12 @@ export class UndiciTransport {
   }
 
   readonly adapter: AxiosAdapter = async (config) => {
-    const url = new URL(config.url ?? '', config.baseURL);
+    const { origin, path } = target(config);
     const timeout = config.timeout || undefined;
     try {
       const response = await this.agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
+        origin,
+        path,
         method: (config.method ?? 'get').toUpperCase() as 'POST',
         headers: headersOf(config),
         body: typeof config.data === 'string' ? config.data : undefined,
@@ -80,6 +80,20 @@ export class UndiciTransport {
   close(): Promise<void> {
     return this.agent.close();
   }
+}
+
+/**
+ * Origin and path of the call. Upstream calls use absolute URLs (`http://10.0.0.7:3001/create`):
+ * split as strings, without a URL object per request; anything else goes through URL.
+ */
+function target(config: InternalAxiosRequestConfig): { origin: string; path: string } {
+  const url = config.url ?? '';
+  if (!config.baseURL && /^https?:\/\/[^/?#]+\/[^#]*$/.test(url)) {
+    const slash = url.indexOf('/', url.indexOf('//') + 2);
+    return { origin: url.slice(0, slash), path: url.slice(slash) };
+  }
+  const parsed = new URL(url, config.baseURL);
+  return { origin: parsed.origin, path: parsed.pathname + parsed.search };
 }
 
 function headersOf(config: InternalAxiosRequestConfig): Record<string, string> {
