@@ -204,12 +204,4 @@ describe('BackgroundBudgets', () => {
     for (let i = 0; i < 100; i++) if (f.admit(2, 'k', 90, 10_000)) admitted++;
     expect(admitted).toBe(90 + 30);
   });
-
-  it('forgets every budget on clear (a switch of store modes)', () => {
-    const f = fleet(3);
-    f.admit(0, 'k', 10, 1000);
-    f.budgets(0).clear();
-    expect(f.budgets(0).size).toBe(0);
-    expect(f.budgets(0).takeClaims(f.now())).toEqual([]);
-  });
 });

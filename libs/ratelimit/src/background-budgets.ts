@@ -159,15 +159,6 @@ export class BackgroundBudgets {
     this.sent = [];
   }
 
-  /** Forgets every budget (the store switched modes: Redis's counts are unknown from here). */
-  clear(): void {
-    this.budgets.clear();
-    this.touched.clear();
-    this.cooling.clear();
-    this.sent = [];
-    this.syncWanted = false;
-  }
-
   /** Drops budgets whose window has ended. */
   sweep(now: number): void {
     for (const [key, budget] of this.budgets) if (budget.endsAt <= now) this.budgets.delete(key);

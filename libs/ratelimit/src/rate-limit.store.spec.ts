@@ -3,7 +3,12 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FakeBudgetLedger } from './budget-ledger.fixture';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import type { RateLimitOptions } from './rate-limit.options';
-import { HEARTBEAT_INTERVAL_MS, PROBE_INTERVAL_MS, RateLimitStore } from './rate-limit.store';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  JOIN_DELAY_MS,
+  PROBE_INTERVAL_MS,
+  RateLimitStore,
+} from './rate-limit.store';
 import type { SyncReply, SyncRequest } from './shared-budgets';
 import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
 
@@ -99,7 +104,9 @@ describe('RateLimitStore', () => {
     const m = metrics();
     const store = new RateLimitStore({ ...options, ...overrides }, shared, m.metrics);
     stores.push(store);
-    await store.onModuleInit();
+    const init = store.onModuleInit();
+    await jest.advanceTimersByTimeAsync(JOIN_DELAY_MS); // background mode waits to be counted
+    await init;
     await store.onModuleInit(); // Nest may call it twice: must be harmless
     return { store, registry: m.registry };
   }
@@ -241,6 +248,23 @@ describe('RateLimitStore', () => {
       expect(store.mode).toBe('shared');
       expect(warn).toHaveBeenCalledTimes(2);
       expect(warn.mock.calls[1][1]).toMatch(/available again/);
+    });
+
+    it('keeps its budgets through an outage: Redis still holds their claims when it comes back', async () => {
+      const shared = new FakeShared();
+      const { store } = await started(shared, background);
+      expect(admitted(store, 'k', 3)).toBe(3);
+      await jest.advanceTimersByTimeAsync(options.syncIntervalMs); // declares its share: 10
+      expect(shared.ledger.claimed('k')).toBe(options.limit);
+      shared.up = false;
+      admitted(store, 'k', 1);
+      await jest.advanceTimersByTimeAsync(options.syncIntervalMs);
+      expect(store.mode).toBe('local');
+      shared.up = true;
+      await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS);
+      expect(store.mode).toBe('shared');
+      // 4 of the 10 tokens it claimed are spent: the other 6 are still its own.
+      expect(admitted(store, 'k', 10)).toBe(6);
     });
 
     it('starts locally when Redis is down at start, and shares once it is back', async () => {

@@ -8,6 +8,7 @@ import {
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BackgroundBudgets } from './background-budgets';
 import { MemoryWindows } from './memory-windows';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.options';
@@ -26,10 +27,18 @@ export const PROBE_INTERVAL_MS = 1000;
 const PROBE_KEY = 'ratelimit:probe';
 /** How often ended in-memory windows are dropped. */
 const SWEEP_INTERVAL_MS = 10_000;
-/** Background mode: an idle gateway still syncs (an empty batch) this often, to stay counted. */
-export const HEARTBEAT_INTERVAL_MS = 1000;
+/**
+ * Background mode: an idle gateway still syncs (an empty batch) this often, so the others learn
+ * soon that it joined (their shares of new windows shrink) and that it is still there.
+ */
+export const HEARTBEAT_INTERVAL_MS = 250;
 /** ... and is no longer counted among the gateways after this long without a sync. */
-export const HEARTBEAT_TTL_MS = 3 * HEARTBEAT_INTERVAL_MS;
+export const HEARTBEAT_TTL_MS = 3000;
+/**
+ * A starting gateway stays unready this long after its first heartbeat: by then every other
+ * gateway has counted it, so none takes a share sized for one gateway fewer once it serves.
+ */
+export const JOIN_DELAY_MS = 2 * HEARTBEAT_INTERVAL_MS;
 
 /** Redis as the store uses it: per-request windows and background budgets. */
 export type SharedStore = SharedWindows & SharedBudgets;
@@ -217,8 +226,15 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
     }
     // Readiness never waits for Redis: if it is down at start, the gateway starts limiting locally.
     let failure = await this.shared.connect();
-    // Background mode needs the gateway count before its first decision: one heartbeat first.
-    if (failure === undefined && this.budgets) failure = await this.heartbeat();
+    // Background mode needs the gateway count before its first decision: a heartbeat, time for
+    // the others to count this gateway, and one more heartbeat to count those that started with it.
+    if (failure === undefined && this.budgets) {
+      failure = await this.heartbeat();
+      if (failure === undefined) {
+        await sleep(JOIN_DELAY_MS);
+        failure = await this.heartbeat();
+      }
+    }
     if (this.closed) return;
     // From now on every (re)connection triggers a probe at once, rather than at the next interval.
     this.shared.onReady(() => void this.probe());
@@ -363,8 +379,9 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
   }
 
   private use(mode: StoreMode): void {
-    // Budgets held before a switch mean nothing after it: Redis's counts may be gone or stale.
-    this.budgets?.clear();
+    // Budgets are kept through an outage: when Redis comes back with its counts (it hung, or the
+    // network failed) they still match its claims; when it lost them (a restart) the held tokens
+    // may exceed the limit once, as a per-request window restarted by a Redis restart does.
     this.current = mode;
     this.metrics.mode(mode);
   }
