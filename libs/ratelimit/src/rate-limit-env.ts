@@ -41,7 +41,7 @@ export const rateLimitEnv = {
    * synchronise in batches; no Redis call on the request path) or `per-request` (one exact Redis
    * call per request). See docs/adr/0005-background-rate-limit-sync.md.
    */
-  RATE_LIMIT_SYNC: z.enum(SYNC_MODES).default('per-request'),
+  RATE_LIMIT_SYNC: z.enum(SYNC_MODES).default('background'),
   /** Background mode: how often a gateway synchronises its counts with Redis (one round trip). */
   RATE_LIMIT_SYNC_INTERVAL_MS: positiveInt.default(50),
 };
