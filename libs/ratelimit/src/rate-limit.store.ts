@@ -6,6 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -96,6 +97,14 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
   private syncing = false;
   private syncSoon = false;
   private lastSyncAt = 0;
+  /**
+   * An early sync, asked for by a request whose budget ran out, runs in the context this store was
+   * made in: its Redis span and log lines belong to no request (the batch serves every client).
+   */
+  private readonly syncOutsideRequests = AsyncResource.bind(() => {
+    this.syncSoon = false;
+    this.sync();
+  });
   /** Gateways last counted, kept for a heartbeat TTL when fewer appear (e.g. Redis restarted). */
   private peakGateways = { count: 1, seenAt: 0 };
 
@@ -177,10 +186,7 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
     verdict.resetSeconds = Math.ceil(budgets.resetMs / 1000);
     if (budgets.syncWanted && !this.syncSoon) {
       this.syncSoon = true;
-      setImmediate(() => {
-        this.syncSoon = false;
-        this.sync();
-      });
+      setImmediate(this.syncOutsideRequests);
     }
     return verdict;
   }
