@@ -20,7 +20,7 @@ import { RateLimitExceededException } from './rate-limit-exceeded.exception';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.options';
 import type { RateLimitStore, Verdict } from './rate-limit.store';
-import { type RoutePlan, RoutePlans, usesThrottlerDecorators } from './route-plans';
+import { type RoutePlan, RoutePlans } from './route-plans';
 import { RoutePolicies } from './route-policies';
 
 /** The route template of the request being handled (a guard only runs for matched routes). */
@@ -67,9 +67,10 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.getArgByIndex<FastifyRequest>(0);
-    const handler = context.getHandler();
-    const plan = this.plans.of(req.routeOptions.url ?? '', handler, () =>
-      usesThrottlerDecorators(handler, context.getClass()),
+    const plan = this.plans.of(
+      req.routeOptions.url ?? '',
+      context.getHandler(),
+      context.getClass(),
     );
     if (plan.throttlerDecorated) return this.throttler.canActivate(context);
     const reply = context.getArgByIndex<FastifyReply>(1);
@@ -88,7 +89,11 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     const { context, limit, ttl } = request;
     const req = context.getArgByIndex<FastifyRequest>(0);
     const reply = context.getArgByIndex<FastifyReply>(1);
-    const route = this.plans.of(req.routeOptions.url ?? '', context.getHandler(), () => true);
+    const route = this.plans.of(
+      req.routeOptions.url ?? '',
+      context.getHandler(),
+      context.getClass(),
+    );
     const plan = this.plans.withLimit(route, limit, ttl);
     const verdict = await this.store.decide(plan.keyPrefix + this.identity(req), limit, ttl);
     return answer(plan, reply, verdict);

@@ -33,10 +33,10 @@ export class RoutePlans {
    * The plan of a route served by `handler`. A route template has one handler per method; should
    * another handler serve it (another method) the plan is made for that request alone.
    */
-  of(route: string, handler: unknown, decorated: () => boolean): RoutePlan {
+  of(route: string, handler: object, controller: object): RoutePlan {
     const known = this.byRoute.get(route);
     if (known !== undefined && known.handler === handler) return known;
-    const plan = this.make(route, handler, decorated());
+    const plan = this.make(route, handler, usesThrottlerDecorators(handler, controller));
     if (known === undefined) this.byRoute.set(route, plan);
     return plan;
   }
@@ -71,7 +71,7 @@ function policyHeader(policy: RatePolicy): string {
 const THROTTLER_METADATA = 'THROTTLER:';
 
 /** Whether a handler or its controller uses @SkipThrottle, @Throttle or another throttler decorator. */
-export function usesThrottlerDecorators(handler: object, controller: object): boolean {
+function usesThrottlerDecorators(handler: object, controller: object): boolean {
   return [handler, controller].some((target) =>
     Reflect.getMetadataKeys(target).some(
       (key) => typeof key === 'string' && key.startsWith(THROTTLER_METADATA),
