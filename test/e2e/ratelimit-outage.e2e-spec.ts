@@ -26,168 +26,175 @@ const REDIS_TIMEOUT_MS = 1000;
 const UNAVAILABLE = 'rate-limit store unavailable';
 const AVAILABLE_AGAIN = 'rate-limit store available again';
 
-describe('rate limiting when Redis fails', () => {
-  requireTool('redis-server', 'redis-server');
-  const stack = testStack({
-    gateways: 3,
-    redis: true,
-    env: {
-      gateway: {
-        RATE_LIMIT_LIMIT: String(L),
-        RATE_LIMIT_WINDOW_MS: '20000',
-        RATE_LIMIT_ROUTES: '/verify=1000000',
-        RATE_LIMIT_LOCAL_SHARE: String(LOCAL_SHARE),
-        RATE_LIMIT_REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),
+// Both ways of sharing through Redis fail open the same way: background sync (the default; a
+// failed sync switches the gateway) and one call per request (the failing call switches it).
+describe.each(['background', 'per-request'])(
+  'rate limiting when Redis fails (RATE_LIMIT_SYNC=%s)',
+  (sync) => {
+    requireTool('redis-server', 'redis-server');
+    const stack = testStack({
+      gateways: 3,
+      redis: true,
+      env: {
+        gateway: {
+          RATE_LIMIT_SYNC: sync,
+          RATE_LIMIT_LIMIT: String(L),
+          RATE_LIMIT_WINDOW_MS: '20000',
+          RATE_LIMIT_ROUTES: '/verify=1000000',
+          RATE_LIMIT_LOCAL_SHARE: String(LOCAL_SHARE),
+          RATE_LIMIT_REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),
+        },
       },
-    },
-  });
-  const redis = () => {
-    if (!stack.redis) throw new Error('the stack has no Redis');
-    return stack.redis;
-  };
-  const clients = new Clients(() => stack.net);
+    });
+    const redis = () => {
+      if (!stack.redis) throw new Error('the stack has no Redis');
+      return stack.redis;
+    };
+    const clients = new Clients(() => stack.net);
 
-  beforeAll(() => stack.start());
-  // Each test starts from the same state, whatever the one before it left: Redis up, every gateway
-  // sharing it.
-  beforeEach(async () => {
-    if (!redis().running) {
+    beforeAll(() => stack.start());
+    // Each test starts from the same state, whatever the one before it left: Redis up, every gateway
+    // sharing it.
+    beforeEach(async () => {
+      if (!redis().running) {
+        redis().start();
+        await redis().waitReady();
+      }
+      await waitForMode(stack.gateways, 'shared');
+    });
+    afterAll(async () => {
+      clients.closeAll();
+      await stack.stop();
+    });
+
+    it('redis-server killed under load: no 5xx, no hang, local limits; restarted: shared again', async () => {
+      expect(await Promise.all(stack.gateways.map(storeMode))).toEqual([
+        'shared',
+        'shared',
+        'shared',
+      ]);
+      const warnings = logCounts(stack.gateways);
+      const load = clients.next().steadyLoad(stack.gateways, '/verify/');
+      await answered(load, 30);
+      const killedAt = Date.now();
+      await redis().kill();
+
+      // The next Redis call of each gateway (its next sync, or its next request's call) fails at
+      // once and switches it to local limiting.
+      await waitForMode(stack.gateways, 'local');
+      const local = await clients.next().burst(stack.gateways, '/projects/', 2 * L);
+      await answered(load, 30);
+
+      const restartedAt = Date.now();
       redis().start();
       await redis().waitReady();
-    }
-    await waitForMode(stack.gateways, 'shared');
-  });
-  afterAll(async () => {
-    clients.closeAll();
-    await stack.stop();
-  });
-
-  it('redis-server killed under load: no 5xx, no hang, local limits; restarted: shared again', async () => {
-    expect(await Promise.all(stack.gateways.map(storeMode))).toEqual([
-      'shared',
-      'shared',
-      'shared',
-    ]);
-    const warnings = logCounts(stack.gateways);
-    const load = clients.next().steadyLoad(stack.gateways, '/verify/');
-    await answered(load, 30);
-    const killedAt = Date.now();
-    await redis().kill();
-
-    // The next request on each gateway fails at once and switches it to local limiting.
-    await waitForMode(stack.gateways, 'local');
-    const local = await clients.next().burst(stack.gateways, '/projects/', 2 * L);
-    await answered(load, 30);
-
-    const restartedAt = Date.now();
-    redis().start();
-    await redis().waitReady();
-    const backAfterMs = await waitForMode(stack.gateways, 'shared');
-    const shared = await clients.next().burst(stack.gateways, '/projects/', 2 * L);
-    await answered(load, 30);
-    const answers = await load.stop();
-
-    const before = answers.filter((a) => a.at < killedAt);
-    const outage = answers.filter((a) => a.at >= killedAt && a.at < restartedAt + backAfterMs);
-    const localPerGateway = [0, 1, 2].map((g) => count(byGateway(local, g), 200));
-    console.log(
-      `[ratelimit] redis SIGKILL under load: ${answers.length} requests, ${fivexx(answers)} 5xx, ` +
-        `${unanswered(answers)} unanswered; latency p50/p99/max before ${latencies(before)} ms, ` +
-        `during the outage ${latencies(outage)} ms (${outage.length} requests; command timeout ` +
-        `${REDIS_TIMEOUT_MS} ms); local limiting: burst accepted ${count(local, 200)}/${local.length} ` +
-        `(${localPerGateway.join('+')}, limit ${L} x share ${LOCAL_SHARE} per gateway); back to ` +
-        `shared ${backAfterMs} ms after Redis was ready; burst accepted ${count(shared, 200)}/${shared.length} (L=${L})`,
-    );
-
-    expect(fivexx(answers)).toBe(0);
-    expect(unanswered(answers)).toBe(0);
-    expect(count(answers, 200)).toBe(answers.length);
-    expect(outage.length).toBeGreaterThan(10);
-    expect(quantile(outage, 0.99)).toBeLessThan(REDIS_TIMEOUT_MS);
-    // Local limiting in force: each gateway enforces its share, on its own.
-    expect(localPerGateway).toEqual([15, 15, 15]);
-    expect(count(local, 429)).toBe(local.length - 45);
-    // Shared again: one limit over all three gateways.
-    expect(count(shared, 200)).toBe(L);
-    expect(count(shared, 429)).toBe(L);
-    // One warning per change of state and gateway, not one per request.
-    // (Log lines are written asynchronously.)
-    await eventually(() =>
-      expect(logsSince(stack.gateways, warnings)).toEqual([
-        [1, 1],
-        [1, 1],
-        [1, 1],
-      ]),
-    );
-  });
-
-  it('redis-server hung (SIGSTOP): answers within the command timeout, local limits; SIGCONT: shared', async () => {
-    const warnings = logCounts(stack.gateways);
-    const load = clients.next().steadyLoad(stack.gateways, '/verify/');
-    await answered(load, 30);
-    const pausedAt = Date.now();
-    redis().pause();
-    let resumedAt = 0;
-    try {
-      // Requests in flight wait at most the command timeout; later ones are decided locally.
-      await waitForMode(stack.gateways, 'local');
+      const backAfterMs = await waitForMode(stack.gateways, 'shared');
+      const shared = await clients.next().burst(stack.gateways, '/projects/', 2 * L);
       await answered(load, 30);
-    } finally {
-      resumedAt = Date.now();
-      redis().resume();
-    }
-    const backAfterMs = await waitForMode(stack.gateways, 'shared');
-    await answered(load, 15);
-    const answers = await load.stop();
+      const answers = await load.stop();
 
-    const hung = answers.filter((a) => a.at >= pausedAt && a.at < resumedAt);
-    console.log(
-      `[ratelimit] redis SIGSTOP under load: ${answers.length} requests, ${fivexx(answers)} 5xx, ` +
-        `${unanswered(answers)} unanswered; latency p50/p99/max while Redis hung ${latencies(hung)} ms ` +
-        `(${hung.length} requests; command timeout ${REDIS_TIMEOUT_MS} ms); back to shared ${backAfterMs} ms after SIGCONT`,
-    );
-    expect(fivexx(answers)).toBe(0);
-    expect(unanswered(answers)).toBe(0);
-    expect(count(answers, 200)).toBe(answers.length);
-    // A request waits for a hung Redis at most the command timeout, on top of its normal time.
-    expect(quantile(hung, 1)).toBeLessThan(REDIS_TIMEOUT_MS + 1500);
-    // One warning per change of state and gateway, not one per request.
-    // (Log lines are written asynchronously.)
-    await eventually(() =>
-      expect(logsSince(stack.gateways, warnings)).toEqual([
-        [1, 1],
-        [1, 1],
-        [1, 1],
-      ]),
-    );
-  });
+      const before = answers.filter((a) => a.at < killedAt);
+      const outage = answers.filter((a) => a.at >= killedAt && a.at < restartedAt + backAfterMs);
+      const localPerGateway = [0, 1, 2].map((g) => count(byGateway(local, g), 200));
+      console.log(
+        `[ratelimit] ${sync} sync, redis SIGKILL under load: ${answers.length} requests, ${fivexx(answers)} 5xx, ` +
+          `${unanswered(answers)} unanswered; latency p50/p99/max before ${latencies(before)} ms, ` +
+          `during the outage ${latencies(outage)} ms (${outage.length} requests; command timeout ` +
+          `${REDIS_TIMEOUT_MS} ms); local limiting: burst accepted ${count(local, 200)}/${local.length} ` +
+          `(${localPerGateway.join('+')}, limit ${L} x share ${LOCAL_SHARE} per gateway); back to ` +
+          `shared ${backAfterMs} ms after Redis was ready; burst accepted ${count(shared, 200)}/${shared.length} (L=${L})`,
+      );
 
-  it('a gateway started while Redis is down becomes ready, limits locally, then shares', async () => {
-    await redis().kill();
-    const gateway = stack.gateways[0];
-    await gateway.stop();
-    const started = Date.now();
-    gateway.start();
-    await gateway.waitReady();
-    const readyAfterMs = Date.now() - started;
-    expect(await storeMode(gateway)).toBe('local');
-    await eventually(() =>
-      expect(logsWith(gateway, UNAVAILABLE).at(-1)).toMatchObject({
-        reason: expect.stringMatching(/^unreachable at start: .*ECONNREFUSED/),
-      }),
-    );
-    const answers = await clients.next().burst([gateway], '/projects/', L);
-    expect(count(answers, 200)).toBe(Math.ceil(L * LOCAL_SHARE));
+      expect(fivexx(answers)).toBe(0);
+      expect(unanswered(answers)).toBe(0);
+      expect(count(answers, 200)).toBe(answers.length);
+      expect(outage.length).toBeGreaterThan(10);
+      expect(quantile(outage, 0.99)).toBeLessThan(REDIS_TIMEOUT_MS);
+      // Local limiting in force: each gateway enforces its share, on its own.
+      expect(localPerGateway).toEqual([15, 15, 15]);
+      expect(count(local, 429)).toBe(local.length - 45);
+      // Shared again: one limit over all three gateways.
+      expect(count(shared, 200)).toBe(L);
+      expect(count(shared, 429)).toBe(L);
+      // One warning per change of state and gateway, not one per request.
+      // (Log lines are written asynchronously.)
+      await eventually(() =>
+        expect(logsSince(stack.gateways, warnings)).toEqual([
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ]),
+      );
+    });
 
-    redis().start();
-    await redis().waitReady();
-    const backAfterMs = await waitForMode([gateway], 'shared');
-    console.log(
-      `[ratelimit] gateway started with Redis down: ready after ${readyAfterMs} ms in local mode ` +
-        `(accepted ${count(answers, 200)}/${answers.length}); shared ${backAfterMs} ms after Redis came up`,
-    );
-  });
-});
+    it('redis-server hung (SIGSTOP): answers within the command timeout, local limits; SIGCONT: shared', async () => {
+      const warnings = logCounts(stack.gateways);
+      const load = clients.next().steadyLoad(stack.gateways, '/verify/');
+      await answered(load, 30);
+      const pausedAt = Date.now();
+      redis().pause();
+      let resumedAt = 0;
+      try {
+        // Requests in flight wait at most the command timeout; later ones are decided locally.
+        await waitForMode(stack.gateways, 'local');
+        await answered(load, 30);
+      } finally {
+        resumedAt = Date.now();
+        redis().resume();
+      }
+      const backAfterMs = await waitForMode(stack.gateways, 'shared');
+      await answered(load, 15);
+      const answers = await load.stop();
+
+      const hung = answers.filter((a) => a.at >= pausedAt && a.at < resumedAt);
+      console.log(
+        `[ratelimit] ${sync} sync, redis SIGSTOP under load: ${answers.length} requests, ${fivexx(answers)} 5xx, ` +
+          `${unanswered(answers)} unanswered; latency p50/p99/max while Redis hung ${latencies(hung)} ms ` +
+          `(${hung.length} requests; command timeout ${REDIS_TIMEOUT_MS} ms); back to shared ${backAfterMs} ms after SIGCONT`,
+      );
+      expect(fivexx(answers)).toBe(0);
+      expect(unanswered(answers)).toBe(0);
+      expect(count(answers, 200)).toBe(answers.length);
+      // A request waits for a hung Redis at most the command timeout, on top of its normal time.
+      expect(quantile(hung, 1)).toBeLessThan(REDIS_TIMEOUT_MS + 1500);
+      // One warning per change of state and gateway, not one per request.
+      // (Log lines are written asynchronously.)
+      await eventually(() =>
+        expect(logsSince(stack.gateways, warnings)).toEqual([
+          [1, 1],
+          [1, 1],
+          [1, 1],
+        ]),
+      );
+    });
+
+    it('a gateway started while Redis is down becomes ready, limits locally, then shares', async () => {
+      await redis().kill();
+      const gateway = stack.gateways[0];
+      await gateway.stop();
+      const started = Date.now();
+      gateway.start();
+      await gateway.waitReady();
+      const readyAfterMs = Date.now() - started;
+      expect(await storeMode(gateway)).toBe('local');
+      await eventually(() =>
+        expect(logsWith(gateway, UNAVAILABLE).at(-1)).toMatchObject({
+          reason: expect.stringMatching(/^unreachable at start: .*ECONNREFUSED/),
+        }),
+      );
+      const answers = await clients.next().burst([gateway], '/projects/', L);
+      expect(count(answers, 200)).toBe(Math.ceil(L * LOCAL_SHARE));
+
+      redis().start();
+      await redis().waitReady();
+      const backAfterMs = await waitForMode([gateway], 'shared');
+      console.log(
+        `[ratelimit] ${sync} sync, gateway started with Redis down: ready after ${readyAfterMs} ms in local mode ` +
+          `(accepted ${count(answers, 200)}/${answers.length}); shared ${backAfterMs} ms after Redis came up`,
+      );
+    });
+  },
+);
 
 /** Per gateway: how many "unavailable" and "available again" lines it has logged so far. */
 function logCounts(gateways: AppProcess[]): Array<[number, number]> {

@@ -39,7 +39,9 @@ describe('distributed tracing and correlated logs (tracing on)', () => {
       // webapp-1 exports only when its batch is due in a minute: its spans can only reach the
       // receiver through the flush at the end of its graceful shutdown (tested below).
       env: {
-        gateway: env,
+        // One Redis call per request (not the default background sync, which calls Redis outside
+        // requests): this test follows a request's Redis call into its trace.
+        gateway: { ...env, RATE_LIMIT_SYNC: 'per-request' },
         'rpc-app-1': env,
         'webapp-1': { ...env, OTEL_BSP_SCHEDULE_DELAY: '60000' },
       },

@@ -107,6 +107,31 @@ export class Client {
   }
 
   /**
+   * As many requests as `concurrency` workers can send in `durationMs`, each to the gateway
+   * `pick(i)` names for the i-th request (an uneven spread, say). Every answer, in sending order.
+   */
+  async during(
+    gateways: AppProcess[],
+    path: string,
+    durationMs: number,
+    options: { concurrency: number; pick: (i: number) => number },
+  ): Promise<Answer[]> {
+    const answers: Answer[] = [];
+    const until = Date.now() + durationMs;
+    let next = 0;
+    const worker = async () => {
+      while (Date.now() < until) {
+        const i = next++;
+        const gateway = options.pick(i);
+        const answer = await this.post(gateways[gateway], path, bodyFor(path, i));
+        answers[i] = { ...answer, gateway };
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    return answers;
+  }
+
+  /**
    * Steady background load until stop() (or maxMs, so it always ends): one worker per gateway,
    * each sending its next request `pauseMs` after the previous answer.
    */
@@ -225,4 +250,29 @@ export async function waitForMode(
 /** Log lines of a gateway with this message fragment. */
 export function logsWith(gateway: AppProcess, fragment: string) {
   return gateway.logs.filter((line) => typeof line.msg === 'string' && line.msg.includes(fragment));
+}
+
+/**
+ * A gateway picker for `Client.during` that sends the given percentages to each gateway, in a
+ * fixed interleaved order (e.g. [70, 20, 10]: 7 of every 10 requests to the first gateway).
+ */
+export function spread(percentages: number[]): (i: number) => number {
+  const slots: number[] = [];
+  const unit = percentages.reduce((a, b) => gcd(a, b));
+  const per = percentages.map((p) => p / unit);
+  const total = per.reduce((a, b) => a + b, 0);
+  // Largest-remainder interleaving: slot k goes to the gateway furthest behind its share.
+  const given = per.map(() => 0);
+  for (let k = 1; k <= total; k++) {
+    let best = 0;
+    for (let g = 1; g < per.length; g++)
+      if ((per[g] * k) / total - given[g] > (per[best] * k) / total - given[best]) best = g;
+    given[best]++;
+    slots.push(best);
+  }
+  return (i) => slots[i % slots.length];
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }

@@ -7,6 +7,10 @@ import { routeLimits } from './route-limits';
  * library imports this file.
  */
 
+/** The two ways of sharing a limit through Redis (RATE_LIMIT_SYNC). */
+export const SYNC_MODES = ['background', 'per-request'] as const;
+export type SyncMode = (typeof SYNC_MODES)[number];
+
 const nonNegativeInt = z.coerce.number().int().min(0);
 const positiveInt = z.coerce.number().int().min(1);
 
@@ -32,4 +36,12 @@ export const rateLimitEnv = {
     .default(1),
   /** Budget of one Redis call; past it the request is decided locally and the store marked down. */
   RATE_LIMIT_REDIS_TIMEOUT_MS: positiveInt.default(100),
+  /**
+   * How gateways share counts through Redis: `background` (decide locally from a claimed share,
+   * synchronise in batches; no Redis call on the request path) or `per-request` (one exact Redis
+   * call per request). See docs/adr/0005-background-rate-limit-sync.md.
+   */
+  RATE_LIMIT_SYNC: z.enum(SYNC_MODES).default('background'),
+  /** Background mode: how often a gateway synchronises its counts with Redis (one round trip). */
+  RATE_LIMIT_SYNC_INTERVAL_MS: positiveInt.default(50),
 };

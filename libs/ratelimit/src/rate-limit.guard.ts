@@ -1,5 +1,11 @@
 import { authenticatedIdentity } from '@app/http-server';
-import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import {
+  type CanActivate,
+  ExecutionContext,
+  Inject,
+  Injectable,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import {
   InjectThrottlerOptions,
@@ -13,7 +19,8 @@ import { clientAddress } from './client-address';
 import { RateLimitExceededException } from './rate-limit-exceeded.exception';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.options';
-import type { RateLimitStore } from './rate-limit.store';
+import type { RateLimitStore, Verdict } from './rate-limit.store';
+import { type RoutePlan, RoutePlans } from './route-plans';
 import { RoutePolicies } from './route-policies';
 
 /** The route template of the request being handled (a guard only runs for matched routes). */
@@ -22,42 +29,74 @@ export function routeOf(context: ExecutionContext): string | undefined {
 }
 
 /**
- * @nestjs/throttler's guard, specialised for the gateway: the identity is the authenticated one (API
- * key or token subject, see @app/auth) or else the client address (see clientAddress), the key names the policy and the client, and every answer carries the IETF
- * RateLimit-Policy / RateLimit headers; a limited request gets a 429 in the stack's error shape with
- * Retry-After. Decisions are counted per route.
+ * The gateway's rate-limit guard, on @nestjs/throttler: the identity is the authenticated one (API
+ * key or token subject, see @app/auth) or else the client address (see clientAddress), the key
+ * names the policy and the client, and every answer carries the IETF RateLimit-Policy / RateLimit
+ * headers; a limited request gets a 429 in the stack's error shape with Retry-After. Decisions are
+ * counted per route.
+ *
+ * It runs on every request, so the per-request work is the least it can be: everything that
+ * depends only on the route (policy, key prefix, header text, metric children) is worked out once
+ * per route (RoutePlans); the throttler's guard, with its metadata lookups per request, only runs
+ * for handlers that carry one of its decorators; and when the store decides synchronously
+ * (background mode) the answer is a plain boolean - no promise. (ThrottlerGuard types
+ * canActivate as async, hence a guard of our own around it rather than a subclass.)
  */
 @Injectable()
-export class RateLimitGuard extends ThrottlerGuard {
+export class RateLimitGuard implements CanActivate, OnModuleInit {
+  private readonly plans: RoutePlans;
+  private readonly throttler: DecoratedRoutesGuard;
+
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() private readonly store: RateLimitStore,
     reflector: Reflector,
     @Inject(RATE_LIMIT_OPTIONS) private readonly limiter: RateLimitOptions,
-    private readonly policies: RoutePolicies,
-    private readonly metrics: RateLimitMetrics,
+    policies: RoutePolicies,
+    metrics: RateLimitMetrics,
   ) {
-    super(options, store, reflector);
+    this.plans = new RoutePlans(policies, metrics, (name) => store.keyPrefix(name));
+    this.throttler = new DecoratedRoutesGuard(options, store, reflector, (request) =>
+      this.decideDecorated(request),
+    );
   }
 
-  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+  onModuleInit(): Promise<void> {
+    return this.throttler.onModuleInit();
+  }
+
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
+    const req = context.getArgByIndex<FastifyRequest>(0);
+    const plan = this.plans.of(
+      req.routeOptions.url ?? '',
+      context.getHandler(),
+      context.getClass(),
+    );
+    if (plan.throttlerDecorated) return this.throttler.canActivate(context);
+    const reply = context.getArgByIndex<FastifyReply>(1);
+    const { policy } = plan;
+    const verdict = this.store.decide(
+      plan.keyPrefix + this.identity(req),
+      policy.limit,
+      policy.windowMs,
+    );
+    if (verdict instanceof Promise) return verdict.then((v) => answer(plan, reply, v));
+    return answer(plan, reply, verdict);
+  }
+
+  /** A handler with @Throttle / @SkipThrottle: the throttler resolved its limit and window. */
+  private async decideDecorated(request: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl } = request;
-    const http = context.switchToHttp();
-    const req = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const route = req.routeOptions.url ?? '';
-    const policy = this.policies.of(route);
-
-    const key = policy.keyPrefix + this.identity(req);
-    const hit = await this.store.increment(key, ttl, limit);
-
-    const name = `"${policy.name}"`;
-    reply.header('RateLimit-Policy', `${name};q=${limit};w=${Math.ceil(ttl / 1000)}`);
-    reply.header('RateLimit', `${name};r=${hit.remaining};t=${hit.resetSeconds}`);
-    this.metrics.decision(route, !hit.isBlocked);
-    if (hit.isBlocked)
-      throw new RateLimitExceededException(policy.name, limit, ttl, Math.max(1, hit.resetSeconds));
-    return true;
+    const req = context.getArgByIndex<FastifyRequest>(0);
+    const reply = context.getArgByIndex<FastifyReply>(1);
+    const route = this.plans.of(
+      req.routeOptions.url ?? '',
+      context.getHandler(),
+      context.getClass(),
+    );
+    const plan = this.plans.withLimit(route, limit, ttl);
+    const verdict = await this.store.decide(plan.keyPrefix + this.identity(req), limit, ttl);
+    return answer(plan, reply, verdict);
   }
 
   /** Who is limited: the authenticated identity, or else the client address. */
@@ -70,4 +109,41 @@ export class RateLimitGuard extends ThrottlerGuard {
       this.limiter.trustedProxyHops,
     );
   }
+}
+
+/** @nestjs/throttler's own guard, for decorated handlers; each decision is handed back to ours. */
+class DecoratedRoutesGuard extends ThrottlerGuard {
+  constructor(
+    options: ThrottlerModuleOptions,
+    store: RateLimitStore,
+    reflector: Reflector,
+    private readonly decide: (request: ThrottlerRequest) => Promise<boolean>,
+  ) {
+    super(options, store, reflector);
+  }
+
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    return this.decide(request);
+  }
+}
+
+/** Headers and metrics for one decision; throws the 429 when it is a refusal. */
+function answer(plan: RoutePlan, reply: FastifyReply, verdict: Verdict): true {
+  reply.header('RateLimit-Policy', plan.policyHeader);
+  reply.header(
+    'RateLimit',
+    `${plan.rateHeaderPrefix}${verdict.remaining};t=${verdict.resetSeconds}`,
+  );
+  if (verdict.allowed) {
+    plan.allowed.inc();
+    return true;
+  }
+  plan.limited.inc();
+  const { policy } = plan;
+  throw new RateLimitExceededException(
+    policy.name,
+    policy.limit,
+    policy.windowMs,
+    Math.max(1, verdict.resetSeconds),
+  );
 }

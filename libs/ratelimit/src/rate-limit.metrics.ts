@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectMetric, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
-import type { Counter, Gauge } from 'prom-client';
+import {
+  InjectMetric,
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { StoreErrorReason } from './shared-windows';
 
 /** Where limits are counted: Redis (all gateways), this process while Redis is down, or this process by design. */
@@ -12,6 +17,13 @@ const STORE_ERROR_REASONS: readonly StoreErrorReason[] = ['timeout', 'unavailabl
 const REQUESTS = 'ratelimit_requests_total';
 const STORE_ERRORS = 'ratelimit_store_errors_total';
 const STORE_MODE = 'ratelimit_store_mode';
+const SYNCS = 'ratelimit_sync_total';
+const SYNC_DURATION = 'ratelimit_sync_duration_seconds';
+const SYNC_GATEWAYS = 'ratelimit_sync_gateways';
+
+/** How a background sync ended: answered, or failed for one of the store's reasons. */
+export type SyncOutcome = 'ok' | StoreErrorReason;
+const SYNC_OUTCOMES: readonly SyncOutcome[] = ['ok', ...STORE_ERROR_REASONS];
 
 export const rateLimitMetricProviders = [
   makeCounterProvider({
@@ -29,6 +41,20 @@ export const rateLimitMetricProviders = [
     help: 'Where rate limits are counted: 1 for the current mode (shared = Redis, local = fallback while Redis is down, embedded = no Redis configured), 0 for the others.',
     labelNames: ['mode'],
   }),
+  makeCounterProvider({
+    name: SYNCS,
+    help: 'Background synchronisations with Redis (RATE_LIMIT_SYNC=background), one round trip each, by outcome (ok, timeout, unavailable, error).',
+    labelNames: ['outcome'],
+  }),
+  makeHistogramProvider({
+    name: SYNC_DURATION,
+    help: 'Duration of background synchronisations with Redis, answered or failed.',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  }),
+  makeGaugeProvider({
+    name: SYNC_GATEWAYS,
+    help: 'Gateways sharing each limit, as the last background sync counted them (each takes its share of a new window).',
+  }),
 ];
 
 type Child = { inc(): void };
@@ -43,12 +69,17 @@ export class RateLimitMetrics {
     @InjectMetric(REQUESTS) private readonly requests: Counter<'route' | 'decision'>,
     @InjectMetric(STORE_ERRORS) private readonly errors: Counter<'reason'>,
     @InjectMetric(STORE_MODE) private readonly modeGauge: Gauge<'mode'>,
+    @InjectMetric(SYNCS) private readonly syncs: Counter<'outcome'>,
+    @InjectMetric(SYNC_DURATION) private readonly syncDuration: Histogram,
+    @InjectMetric(SYNC_GATEWAYS) private readonly syncGateways: Gauge,
   ) {
     // Every series exists from the start, so rate() and alerts see the first error too.
     for (const reason of STORE_ERROR_REASONS) errors.inc({ reason }, 0);
+    for (const outcome of SYNC_OUTCOMES) syncs.inc({ outcome }, 0);
   }
 
-  decision(route: string, allowed: boolean): void {
+  /** The counters of one route's decisions, bound once (the guard keeps them per route). */
+  decisionsOf(route: string): { allowed: Child; limited: Child } {
     let children = this.byRoute.get(route);
     if (children === undefined) {
       children = {
@@ -57,7 +88,18 @@ export class RateLimitMetrics {
       };
       this.byRoute.set(route, children);
     }
+    return children;
+  }
+
+  decision(route: string, allowed: boolean): void {
+    const children = this.decisionsOf(route);
     (allowed ? children.allowed : children.limited).inc();
+  }
+
+  sync(outcome: SyncOutcome, durationMs: number, gateways?: number): void {
+    this.syncs.inc({ outcome });
+    this.syncDuration.observe(durationMs / 1000);
+    if (gateways !== undefined) this.syncGateways.set(gateways);
   }
 
   storeError(reason: StoreErrorReason): void {

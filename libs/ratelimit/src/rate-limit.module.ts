@@ -38,7 +38,8 @@ class RateLimitStoreModule {
 /**
  * Rate limiting for every route of the app that imports it (the gateway's public listener; the
  * admin listener is a separate app and never limited): @nestjs/throttler with our storage, which
- * counts in Redis across replicas and fails open to local counting (see RateLimitStore).
+ * counts in Redis across replicas (in the background, or one call per request: RATE_LIMIT_SYNC) and
+ * fails open to local counting (see RateLimitStore).
  */
 @Module({})
 export class RateLimitModule {

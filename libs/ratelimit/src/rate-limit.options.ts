@@ -1,4 +1,5 @@
 import type { GatewayConfig } from '@app/config';
+import type { SyncMode } from './rate-limit-env';
 import type { RouteLimit } from './route-limits';
 import type { RedisWindowsOptions } from './redis-windows';
 
@@ -17,6 +18,10 @@ export interface RateLimitOptions {
   localShare: number;
   /** The shared store; undefined = embedded in-memory store. */
   redis?: RedisWindowsOptions;
+  /** With Redis: `background` (local decisions, batched sync) or `per-request` (one call each). */
+  sync: SyncMode;
+  /** Background mode: the longest a gateway's counts go unsynchronised while it has traffic. */
+  syncIntervalMs: number;
 }
 
 export type RateLimitConfig = Pick<
@@ -29,6 +34,8 @@ export type RateLimitConfig = Pick<
   | 'RATE_LIMIT_TRUSTED_PROXY_HOPS'
   | 'RATE_LIMIT_LOCAL_SHARE'
   | 'RATE_LIMIT_REDIS_TIMEOUT_MS'
+  | 'RATE_LIMIT_SYNC'
+  | 'RATE_LIMIT_SYNC_INTERVAL_MS'
 >;
 
 export function rateLimitOptions(config: RateLimitConfig): RateLimitOptions {
@@ -45,5 +52,7 @@ export function rateLimitOptions(config: RateLimitConfig): RateLimitOptions {
           commandTimeoutMs: config.RATE_LIMIT_REDIS_TIMEOUT_MS,
         }
       : undefined,
+    sync: config.RATE_LIMIT_SYNC,
+    syncIntervalMs: config.RATE_LIMIT_SYNC_INTERVAL_MS,
   };
 }

@@ -1,8 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { FakeBudgetLedger } from './budget-ledger.fixture';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import type { RateLimitOptions } from './rate-limit.options';
-import { PROBE_INTERVAL_MS, RateLimitStore } from './rate-limit.store';
+import {
+  HEARTBEAT_INTERVAL_MS,
+  JOIN_DELAY_MS,
+  PROBE_INTERVAL_MS,
+  RateLimitStore,
+} from './rate-limit.store';
+import type { SyncReply, SyncRequest } from './shared-budgets';
 import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
 
 /** A shared store whose health the test controls; counts like Redis would. */
@@ -10,6 +17,8 @@ class FakeShared implements SharedWindows {
   readonly target = 'redis://fake:6379';
   up = true;
   hits = 0;
+  /** Background syncs, by the same rules as the Redis script; shares `up` with the windows. */
+  readonly ledger = new FakeBudgetLedger();
   private readonly counts = new Map<string, number>();
   private readyListener: () => void = () => undefined;
 
@@ -22,6 +31,10 @@ class FakeShared implements SharedWindows {
     const count = (this.counts.get(key) ?? 0) + 1;
     this.counts.set(key, count);
     return { count, resetMs: windowMs };
+  }
+  sync(request: SyncRequest): Promise<SyncReply> {
+    this.ledger.up = this.up;
+    return this.ledger.sync(request);
   }
   onReady(listener: () => void): void {
     this.readyListener = listener;
@@ -38,6 +51,8 @@ const options: RateLimitOptions = {
   routes: [],
   trustedProxyHops: 0,
   localShare: 0.25,
+  sync: 'per-request',
+  syncIntervalMs: 50,
 };
 
 function metrics(): { metrics: RateLimitMetrics; registry: Registry } {
@@ -49,6 +64,9 @@ function metrics(): { metrics: RateLimitMetrics; registry: Registry } {
       new Counter({ name: 'req_total', help: 'h', labelNames: ['route', 'decision'], registers }),
       new Counter({ name: 'err_total', help: 'h', labelNames: ['reason'], registers }),
       new Gauge({ name: 'mode', help: 'h', labelNames: ['mode'], registers }),
+      new Counter({ name: 'sync_total', help: 'h', labelNames: ['outcome'], registers }),
+      new Histogram({ name: 'sync_seconds', help: 'h', registers }),
+      new Gauge({ name: 'gateways', help: 'h', registers }),
     ),
   };
 }
@@ -82,11 +100,13 @@ describe('RateLimitStore', () => {
     jest.restoreAllMocks();
   });
 
-  async function started(shared: FakeShared | null) {
+  async function started(shared: FakeShared | null, overrides: Partial<RateLimitOptions> = {}) {
     const m = metrics();
-    const store = new RateLimitStore(options, shared, m.metrics);
+    const store = new RateLimitStore({ ...options, ...overrides }, shared, m.metrics);
     stores.push(store);
-    await store.onModuleInit();
+    const init = store.onModuleInit();
+    await jest.advanceTimersByTimeAsync(JOIN_DELAY_MS); // background mode waits to be counted
+    await init;
     await store.onModuleInit(); // Nest may call it twice: must be harmless
     return { store, registry: m.registry };
   }
@@ -167,5 +187,95 @@ describe('RateLimitStore', () => {
     expect(await allowedOf(store, 'a', 15)).toBe(10);
     expect(await allowedOf(store, 'b', 15)).toBe(10);
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  describe('in background mode', () => {
+    const background = { sync: 'background' as const };
+
+    /** Three gateways on one Redis, each having seen the others' heartbeats. */
+    async function fleet(shared: FakeShared) {
+      const gateways = [];
+      for (let i = 0; i < 3; i++) gateways.push(await started(shared, background));
+      await jest.advanceTimersByTimeAsync(HEARTBEAT_INTERVAL_MS);
+      return gateways;
+    }
+
+    function admitted(store: RateLimitStore, key: string, requests: number): number {
+      let allowed = 0;
+      for (let i = 0; i < requests; i++) {
+        const verdict = store.decide(key, options.limit, options.windowMs);
+        if (verdict instanceof Promise) throw new Error('a background decision waited');
+        if (verdict.allowed) allowed++;
+      }
+      return allowed;
+    }
+
+    it('decides at once and keeps the limit across 3 gateways, syncing in batches', async () => {
+      const shared = new FakeShared();
+      const gateways = await fleet(shared);
+      expect(gateways.map((g) => g.store.mode)).toEqual(['shared', 'shared', 'shared']);
+      const syncsBefore = shared.ledger.syncs;
+      let total = 0;
+      for (let round = 0; round < 5; round++) {
+        for (const { store } of gateways) total += admitted(store, 'k', 5);
+        await jest.advanceTimersByTimeAsync(options.syncIntervalMs);
+      }
+      expect(total).toBe(options.limit);
+      expect(shared.ledger.claimed('k')).toBe(options.limit);
+      // 75 requests, a handful of round trips: one per gateway and interval at most.
+      expect(shared.ledger.syncs - syncsBefore).toBeLessThanOrEqual(5 * 3 * 2);
+      expect(shared.hits).toBe(0);
+      expect(await value(gateways[0].registry, 'sync_total', { outcome: 'ok' })).toBeGreaterThan(0);
+    });
+
+    it('fails open on a failed sync: local share, one warning, probe, shared again', async () => {
+      const shared = new FakeShared();
+      const { store, registry } = await started(shared, background);
+      shared.up = false;
+      expect(admitted(store, 'k', 1)).toBe(1); // decided from its share; the sync comes later
+      await jest.advanceTimersByTimeAsync(options.syncIntervalMs);
+      expect(store.mode).toBe('local');
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(await value(registry, 'sync_total', { outcome: 'unavailable' })).toBe(1);
+      expect(await value(registry, 'err_total', { reason: 'unavailable' })).toBe(1);
+      expect(admitted(store, 'local-k', 10)).toBe(3); // ceil(10 x 0.25)
+
+      await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS * 3);
+      expect(store.mode).toBe('local');
+      expect(warn).toHaveBeenCalledTimes(1);
+      shared.up = true;
+      await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS);
+      expect(store.mode).toBe('shared');
+      expect(warn).toHaveBeenCalledTimes(2);
+      expect(warn.mock.calls[1][1]).toMatch(/available again/);
+    });
+
+    it('keeps its budgets through an outage: Redis still holds their claims when it comes back', async () => {
+      const shared = new FakeShared();
+      const { store } = await started(shared, background);
+      expect(admitted(store, 'k', 3)).toBe(3);
+      await jest.advanceTimersByTimeAsync(options.syncIntervalMs); // declares its share: 10
+      expect(shared.ledger.claimed('k')).toBe(options.limit);
+      shared.up = false;
+      admitted(store, 'k', 1);
+      await jest.advanceTimersByTimeAsync(options.syncIntervalMs);
+      expect(store.mode).toBe('local');
+      shared.up = true;
+      await jest.advanceTimersByTimeAsync(PROBE_INTERVAL_MS);
+      expect(store.mode).toBe('shared');
+      // 4 of the 10 tokens it claimed are spent: the other 6 are still its own.
+      expect(admitted(store, 'k', 10)).toBe(6);
+    });
+
+    it('starts locally when Redis is down at start, and shares once it is back', async () => {
+      const shared = new FakeShared();
+      shared.up = false;
+      const { store } = await started(shared, background);
+      expect(store.mode).toBe('local');
+      shared.up = true;
+      shared.reconnected();
+      await jest.advanceTimersByTimeAsync(0);
+      expect(store.mode).toBe('shared');
+    });
   });
 });

@@ -1,5 +1,10 @@
 import { Redis, type RedisOptions, ReplyError } from 'ioredis';
+import type { BudgetGrant, SharedBudgets, SyncReply, SyncRequest } from './shared-budgets';
 import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
+import { SYNC_SCRIPT } from './sync-script';
+
+/** The sorted set of gateways that synchronise in the background (their heartbeats). */
+export const GATEWAYS_KEY = 'ratelimit:gateways';
 
 /**
  * One decision, one round trip: count the request in the key's window and return the count and the
@@ -23,6 +28,7 @@ const reconnectDelay = (attempt: number): number => Math.min(attempt * 100, 1000
 
 type ScriptedRedis = Redis & {
   rateLimitHit(key: string, windowMs: number): Promise<[number, number]>;
+  rateLimitSync(keys: number, ...keysAndArgs: Array<string | number>): Promise<number[]>;
 };
 
 export interface RedisWindowsOptions {
@@ -39,7 +45,7 @@ export interface RedisWindowsOptions {
  * queue, no retries, no resend after a reconnect) and after `commandTimeoutMs` when Redis is slow;
  * the connection itself keeps reconnecting in the background.
  */
-export class RedisWindows implements SharedWindows {
+export class RedisWindows implements SharedWindows, SharedBudgets {
   private readonly redis: ScriptedRedis;
   /** Where the store lives, for log lines: the URL without credentials. */
   readonly target: string;
@@ -66,6 +72,8 @@ export class RedisWindows implements SharedWindows {
     // EVALSHA with the script's hash; ioredis loads the script again by itself after a Redis
     // restart (NOSCRIPT), so a request never sends the whole script text.
     this.redis.defineCommand('rateLimitHit', { numberOfKeys: 1, lua: HIT_SCRIPT });
+    // The number of keys varies per sync: passed as the first argument.
+    this.redis.defineCommand('rateLimitSync', { lua: SYNC_SCRIPT });
   }
 
   /**
@@ -94,6 +102,46 @@ export class RedisWindows implements SharedWindows {
     } catch (err) {
       throw storeError(err);
     }
+  }
+
+  /** One background sync: heartbeat and every claim, in one EVALSHA. */
+  async sync(request: SyncRequest): Promise<SyncReply> {
+    const { claims } = request;
+    const keys: string[] = [GATEWAYS_KEY];
+    const args: Array<string | number> = [
+      request.gatewayId,
+      request.heartbeatTtlMs,
+      request.reserveMs,
+    ];
+    for (const claim of claims) {
+      keys.push(claim.key);
+      args.push(
+        claim.limit,
+        Math.max(1, Math.ceil(claim.windowLeftMs)),
+        claim.first ? 1 : 0,
+        claim.share,
+        claim.owed,
+        claim.release,
+        claim.ask,
+      );
+    }
+    let reply: number[];
+    try {
+      reply = await this.redis.rateLimitSync(keys.length, ...keys, ...args);
+    } catch (err) {
+      throw storeError(err);
+    }
+    const grants: BudgetGrant[] = new Array(claims.length);
+    for (let i = 0; i < claims.length; i++) {
+      const at = 2 + i * 4;
+      grants[i] = {
+        granted: reply[at],
+        claimed: reply[at + 1],
+        windowLeftMs: reply[at + 2],
+        contended: reply[at + 3] === 1,
+      };
+    }
+    return { gateways: reply[0], rank: reply[1], grants };
   }
 
   /** Called each time the connection is (re-)established and Redis is ready for commands. */
