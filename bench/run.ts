@@ -273,6 +273,17 @@ const targets = only
   ? allTargets.filter((t) => only.some((part) => t.name.includes(part)))
   : allTargets;
 
+/** V8's heap spaces of a process right now (prom-client's default metrics), in MB. */
+async function heapSpaces(adminUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${adminUrl}/metrics`)).text();
+  const spaces: Record<string, number> = {};
+  for (const match of text.matchAll(
+    /^nodejs_heap_space_size_total_bytes\{[^}]*space="(\w+)"[^}]*\} (\S+)$/gm,
+  ))
+    spaces[match[1]] = Number(match[2]) / 1024 / 1024;
+  return spaces;
+}
+
 interface Sample {
   throughput: LoadResult;
   fixed: LoadResult;
@@ -281,6 +292,16 @@ interface Sample {
 }
 const samples = new Map<string, Sample[]>(targets.map((t) => [t.name, []]));
 
+// What the gateway's cgroup charge is made of, sampled through the load: anonymous memory vs the
+// page cache of its log file (a pod's logs go to a pipe, whose file the kubelet's runtime writes).
+const gatewayCharge = { anonMb: 0, fileMb: 0 };
+const chargeSampler = setInterval(() => {
+  const now = cgroups.get(gateway.name)?.chargedMb();
+  if (!now) return;
+  gatewayCharge.anonMb = Math.max(gatewayCharge.anonMb, now.anonMb);
+  gatewayCharge.fileMb = Math.max(gatewayCharge.fileMb, now.fileMb);
+}, 200);
+let heapSpacesMb: Record<string, number> | undefined;
 try {
   step('warm-up (JIT, connection pools)');
   for (const target of targets) await target.load(200);
@@ -309,7 +330,9 @@ try {
       await sleep(500);
     }
   }
+  heapSpacesMb = await heapSpaces(gateway.adminUrl);
 } finally {
+  clearInterval(chargeSampler);
   await bareProxy.stop();
   await nginx.stop();
   await authGateway.stop();
@@ -437,7 +460,16 @@ than the absolute figures. Medians of ${rounds} rounds; targets alternate order 
   \`@fastify/http-proxy\` (undici) for /projects/, a plain grpc-js call per request for /verify/
   (bench/lib/bare-proxy.ts), in the gateway's memory limit with its NODE_OPTIONS.
 - Proxy (gateway and bare proxy) CPU and RSS (VmRSS, which counts the shared Node binary's text too) from /proc during the
-  throughput runs. ${cgroups.size > 0 ? `Every app ran under its chart memory limit (gateway ${gatewayLimit}, a memory cgroup each) with the chart's \`NODE_OPTIONS=${gatewayNodeOptions}\`, so Node sized its heap as in a pod; the peak memory charged to the gateway's cgroup was ${fmt(gatewayCgroupPeakMb, 0)} MB.` : `No memory cgroup was available: the apps ran without the chart's memory limits (gateway ${gatewayLimit}), so V8 grew its heap freely (RSS overstates a pod's).`}
+  throughput runs. ${
+    cgroups.size > 0
+      ? `Every app ran under its chart memory limit (gateway ${gatewayLimit}, a memory cgroup each) with the chart's \`NODE_OPTIONS=${gatewayNodeOptions}\`, so Node sized its heap as in a pod; the peak memory charged to the gateway's cgroup was ${fmt(gatewayCgroupPeakMb, 0)} MB: at most ${fmt(gatewayCharge.anonMb, 0)} MB anonymous memory and ${fmt(gatewayCharge.fileMb, 0)} MB page cache (its log file, which a pod does not write; see docs/performance.md). V8's heap spaces after the load: ${Object.entries(
+          heapSpacesMb,
+        )
+          .filter(([, mb]) => mb >= 1)
+          .map(([space, mb]) => `${space} ${fmt(mb, 0)} MB`)
+          .join(', ')}.`
+      : `No memory cgroup was available: the apps ran without the chart's memory limits (gateway ${gatewayLimit}), so V8 grew its heap freely (RSS overstates a pod's).`
+  }
 
 ![throughput and latency](benchmarks.svg)
 

@@ -12,6 +12,11 @@ export interface MemoryCgroup {
   limitMb: number;
   /** Peak memory charged to the group (what the kernel enforces the limit on), in MB. */
   peakMb(): number;
+  /**
+   * What is charged now, split: anonymous memory (the process's heap, stacks, buffers) and page
+   * cache (e.g. of the log file it writes), in MB.
+   */
+  chargedMb(): { anonMb: number; fileMb: number };
   remove(): void;
 }
 
@@ -27,13 +32,13 @@ export function createMemoryCgroup(name: string, limitMb: number): MemoryCgroup 
       const dir = join(v2, name);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'memory.max'), bytes);
-      return group(dir, limitMb, 'memory.peak');
+      return group(dir, limitMb, 'memory.peak', ['anon', 'file']);
     }
     if (existsSync(join(v1, 'memory.limit_in_bytes'))) {
       const dir = join(v1, name);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, 'memory.limit_in_bytes'), bytes);
-      return group(dir, limitMb, 'memory.max_usage_in_bytes');
+      return group(dir, limitMb, 'memory.max_usage_in_bytes', ['rss', 'cache']);
     }
   } catch {
     // Not root, or no memory controller: run unconstrained.
@@ -41,7 +46,12 @@ export function createMemoryCgroup(name: string, limitMb: number): MemoryCgroup 
   return undefined;
 }
 
-function group(dir: string, limitMb: number, peakFile: string): MemoryCgroup {
+function group(
+  dir: string,
+  limitMb: number,
+  peakFile: string,
+  [anonKey, fileKey]: [string, string],
+): MemoryCgroup {
   return {
     procs: join(dir, 'cgroup.procs'),
     limitMb,
@@ -51,6 +61,18 @@ function group(dir: string, limitMb: number, peakFile: string): MemoryCgroup {
       } catch {
         return Number.NaN;
       }
+    },
+    chargedMb: () => {
+      const stat = new Map<string, number>();
+      try {
+        for (const line of readFileSync(join(dir, 'memory.stat'), 'utf8').split('\n')) {
+          const [key, value] = line.split(' ');
+          stat.set(key, Number(value) / 1024 / 1024);
+        }
+      } catch {
+        // removed already
+      }
+      return { anonMb: stat.get(anonKey) ?? Number.NaN, fileMb: stat.get(fileKey) ?? Number.NaN };
     },
     remove: () => {
       try {
