@@ -15,6 +15,7 @@ import {
   gatewayUrl,
   install,
   isReady,
+  nodePortAccepting,
   pods,
   podMetricsFromInside,
   readyPods,
@@ -42,15 +43,17 @@ const values = {
 };
 let baseUrl = '';
 
-beforeAll(() => {
+beforeAll(async () => {
   uninstall(release);
   install(release, values);
   baseUrl = gatewayUrl(release);
+  // The pods are Ready when --wait returns; kube-proxy opens the NodePort a moment later.
+  await nodePortAccepting(baseUrl);
 }, 400_000);
 
 afterAll(() => uninstall(release), 300_000);
 
-test('right after install, the seed requests through the NodePort on 127.0.0.1 answer exactly', async () => {
+test('the first requests through the NodePort on 127.0.0.1 (the seed) answer exactly', async () => {
   expectSeedAnswers(await seedRequests(baseUrl));
 });
 

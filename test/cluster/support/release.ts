@@ -3,6 +3,7 @@
 // proxy, so no pod address is ever a test target).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -117,6 +118,32 @@ export function readyPods(release: Release, app: string): Pod[] {
 }
 
 /** The gateway Service's NodePort; the gateway is reached only as http://127.0.0.1:<it>. */
+/**
+ * Resolves once the NodePort behind `url` accepts a TCP connection (bounded). `helm install --wait`
+ * returns when the pods are Ready; kube-proxy programs the Service's endpoints a moment later, and
+ * until then its rules reject the connection (seen under load: a second or more).
+ */
+export async function nodePortAccepting(url: string, timeoutMs = 30_000): Promise<void> {
+  const { hostname, port } = new URL(url);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const connected = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host: hostname, port: Number(port), timeout: 1000 });
+      const settle = (ok: boolean) => {
+        socket.destroy();
+        resolve(ok);
+      };
+      socket.once('connect', () => settle(true));
+      socket.once('error', () => settle(false));
+      socket.once('timeout', () => settle(false));
+    });
+    if (connected) return;
+    if (Date.now() > deadline)
+      throw new Error(`${url}: the NodePort accepted no connection within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 export function gatewayUrl(release: Release): string {
   const services = kubectlJson<{
     items: { spec: { type: string; ports: { name: string; nodePort?: number }[] } }[];
