@@ -540,6 +540,28 @@ describe('helm package', () => {
   });
 });
 
+describe('image tags', () => {
+  // skaffold passes each image's tag with --set; its git-commit tagger gives digits only when the
+  // short hash has no letter, and helm then reads a number.
+  test('a tag of digits only from --set is accepted and used as written', () => {
+    const objects = helmTemplate({
+      set: ['image.tag=1234567', 'components.webapp-1.image.tag=7589865'],
+    });
+    const images = Object.fromEntries(
+      [...appDeployments(objects)].map(([component, d]) => [
+        component,
+        (d as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template
+          .spec.containers[0].image,
+      ]),
+    );
+    expect(images).toEqual({
+      gateway: 'gateway-stack/gateway:1234567',
+      'webapp-1': 'gateway-stack/webapp-1:7589865',
+      'rpc-app-1': 'gateway-stack/rpc-app-1:1234567',
+    });
+  });
+});
+
 describe('values.schema.json and validation reject bad values with a readable message', () => {
   const rejected = (set: string[]) => {
     const result = helmTemplateRaw({ set });

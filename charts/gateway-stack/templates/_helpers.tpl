@@ -108,6 +108,8 @@ to the chart's appVersion, so no default ever points at a moving `latest`.
 {{- $image := .image -}}
 {{- $registry := default .root.Values.image.registry $image.registry -}}
 {{- $tag := default (default .root.Chart.AppVersion .root.Values.image.tag) $image.tag -}}
+{{- /* `--set tag=7589865` (skaffold's git-commit tagger) gives a number: print it as written. */ -}}
+{{- if not (kindIs "string" $tag) }}{{ $tag = int64 $tag | toString }}{{ end -}}
 {{- $repository := required "image.repository is required for every component" $image.repository -}}
 {{- if $registry }}{{ printf "%s/" $registry }}{{ end -}}
 {{- $repository -}}{{- printf ":%s" $tag -}}
