@@ -550,8 +550,7 @@ describe('image tags', () => {
     const images = Object.fromEntries(
       [...appDeployments(objects)].map(([component, d]) => [
         component,
-        (d as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template
-          .spec.containers[0].image,
+        d.spec.template.spec.containers[0].image as string,
       ]),
     );
     expect(images).toEqual({

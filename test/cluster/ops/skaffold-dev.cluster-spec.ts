@@ -10,6 +10,7 @@ import {
   kubectlJson,
   requireCluster,
   until,
+  GiveUp,
 } from './support/cluster.ts';
 import { registryUp } from './support/registry.ts';
 import { leftovers, postProject, postSeed } from './support/seed.ts';
@@ -58,7 +59,12 @@ describe('skaffold dev against the local cluster', () => {
 
     const base = await until(
       'the gateway port-forward',
-      () => forwarded(dev!, 'service/gateway-stack-gateway', 8000),
+      () => {
+        // skaffold dev keeps waiting for edits after a failed deploy: no port-forward will come.
+        const failed = /Error: (INSTALLATION|UPGRADE) FAILED.*/.exec(dev!.text());
+        if (failed) throw new GiveUp(`skaffold's deploy failed: ${failed[0]}`);
+        return forwarded(dev!, 'service/gateway-stack-gateway', 8000);
+      },
       900_000,
       2000,
     ).catch((err) => {

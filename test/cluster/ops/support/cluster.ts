@@ -56,6 +56,9 @@ export function apply(...objects: object[]): void {
 }
 
 /** Polls until `probe` returns something other than undefined/false; throws naming `what`. */
+/** Thrown by an `until` probe when waiting longer cannot help (e.g. the deploy failed). */
+export class GiveUp extends Error {}
+
 export async function until<T>(
   what: string,
   probe: () => T | undefined | false | Promise<T | undefined | false>,
@@ -69,6 +72,7 @@ export async function until<T>(
       const value = await probe();
       if (value !== undefined && value !== false) return value as T;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       last = err;
     }
     if (Date.now() > deadline)
