@@ -60,12 +60,8 @@ export function createFastifyAdapter(
     // with `Connection: close`) instead of failing them with 503: a rollout must drop nothing.
     return503OnClosing: false,
     forceCloseConnections: 'idle',
-    // One request id per request: a valid incoming X-Request-ID or a new UUID. It is stored on the
-    // raw request too, where pino-http picks it up for every log line of the request.
-    genReqId: (raw: IncomingMessage) => {
-      const id = requestIdFrom(raw.headers[REQUEST_ID_HEADER]);
-      (raw as IncomingMessage & { id?: string }).id = id;
-      return id;
-    },
+    // One request id per request: a valid incoming X-Request-ID or a new UUID (every log line of
+    // the request carries it, see @app/logging's logRequests).
+    genReqId: (raw: IncomingMessage) => requestIdFrom(raw.headers[REQUEST_ID_HEADER]),
   });
 }
