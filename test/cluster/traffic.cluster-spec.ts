@@ -13,6 +13,7 @@ import { helm, kubectl, kubectlJson } from './support/cluster.ts';
 import {
   deploymentName,
   gatewayUrl,
+  gatewayWebappEndpoints,
   install,
   isReady,
   nodePortAccepting,
@@ -42,6 +43,8 @@ const values = {
   },
 };
 let baseUrl = '';
+/** The gateway's default UPSTREAM_DNS_REFRESH_MS (libs/upstream/src/upstream-env.ts). */
+const DNS_REFRESH_MS = 5000;
 
 beforeAll(async () => {
   uninstall(release);
@@ -94,6 +97,23 @@ test('the gateway finds both backends by Service DNS name through CoreDNS; no IP
 });
 
 test('requests spread over the 3 webapp-1 and the 3 rpc-app-1 pods (each within 20 % of even)', async () => {
+  // A gateway that started while a backend pod was not Ready yet learns of it at its next DNS
+  // refresh (UPSTREAM_DNS_REFRESH_MS, 5 s): wait until every gateway balances over all webapp-1
+  // pods, then one more refresh, which the gRPC channels' resolver gets too.
+  const webappPods = readyPods(release, 'webapp-1').map((p) => p.status.podIP);
+  await eventually(
+    () => {
+      for (const gateway of readyPods(release, 'gateway'))
+        expect({
+          gateway: gateway.metadata.name,
+          addresses: gatewayWebappEndpoints(release, gateway.metadata.name)
+            .map((endpoint) => endpoint.replace(/:\d+$/, ''))
+            .sort(),
+        }).toEqual({ gateway: gateway.metadata.name, addresses: [...webappPods].sort() });
+    },
+    { timeoutMs: 30_000, intervalMs: 500 },
+  );
+  await new Promise((resolve) => setTimeout(resolve, DNS_REFRESH_MS));
   const per = 600;
   for (const [app, route] of [
     ['webapp-1', 'projects'],

@@ -169,6 +169,26 @@ export function podMetrics(release: Release, pod: string): string {
   return result.status === 0 ? result.stdout : '';
 }
 
+/**
+ * The webapp-1 endpoints (`ip:port`) a gateway pod balances over (its readiness details, through the API
+ * server's pod proxy); [] when the pod does not answer.
+ */
+export function gatewayWebappEndpoints(release: Release, pod: string): string[] {
+  const result = kubectlResult(
+    [
+      'get',
+      '--raw',
+      `/api/v1/namespaces/${release.namespace}/pods/${pod}:${ADMIN_PORT}/proxy/_status/healthcheck`,
+    ],
+    15_000,
+  );
+  if (result.status !== 0) return [];
+  const health = JSON.parse(result.stdout) as {
+    info?: { upstreams?: Record<string, { endpoints?: { address: string }[] }> };
+  };
+  return (health.info?.upstreams?.['webapp-1']?.endpoints ?? []).map((e) => e.address).sort();
+}
+
 /** Requests a backend pod has served: POST /create on webapp-1, VerifyUser calls on rpc-app-1. */
 export function served(release: Release, app: 'webapp-1' | 'rpc-app-1', pod: string): number {
   const text = podMetrics(release, pod);
