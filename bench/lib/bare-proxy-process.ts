@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { stopChild, track } from '../../scripts/topology/children.ts';
+import { inCgroup, stopChild, track } from '../../scripts/topology/children.ts';
 import { repoRoot } from '../../scripts/topology/index.ts';
 
 /**
@@ -24,10 +24,7 @@ export async function startBareProxy(options: {
     options.webapp,
     options.rpc,
   ];
-  // The shell joins the cgroup and then becomes node (exec keeps the pid).
-  const [file, ...args] = options.cgroupProcs
-    ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.cgroupProcs, ...command]
-    : command;
+  const [file, ...args] = inCgroup(command, options.cgroupProcs);
   const log = openSync(options.logFile, 'a');
   const child = spawn(file, args, {
     cwd: repoRoot(),

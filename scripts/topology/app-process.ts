@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRunning, stopChild, track } from './children.ts';
+import { inCgroup, isRunning, stopChild, track } from './children.ts';
 import { type AppName, appEntry, repoRoot } from './paths.ts';
 
 export interface AppProcessOptions {
@@ -91,10 +91,7 @@ export class AppProcess {
       ...(options.nodeArgs ?? []),
       options.entry ?? appEntry(options.app),
     ];
-    // The shell joins the cgroup and then becomes node (exec keeps the pid).
-    const [file, ...args] = options.cgroupProcs
-      ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', options.cgroupProcs, ...command]
-      : command;
+    const [file, ...args] = inCgroup(command, options.cgroupProcs);
     const child = spawn(file, args, {
       cwd: repoRoot(),
       env: {

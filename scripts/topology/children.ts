@@ -48,3 +48,13 @@ export async function stopChild(
     clearTimeout(timer);
   }
 }
+
+/**
+ * The command line that runs `command` inside a cgroup (its `cgroup.procs` file), e.g. a
+ * memory-limited one: a shell joins the cgroup and then becomes the command (exec keeps the pid).
+ */
+export function inCgroup(command: string[], cgroupProcs?: string): string[] {
+  return cgroupProcs
+    ? ['/bin/sh', '-c', 'echo $$ > "$0" && exec "$@"', cgroupProcs, ...command]
+    : command;
+}

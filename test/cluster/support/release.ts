@@ -7,6 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { eventually } from '../../support/eventually.ts';
 import { servedIn } from '../../support/metrics.ts';
 import { CHART, KUBECONFIG, REPO, helm, kubectl, kubectlJson, kubectlResult } from './cluster.ts';
 
@@ -117,7 +118,6 @@ export function readyPods(release: Release, app: string): Pod[] {
   return pods(release, app).filter(isReady);
 }
 
-/** The gateway Service's NodePort; the gateway is reached only as http://127.0.0.1:<it>. */
 /**
  * Resolves once the NodePort behind `url` accepts a TCP connection (bounded). `helm install --wait`
  * returns when the pods are Ready; kube-proxy programs the Service's endpoints a moment later, and
@@ -125,9 +125,8 @@ export function readyPods(release: Release, app: string): Pod[] {
  */
 export async function nodePortAccepting(url: string, timeoutMs = 30_000): Promise<void> {
   const { hostname, port } = new URL(url);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const connected = await new Promise<boolean>((resolve) => {
+  const accepts = () =>
+    new Promise<boolean>((resolve) => {
       const socket = connect({ host: hostname, port: Number(port), timeout: 1000 });
       const settle = (ok: boolean) => {
         socket.destroy();
@@ -137,13 +136,10 @@ export async function nodePortAccepting(url: string, timeoutMs = 30_000): Promis
       socket.once('error', () => settle(false));
       socket.once('timeout', () => settle(false));
     });
-    if (connected) return;
-    if (Date.now() > deadline)
-      throw new Error(`${url}: the NodePort accepted no connection within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await eventually(accepts, { timeoutMs, what: `${url}: the NodePort accepting a connection` });
 }
 
+/** The gateway Service's NodePort; the gateway is reached only as http://127.0.0.1:<it>. */
 export function gatewayUrl(release: Release): string {
   const services = kubectlJson<{
     items: { spec: { type: string; ports: { name: string; nodePort?: number }[] } }[];

@@ -83,7 +83,7 @@ export class UndiciTransport {
 }
 
 /**
- * Origin and path of the call. Upstream calls use absolute URLs (`http://10.0.0.7:3001/create`):
+ * Origin and path of the call. Upstream calls use absolute URLs (an endpoint's base URL and a path):
  * split as strings, without a URL object per request; anything else goes through URL.
  */
 function target(config: InternalAxiosRequestConfig): { origin: string; path: string } {
