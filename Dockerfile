@@ -8,7 +8,7 @@
 # never pulls a frontend image (air-gapped builders, and this project's CI, have no Docker Hub).
 # An npm registry behind a TLS-inspecting proxy needs its CA: give it as a build secret, never as an
 # ARG or a file in the context, so it is in no layer:  docker build --secret id=npm_ca,src=<ca.pem> ...
-# (scripts/cluster/lib/images.sh passes NODE_EXTRA_CA_CERTS that way when it is set).
+# (local-cluster/lib/images.sh passes NODE_EXTRA_CA_CERTS that way when it is set).
 
 # Pinned Node 24 on Debian 12 slim (has sh and coreutils `sleep`, used by the chart's preStop exec fallback).
 FROM node:24.21.0-bookworm-slim AS base

@@ -32,6 +32,7 @@ export default tseslint.config(
     // Dev tooling (local runner, tests, benchmarks, build scripts) may read the environment.
     files: [
       'scripts/**',
+      'process-topology/**',
       'test/**',
       'bench/**',
       'libs/config/**',

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
-import { AppProcess, LOCAL_PORTS, repoRoot, Stack } from '../scripts/topology/index.ts';
+import { AppProcess, LOCAL_PORTS, repoRoot, Stack } from '../process-topology/index.ts';
 import { startBareProxy } from './lib/bare-proxy-process.ts';
 import { measure } from './lib/proc-stats.ts';
 import { median } from './lib/stats.ts';

@@ -6,7 +6,7 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from '../scripts/build.ts';
-import { repoRoot, Stack } from '../scripts/topology/index.ts';
+import { repoRoot, Stack } from '../process-topology/index.ts';
 import { wrk } from './lib/wrk.ts';
 
 const route = process.argv[2] === 'verify' ? 'verify' : 'projects';

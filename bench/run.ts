@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify, parseArgs } from 'node:util';
 import { build } from '../scripts/build.ts';
-import { AppProcess, LOCAL_PORTS, repoRoot, Stack } from '../scripts/topology/index.ts';
+import { AppProcess, LOCAL_PORTS, repoRoot, Stack } from '../process-topology/index.ts';
 import { createPublicKey } from 'node:crypto';
 import { signingKey, signJwt } from '../test/support/jwt-issuer.ts';
 import { parse as parseYaml } from 'yaml';

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
-import { APPS, repoRoot } from './topology/paths.ts';
+import { APPS, repoRoot } from '../process-topology/paths.ts';
 
 const SOURCES = ['apps', 'libs', 'proto', 'package-lock.json', 'nest-cli.json', 'tsconfig.json'];
 

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'prettier';
 import { isBuildStale, build } from './build.ts';
-import { AppProcess, LOCAL_PORTS, randomLoopbackNet, repoRoot } from './topology/index.ts';
+import { AppProcess, LOCAL_PORTS, randomLoopbackNet, repoRoot } from '../process-topology/index.ts';
 
 export const OPENAPI_DOC = 'docs/openapi.json';
 

@@ -9,7 +9,7 @@
 //   OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318 npm start    traces to a local collector
 import { parseArgs } from 'node:util';
 import { build, isBuildStale } from './build.ts';
-import { Stack } from './topology/index.ts';
+import { Stack } from '../process-topology/index.ts';
 
 const { values } = parseArgs({
   options: {

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inCgroup, stopChild, track } from '../../scripts/topology/children.ts';
-import { repoRoot } from '../../scripts/topology/index.ts';
+import { inCgroup, stopChild, track } from '../../process-topology/children.ts';
+import { repoRoot } from '../../process-topology/index.ts';
 
 /**
  * Starts bench/lib/bare-proxy.ts as its own process (optionally inside a memory cgroup, like the

@@ -6,7 +6,7 @@
 import { Metadata, status } from '@grpc/grpc-js';
 import httpProxy from '@fastify/http-proxy';
 import Fastify from 'fastify';
-import { userVerifyClient } from '../../scripts/topology/user-verify-client.ts';
+import { userVerifyClient } from '../../process-topology/user-verify-client.ts';
 
 const [listen, webapp, rpc] = process.argv.slice(2);
 const [host, port] = listen.split(':');

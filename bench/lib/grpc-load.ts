@@ -2,7 +2,7 @@
 //   node bench/lib/grpc-load.ts <host:port> <concurrency> <durationS> [rate]
 // Prints one JSON LoadResult. With a rate, calls are started on a fixed schedule (open loop).
 import { Metadata } from '@grpc/grpc-js';
-import { userVerifyClient } from '../../scripts/topology/user-verify-client.ts';
+import { userVerifyClient } from '../../process-topology/user-verify-client.ts';
 
 const [address, concurrencyArg, durationArg, rateArg] = process.argv.slice(2);
 const concurrency = Number(concurrencyArg);

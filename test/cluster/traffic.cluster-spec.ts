@@ -36,7 +36,7 @@ import {
 } from './support/traffic.ts';
 
 const release: Release = { name: 'main', namespace: 'gs-main' };
-const CLUSTER_DNS = '10.244.0.1'; // the bridge address cluster.sh gives CoreDNS (scripts/cluster/cluster.sh)
+const CLUSTER_DNS = '10.244.0.1'; // the bridge address cluster.sh gives CoreDNS (local-cluster/cluster.sh)
 const values = {
   components: {
     gateway: { service: { type: 'NodePort' }, env: { RATE_LIMIT_LIMIT: '100000000' } },

@@ -1,4 +1,4 @@
-import type { Stack } from '../../scripts/topology/index.ts';
+import type { Stack } from '../../process-topology/index.ts';
 import { testStack } from '../support/stack.ts';
 import { eventually } from '../support/eventually.ts';
 import { get, postJson } from '../support/http.ts';

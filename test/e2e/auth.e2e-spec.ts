@@ -9,7 +9,7 @@ import {
   LOCAL_PORTS,
   randomLoopbackNet,
   Stack,
-} from '../../scripts/topology/index.ts';
+} from '../../process-topology/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { postJson } from '../support/http.ts';
 import { JwksServer, signingKey, signJwt } from '../support/jwt-issuer.ts';

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { APPS, appEntry } from '../../scripts/topology/index.ts';
+import { APPS, appEntry } from '../../process-topology/index.ts';
 
 // A bad variable stops start-up with one clear line naming it - before anything listens.
 describe('configuration errors', () => {

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { randomLoopbackNet, type Stack } from '../../scripts/topology/index.ts';
+import { randomLoopbackNet, type Stack } from '../../process-topology/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { testStack } from '../support/stack.ts';
 import {

@@ -1,4 +1,4 @@
-import { Stack } from '../../scripts/topology/index.ts';
+import { Stack } from '../../process-topology/index.ts';
 import { postJson } from '../support/http.ts';
 
 const ORIGIN = 'https://app.example.test';

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { AppProcess, LOCAL_PORTS, randomLoopbackNet } from '../../scripts/topology/index.ts';
+import { AppProcess, LOCAL_PORTS, randomLoopbackNet } from '../../process-topology/index.ts';
 import { userVerifyClient } from '../support/grpc-clients.ts';
 
 // rpc-app-1's gRPC server bounds what one client may send (GRPC_MAX_RECEIVE_MESSAGE_BYTES): an

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, Stack } from '../../scripts/topology/index.ts';
+import { repoRoot, Stack } from '../../process-topology/index.ts';
 import { requireTool } from '../support/tools.ts';
 
 const COMMITTED = join(repoRoot(), 'docs/openapi.json');

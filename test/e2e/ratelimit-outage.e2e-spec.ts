@@ -1,5 +1,5 @@
 import { eventually } from '../support/eventually.ts';
-import type { AppProcess } from '../../scripts/topology/index.ts';
+import type { AppProcess } from '../../process-topology/index.ts';
 import { testStack } from '../support/stack.ts';
 import {
   type Answer,

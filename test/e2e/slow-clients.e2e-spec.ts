@@ -1,5 +1,5 @@
 import { request, Agent } from 'node:http';
-import { Stack } from '../../scripts/topology/index.ts';
+import { Stack } from '../../process-topology/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { postJson } from '../support/http.ts';
 import { slowClients, type SlowConnection } from '../support/slow-client.ts';

@@ -3,7 +3,7 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type PeerCertificate } from 'node:tls';
-import { Stack } from '../../scripts/topology/index.ts';
+import { Stack } from '../../process-topology/index.ts';
 import { type CertFiles, makeCa, makeServerCert, pem } from '../support/certificates.ts';
 import { eventually } from '../support/eventually.ts';
 

@@ -1,4 +1,4 @@
-import { randomLoopbackNet, type Stack } from '../../scripts/topology/index.ts';
+import { randomLoopbackNet, type Stack } from '../../process-topology/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { testStack } from '../support/stack.ts';
 import { get, postJson } from '../support/http.ts';

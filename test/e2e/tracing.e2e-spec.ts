@@ -3,7 +3,7 @@ import {
   type LogLine,
   randomLoopbackNet,
   type Stack,
-} from '../../scripts/topology/index.ts';
+} from '../../process-topology/index.ts';
 import { testStack } from '../support/stack.ts';
 import { eventually } from '../support/eventually.ts';
 import { healthClient } from '../support/grpc-clients.ts';

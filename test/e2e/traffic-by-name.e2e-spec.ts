@@ -1,4 +1,4 @@
-import { type AppProcess } from '../../scripts/topology/index.ts';
+import { type AppProcess } from '../../process-topology/index.ts';
 import { testStack } from '../support/stack.ts';
 import { eventually } from '../support/eventually.ts';
 import { get } from '../support/http.ts';

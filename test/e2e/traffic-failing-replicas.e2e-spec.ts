@@ -1,4 +1,4 @@
-import { randomLoopbackNet } from '../../scripts/topology/index.ts';
+import { randomLoopbackNet } from '../../process-topology/index.ts';
 import { testStack } from '../support/stack.ts';
 import {
   type FailingUpstream,

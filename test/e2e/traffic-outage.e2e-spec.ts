@@ -1,4 +1,4 @@
-import type { Backend } from '../../scripts/topology/index.ts';
+import type { Backend } from '../../process-topology/index.ts';
 import { eventually } from '../support/eventually.ts';
 import { postJson } from '../support/http.ts';
 import { load, percentile, statusCounts } from '../support/load.ts';

@@ -256,7 +256,7 @@ describe('profiles do what they say', () => {
     expect(profile.activation).toEqual([
       { env: 'DOCKER_HOST=unix:///run/gateway-stack-cluster/docker.sock' },
     ]);
-    expect(readFileSync(join(REPO, 'scripts/cluster/cluster.sh'), 'utf8')).toContain(
+    expect(readFileSync(join(REPO, 'local-cluster/cluster.sh'), 'utf8')).toContain(
       'RUN_DIR="/run/$CLUSTER_NAME-cluster"',
     );
     for (const artifact of get('cluster-engine').build.artifacts)

@@ -10,7 +10,7 @@ import {
   type Socket,
 } from 'node:net';
 import { join } from 'node:path';
-import { repoRoot } from '../../scripts/topology/index.ts';
+import { repoRoot } from '../../process-topology/index.ts';
 
 /**
  * Upstreams that are up but failing - an overloaded or broken replica - and count what reaches

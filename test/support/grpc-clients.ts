@@ -1,7 +1,7 @@
 import { credentials, loadPackageDefinition, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import type { VerifyReply__Output } from '../../libs/contracts/src/generated/userverify/VerifyReply';
-import { userVerifyClient as loadUserVerifyClient } from '../../scripts/topology/user-verify-client.ts';
+import { userVerifyClient as loadUserVerifyClient } from '../../process-topology/user-verify-client.ts';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 
 type Unary<Req, Res> = (
@@ -11,7 +11,7 @@ type Unary<Req, Res> = (
   cb: (err: ServiceError | null, res?: Res) => void,
 ) => void;
 
-/** rpc-app-1's UserVerify as a promise, on the tooling's client (scripts/topology). */
+/** rpc-app-1's UserVerify as a promise, on the tooling's client (process-topology). */
 export function userVerifyClient(address: string) {
   const client = loadUserVerifyClient(address);
   return {

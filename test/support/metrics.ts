@@ -1,4 +1,4 @@
-import type { AppProcess } from '../../scripts/topology/index.ts';
+import type { AppProcess } from '../../process-topology/index.ts';
 
 /** The Prometheus text of an app's admin /metrics ('' when nothing answers). */
 export async function scrape(adminUrl: string): Promise<string> {

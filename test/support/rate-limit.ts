@@ -1,6 +1,6 @@
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppProcess } from '../../scripts/topology/index.ts';
+import type { AppProcess } from '../../process-topology/index.ts';
 import { eventually } from './eventually.ts';
 
 /** An answer that took longer than this counts as hung. */

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { RedisProcess } from '../../scripts/topology/index.ts';
+import type { RedisProcess } from '../../process-topology/index.ts';
 
 /**
  * Round trips the gateways made to a test's redis-server: a connection of the test's own reads

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { AppProcess } from '../../scripts/topology/index.ts';
+import type { AppProcess } from '../../process-topology/index.ts';
 
 /** Node flags that load the span census (span-census.cjs) into an app. */
 export const SPAN_CENSUS_ARGS = ['--require', join(__dirname, 'span-census.cjs')];

@@ -1,4 +1,4 @@
-import { Stack, type StackOptions } from '../../scripts/topology/index.ts';
+import { Stack, type StackOptions } from '../../process-topology/index.ts';
 
 /**
  * The stack every end-to-end test runs. One client driving load from this machine can exceed the

@@ -1,4 +1,4 @@
-// The local cluster the cluster tests run on (scripts/cluster/cluster.sh), and the two clients they
+// The local cluster the cluster tests run on (local-cluster/cluster.sh), and the two clients they
 // drive it with: the real kubectl and the real helm. Every call has a timeout and fails loudly with
 // what the command printed.
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ export { REPO };
 export const CHART = join(REPO, 'charts/gateway-stack');
 export const KUBECONFIG = join(REPO, '.tools/cluster/kubeconfig');
 const BIN = join(REPO, '.tools/bin');
-const CLUSTER_SCRIPT = join(REPO, 'scripts/cluster/cluster.sh');
+const CLUSTER_SCRIPT = join(REPO, 'local-cluster/cluster.sh');
 const HINT =
   'the cluster tests need the local cluster: run `npm run cluster -- up` as root (README, "A real cluster on one machine")';
 

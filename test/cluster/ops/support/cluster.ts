@@ -1,4 +1,4 @@
-// The local cluster of scripts/cluster/cluster.sh as the ops tests drive it: kubectl and helm
+// The local cluster of local-cluster/cluster.sh as the ops tests drive it: kubectl and helm
 // against its kubeconfig, namespaces of their own (every one named ops-*), polling for states.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,12 +12,12 @@ export { CHART, REPO };
 /** The cluster's directory (kubeconfig, kubectl, PKI); CLUSTER_DIR points at another checkout's. */
 export const CLUSTER_DIR = process.env.CLUSTER_DIR ?? join(REPO, '.tools/cluster');
 export const KUBECONFIG = join(CLUSTER_DIR, 'kubeconfig');
-/** The add-ons scripts/cluster/lib/addons.sh builds, in this checkout. */
+/** The add-ons local-cluster/lib/addons.sh builds, in this checkout. */
 export const ADDON_BIN = join(REPO, '.tools/cluster/bin');
 /** The bridge address: node IP, apiserver, CoreDNS; host processes the apiserver calls bind it. */
 export const NODE_IP = '10.244.0.1';
 export const REGISTRY = '127.0.0.1:5000';
-/** The Docker engine of the cluster (scripts/cluster/lib/images.sh). */
+/** The Docker engine of the cluster (local-cluster/lib/images.sh). */
 export const DOCKER_HOST = 'unix:///run/gateway-stack-cluster/docker.sock';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects and values are free-form JSON */
@@ -198,7 +198,7 @@ export async function readyPods(
   );
 }
 
-/** Fails fast with a clear message when the cluster of scripts/cluster/cluster.sh is not up. */
+/** Fails fast with a clear message when the cluster of local-cluster/cluster.sh is not up. */
 export function requireCluster(): void {
   const ready = kubectl([
     'get',

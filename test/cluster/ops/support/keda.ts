@@ -1,4 +1,4 @@
-// KEDA (built by scripts/cluster/lib/addons.sh with CLUSTER_KEDA=1) on the node: its CRDs from the
+// KEDA (built by local-cluster/lib/addons.sh with CLUSTER_KEDA=1) on the node: its CRDs from the
 // module's own source, the operator watching one namespace, and its metrics adapter serving the
 // external metrics API the HPAs it creates read. Operator and adapter talk gRPC over TLS with a
 // certificate made here (what KEDA's cert rotation would put in its Secret in a cluster install).
@@ -12,7 +12,7 @@ import { HostProcess } from './host-process.ts';
 import { type AggregatedApi, apiserverFlags, serveAggregated } from './metrics-apis.ts';
 
 function kedaVersion(): string {
-  const versions = readFileSync(join(REPO, 'scripts/cluster/versions.sh'), 'utf8');
+  const versions = readFileSync(join(REPO, 'local-cluster/versions.sh'), 'utf8');
   return /^KEDA_VERSION="([^"]+)"/m.exec(versions)![1];
 }
 

@@ -1,5 +1,5 @@
 // The local registry on 127.0.0.1:5000 that skaffold pushes to and the kubelet pulls from, started
-// (by PID, idempotently) by registry_up of scripts/cluster/lib/addons.sh in this checkout.
+// (by PID, idempotently) by registry_up of local-cluster/lib/addons.sh in this checkout.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REGISTRY, REPO } from './cluster.ts';
@@ -10,8 +10,8 @@ function addons(fn: 'registry_up' | 'registry_down'): void {
     TOOLS="$ROOT/.tools"; CLUSTER_DIR="$TOOLS/cluster"; STATE="$CLUSTER_DIR/state"
     log() { printf '[cluster] %s\\n' "$*" >&2; }
     die() { log "error: $*"; exit 1; }
-    source "$ROOT/scripts/cluster/lib/processes.sh"
-    source "$ROOT/scripts/cluster/lib/addons.sh"
+    source "$ROOT/local-cluster/lib/processes.sh"
+    source "$ROOT/local-cluster/lib/addons.sh"
     ${fn}`;
   execFileSync('bash', ['-c', script], {
     env: { ...process.env, ROOT: REPO, REGISTRY_HOST: REGISTRY },

@@ -1,4 +1,4 @@
-// The real skaffold (.tools/bin/skaffold of scripts/cluster/lib/addons.sh, with Helm 3 and Debian's
+// The real skaffold (.tools/bin/skaffold of local-cluster/lib/addons.sh, with Helm 3 and Debian's
 // docker client) against the local cluster: images built by the cluster's own Docker engine, pushed
 // to the local registry the kubelet pulls from. Its global config turns off everything that would
 // call out: metrics, update check, survey.

@@ -8,9 +8,9 @@
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-HERE="$ROOT/scripts/cluster"
-# shellcheck source=scripts/cluster/versions.sh
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+HERE="$ROOT/local-cluster"
+# shellcheck source=local-cluster/versions.sh
 source "$HERE/versions.sh"
 
 CLUSTER_NAME="gateway-stack"

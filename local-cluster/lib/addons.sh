@@ -61,7 +61,7 @@ skaffold_wrapper() {
   rm -f "$TOOLS/bin/skaffold"
   cat >"$TOOLS/bin/skaffold" <<WRAPPER
 #!/bin/sh
-# skaffold $SKAFFOLD_VERSION with Helm 3 and Debian's docker client first on its PATH (scripts/cluster/lib/addons.sh).
+# skaffold $SKAFFOLD_VERSION with Helm 3 and Debian's docker client first on its PATH (local-cluster/lib/addons.sh).
 PATH="$SKAFFOLD_PATH:\$PATH" exec "$CLUSTER_BIN/skaffold" "\$@"
 WRAPPER
   chmod +x "$TOOLS/bin/skaffold"

@@ -1,4 +1,4 @@
-# Every version the local cluster is built from, pinned in one place (scripts/cluster/cluster.sh).
+# Every version the local cluster is built from, pinned in one place (local-cluster/cluster.sh).
 # Go modules come from the Go module proxy, the rest from Debian's packages.
 KUBERNETES_VERSION="v1.34.4"       # k8s.io/kubernetes; its staging modules are published as v0.34.4
 KUBERNETES_STAGING_VERSION="v0.34.4"
@@ -10,7 +10,7 @@ NPM_VERSION="11.19.0"
 # Debian packages the cluster runs on (apt-get, root).
 CLUSTER_APT_PACKAGES=(containerd runc containernetworking-plugins iptables conntrack socat etcd-server
   docker.io debootstrap openssl iproute2 kmod docker-registry)
-# Add-ons for the dev loop, autoscaling and NetworkPolicies (scripts/cluster/lib/addons.sh), Go modules.
+# Add-ons for the dev loop, autoscaling and NetworkPolicies (local-cluster/lib/addons.sh), Go modules.
 SKAFFOLD_VERSION="v2.16.1"           # github.com/GoogleContainerTools/skaffold/v2; reads up to skaffold/v4beta13
 PROMETHEUS_ADAPTER_VERSION="v0.12.0" # sigs.k8s.io/prometheus-adapter (cmd/adapter)
 METRICS_SERVER_VERSION="v0.8.0"      # sigs.k8s.io/metrics-server
