@@ -247,7 +247,7 @@ describe('profiles do what they say', () => {
     expect(release.namespace).toMatch(NAMESPACE_TEMPLATE);
     expect(base.portForward.length).toBeGreaterThanOrEqual(2);
     for (const forward of base.portForward) expect(forward.namespace).toBe(release.namespace);
-    // Without SKAFFOLD_NAMESPACE: gateway-stack, as the README says.
+    // Without SKAFFOLD_NAMESPACE: gateway-stack, as docs/kubernetes.md says.
     expect(namespaceOf(release.namespace)).toBe('gateway-stack');
   });
 

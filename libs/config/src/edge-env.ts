@@ -14,7 +14,7 @@ const list = (value: string) =>
 export const AUTH_SCHEMES = ['none', 'api-key', 'jwt'] as const;
 
 /**
- * The gateway's public listener against slow and abusive clients (README "Edge security"): Node's
+ * The gateway's public listener against slow and abusive clients (docs/edge-security.md): Node's
  * own timeouts, checked every HTTP_TIMEOUT_CHECK_INTERVAL_MS instead of Node's default 30 s.
  */
 export const httpEdgeEnv = {
@@ -61,7 +61,7 @@ export const corsEnv = {
   CORS_MAX_AGE_S: nonNegativeInt.default(600),
 };
 
-/** Who may call the gateway (README "Authentication"). */
+/** Who may call the gateway (docs/edge-security.md "Authentication"). */
 export const authEnv = {
   /** Scheme of every route without its own in AUTH_ROUTES. */
   AUTH_DEFAULT: z.enum(AUTH_SCHEMES).default('none'),

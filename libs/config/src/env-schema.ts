@@ -59,7 +59,7 @@ export const gatewayEnv = commonEnv
     ...upstreamEnv,
     ...rateLimitEnv,
 
-    // Edge security (README "Edge security"): slow clients, body limit, CORS, authentication.
+    // Edge security (docs/edge-security.md): slow clients, body limit, CORS, authentication.
     ...httpEdgeEnv,
     ...corsEnv,
     ...authEnv,

@@ -56,7 +56,7 @@ class EdgePlugins implements OnModuleInit, OnApplicationShutdown {
 
 /**
  * TLS certificate reloads, CORS, security headers and the OpenAPI document (GET /openapi.json) on the gateway's public
- * listener (README "Edge security").
+ * listener (docs/edge-security.md).
  */
 @Module({})
 export class EdgeModule {

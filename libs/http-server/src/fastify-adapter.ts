@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
 /**
- * Bounds on what one client may hold (README "Edge security"). Node checks the headers and request
+ * Bounds on what one client may hold (docs/edge-security.md). Node checks the headers and request
  * timeouts only every `timeoutCheckIntervalMs` (30 s by default), so a slow client is closed at
  * most that much after its timeout.
  */

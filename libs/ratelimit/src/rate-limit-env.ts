@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { routeLimits } from './route-limits';
 
 /**
- * The gateway's rate-limiting variables (README "Rate limiting"): this library's part of the one
+ * The gateway's rate-limiting variables (docs/rate-limiting.md): this library's part of the one
  * environment schema, which libs/config/src/env-schema.ts assembles. Only zod here: the config
  * library imports this file.
  */
@@ -24,7 +24,7 @@ export const rateLimitEnv = {
   /** Requests one client may make per window, on every route without its own limit. */
   RATE_LIMIT_LIMIT: positiveInt.default(1000),
   RATE_LIMIT_WINDOW_MS: positiveInt.default(1000),
-  /** Per-route limits with their own budget, e.g. `/verify=20/1000,/projects=200` (see README). */
+  /** Per-route budgets, e.g. `/verify=20/1000,/projects=200` (docs/rate-limiting.md). */
   RATE_LIMIT_ROUTES: routeLimits.default([]),
   /** Proxies in front of the gateway that append to X-Forwarded-For; 0 = use the socket address. */
   RATE_LIMIT_TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),

@@ -5,7 +5,7 @@ import type { RedisWindowsOptions } from './redis-windows';
 
 export const RATE_LIMIT_OPTIONS = Symbol('RATE_LIMIT_OPTIONS');
 
-/** The limiter's settings, taken from the gateway's configuration (see the README). */
+/** The limiter's settings, taken from the gateway's configuration (see docs/rate-limiting.md). */
 export interface RateLimitOptions {
   /** The default policy: `limit` requests per client per `windowMs`, on every route without its own. */
   limit: number;

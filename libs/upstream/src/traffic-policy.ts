@@ -43,7 +43,7 @@ export interface DiscoveryPolicy {
   warmUpTimeoutMs: number;
 }
 
-/** How the gateway treats every upstream: the knobs of README "Traffic management", grouped. */
+/** How the gateway treats every upstream: the knobs of docs/traffic.md, grouped. */
 export interface TrafficPolicy {
   discovery: DiscoveryPolicy;
   retry: RetryPolicy;

@@ -1,6 +1,6 @@
 import { gatewayEnv, loadConfig } from '@app/config';
 
-// The gateway's traffic-management variables (README "Traffic management").
+// The gateway's traffic-management variables (docs/traffic.md).
 describe('traffic configuration', () => {
   it('has defaults for every knob', () => {
     expect(loadConfig(gatewayEnv, {})).toMatchObject({

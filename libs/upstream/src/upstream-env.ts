@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
- * The gateway's upstream and traffic-management variables (README "Traffic management"): this
+ * The gateway's upstream and traffic-management variables (docs/traffic.md): this
  * library's part of the one environment schema, which libs/config/src/env-schema.ts assembles.
  * Only zod here: the config library imports this file.
  */

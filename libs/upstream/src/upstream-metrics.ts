@@ -74,7 +74,7 @@ export const upstreamMetricProviders = [
   }),
 ];
 
-/** Records what happens between the gateway and its upstreams (README "Traffic management"). */
+/** Records what happens between the gateway and its upstreams (docs/traffic.md). */
 @Injectable()
 export class UpstreamMetrics {
   constructor(

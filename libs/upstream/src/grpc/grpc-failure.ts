@@ -4,7 +4,7 @@ import { GRPC_TO_HTTP } from '../grpc-http-status';
 import { UpstreamException } from '../upstream.exception';
 
 /**
- * Turns a failed gRPC call into the gateway's answer (README "gRPC status to HTTP status").
+ * Turns a failed gRPC call into the gateway's answer (docs/traffic.md, gRPC status to HTTP).
  * Reasons are fixed words: grpc-js's details of UNAVAILABLE name pod addresses and Service names,
  * which a public answer must not reveal (the caller logs them).
  */
