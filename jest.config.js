@@ -21,7 +21,12 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: __dirname,
-      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/process-topology'],
+      roots: [
+        '<rootDir>/apps',
+        '<rootDir>/libs',
+        '<rootDir>/scripts',
+        '<rootDir>/process-topology',
+      ],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       moduleNameMapper,

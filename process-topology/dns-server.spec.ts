@@ -1,4 +1,4 @@
-import { createNameResolver } from '../../libs/upstream/src/discovery/name-resolver.ts';
+import { createNameResolver } from '../libs/upstream/src/discovery/name-resolver.ts';
 import { DnsServer } from './dns-server.ts';
 import { randomLoopbackNet } from './topology.ts';
 

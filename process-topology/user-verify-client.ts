@@ -2,8 +2,8 @@ import { credentials, loadPackageDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProtoGrpcType } from '../../libs/contracts/src/generated/userverify.ts';
-import type { UserVerifyClient } from '../../libs/contracts/src/generated/userverify/UserVerify.ts';
+import type { ProtoGrpcType } from '../libs/contracts/src/generated/userverify.ts';
+import type { UserVerifyClient } from '../libs/contracts/src/generated/userverify/UserVerify.ts';
 import { repoRoot } from './paths.ts';
 
 /**
