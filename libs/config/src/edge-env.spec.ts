@@ -1,5 +1,5 @@
 import { gatewayEnv } from './env-schema';
-import { loadConfig } from './load-config';
+import { loadConfig } from '@app/env';
 
 const load = (env: Record<string, string>) => loadConfig(gatewayEnv, env);
 

@@ -1,18 +1,17 @@
+import { nonNegativeInt, positiveInt } from '@app/env';
 import { z } from 'zod';
 import { routeLimits } from './route-limits';
 
 /**
- * The gateway's rate-limiting variables (README "Rate limiting"): this library's part of the one
- * environment schema, which libs/config/src/env-schema.ts assembles. Only zod here: the config
- * library imports this file.
+ * The gateway's rate-limiting variables (README "Rate limiting"): this library's part of the
+ * gateway's environment schema, which libs/config/src/env-schema.ts assembles. Only zod here: the
+ * config library imports this file (as '@app/ratelimit/env'); rateLimitOptions
+ * (rate-limit.options.ts) turns the validated values into this library's options.
  */
 
 /** The two ways of sharing a limit through Redis (RATE_LIMIT_SYNC). */
 export const SYNC_MODES = ['background', 'per-request'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
-
-const nonNegativeInt = z.coerce.number().int().min(0);
-const positiveInt = z.coerce.number().int().min(1);
 
 export const rateLimitEnv = {
   /** Shared rate-limit store, redis:// or rediss:// (TLS); unset = an in-memory store per gateway. */
@@ -45,3 +44,6 @@ export const rateLimitEnv = {
   /** Background mode: how often a gateway synchronises its counts with Redis (one round trip). */
   RATE_LIMIT_SYNC_INTERVAL_MS: positiveInt.default(50),
 };
+
+/** The validated RATE_LIMIT_* and REDIS_* settings: what RateLimitModule takes. */
+export type RateLimitEnv = z.infer<z.ZodObject<typeof rateLimitEnv>>;

@@ -1,5 +1,6 @@
 import { Channel, type ChannelOptions, credentials, experimental } from '@grpc/grpc-js';
-import { gatewayEnv, loadConfig } from '@app/config';
+import { gatewayEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 import { trafficPolicy } from '../traffic-policy';
 import { grpcChannelOptions } from './grpc-channel-options';
 
