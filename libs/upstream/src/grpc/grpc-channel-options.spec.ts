@@ -36,11 +36,13 @@ describe('grpcChannelOptions', () => {
     expect(config.retryThrottling).toBeUndefined();
   });
 
-  it('re-resolves at most every refresh period and caps reconnect backoff at the max ejection', () => {
-    expect(grpcChannelOptions(policy)).toMatchObject({
-      'grpc.dns_min_time_between_resolutions_ms': 5000,
+  it('caps reconnect backoff at the max ejection; discovery settings are not channel options', () => {
+    const options = grpcChannelOptions(policy);
+    expect(options).toMatchObject({
       'grpc.max_reconnect_backoff_ms': 30_000,
       'grpc.service_config_disable_resolution': 1,
     });
+    // PollingDnsResolver gets them typed (usePollingDnsResolver), never parsed back from here.
+    expect(options['grpc.dns_min_time_between_resolutions_ms']).toBeUndefined();
   });
 });
