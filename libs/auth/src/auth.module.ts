@@ -6,6 +6,7 @@ import { watchApiKeyFile } from './api-key-file';
 import { AuthHook } from './auth.hook';
 import { AuthMetrics, authMetricProviders } from './auth.metrics';
 import { Authenticator } from './authenticator';
+import { jwtOptionsOf } from './jwt-options';
 import { JwtVerifier } from './jwt-verifier';
 import { RouteAuthPolicies } from './route-auth-policies';
 
@@ -65,15 +66,7 @@ export class AuthModule {
       ? readAtStart(
           'AUTH_JWT_PUBLIC_KEY_FILE',
           String(config.AUTH_JWT_PUBLIC_KEY_FILE),
-          () =>
-            new JwtVerifier({
-              jwksUrl: config.AUTH_JWT_JWKS_URL,
-              publicKeyFile: config.AUTH_JWT_PUBLIC_KEY_FILE,
-              issuer: config.AUTH_JWT_ISSUER as string,
-              audience: config.AUTH_JWT_AUDIENCE as string,
-              clockSkewS: config.AUTH_JWT_CLOCK_SKEW_S,
-              jwksCooldownMs: config.AUTH_JWT_JWKS_COOLDOWN_MS,
-            }),
+          () => new JwtVerifier(jwtOptionsOf(config)),
         )
       : undefined;
     return {
