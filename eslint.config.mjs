@@ -21,10 +21,16 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
       ],
-      // The apps read configuration only through @app/config: one validated place.
+      // The apps read configuration only through loadConfig (@app/env) and their schema
+      // (@app/config): one validated place.
       'no-restricted-properties': [
         'error',
-        { object: 'process', property: 'env', message: 'Read configuration through @app/config.' },
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read configuration through loadConfig (@app/env) with the app schema (@app/config).',
+        },
       ],
     },
   },
@@ -35,7 +41,8 @@ export default tseslint.config(
       'process-topology/**',
       'test/**',
       'bench/**',
-      'libs/config/**',
+      // The one reader of the environment.
+      'libs/env/src/load-config.ts',
       // Tracing starts before Nest and the config schema; the SDK reads the standard OTEL_* variables.
       'libs/tracing/src/start-tracing.ts',
       '**/*.spec.ts',

@@ -8,8 +8,13 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 const moduleNameMapper = {
   '^@app/([a-z-]+)$': '<rootDir>/libs/$1/src',
   '^@app/bootstrap/grpc$': '<rootDir>/libs/bootstrap/src/bootstrap-grpc-service',
-  '^@app/upstream/env$': '<rootDir>/libs/upstream/src/upstream-env',
+  // Each library's part of the environment schema, for libs/config/src/env-schema.ts.
+  '^@app/auth/env$': '<rootDir>/libs/auth/src/auth-env',
+  '^@app/bootstrap/env$': '<rootDir>/libs/bootstrap/src/service-env',
+  '^@app/edge/env$': '<rootDir>/libs/edge/src/edge-env',
+  '^@app/fault-injection/env$': '<rootDir>/libs/fault-injection/src/fault-env',
   '^@app/ratelimit/env$': '<rootDir>/libs/ratelimit/src/rate-limit-env',
+  '^@app/upstream/env$': '<rootDir>/libs/upstream/src/upstream-env',
 };
 
 /** @type {import('jest').Config} */

@@ -1,6 +1,7 @@
 import './tracing';
 import { bootstrapHttpService, run } from '@app/bootstrap';
-import { gatewayEnv, loadConfig } from '@app/config';
+import { gatewayEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 import { connectionLimitsOf, tlsCredentialsOf } from '@app/edge';
 import { GatewayModule } from './gateway.module';
 

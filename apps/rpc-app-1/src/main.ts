@@ -1,7 +1,8 @@
 import './tracing';
 import { run } from '@app/bootstrap';
 import { bootstrapGrpcService } from '@app/bootstrap/grpc';
-import { loadConfig, rpcAppEnv } from '@app/config';
+import { rpcAppEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 import { USERVERIFY } from '@app/contracts';
 import { RpcAppModule } from './rpc-app.module';
 

@@ -1,6 +1,7 @@
 import './tracing';
 import { bootstrapHttpService, run } from '@app/bootstrap';
-import { loadConfig, webappEnv } from '@app/config';
+import { webappEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 import { WebappModule } from './webapp.module';
 
 run('webapp-1', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError } from '@app/config';
+import { ConfigError } from '@app/env';
 import { errorBody, isPublicRoute, setAuthenticatedIdentity } from '@app/http-server';
 import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';

@@ -1,34 +1,21 @@
-import { ConfigError, type GatewayConfig } from '@app/config';
+import { ConfigError } from '@app/env';
 import { DynamicModule, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiKeys } from './api-keys';
+import type { AuthEnv } from './auth-env';
 import { watchApiKeyFile } from './api-key-file';
 import { AuthHook } from './auth.hook';
 import { AuthMetrics, authMetricProviders } from './auth.metrics';
 import { Authenticator } from './authenticator';
+import { jwtOptionsOf } from './jwt-options';
 import { JwtVerifier } from './jwt-verifier';
 import { RouteAuthPolicies } from './route-auth-policies';
-
-export type AuthConfig = Pick<
-  GatewayConfig,
-  | 'AUTH_DEFAULT'
-  | 'AUTH_ROUTES'
-  | 'AUTH_API_KEYS'
-  | 'AUTH_API_KEYS_FILE'
-  | 'AUTH_API_KEYS_RELOAD_MS'
-  | 'AUTH_JWT_JWKS_URL'
-  | 'AUTH_JWT_PUBLIC_KEY_FILE'
-  | 'AUTH_JWT_ISSUER'
-  | 'AUTH_JWT_AUDIENCE'
-  | 'AUTH_JWT_CLOCK_SKEW_S'
-  | 'AUTH_JWT_JWKS_COOLDOWN_MS'
->;
 
 /** The API keys of AUTH_API_KEYS plus those of AUTH_API_KEYS_FILE, the latter kept current. */
 class ApiKeySource implements OnApplicationShutdown {
   readonly keys = new ApiKeys();
   private readonly stop: () => void = () => undefined;
 
-  constructor(config: AuthConfig) {
+  constructor(config: AuthEnv) {
     const logger = new Logger('auth');
     const fixed = config.AUTH_API_KEYS;
     this.keys.replace(fixed);
@@ -65,7 +52,7 @@ function readAtStart<T>(variable: string, path: string, read: () => T): T {
  */
 @Module({})
 export class AuthModule {
-  static forRoot(config: AuthConfig): DynamicModule {
+  static forRoot(config: AuthEnv): DynamicModule {
     const policies = new RouteAuthPolicies(config.AUTH_DEFAULT, config.AUTH_ROUTES);
     const usesJwt = [policies.fallback, ...policies.routes.map((r) => policies.of(r))].some(
       (policy) => policy.scheme === 'jwt',
@@ -79,15 +66,7 @@ export class AuthModule {
       ? readAtStart(
           'AUTH_JWT_PUBLIC_KEY_FILE',
           String(config.AUTH_JWT_PUBLIC_KEY_FILE),
-          () =>
-            new JwtVerifier({
-              jwksUrl: config.AUTH_JWT_JWKS_URL,
-              publicKeyFile: config.AUTH_JWT_PUBLIC_KEY_FILE,
-              issuer: config.AUTH_JWT_ISSUER as string,
-              audience: config.AUTH_JWT_AUDIENCE as string,
-              clockSkewS: config.AUTH_JWT_CLOCK_SKEW_S,
-              jwksCooldownMs: config.AUTH_JWT_JWKS_COOLDOWN_MS,
-            }),
+          () => new JwtVerifier(jwtOptionsOf(config)),
         )
       : undefined;
     return {

@@ -1,3 +1,6 @@
-export { AuthModule, type AuthConfig } from './auth.module';
+// Its variables (AUTH_*) are imported as '@app/auth/env' (by libs/config only).
+export { type AuthEnv } from './auth-env';
+export { type RouteAuth } from './auth-routes';
+export { AuthModule } from './auth.module';
 export { API_KEY_HEADER } from './authenticator';
 export { JWT_ALGORITHMS } from './jwt-verifier';

@@ -1,4 +1,4 @@
-import type { RouteAuth } from '@app/config';
+import type { RouteAuth } from './auth-routes';
 
 export type AuthScheme = RouteAuth['scheme'];
 

@@ -1,4 +1,3 @@
-import type { CommonConfig } from '@app/config';
 import { PROTO_LOADER_OPTIONS, protoPath } from '@app/contracts';
 import type { Phase } from '@app/health';
 import { excludePortFromTracing } from '@app/tracing';
@@ -8,17 +7,12 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { grpcServerLimits } from './grpc-server-limits';
 import { createNestApp, serve } from './nest-app';
+import type { GrpcServerEnv, ServiceEnv } from './service-env';
 import { ServiceModule } from './service.module';
 
 export interface GrpcServiceOptions {
   name: string;
-  config: CommonConfig &
-    Parameters<typeof grpcServerLimits>[0] & {
-      PORT: number;
-      ADMIN_PORT: number;
-      GRPC_MAX_CONNECTION_AGE_MS: number;
-      GRPC_MAX_CONNECTION_AGE_GRACE_MS: number;
-    };
+  config: ServiceEnv & GrpcServerEnv & { PORT: number; ADMIN_PORT: number };
   /** The app's own module: its features (ServiceModule.forGrpc adds the rest). */
   module: Type<unknown> | DynamicModule;
   /** The proto package and file served, and the fully qualified service names for grpc.health.v1. */

@@ -1,17 +1,17 @@
-import type { CommonConfig } from '@app/config';
 import { configureHttpApp, type ConnectionLimits, type TlsCredentials } from '@app/http-server';
 import { recordHttpServerMetrics } from '@app/metrics';
 import { excludePortFromTracing } from '@app/tracing';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createNestApp, serve } from './nest-app';
+import type { ServiceEnv } from './service-env';
 import { ServiceModule } from './service.module';
 import { startAdminServer } from './start-admin-server';
 
 export interface HttpServiceOptions {
   /** The app name: `service` in logs, `app` label on metrics. */
   name: string;
-  config: CommonConfig & { PORT: number; ADMIN_PORT: number };
+  config: ServiceEnv & { PORT: number; ADMIN_PORT: number };
   /** The app's own module: its features (ServiceModule.forHttp adds the rest). */
   module: Type<unknown> | DynamicModule;
   /** Timeouts and limits of the public listener (default: DEFAULT_CONNECTION_LIMITS). */

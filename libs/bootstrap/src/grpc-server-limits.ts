@@ -1,8 +1,7 @@
-import type { rpcAppEnv } from '@app/config';
-import type { z } from 'zod';
+import type { GrpcServerEnv } from './service-env';
 
 type GrpcLimitsConfig = Pick<
-  z.infer<typeof rpcAppEnv>,
+  GrpcServerEnv,
   | 'GRPC_MAX_RECEIVE_MESSAGE_BYTES'
   | 'GRPC_MAX_CONCURRENT_STREAMS'
   | 'GRPC_KEEPALIVE_TIME_MS'

@@ -1,4 +1,3 @@
-import type { CommonConfig } from '@app/config';
 import { HealthState } from '@app/health';
 import {
   closeConnectionsWhileDraining,
@@ -12,6 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger, PinoLogger } from 'nestjs-pino';
 import { installGracefulShutdown } from './graceful-shutdown';
+import type { ServiceEnv } from './service-env';
 
 /**
  * Creates an app on the stack's Fastify adapter with its pino logger, and makes every response
@@ -39,7 +39,7 @@ export async function createNestApp(
  */
 export function serve(options: {
   name: string;
-  config: CommonConfig;
+  config: ServiceEnv;
   health: HealthState;
   stop: Array<() => Promise<unknown>>;
   listeners: Record<string, string>;

@@ -1,4 +1,4 @@
-import { ConfigError } from '@app/config';
+import { ConfigError } from '@app/env';
 import { flushLogs } from '@app/logging';
 
 /**

@@ -1,15 +1,17 @@
-import { ConfigModule, type CommonConfig } from '@app/config';
+import { ConfigModule } from '@app/env';
 import { HealthModule } from '@app/health';
 import { GrpcRequestContextInterceptor, LoggingModule } from '@app/logging';
 import { GrpcServerMetricsInterceptor, MetricsModule } from '@app/metrics';
 import { DynamicModule, Module, type Type } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AdminModule } from './admin.module';
+import type { ServiceEnv } from './service-env';
 
 export interface ServiceDefinition {
   /** The app name: `service` in logs, `app` label on metrics. */
   name: string;
-  config: CommonConfig;
+  /** The app's whole validated config (injectable as APP_CONFIG); this library reads its own part. */
+  config: ServiceEnv;
   /** The app's own module: its features, nothing of the service around them. */
   features: Type<unknown> | DynamicModule;
 }

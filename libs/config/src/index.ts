@@ -1,5 +1,3 @@
+// The app schemas only: loading them (loadConfig, ConfigError) and injecting the result
+// (ConfigModule, APP_CONFIG) are '@app/env', the one library every other one may import.
 export * from './env-schema';
-export { ConfigError, loadConfig } from './load-config';
-export { APP_CONFIG, ConfigModule } from './config.module';
-export { AUTH_SCHEMES } from './edge-env';
-export { type RouteAuth, authRoutes } from './auth-routes';

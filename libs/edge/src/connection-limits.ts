@@ -1,8 +1,8 @@
-import type { GatewayConfig } from '@app/config';
 import type { ConnectionLimits } from '@app/http-server';
+import type { HttpEdgeEnv } from './edge-env';
 
 /** The public listener's timeouts and limits, from the HTTP_* settings. */
-export function connectionLimitsOf(config: GatewayConfig): ConnectionLimits {
+export function connectionLimitsOf(config: HttpEdgeEnv): ConnectionLimits {
   return {
     headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,

@@ -1,13 +1,8 @@
 import cors from '@fastify/cors';
-import type { GatewayConfig } from '@app/config';
 import type { FastifyInstance } from 'fastify';
+import type { CorsEnv } from './edge-env';
 
-type CorsConfig = Pick<
-  GatewayConfig,
-  'CORS_ALLOWED_ORIGINS' | 'CORS_ALLOWED_METHODS' | 'CORS_ALLOWED_HEADERS' | 'CORS_MAX_AGE_S'
->;
-
-export function corsEnabled(config: CorsConfig): boolean {
+export function corsEnabled(config: CorsEnv): boolean {
   return config.CORS_ALLOWED_ORIGINS.length > 0;
 }
 
@@ -16,7 +11,7 @@ export function corsEnabled(config: CorsConfig): boolean {
  * are answered by the gateway itself, never forwarded. Credentials (cookies) are not allowed:
  * the API authenticates with headers. Browsers may read the request id and rate-limit headers.
  */
-export async function registerCors(fastify: FastifyInstance, config: CorsConfig): Promise<void> {
+export async function registerCors(fastify: FastifyInstance, config: CorsEnv): Promise<void> {
   if (!corsEnabled(config)) return;
   const origins = config.CORS_ALLOWED_ORIGINS;
   await fastify.register(cors, {

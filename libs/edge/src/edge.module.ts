@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@app/config';
+import type { AuthEnv } from '@app/auth';
 import { PUBLIC_ROUTE } from '@app/http-server';
 import {
   DynamicModule,
@@ -12,11 +12,15 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import type { Server } from 'node:https';
 import { corsEnabled, registerCors } from './cors';
+import type { CorsEnv, TlsEnv } from './edge-env';
 import { OPENAPI_PATH, openApiDocument } from './openapi-document';
 import { registerSecurityHeaders } from './security-headers';
 import { reloadTlsOnChange, tlsCredentialsOf } from './tls-credentials';
 
 const EDGE_CONFIG = Symbol('EDGE_CONFIG');
+
+/** What the plugins read: CORS and TLS, and the authentication the OpenAPI document describes. */
+type EdgeConfig = CorsEnv & TlsEnv & Pick<AuthEnv, 'AUTH_DEFAULT' | 'AUTH_ROUTES'>;
 
 @Injectable()
 class EdgePlugins implements OnModuleInit, OnApplicationShutdown {
@@ -24,7 +28,7 @@ class EdgePlugins implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly config: GatewayConfig,
+    private readonly config: EdgeConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -60,7 +64,7 @@ class EdgePlugins implements OnModuleInit, OnApplicationShutdown {
  */
 @Module({})
 export class EdgeModule {
-  static forRoot(config: GatewayConfig): DynamicModule {
+  static forRoot(config: EdgeConfig): DynamicModule {
     return {
       module: EdgeModule,
       providers: [
@@ -68,7 +72,7 @@ export class EdgeModule {
         {
           provide: EdgePlugins,
           inject: [HttpAdapterHost, EDGE_CONFIG],
-          useFactory: (host: HttpAdapterHost, c: GatewayConfig) => new EdgePlugins(host, c),
+          useFactory: (host: HttpAdapterHost, c: EdgeConfig) => new EdgePlugins(host, c),
         },
       ],
     };

@@ -1,4 +1,4 @@
-import type { RouteAuth } from '@app/config';
+import type { RouteAuth } from '@app/auth';
 import { errorReply, PUBLIC_API_VERSION, PUBLIC_OPERATIONS } from '@app/contracts';
 import { z } from 'zod';
 

@@ -1,14 +1,13 @@
-import { ConfigError, type GatewayConfig } from '@app/config';
+import { ConfigError } from '@app/env';
 import type { TlsCredentials } from '@app/http-server';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Server } from 'node:https';
 import { createSecureContext } from 'node:tls';
-
-type TlsConfig = Pick<GatewayConfig, 'TLS_CERT_FILE' | 'TLS_KEY_FILE' | 'TLS_RELOAD_MS'>;
+import type { TlsEnv } from './edge-env';
 
 /** The certificate and key at start-up, or undefined without TLS; a bad pair stops start-up. */
-export function tlsCredentialsOf(config: TlsConfig): TlsCredentials | undefined {
+export function tlsCredentialsOf(config: TlsEnv): TlsCredentials | undefined {
   if (config.TLS_CERT_FILE === undefined || config.TLS_KEY_FILE === undefined) return undefined;
   const read = (variable: string, path: string) => {
     try {
@@ -48,7 +47,7 @@ export interface TlsReloadLogger {
 export function reloadTlsOnChange(
   server: Server,
   initial: TlsCredentials,
-  config: TlsConfig,
+  config: TlsEnv,
   logger: TlsReloadLogger,
 ): () => void {
   let current = initial;

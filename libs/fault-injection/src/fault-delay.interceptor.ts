@@ -1,4 +1,4 @@
-import { APP_CONFIG } from '@app/config';
+import { APP_CONFIG } from '@app/env';
 import {
   type CallHandler,
   type ExecutionContext,
@@ -7,6 +7,7 @@ import {
   type NestInterceptor,
 } from '@nestjs/common';
 import { delay, type Observable } from 'rxjs';
+import type { FaultEnv } from './fault-env';
 
 /**
  * Adds FAULT_DELAY_MS of latency to every answer of the controllers it decorates (never health or
@@ -18,7 +19,7 @@ import { delay, type Observable } from 'rxjs';
 export class FaultDelayInterceptor implements NestInterceptor {
   private readonly delayMs: number;
 
-  constructor(@Inject(APP_CONFIG) config: { FAULT_DELAY_MS: number }) {
+  constructor(@Inject(APP_CONFIG) config: FaultEnv) {
     this.delayMs = config.FAULT_DELAY_MS;
   }
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '@app/config';
+import { ConfigError } from '@app/env';
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, HTTPMethods } from 'fastify';

@@ -1,18 +1,17 @@
+import { nonNegativeInt, positiveInt } from '@app/env';
 import { z } from 'zod';
 import { routeLimits } from './route-limits';
 
 /**
- * The gateway's rate-limiting variables (docs/rate-limiting.md): this library's part of the one
- * environment schema, which libs/config/src/env-schema.ts assembles. Only zod here: the config
- * library imports this file.
+ * The gateway's rate-limiting variables (docs/rate-limiting.md): this library's part of the
+ * gateway's environment schema, which libs/config/src/env-schema.ts assembles. Only zod here: the
+ * config library imports this file (as '@app/ratelimit/env'); rateLimitOptions
+ * (rate-limit.options.ts) turns the validated values into this library's options.
  */
 
 /** The two ways of sharing a limit through Redis (RATE_LIMIT_SYNC). */
 export const SYNC_MODES = ['background', 'per-request'] as const;
 export type SyncMode = (typeof SYNC_MODES)[number];
-
-const nonNegativeInt = z.coerce.number().int().min(0);
-const positiveInt = z.coerce.number().int().min(1);
 
 export const rateLimitEnv = {
   /** Shared rate-limit store, redis:// or rediss:// (TLS); unset = an in-memory store per gateway. */
@@ -24,7 +23,7 @@ export const rateLimitEnv = {
   /** Requests one client may make per window, on every route without its own limit. */
   RATE_LIMIT_LIMIT: positiveInt.default(1000),
   RATE_LIMIT_WINDOW_MS: positiveInt.default(1000),
-  /** Per-route budgets, e.g. `/verify=20/1000,/projects=200` (docs/rate-limiting.md). */
+  /** Per-route limits with their own budget, e.g. `/verify=20/1000,/projects=200` (docs/rate-limiting.md). */
   RATE_LIMIT_ROUTES: routeLimits.default([]),
   /** Proxies in front of the gateway that append to X-Forwarded-For; 0 = use the socket address. */
   RATE_LIMIT_TRUSTED_PROXY_HOPS: nonNegativeInt.default(0),
@@ -45,3 +44,6 @@ export const rateLimitEnv = {
   /** Background mode: how often a gateway synchronises its counts with Redis (one round trip). */
   RATE_LIMIT_SYNC_INTERVAL_MS: positiveInt.default(50),
 };
+
+/** The validated RATE_LIMIT_* and REDIS_* settings: what RateLimitModule takes. */
+export type RateLimitEnv = z.infer<z.ZodObject<typeof rateLimitEnv>>;

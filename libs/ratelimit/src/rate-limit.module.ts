@@ -4,12 +4,8 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { ConfiguredRoutesCheck } from './configured-routes.check';
 import { RateLimitGuard, routeOf } from './rate-limit.guard';
 import { RateLimitMetrics, rateLimitMetricProviders } from './rate-limit.metrics';
-import {
-  RATE_LIMIT_OPTIONS,
-  type RateLimitConfig,
-  type RateLimitOptions,
-  rateLimitOptions,
-} from './rate-limit.options';
+import type { RateLimitEnv } from './rate-limit-env';
+import { RATE_LIMIT_OPTIONS, type RateLimitOptions, rateLimitOptions } from './rate-limit.options';
 import { RateLimitStore, SHARED_WINDOWS } from './rate-limit.store';
 import { RedisWindows } from './redis-windows';
 import { DEFAULT_POLICY, RoutePolicies } from './route-policies';
@@ -43,7 +39,7 @@ class RateLimitStoreModule {
  */
 @Module({})
 export class RateLimitModule {
-  static forRoot(config: RateLimitConfig): DynamicModule {
+  static forRoot(config: RateLimitEnv): DynamicModule {
     const options = rateLimitOptions(config);
     const policies = new RoutePolicies(options, options.routes);
     const store = RateLimitStoreModule.forRoot(options);

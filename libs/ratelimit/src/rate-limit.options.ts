@@ -1,5 +1,4 @@
-import type { GatewayConfig } from '@app/config';
-import type { SyncMode } from './rate-limit-env';
+import type { RateLimitEnv, SyncMode } from './rate-limit-env';
 import type { RouteLimit } from './route-limits';
 import type { RedisWindowsOptions } from './redis-windows';
 
@@ -24,21 +23,8 @@ export interface RateLimitOptions {
   syncIntervalMs: number;
 }
 
-export type RateLimitConfig = Pick<
-  GatewayConfig,
-  | 'REDIS_URL'
-  | 'REDIS_PASSWORD'
-  | 'RATE_LIMIT_LIMIT'
-  | 'RATE_LIMIT_WINDOW_MS'
-  | 'RATE_LIMIT_ROUTES'
-  | 'RATE_LIMIT_TRUSTED_PROXY_HOPS'
-  | 'RATE_LIMIT_LOCAL_SHARE'
-  | 'RATE_LIMIT_REDIS_TIMEOUT_MS'
-  | 'RATE_LIMIT_SYNC'
-  | 'RATE_LIMIT_SYNC_INTERVAL_MS'
->;
-
-export function rateLimitOptions(config: RateLimitConfig): RateLimitOptions {
+/** This library's options, from its part of the configuration. */
+export function rateLimitOptions(config: RateLimitEnv): RateLimitOptions {
   return {
     limit: config.RATE_LIMIT_LIMIT,
     windowMs: config.RATE_LIMIT_WINDOW_MS,

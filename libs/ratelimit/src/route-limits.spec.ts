@@ -1,4 +1,5 @@
-import { ConfigError, gatewayEnv, loadConfig } from '@app/config';
+import { gatewayEnv } from '@app/config';
+import { ConfigError, loadConfig } from '@app/env';
 
 describe('RATE_LIMIT_ROUTES', () => {
   const parse = (value: string) => loadConfig(gatewayEnv, { RATE_LIMIT_ROUTES: value });

@@ -1,4 +1,4 @@
-import type { GatewayConfig } from '@app/config';
+import type { UpstreamEnv } from './upstream-env';
 
 export interface RetryPolicy {
   /** Attempts per call, the first included. */
@@ -51,7 +51,8 @@ export interface TrafficPolicy {
   outlier: OutlierPolicy;
 }
 
-export function trafficPolicy(config: GatewayConfig): TrafficPolicy {
+/** This library's options, from its part of the configuration. */
+export function trafficPolicy(config: UpstreamEnv): TrafficPolicy {
   return {
     discovery: {
       dnsServers: config.DNS_SERVERS,

@@ -1,4 +1,5 @@
-import { gatewayEnv, loadConfig } from '@app/config';
+import { gatewayEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 
 // The gateway's traffic-management variables (docs/traffic.md).
 describe('traffic configuration', () => {

@@ -1,21 +1,13 @@
+import { commaSeparated, percent, positiveInt } from '@app/env';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
  * The gateway's upstream and traffic-management variables (docs/traffic.md): this
- * library's part of the one environment schema, which libs/config/src/env-schema.ts assembles.
- * Only zod here: the config library imports this file.
+ * library's part of the gateway's environment schema, which libs/config/src/env-schema.ts
+ * assembles. Only zod here: the config library imports this file (as '@app/upstream/env');
+ * trafficPolicy (traffic-policy.ts) turns the validated values into this library's options.
  */
-
-const positiveInt = z.coerce.number().int().min(1);
-const percent = z.coerce.number().min(0).max(100);
-
-/** Comma-separated list, blanks dropped. */
-const list = (value: string) =>
-  value
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '');
 
 /** `http://host[:port][/base]`, one or more, comma-separated. */
 const httpUrlList = z
@@ -23,8 +15,10 @@ const httpUrlList = z
   .min(1)
   .refine(
     (value) =>
-      list(value).length > 0 &&
-      list(value).every((item) => URL.canParse(item) && new URL(item).protocol === 'http:'),
+      commaSeparated(value).length > 0 &&
+      commaSeparated(value).every(
+        (item) => URL.canParse(item) && new URL(item).protocol === 'http:',
+      ),
     { message: 'expected one or more comma-separated http:// URLs' },
   );
 
@@ -32,10 +26,10 @@ const httpUrlList = z
 const dnsServerList = z
   .string()
   .default('')
-  .refine((value) => list(value).every(isDnsServer), {
+  .refine((value) => commaSeparated(value).every(isDnsServer), {
     message: 'expected comma-separated IP addresses, each with an optional :port',
   })
-  .transform(list);
+  .transform(commaSeparated);
 
 function isDnsServer(item: string): boolean {
   const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(item);
@@ -100,6 +94,9 @@ export const upstreamEnv = {
   /** At most this share of an upstream's replicas is ejected at once (at least one may be). */
   OUTLIER_MAX_EJECTION_PERCENT: percent.default(50),
 };
+
+/** The validated upstream settings: what this library's modules read from APP_CONFIG. */
+export type UpstreamEnv = z.infer<z.ZodObject<typeof upstreamEnv>>;
 
 /** grpc-js silently ignores a DNS server in the target unless its alternative resolver is on. */
 export function checkRpcTarget(

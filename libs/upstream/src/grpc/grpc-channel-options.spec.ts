@@ -1,5 +1,6 @@
 import { Channel, type ChannelOptions, credentials, experimental } from '@grpc/grpc-js';
-import { gatewayEnv, loadConfig } from '@app/config';
+import { gatewayEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 import { trafficPolicy } from '../traffic-policy';
 import { grpcChannelOptions } from './grpc-channel-options';
 
@@ -35,11 +36,13 @@ describe('grpcChannelOptions', () => {
     expect(config.retryThrottling).toBeUndefined();
   });
 
-  it('re-resolves at most every refresh period and caps reconnect backoff at the max ejection', () => {
-    expect(grpcChannelOptions(policy)).toMatchObject({
-      'grpc.dns_min_time_between_resolutions_ms': 5000,
+  it('caps reconnect backoff at the max ejection; discovery settings are not channel options', () => {
+    const options = grpcChannelOptions(policy);
+    expect(options).toMatchObject({
       'grpc.max_reconnect_backoff_ms': 30_000,
       'grpc.service_config_disable_resolution': 1,
     });
+    // PollingDnsResolver gets them typed (usePollingDnsResolver), never parsed back from here.
+    expect(options['grpc.dns_min_time_between_resolutions_ms']).toBeUndefined();
   });
 });

@@ -1,4 +1,3 @@
-import { DNS_SERVERS_OPTION } from './polling-dns-resolver';
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { FAILURE_PERCENTAGE_EJECTION, type TrafficPolicy } from '../traffic-policy';
 
@@ -18,8 +17,9 @@ function duration(ms: number): { seconds: number; nanos: number } {
  *   mechanism and budget every upstream shares (retries.ts), so RETRY_MAX_ATTEMPTS bounds the
  *   attempts that reach the replicas. (grpc-js's transparent retry of a call that never left the
  *   client stays: nothing reached a replica.)
- * - DNS re-resolution at most every refreshMs (grpc-js re-resolves when connections drop, e.g. on
- *   the server's max-connection-age GOAWAY), and reconnect backoff capped at the max ejection time.
+ * - reconnect backoff capped at the max ejection time. DNS re-resolution (every refreshMs, and when
+ *   connections drop, e.g. on the server's max-connection-age GOAWAY) is PollingDnsResolver's,
+ *   which takes its settings typed (usePollingDnsResolver), not through these options.
  */
 export function grpcChannelOptions(policy: TrafficPolicy): ChannelOptions {
   const { outlier } = policy;
@@ -46,9 +46,6 @@ export function grpcChannelOptions(policy: TrafficPolicy): ChannelOptions {
     'grpc.service_config': JSON.stringify(serviceConfig),
     // The service config above is the whole policy: no TXT lookups, no config from DNS.
     'grpc.service_config_disable_resolution': 1,
-    // PollingDnsResolver re-resolves this often, and reads the DNS servers here.
-    'grpc.dns_min_time_between_resolutions_ms': policy.discovery.refreshMs,
-    [DNS_SERVERS_OPTION]: policy.discovery.dnsServers.join(','),
     'grpc.initial_reconnect_backoff_ms': Math.min(1000, outlier.maxEjectionMs),
     'grpc.max_reconnect_backoff_ms': outlier.maxEjectionMs,
   };

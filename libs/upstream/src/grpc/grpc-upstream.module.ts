@@ -1,7 +1,8 @@
-import { APP_CONFIG, type GatewayConfig } from '@app/config';
+import { APP_CONFIG } from '@app/env';
 import { type DynamicModule, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { trafficPolicy } from '../traffic-policy';
 import { UpstreamCoreModule } from '../upstream-core.module';
+import type { UpstreamEnv } from '../upstream-env';
 import { UpstreamMetrics } from '../upstream-metrics';
 import { UpstreamStates } from '../upstream-states';
 import { GrpcUpstream, type IdempotentMethod } from './grpc-upstream';
@@ -12,7 +13,7 @@ export interface GrpcUpstreamDefinition {
   /** Methods safe to retry (they change nothing); all others are never retried. */
   idempotentMethods: readonly IdempotentMethod[];
   /** Its settings, read from the gateway configuration. */
-  settings: (config: GatewayConfig) => { target: string; timeoutMs: number };
+  settings: (config: UpstreamEnv) => { target: string; timeoutMs: number };
 }
 
 /** Closes the upstream's channels once the listeners are closed. */
@@ -38,7 +39,7 @@ export class GrpcUpstreamModule {
       providers: [
         {
           provide: GrpcUpstream,
-          useFactory: (config: GatewayConfig, metrics: UpstreamMetrics, states: UpstreamStates) => {
+          useFactory: (config: UpstreamEnv, metrics: UpstreamMetrics, states: UpstreamStates) => {
             const { target, timeoutMs } = definition.settings(config);
             return new GrpcUpstream(
               {

@@ -1,4 +1,5 @@
-import { gatewayEnv, loadConfig } from '@app/config';
+import { gatewayEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { Logger } from '@nestjs/common';
 import { trafficPolicy } from '../traffic-policy';

@@ -100,7 +100,7 @@ export class GrpcUpstream {
 
   /** A client of a generated service on this upstream's channel (closed by stop()). */
   createClient<C extends Client>(Client: ClientConstructor<C>): C {
-    usePollingDnsResolver();
+    usePollingDnsResolver(this.options.policy.discovery);
     const client = new Client(
       this.options.target,
       credentials.createInsecure(),

@@ -1,5 +1,5 @@
 import { experimental } from '@grpc/grpc-js';
-import { PollingDnsResolver } from './polling-dns-resolver';
+import { PollingDnsResolver, usePollingDnsResolver } from './polling-dns-resolver';
 
 type Result = Parameters<experimental.ResolverListener>[0];
 
@@ -12,7 +12,7 @@ function resolver(target: string, refreshMs = 5000) {
       results.push(result);
       return true;
     },
-    { 'grpc.dns_min_time_between_resolutions_ms': refreshMs },
+    { dnsServers: [], refreshMs },
   );
   return { instance, results };
 }
@@ -62,6 +62,34 @@ describe('PollingDnsResolver', () => {
     instance.updateResolution();
     await settle();
     expect(results[0]).toMatchObject({ ok: false, error: { code: 14 } });
+    instance.destroy();
+  });
+
+  test('registered for dns:, it serves every channel with the typed settings it was given', async () => {
+    usePollingDnsResolver({ dnsServers: [], refreshMs: 60_000 });
+    // Same settings again (a second upstream): nothing changes; other settings: refused.
+    usePollingDnsResolver({ dnsServers: [], refreshMs: 60_000 });
+    expect(() => usePollingDnsResolver({ dnsServers: [], refreshMs: 1000 })).toThrow(
+      /one DNS discovery policy/,
+    );
+    const results: Result[] = [];
+    const instance = experimental.createResolver(
+      { scheme: 'dns', authority: '', path: '127.0.0.9:6000' },
+      (result) => {
+        results.push(result);
+        return true;
+      },
+      {},
+    );
+    expect(instance).toBeInstanceOf(PollingDnsResolver);
+    instance.updateResolution();
+    await settle();
+    instance.updateResolution();
+    await settle();
+    // Within the registered 60 s refresh interval, asked twice, resolved once.
+    expect(results).toEqual([
+      { ok: true, value: [{ addresses: [{ host: '127.0.0.9', port: 6000 }] }] },
+    ]);
     instance.destroy();
   });
 });

@@ -1,9 +1,9 @@
 import { experimental, status, type ChannelOptions } from '@grpc/grpc-js';
 import { createNameResolver, type NameResolver } from '../discovery/name-resolver';
+import type { DiscoveryPolicy } from '../traffic-policy';
 
-/** Channel option carrying DNS_SERVERS (comma-separated) to the resolver; '' = the system resolver. */
-export const DNS_SERVERS_OPTION = 'gateway.dns_servers';
-const REFRESH_OPTION = 'grpc.dns_min_time_between_resolutions_ms';
+/** What the resolver takes from the traffic policy: DNS_SERVERS and UPSTREAM_DNS_REFRESH_MS. */
+export type DnsDiscovery = Pick<DiscoveryPolicy, 'dnsServers' | 'refreshMs'>;
 
 /**
  * The `dns:` resolver of the gateway's gRPC channels: the name is re-resolved every refresh
@@ -27,18 +27,15 @@ export class PollingDnsResolver implements experimental.Resolver {
   constructor(
     private readonly target: experimental.GrpcUri,
     private readonly listener: experimental.ResolverListener,
-    options: ChannelOptions,
+    discovery: DnsDiscovery,
   ) {
     const hostPort = experimental.splitHostPort(target.path);
     this.host = hostPort?.host;
     this.port = hostPort?.port ?? 443;
-    const servers = target.authority
-      ? [target.authority]
-      : String(options[DNS_SERVERS_OPTION] ?? '')
-          .split(',')
-          .filter(Boolean);
-    this.resolve = createNameResolver(servers);
-    this.refreshMs = Number(options[REFRESH_OPTION] ?? 5000);
+    this.resolve = createNameResolver(
+      target.authority ? [target.authority] : [...discovery.dnsServers],
+    );
+    this.refreshMs = discovery.refreshMs;
     this.timer = setInterval(() => void this.run(false), this.refreshMs);
     this.timer.unref();
   }
@@ -104,7 +101,37 @@ export class PollingDnsResolver implements experimental.Resolver {
   }
 }
 
-/** Makes every `dns:` channel of this process use PollingDnsResolver (idempotent). */
-export function usePollingDnsResolver(): void {
-  experimental.registerResolver('dns', PollingDnsResolver);
+let registered: DnsDiscovery | undefined;
+
+/**
+ * Makes every `dns:` channel of this process use PollingDnsResolver with these settings
+ * (idempotent). grpc-js registers a resolver class per scheme for the whole process and gives it
+ * only the channel's options, a bag of untyped values; so the typed settings are bound here, once,
+ * instead of travelling through the channel options as strings or numbers to parse back. A process
+ * has one configuration, hence one discovery policy for all its upstreams: a second registration
+ * with other settings is a programming error, not something to resolve silently.
+ */
+export function usePollingDnsResolver(discovery: DnsDiscovery): void {
+  if (registered) {
+    if (sameDiscovery(registered, discovery)) return;
+    throw new Error('gRPC upstreams of one process must share one DNS discovery policy');
+  }
+  registered = { dnsServers: [...discovery.dnsServers], refreshMs: discovery.refreshMs };
+  const bound = registered;
+  experimental.registerResolver(
+    'dns',
+    class extends PollingDnsResolver {
+      constructor(
+        target: experimental.GrpcUri,
+        listener: experimental.ResolverListener,
+        _options: ChannelOptions,
+      ) {
+        super(target, listener, bound);
+      }
+    },
+  );
+}
+
+function sameDiscovery(a: DnsDiscovery, b: DnsDiscovery): boolean {
+  return a.refreshMs === b.refreshMs && a.dnsServers.join(',') === b.dnsServers.join(',');
 }

@@ -1,4 +1,4 @@
-import { APP_CONFIG, type GatewayConfig } from '@app/config';
+import { APP_CONFIG } from '@app/env';
 import { HttpModule, HttpService } from '@nestjs/axios';
 import {
   type DynamicModule,
@@ -9,6 +9,7 @@ import {
 } from '@nestjs/common';
 import { trafficPolicy } from '../traffic-policy';
 import { UpstreamCoreModule } from '../upstream-core.module';
+import type { UpstreamEnv } from '../upstream-env';
 import { UpstreamMetrics } from '../upstream-metrics';
 import { UpstreamStates } from '../upstream-states';
 import { HttpUpstream } from './http-upstream';
@@ -19,7 +20,7 @@ export interface HttpUpstreamDefinition {
   /** The upstream's name, e.g. "webapp-1". */
   name: string;
   /** Its settings, read from the gateway configuration. */
-  settings: (config: GatewayConfig) => { url: string; connectTimeoutMs: number; timeoutMs: number };
+  settings: (config: UpstreamEnv) => { url: string; connectTimeoutMs: number; timeoutMs: number };
 }
 
 const DEFINITION = Symbol('HttpUpstreamDefinition');
@@ -57,7 +58,7 @@ export class HttpUpstreamModule {
         { provide: DEFINITION, useValue: definition },
         {
           provide: UndiciTransport,
-          useFactory: (def: HttpUpstreamDefinition, config: GatewayConfig) =>
+          useFactory: (def: HttpUpstreamDefinition, config: UpstreamEnv) =>
             new UndiciTransport(def.settings(config).connectTimeoutMs),
           inject: [DEFINITION, APP_CONFIG],
         },
@@ -65,7 +66,7 @@ export class HttpUpstreamModule {
           provide: HttpUpstream,
           useFactory: (
             def: HttpUpstreamDefinition,
-            config: GatewayConfig,
+            config: UpstreamEnv,
             http: HttpService,
             transport: UndiciTransport,
             metrics: UpstreamMetrics,

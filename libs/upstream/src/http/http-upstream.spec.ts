@@ -1,7 +1,8 @@
 import { HttpException, Logger } from '@nestjs/common';
 import { AxiosError, type AxiosInstance } from 'axios';
 import { CircuitOpenException } from '../circuit-breaker';
-import { gatewayEnv, loadConfig } from '@app/config';
+import { gatewayEnv } from '@app/config';
+import { loadConfig } from '@app/env';
 import { type TrafficPolicy, trafficPolicy } from '../traffic-policy';
 import { UpstreamException } from '../upstream.exception';
 import { testUpstreamMetrics } from '../upstream-metrics.fixture';

@@ -1,4 +1,4 @@
-import { gatewayEnv, webappEnv } from './env-schema';
+import { gatewayEnv, webappEnv } from '@app/config';
 import { ConfigError, loadConfig } from './load-config';
 
 describe('loadConfig', () => {
