@@ -21,7 +21,12 @@ module.exports = {
       displayName: 'unit',
       testEnvironment: 'node',
       rootDir: __dirname,
-      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/scripts', '<rootDir>/process-topology'],
+      roots: [
+        '<rootDir>/apps',
+        '<rootDir>/libs',
+        '<rootDir>/scripts',
+        '<rootDir>/process-topology',
+      ],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
       moduleNameMapper,
@@ -44,6 +49,8 @@ module.exports = {
       roots: ['<rootDir>/test/k8s'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
+      // The chart is checked against the apps' own env schemas (@app/config).
+      moduleNameMapper,
     },
     {
       displayName: 'cluster',

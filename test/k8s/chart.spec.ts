@@ -142,13 +142,14 @@ describe('defaults', () => {
         HOST: '0.0.0.0',
         PORT: ports[app],
         ADMIN_PORT: '9000',
-        LOG_LEVEL: 'info',
         NODE_OPTIONS: '--max-semi-space-size=32',
         OTEL_SERVICE_NAME: app,
       });
       // Behind the 5 s preStop pause the app's own drain is short (README, "Health, shutdown").
       expect(env).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '20000' });
       expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      // logLevel null: the app's own default applies (test/k8s/app-defaults.spec.ts).
+      expect(env.LOG_LEVEL).toBeUndefined();
       const spec = deployment.spec.template.spec;
       expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
       expect(spec.terminationGracePeriodSeconds).toBe(31);
