@@ -2,7 +2,7 @@
 // trusting the gateway's own certificate Secret with edge.tls, credentials with edge.auth, its own
 // NetworkPolicy with networkPolicy.enabled. test/e2e/helm-smoke-test.e2e-spec.ts runs the same
 // rendered pod env against real processes.
-import { helmTemplate, type RenderOptions } from './support/helm.ts';
+import { helmNotes, helmTemplate, type RenderOptions } from './support/helm.ts';
 import { byKind, bytes } from './support/invariants.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are free-form JSON */
@@ -178,6 +178,24 @@ describe('the helm test pod', () => {
         },
       },
     });
+  });
+
+  test('NOTES.txt says when the test pod lacks a credential for the routes it calls', () => {
+    const jwt = [
+      'edge.auth.jwt.jwksUrl=https://id.example/jwks',
+      'edge.auth.jwt.issuer=i',
+      'edge.auth.jwt.audience=a',
+    ];
+    expect(helmNotes()).not.toContain('401');
+    expect(helmNotes(API_KEYS)).not.toContain('401');
+    expect(helmNotes(['edge.auth.routes./verify=jwt', ...jwt])).toContain(
+      'it has no JWT (set tests.auth.jwtSecret)',
+    );
+    expect(
+      helmNotes(['edge.auth.routes./verify=jwt', ...jwt, 'tests.auth.jwtSecret=smoke-jwt']),
+    ).not.toContain('401');
+    // With TLS on, the curl lines use https.
+    expect(helmNotes(TLS)).toContain('https://127.0.0.1:8000/projects/');
   });
 
   test('NetworkPolicies off: no policy for the test pod either', () => {

@@ -169,3 +169,21 @@ symlink in the directory, which a subPath mount would never see (the keys must r
 {{- range $route, $scheme := $auth.routes }}{{ if ne $scheme "none" }}{{ $protected = true }}{{ end }}{{ end -}}
 {{- if not $protected }}true{{ end -}}
 {{- end -}}
+
+{{/*
+The credentials the helm test pod lacks for the routes it calls (/projects, /verify), as words for
+NOTES.txt; empty when it has what they need. Judged from the values (edge.auth, tests.auth).
+*/}}
+{{- define "gs.smokeTestMissing" -}}
+{{- $auth := .Values.edge.auth -}}
+{{- $missing := list -}}
+{{- range $route := list "/projects" "/verify" }}
+{{- $scheme := regexReplaceAll ":.*" (get $auth.routes $route | default $auth.default) "" }}
+{{- if and (eq $scheme "api-key") (not (or $.Values.tests.auth.apiKeySecret $auth.apiKeys.existingSecret)) }}
+{{- $missing = append $missing "API key (set tests.auth.apiKeySecret)" }}
+{{- else if and (eq $scheme "jwt") (not $.Values.tests.auth.jwtSecret) }}
+{{- $missing = append $missing "JWT (set tests.auth.jwtSecret)" }}
+{{- end }}
+{{- end }}
+{{- $missing | uniq | join " and no " -}}
+{{- end -}}
