@@ -129,7 +129,7 @@ describe('helm test with TLS and authentication on, against real processes', () 
   let runs = 0;
 
   /** The test pod's env, its files written under a fresh root, pointed at the local gateway. */
-  const podEnv = (rendered: K8sObject[], secretsNow: Secrets = secrets) => {
+  const podEnv = (rendered: K8sObject[], secretsNow: Secrets = secrets): Record<string, string> => {
     const pod = byKind(rendered, 'Pod')[0].spec;
     const map = mountSecrets(pod, join(dir, `pod-${++runs}`), secretsNow);
     const env = Object.fromEntries(

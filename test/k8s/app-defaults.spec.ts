@@ -4,18 +4,17 @@
 // or one outside the app's schema (listed). A variable that merely repeats the app's default fails:
 // leave it to the app, so the two cannot drift apart. The values documented as "null = the app's
 // default (`X`)" are held to the schema too.
-import { gatewayEnv, rpcAppEnv, webappEnv } from '@app/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { z } from 'zod';
+import { type EnvSchema, gatewayEnv, rpcAppEnv, webappEnv } from './support/app-env.ts';
 import { helmTemplate } from './support/helm.ts';
 import { appDeployments, containerEnv } from './support/invariants.ts';
 import { CHART } from './support/tools.ts';
 import { valuesRows } from './support/values-doc.ts';
 
 type App = 'gateway' | 'webapp-1' | 'rpc-app-1';
-const SCHEMAS: Record<App, z.ZodObject> = {
+const SCHEMAS: Record<App, EnvSchema> = {
   gateway: gatewayEnv,
   'webapp-1': webappEnv,
   'rpc-app-1': rpcAppEnv,

@@ -3,10 +3,10 @@
 // the formats of the edge values). Each case goes to both: the real chart (helm template accepts
 // or refuses) and the gateway's env schema (gatewayEnv.safeParse of the env the chart renders for
 // those values, taken from a copy of the chart without its checks). Both must give the same verdict.
-import { gatewayEnv } from '@app/config';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gatewayEnv } from './support/app-env.ts';
 import { helmTemplate, helmTemplateRaw, type RenderOptions } from './support/helm.ts';
 import { appDeployments, containerEnv } from './support/invariants.ts';
 import { CHART } from './support/tools.ts';
@@ -180,7 +180,7 @@ function gatewayAccepts(options: Case['options']): { accepted: boolean; why: str
   const result = gatewayEnv.safeParse(cleaned);
   return {
     accepted: result.success,
-    why: result.success ? '' : result.error.issues.map((i) => i.message).join('; '),
+    why: result.success ? '' : result.error.issues.map((issue) => issue.message).join('; '),
   };
 }
 

@@ -143,7 +143,7 @@ describe('the helm test pod', () => {
       'app.kubernetes.io/component': 'test',
     });
     for (const [key, value] of Object.entries(policy!.spec.podSelector.matchLabels))
-      expect(pod.metadata.labels[key]).toBe(value);
+      expect(pod.metadata.labels?.[key]).toBe(value);
     expect(policy!.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy!.spec.ingress).toBeUndefined();
     const [dns, gateway] = policy!.spec.egress;
