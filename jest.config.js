@@ -54,6 +54,8 @@ module.exports = {
       roots: ['<rootDir>/test/k8s'],
       testMatch: ['**/*.spec.ts'],
       transform: { '^.+\\.ts$': tsJest },
+      // The chart is checked against the apps' own env schemas (@app/config).
+      moduleNameMapper,
     },
     {
       displayName: 'cluster',

@@ -15,6 +15,7 @@ import {
   appDeployments,
   byKind,
   containerEnv,
+  ephemeralStorageCovered,
   gatewayUpstreamsNameServices,
   gracePeriodCoversDrain,
   imagesPinned,
@@ -76,6 +77,7 @@ describe('render matrix: Kubernetes schemas and invariants', () => {
       ...imagesPinned(objects),
       ...pullSecretsEverywhere(objects, matrixCase.expect.imagePullSecrets ?? []),
       ...secretRefsResolve(objects, matrixCase.expect.secrets ?? []),
+      ...ephemeralStorageCovered(objects),
     ];
     expect(problems).toEqual([]);
     expect([...appDeployments(objects).keys()].sort()).toEqual([
@@ -142,13 +144,14 @@ describe('defaults', () => {
         HOST: '0.0.0.0',
         PORT: ports[app],
         ADMIN_PORT: '9000',
-        LOG_LEVEL: 'info',
         NODE_OPTIONS: '--max-semi-space-size=32',
         OTEL_SERVICE_NAME: app,
       });
       // Behind the 5 s preStop pause the app's own drain is short (README, "Health, shutdown").
       expect(env).toMatchObject({ SHUTDOWN_DRAIN_DELAY_MS: '1000', SHUTDOWN_TIMEOUT_MS: '20000' });
       expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      // logLevel null: the app's own default applies (test/k8s/app-defaults.spec.ts).
+      expect(env.LOG_LEVEL).toBeUndefined();
       const spec = deployment.spec.template.spec;
       expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
       expect(spec.terminationGracePeriodSeconds).toBe(31);
@@ -177,7 +180,8 @@ describe('defaults', () => {
     ]) {
       expect(byKind(objects, kind)).toEqual([]);
     }
-    expect(byKind(objects, 'NetworkPolicy').length).toBe(4);
+    // One per app, Redis's, and the helm test pod's (a test hook, created by `helm test` only).
+    expect(byKind(objects, 'NetworkPolicy').length).toBe(5);
     expect(byKind(objects, 'PodDisruptionBudget').length).toBe(3);
   });
 });
@@ -729,6 +733,11 @@ describe('the checks catch broken renders (each one can fail)', () => {
       find(o, 'PodDisruptionBudget', 'rel-gateway-stack-rpc-app-1').spec.selector.matchLabels = {
         'app.kubernetes.io/name': 'gateway-stack',
       };
+      const webapp = find(o, 'Deployment', 'rel-gateway-stack-webapp-1').spec.template.spec;
+      webapp.volumes[0].emptyDir.sizeLimit = '1Gi';
+      delete find(o, 'Pod', 'rel-gateway-stack-smoke-test').spec.containers[0].resources.limits[
+        'ephemeral-storage'
+      ];
     });
     expect(servicesMatchWorkloads(objects)).toEqual([
       'Service/rel-gateway-stack-webapp-1 selects 0 Deployments (want exactly 1)',
@@ -768,6 +777,10 @@ describe('the checks catch broken renders (each one can fail)', () => {
     ]);
     expect(scalersTargetWorkloads(objects)).toEqual([
       'PodDisruptionBudget/rel-gateway-stack-rpc-app-1 selects 4 Deployments (want 1)',
+    ]);
+    expect(ephemeralStorageCovered(objects)).toEqual([
+      'Deployment/rel-gateway-stack-webapp-1: ephemeral-storage limits 256Mi < emptyDir sizeLimits + logs 1074Mi',
+      'Pod/rel-gateway-stack-smoke-test container smoke-test: no ephemeral-storage request and limit',
     ]);
   });
 });

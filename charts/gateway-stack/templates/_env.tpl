@@ -93,8 +93,12 @@ key: {{ $redis.external.passwordKey }}
 {{- range $key, $value := $c.env }}
 {{- $_ := set $env $key (include "gs.envValue" $value) }}
 {{- end }}
+{{- /* Unset and empty values are left out: the apps read an empty variable as unset anyway (libs/config). */}}
 {{- range $key := keys $env | sortAlpha }}
-{{ $key }}: {{ get $env $key | quote }}
+{{- $value := get $env $key }}
+{{- if and (not (kindIs "invalid" $value)) (ne (toString $value) "") }}
+{{ $key }}: {{ $value | quote }}
+{{- end }}
 {{- end }}
 {{- end -}}
 

@@ -59,6 +59,9 @@ value to change; rendering stops before anything reaches the cluster.
 {{- if not (hasKey .Values.components (include "gs.gatewayComponent" .)) }}
 {{- fail "components.gateway is required: it is the public edge" }}
 {{- end }}
+{{- $gateway := dict "root" $root "name" (include "gs.gatewayComponent" .) -}}
+{{- $_ := set $gateway "c" (include "gs.component" $gateway | fromYaml) -}}
+{{- include "gs.edgeCheck" (dict "env" (include "gs.envData" $gateway | fromYaml) "extraEnv" $gateway.c.extraEnv) }}
 {{- range $role, $name := dict "webapp" .Values.upstreams.webapp "rpc" .Values.upstreams.rpc }}
 {{- if not (hasKey $root.Values.components $name) }}
 {{- fail (printf "upstreams.%s=%s names no entry of components" $role $name) }}

@@ -15,6 +15,8 @@ export interface K8sObject {
 }
 
 export interface RenderOptions {
+  /** Chart directory; default the repository's chart. */
+  chart?: string;
   release?: string;
   namespace?: string;
   kubeVersion?: string;
@@ -36,7 +38,7 @@ export function helmTemplateRaw(options: RenderOptions = {}, extraArgs: string[]
   return run(tool('helm'), [
     'template',
     options.release ?? 'rel',
-    CHART,
+    options.chart ?? CHART,
     '--namespace',
     options.namespace ?? 'shop',
     ...(options.kubeVersion ? ['--kube-version', options.kubeVersion] : []),

@@ -363,9 +363,12 @@ export function secretRefsResolve(objects: K8sObject[], existing: string[]): str
         ),
         ...(c.envFrom ?? []).flatMap((e: any) => (e.secretRef ? [e.secretRef] : [])),
       ]),
-      ...(podSpec(workload).volumes ?? []).flatMap((v: any) =>
-        v.secret ? [{ name: v.secret.secretName }] : [],
-      ),
+      ...(podSpec(workload).volumes ?? []).flatMap((v: any) => [
+        ...(v.secret ? [{ name: v.secret.secretName }] : []),
+        ...(v.projected?.sources ?? []).flatMap((source: any) =>
+          source.secret ? [{ name: source.secret.name }] : [],
+        ),
+      ]),
     ];
     for (const ref of refs) {
       const keys = rendered.get(ref.name);
@@ -383,22 +386,23 @@ export function secretRefsResolve(objects: K8sObject[], existing: string[]): str
   return problems;
 }
 
-/** NetworkPolicies select exactly one workload; their peers select the gateway; their ports exist there. */
+/**
+ * NetworkPolicies select exactly one workload (a Deployment, or the helm test Pod); their peers
+ * select the gateway; their ports exist there.
+ */
 export function networkPoliciesSelect(objects: K8sObject[]): string[] {
   const problems: string[] = [];
   const gateway = appDeployments(objects).get('gateway');
   for (const policy of byKind(objects, 'NetworkPolicy')) {
     const where = `NetworkPolicy/${policy.metadata.name}`;
-    const targets = selected(objects, policy.spec.podSelector.matchLabels).filter(
-      (w) => w.kind === 'Deployment',
-    );
+    const targets = selected(objects, policy.spec.podSelector.matchLabels);
     if (targets.length !== 1) {
-      problems.push(`${where} selects ${targets.length} Deployments (want 1)`);
+      problems.push(`${where} selects ${targets.length} workloads (want 1)`);
       continue;
     }
     const target = targets[0];
     if (policy.metadata.name !== target.metadata.name)
-      problems.push(`${where} selects Deployment/${target.metadata.name}, not its namesake`);
+      problems.push(`${where} selects ${target.kind}/${target.metadata.name}, not its namesake`);
     for (const rule of policy.spec.ingress ?? []) {
       for (const port of rule.ports ?? []) {
         if (!portDeclared(target, port.port))
@@ -470,6 +474,72 @@ export function imagesPinned(objects: K8sObject[]): string[] {
       if (!image.includes('@sha256:') && (!tag || tag === 'latest'))
         problems.push(`${workload.metadata.name}/${container.name}: image ${image} is not pinned`);
     }
+  }
+  return problems;
+}
+
+/** A Kubernetes quantity (`64Mi`, `1G`, `500k`, `1024`) in bytes. */
+export function bytes(quantity: string | number): number {
+  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(String(quantity));
+  const units: Record<string, number> = {
+    '': 1,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+  };
+  if (!match || !(match[2] in units)) throw new Error(`not a byte quantity: ${quantity}`);
+  return Number(match[1]) * units[match[2]];
+}
+
+/** What the kubelet keeps of one container's logs by default (5 files of 10Mi), counted as its ephemeral storage. */
+export const LOG_BYTES = 5 * 10 * 2 ** 20;
+
+/**
+ * Every container requests and limits ephemeral-storage (request <= limit), and each pod's limits
+ * cover its emptyDir size limits plus every container's logs: below that, a pod using no more than
+ * its volumes allow would still be evicted.
+ */
+export function ephemeralStorageCovered(objects: K8sObject[]): string[] {
+  const problems: string[] = [];
+  for (const workload of workloads(objects)) {
+    const where = `${workload.kind}/${workload.metadata.name}`;
+    let limits = 0;
+    let unlimited = false;
+    for (const container of containers(workload)) {
+      const request = container.resources?.requests?.['ephemeral-storage'];
+      const limit = container.resources?.limits?.['ephemeral-storage'];
+      if (request === undefined || limit === undefined) {
+        problems.push(
+          `${where} container ${container.name}: no ephemeral-storage request and limit`,
+        );
+        unlimited = true;
+        continue;
+      }
+      if (bytes(request) > bytes(limit))
+        problems.push(
+          `${where} container ${container.name}: ephemeral-storage request ${request} > limit ${limit}`,
+        );
+      limits += bytes(limit);
+    }
+    const volumes = (podSpec(workload).volumes ?? []).filter((v: any) => v.emptyDir);
+    const unbounded = volumes.filter((v: any) => v.emptyDir.sizeLimit === undefined);
+    for (const volume of unbounded)
+      problems.push(`${where}: emptyDir ${volume.name} has no sizeLimit`);
+    const needed =
+      volumes.reduce(
+        (sum: number, v: any) => sum + (v.emptyDir.sizeLimit ? bytes(v.emptyDir.sizeLimit) : 0),
+        0,
+      ) +
+      containers(workload).length * LOG_BYTES;
+    if (!unlimited && limits < needed)
+      problems.push(
+        `${where}: ephemeral-storage limits ${limits / 2 ** 20}Mi < emptyDir sizeLimits + logs ${needed / 2 ** 20}Mi`,
+      );
   }
   return problems;
 }

@@ -180,6 +180,25 @@ export function matrixCases(): MatrixCase[] {
       expect: { ...base, imagePullSecrets: ['regcred', 'mirror-auth'] },
     },
     {
+      name: 'helm test over TLS with the API key and a JWT, gateway restricted',
+      options: {
+        set: [
+          'edge.tls.existingSecret=gw-tls',
+          'edge.auth.default=api-key',
+          'edge.auth.apiKeys.existingSecret=gw-keys',
+          'edge.auth.jwt.jwksUrl=https://id.example/jwks',
+          'edge.auth.jwt.issuer=https://id.example',
+          'edge.auth.jwt.audience=gateway',
+          'tests.auth.jwtSecret=smoke-jwt',
+        ],
+        setJson: [
+          'edge.auth.routes={"/verify":"jwt:users.verify"}',
+          'networkPolicy.gatewayFrom=[{"namespaceSelector":{"matchLabels":{"kubernetes.io/metadata.name":"ingress-nginx"}}}]',
+        ],
+      },
+      expect: { ...base, secrets: ['gw-tls', 'gw-keys', 'smoke-jwt'] },
+    },
+    {
       name: 'NetworkPolicies off',
       options: { set: ['networkPolicy.enabled=false'] },
       expect: base,

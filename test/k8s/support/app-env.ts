@@ -1,0 +1,16 @@
+// The apps' env schemas (@app/config), for comparing the chart with them. Loaded with require: jest
+// maps @app/* to the libraries (jest.config.js), while the type check of test/ (erasable TypeScript
+// under nodenext, tsconfig.scripts.json) cannot compile the NestJS libraries; this typed view is
+// all the chart tests need of them.
+import type { z } from 'zod';
+
+/** The parts of a zod object schema the chart tests use. */
+export type EnvSchema = Pick<z.ZodObject, 'shape' | 'safeParse'>;
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+const config = require('@app/config') as Record<
+  'gatewayEnv' | 'webappEnv' | 'rpcAppEnv',
+  EnvSchema
+>;
+
+export const { gatewayEnv, webappEnv, rpcAppEnv } = config;
