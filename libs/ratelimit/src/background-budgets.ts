@@ -26,7 +26,7 @@ interface Budget {
 }
 
 /** Claims sent in one sync at most: bounds the time Redis spends in one script call. */
-export const MAX_CLAIMS_PER_SYNC = 2000;
+const MAX_CLAIMS_PER_SYNC = 2000;
 
 interface SentClaim {
   budget: Budget;
@@ -63,10 +63,6 @@ export class BackgroundBudgets {
   remaining = 0;
 
   constructor(private readonly maxKeys: number = MAX_MEMORY_WINDOWS) {}
-
-  get size(): number {
-    return this.budgets.size;
-  }
 
   get gateways(): number {
     return this.gatewayCount;

@@ -39,12 +39,6 @@ export class FakeBudgetLedger implements SharedBudgets {
     return this.live(key, this.clock())?.claimed ?? 0;
   }
 
-  /** Forgets everything, as a restarted Redis without persistence does. */
-  flush(): void {
-    this.gateways.clear();
-    this.entries.clear();
-  }
-
   async sync(request: SyncRequest): Promise<SyncReply> {
     if (!this.up) throw new StoreError('unavailable', 'Connection is closed.');
     return this.syncNow(request);

@@ -5,7 +5,7 @@
 import type { BudgetClaim, BudgetGrant, SyncReply, SyncRequest } from './shared-budgets';
 
 /** The sorted set of gateways that synchronise in the background (their heartbeats): KEYS[1]. */
-export const GATEWAYS_KEY = 'ratelimit:gateways';
+const GATEWAYS_KEY = 'ratelimit:gateways';
 
 /** ARGV before the claims: gateway id, heartbeat TTL ms, reserve ms. */
 export const HEADER_ARGS = 3;
@@ -17,7 +17,7 @@ const HEADER_REPLY = 2;
 const REPLY_PER_CLAIM = 4;
 
 /** One call of the script: KEYS (the gateways set, then one budget key per claim) and ARGV. */
-export interface SyncCall {
+interface SyncCall {
   keys: string[];
   args: Array<string | number>;
 }
