@@ -44,7 +44,7 @@ interface SentClaim {
  * and ask for more, granted from what is left of the limit: the store counts every token held or
  * spent, so the gateways together never admit more than the limit once they have all declared.
  *
- * No timers and no I/O here: the store calls `takeClaims` and `applyReply` (rate-limit.store.ts).
+ * No timers and no I/O here: BudgetSync calls `takeClaims` and `applyReply` (budget-sync.ts).
  */
 export class BackgroundBudgets {
   private readonly budgets = new Map<string, Budget>();

@@ -10,9 +10,10 @@ import {
   type RateLimitOptions,
   rateLimitOptions,
 } from './rate-limit.options';
-import { RateLimitStore, SHARED_WINDOWS } from './rate-limit.store';
-import { RedisWindows } from './redis-windows';
+import { RateLimitStore } from './rate-limit.store';
+import { RedisLimits } from './redis-limits';
 import { DEFAULT_POLICY, RoutePolicies } from './route-policies';
+import { SHARED_LIMITS } from './shared-limits';
 
 /** The store and its collaborators: a module of its own so that ThrottlerModule can inject it. */
 @Module({})
@@ -23,8 +24,8 @@ class RateLimitStoreModule {
       providers: [
         { provide: RATE_LIMIT_OPTIONS, useValue: options },
         {
-          provide: SHARED_WINDOWS,
-          useFactory: () => (options.redis ? new RedisWindows(options.redis) : null),
+          provide: SHARED_LIMITS,
+          useFactory: () => (options.redis ? new RedisLimits(options.redis) : null),
         },
         ...rateLimitMetricProviders,
         RateLimitMetrics,

@@ -29,7 +29,8 @@ type ScriptedRedis = Redis & {
   rateLimitSync(keys: number, ...keysAndArgs: Array<string | number>): Promise<number[]>;
 };
 
-export interface RedisWindowsOptions {
+/** How to reach Redis, and how long one command may take. */
+export interface RedisConnectionOptions {
   url: string;
   /** Overrides a password in the URL (e.g. one from a Kubernetes Secret). */
   password?: string;
@@ -38,17 +39,18 @@ export interface RedisWindowsOptions {
 }
 
 /**
- * Fixed-window counters in Redis, shared by every gateway replica. ioredis is set up so that a
- * request is never held back by Redis trouble: commands fail at once while disconnected (no offline
- * queue, no retries, no resend after a reconnect) and after `commandTimeoutMs` when Redis is slow;
- * the connection itself keeps reconnecting in the background.
+ * The limits' shared state in Redis, for every gateway replica: per-request mode's fixed-window
+ * counters and background mode's budgets. ioredis is set up so that a request is never held back
+ * by Redis trouble: commands fail at once while disconnected (no offline queue, no retries, no
+ * resend after a reconnect) and after `commandTimeoutMs` when Redis is slow; the connection itself
+ * keeps reconnecting in the background.
  */
-export class RedisWindows implements SharedWindows, SharedBudgets {
+export class RedisLimits implements SharedWindows, SharedBudgets {
   private readonly redis: ScriptedRedis;
   /** Where the store lives, for log lines: the URL without credentials. */
   readonly target: string;
 
-  constructor(options: RedisWindowsOptions) {
+  constructor(options: RedisConnectionOptions) {
     const url = new URL(options.url);
     if (options.password !== undefined) url.password = '';
     this.target = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
