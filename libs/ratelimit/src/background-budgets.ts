@@ -26,7 +26,7 @@ interface Budget {
 }
 
 /** Claims sent in one sync at most: bounds the time Redis spends in one script call. */
-export const MAX_CLAIMS_PER_SYNC = 2000;
+const MAX_CLAIMS_PER_SYNC = 2000;
 
 interface SentClaim {
   budget: Budget;
@@ -44,7 +44,7 @@ interface SentClaim {
  * and ask for more, granted from what is left of the limit: the store counts every token held or
  * spent, so the gateways together never admit more than the limit once they have all declared.
  *
- * No timers and no I/O here: the store calls `takeClaims` and `applyReply` (rate-limit.store.ts).
+ * No timers and no I/O here: BudgetSync calls `takeClaims` and `applyReply` (budget-sync.ts).
  */
 export class BackgroundBudgets {
   private readonly budgets = new Map<string, Budget>();
@@ -63,10 +63,6 @@ export class BackgroundBudgets {
   remaining = 0;
 
   constructor(private readonly maxKeys: number = MAX_MEMORY_WINDOWS) {}
-
-  get size(): number {
-    return this.budgets.size;
-  }
 
   get gateways(): number {
     return this.gatewayCount;

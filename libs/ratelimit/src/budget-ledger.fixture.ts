@@ -1,5 +1,11 @@
 import type { BudgetGrant, SharedBudgets, SyncReply, SyncRequest } from './shared-budgets';
 import { StoreError } from './shared-windows';
+import {
+  decodeSyncCall,
+  decodeSyncReply,
+  encodeSyncCall,
+  encodeSyncReply,
+} from './sync-script-layout';
 
 interface LedgerEntry {
   claimed: number;
@@ -11,26 +17,26 @@ interface LedgerEntry {
 
 /**
  * For unit tests: the shared side of background sync in memory, the same rules as the Redis script
- * (sync-script.ts), on the test's clock. `up = false` makes every sync fail like a Redis outage.
- * One ledger is shared by several BackgroundBudgets / stores, as Redis is by several gateways.
+ * (sync-script.ts), on the test's clock. It takes the script's keys and arguments and answers with
+ * its reply (`run`), encoded and decoded as for Redis (sync-script-layout.ts); an e2e test runs both
+ * on the same calls. `up = false` makes every sync fail like a Redis outage. One ledger is shared by
+ * several BackgroundBudgets / stores, as Redis is by several gateways.
  */
 export class FakeBudgetLedger implements SharedBudgets {
   up = true;
   syncs = 0;
   private readonly gateways = new Map<string, number>();
   private readonly entries = new Map<string, LedgerEntry>();
+  // Not a parameter property: test/e2e imports this file (tsconfig.scripts.json: erasable only).
+  private readonly clock: () => number;
 
-  constructor(private readonly clock: () => number = Date.now) {}
+  constructor(clock: () => number = Date.now) {
+    this.clock = clock;
+  }
 
   /** Tokens claimed in the key's current window (0 when it has none). */
   claimed(key: string): number {
     return this.live(key, this.clock())?.claimed ?? 0;
-  }
-
-  /** Forgets everything, as a restarted Redis without persistence does. */
-  flush(): void {
-    this.gateways.clear();
-    this.entries.clear();
   }
 
   async sync(request: SyncRequest): Promise<SyncReply> {
@@ -40,7 +46,14 @@ export class FakeBudgetLedger implements SharedBudgets {
 
   /** The same, synchronously (for tests that drive BackgroundBudgets directly). */
   syncNow(request: SyncRequest): SyncReply {
+    const { keys, args } = encodeSyncCall(request);
+    return decodeSyncReply(this.run(keys, args), request.claims.length);
+  }
+
+  /** One call of the sync script: its KEYS and ARGV in, its reply out. */
+  run(keys: readonly string[], args: ReadonlyArray<string | number>): number[] {
     this.syncs++;
+    const request = decodeSyncCall(keys, args);
     const now = this.clock();
     this.gateways.set(request.gatewayId, now);
     for (const [id, seen] of this.gateways)
@@ -95,7 +108,7 @@ export class FakeBudgetLedger implements SharedBudgets {
         contended: now - entry.refusedAt < request.reserveMs,
       };
     });
-    return { gateways: n, rank, grants };
+    return encodeSyncReply({ gateways: n, rank, grants });
   }
 
   private live(key: string, now: number): LedgerEntry | undefined {

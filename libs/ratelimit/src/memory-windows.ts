@@ -42,10 +42,6 @@ export class MemoryWindows {
     for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
   }
 
-  clear(): void {
-    this.windows.clear();
-  }
-
   private makeRoom(now: number): void {
     this.sweep(now);
     // Still full of live windows: drop the oldest tenth (Map order is insertion order), so the

@@ -19,9 +19,10 @@ import { clientAddress } from './client-address';
 import { RateLimitExceededException } from './rate-limit-exceeded.exception';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions } from './rate-limit.options';
-import type { RateLimitStore, Verdict } from './rate-limit.store';
+import type { RateLimitStore } from './rate-limit.store';
 import { type RoutePlan, RoutePlans } from './route-plans';
 import { RoutePolicies } from './route-policies';
+import type { Verdict } from './verdict';
 
 /** The route template of the request being handled (a guard only runs for matched routes). */
 export function routeOf(context: ExecutionContext): string | undefined {

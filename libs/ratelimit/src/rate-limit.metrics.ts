@@ -10,7 +10,7 @@ import type { StoreErrorReason } from './shared-windows';
 
 /** Where limits are counted: Redis (all gateways), this process while Redis is down, or this process by design. */
 export type StoreMode = 'shared' | 'local' | 'embedded';
-export const STORE_MODES: readonly StoreMode[] = ['shared', 'local', 'embedded'];
+const STORE_MODES: readonly StoreMode[] = ['shared', 'local', 'embedded'];
 
 const STORE_ERROR_REASONS: readonly StoreErrorReason[] = ['timeout', 'unavailable', 'error'];
 
@@ -22,7 +22,7 @@ const SYNC_DURATION = 'ratelimit_sync_duration_seconds';
 const SYNC_GATEWAYS = 'ratelimit_sync_gateways';
 
 /** How a background sync ended: answered, or failed for one of the store's reasons. */
-export type SyncOutcome = 'ok' | StoreErrorReason;
+type SyncOutcome = 'ok' | StoreErrorReason;
 const SYNC_OUTCOMES: readonly SyncOutcome[] = ['ok', ...STORE_ERROR_REASONS];
 
 export const rateLimitMetricProviders = [
@@ -89,11 +89,6 @@ export class RateLimitMetrics {
       this.byRoute.set(route, children);
     }
     return children;
-  }
-
-  decision(route: string, allowed: boolean): void {
-    const children = this.decisionsOf(route);
-    (allowed ? children.allowed : children.limited).inc();
   }
 
   sync(outcome: SyncOutcome, durationMs: number, gateways?: number): void {

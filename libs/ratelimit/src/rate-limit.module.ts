@@ -6,9 +6,10 @@ import { RateLimitGuard, routeOf } from './rate-limit.guard';
 import { RateLimitMetrics, rateLimitMetricProviders } from './rate-limit.metrics';
 import type { RateLimitEnv } from './rate-limit-env';
 import { RATE_LIMIT_OPTIONS, type RateLimitOptions, rateLimitOptions } from './rate-limit.options';
-import { RateLimitStore, SHARED_WINDOWS } from './rate-limit.store';
-import { RedisWindows } from './redis-windows';
+import { RateLimitStore } from './rate-limit.store';
+import { RedisLimits } from './redis-limits';
 import { DEFAULT_POLICY, RoutePolicies } from './route-policies';
+import { SHARED_LIMITS } from './shared-limits';
 
 /** The store and its collaborators: a module of its own so that ThrottlerModule can inject it. */
 @Module({})
@@ -19,8 +20,8 @@ class RateLimitStoreModule {
       providers: [
         { provide: RATE_LIMIT_OPTIONS, useValue: options },
         {
-          provide: SHARED_WINDOWS,
-          useFactory: () => (options.redis ? new RedisWindows(options.redis) : null),
+          provide: SHARED_LIMITS,
+          useFactory: () => (options.redis ? new RedisLimits(options.redis) : null),
         },
         ...rateLimitMetricProviders,
         RateLimitMetrics,

@@ -1,6 +1,6 @@
 import type { RateLimitEnv, SyncMode } from './rate-limit-env';
 import type { RouteLimit } from './route-limits';
-import type { RedisWindowsOptions } from './redis-windows';
+import type { RedisConnectionOptions } from './redis-limits';
 
 export const RATE_LIMIT_OPTIONS = Symbol('RATE_LIMIT_OPTIONS');
 
@@ -16,7 +16,7 @@ export interface RateLimitOptions {
   /** Share of every limit each gateway enforces on its own while Redis is unreachable. */
   localShare: number;
   /** The shared store; undefined = embedded in-memory store. */
-  redis?: RedisWindowsOptions;
+  redis?: RedisConnectionOptions;
   /** With Redis: `background` (local decisions, batched sync) or `per-request` (one call each). */
   sync: SyncMode;
   /** Background mode: the longest a gateway's counts go unsynchronised while it has traffic. */

@@ -1,19 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { FakeBudgetLedger } from './budget-ledger.fixture';
+import { HEARTBEAT_INTERVAL_MS, JOIN_DELAY_MS } from './budget-sync';
 import { RateLimitMetrics } from './rate-limit.metrics';
 import type { RateLimitOptions } from './rate-limit.options';
-import {
-  HEARTBEAT_INTERVAL_MS,
-  JOIN_DELAY_MS,
-  PROBE_INTERVAL_MS,
-  RateLimitStore,
-} from './rate-limit.store';
+import { RateLimitStore } from './rate-limit.store';
 import type { SyncReply, SyncRequest } from './shared-budgets';
-import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
+import type { SharedLimits } from './shared-limits';
+import { StoreError, type WindowHit } from './shared-windows';
+import { PROBE_INTERVAL_MS } from './store-failover';
 
 /** A shared store whose health the test controls; counts like Redis would. */
-class FakeShared implements SharedWindows {
+class FakeShared implements SharedLimits {
   readonly target = 'redis://fake:6379';
   up = true;
   hits = 0;
@@ -209,6 +207,15 @@ describe('RateLimitStore', () => {
       }
       return allowed;
     }
+
+    it('gives every decision a verdict of its own, unchanged by the next one', async () => {
+      const { store } = await started(new FakeShared(), background);
+      const first = store.decide('k', options.limit, options.windowMs);
+      const second = store.decide('k', options.limit, options.windowMs);
+      expect(first).not.toBe(second);
+      expect(first).toEqual({ allowed: true, limit: 10, remaining: 9, resetSeconds: 60 });
+      expect(second).toMatchObject({ remaining: 8 });
+    });
 
     it('decides at once and keeps the limit across 3 gateways, syncing in batches', async () => {
       const shared = new FakeShared();

@@ -11,7 +11,6 @@ describe('RoutePolicies', () => {
       name: '/verify',
       limit: 5,
       windowMs: 60_000,
-      keyPrefix: 'ratelimit:/verify:',
     });
   });
 
@@ -25,7 +24,6 @@ describe('RoutePolicies', () => {
       name: 'default',
       limit: 100,
       windowMs: 1000,
-      keyPrefix: 'ratelimit:default:',
     });
   });
 

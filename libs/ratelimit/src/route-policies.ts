@@ -6,8 +6,6 @@ export interface RatePolicy {
   readonly name: string;
   readonly limit: number;
   readonly windowMs: number;
-  /** Prefix of the policy's store keys: `ratelimit:<name>:` + client address. */
-  readonly keyPrefix: string;
 }
 
 export const DEFAULT_POLICY = 'default';
@@ -41,5 +39,5 @@ export class RoutePolicies {
 }
 
 function policy(name: string, limit: number, windowMs: number): RatePolicy {
-  return { name, limit, windowMs, keyPrefix: `ratelimit:${name}:` };
+  return { name, limit, windowMs };
 }

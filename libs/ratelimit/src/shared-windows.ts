@@ -9,8 +9,8 @@ export interface WindowHit {
 }
 
 /**
- * The shared counters (Redis in production); an interface so the failover logic is testable alone.
- * `hit` rejects with a StoreError.
+ * The shared counters of per-request mode (Redis in production), and the connection's life; an
+ * interface so the failover logic is testable alone. `hit` rejects with a StoreError.
  */
 export interface SharedWindows {
   readonly target: string;
@@ -24,14 +24,21 @@ export interface SharedWindows {
 /** Why a call to the shared store failed: no answer in time, no connection, or an error reply. */
 export type StoreErrorReason = 'timeout' | 'unavailable' | 'error';
 
-/** A failed call to the shared store; the decision is then made locally. */
+/**
+ * A failed call to the shared store; the decision is then made locally. (No parameter property:
+ * test/e2e imports this file, and tsconfig.scripts.json allows erasable TypeScript only there.)
+ */
 export class StoreError extends Error {
   override readonly name = 'StoreError';
+  readonly reason: StoreErrorReason;
 
-  constructor(
-    readonly reason: StoreErrorReason,
-    message: string,
-  ) {
+  constructor(reason: StoreErrorReason, message: string) {
     super(message);
+    this.reason = reason;
   }
+}
+
+/** The reason of a failed call, for metrics: a StoreError's, or `error` for anything else. */
+export function storeErrorReason(err: unknown): StoreErrorReason {
+  return err instanceof StoreError ? err.reason : 'error';
 }

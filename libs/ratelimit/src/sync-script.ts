@@ -1,3 +1,5 @@
+import { ARGS_PER_CLAIM, HEADER_ARGS } from './sync-script-layout';
+
 /**
  * One background sync, one round trip, atomic (Redis runs a script alone): the gateway's heartbeat,
  * then every claim of the batch (see BudgetClaim in shared-budgets.ts, BackgroundBudgets in
@@ -8,9 +10,10 @@
  * share, `b` the window's start, `w` when an ask was last refused. Times are Redis's own
  * (`TIME`), so gateways need no clock agreement with it.
  *
- * ARGV: gateway id, heartbeat TTL ms, reserve ms, then 7 per claim: limit, window left ms, first
- * (0/1), share, owed, release, ask. Reply: gateways, rank, then 4 per claim: granted, claimed,
- * window left ms, contended (0/1).
+ * ARGV and the reply are laid out in sync-script-layout.ts (which callers encode and decode with):
+ * gateway id, heartbeat TTL ms, reserve ms, then per claim: limit, window left ms, first (0/1),
+ * share, owed, release, ask. Reply: gateways, rank, then per claim: granted, claimed, window left
+ * ms, contended (0/1).
  */
 export const SYNC_SCRIPT = `
 local time = redis.call('TIME')
@@ -29,7 +32,7 @@ for _, member in ipairs(members) do
 end
 local reply = {n, rank}
 for i = 2, #KEYS do
-  local a = 4 + (i - 2) * 7
+  local a = ${HEADER_ARGS + 1} + (i - 2) * ${ARGS_PER_CLAIM}
   local limit = tonumber(ARGV[a])
   local leftMs = tonumber(ARGV[a + 1])
   local first = ARGV[a + 2] == '1'

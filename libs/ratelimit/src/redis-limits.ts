@@ -1,10 +1,8 @@
 import { Redis, type RedisOptions, ReplyError } from 'ioredis';
-import type { BudgetGrant, SharedBudgets, SyncReply, SyncRequest } from './shared-budgets';
+import type { SharedBudgets, SyncReply, SyncRequest } from './shared-budgets';
 import { type SharedWindows, StoreError, type WindowHit } from './shared-windows';
 import { SYNC_SCRIPT } from './sync-script';
-
-/** The sorted set of gateways that synchronise in the background (their heartbeats). */
-export const GATEWAYS_KEY = 'ratelimit:gateways';
+import { decodeSyncReply, encodeSyncCall } from './sync-script-layout';
 
 /**
  * One decision, one round trip: count the request in the key's window and return the count and the
@@ -31,7 +29,8 @@ type ScriptedRedis = Redis & {
   rateLimitSync(keys: number, ...keysAndArgs: Array<string | number>): Promise<number[]>;
 };
 
-export interface RedisWindowsOptions {
+/** How to reach Redis, and how long one command may take. */
+export interface RedisConnectionOptions {
   url: string;
   /** Overrides a password in the URL (e.g. one from a Kubernetes Secret). */
   password?: string;
@@ -40,17 +39,18 @@ export interface RedisWindowsOptions {
 }
 
 /**
- * Fixed-window counters in Redis, shared by every gateway replica. ioredis is set up so that a
- * request is never held back by Redis trouble: commands fail at once while disconnected (no offline
- * queue, no retries, no resend after a reconnect) and after `commandTimeoutMs` when Redis is slow;
- * the connection itself keeps reconnecting in the background.
+ * The limits' shared state in Redis, for every gateway replica: per-request mode's fixed-window
+ * counters and background mode's budgets. ioredis is set up so that a request is never held back
+ * by Redis trouble: commands fail at once while disconnected (no offline queue, no retries, no
+ * resend after a reconnect) and after `commandTimeoutMs` when Redis is slow; the connection itself
+ * keeps reconnecting in the background.
  */
-export class RedisWindows implements SharedWindows, SharedBudgets {
+export class RedisLimits implements SharedWindows, SharedBudgets {
   private readonly redis: ScriptedRedis;
   /** Where the store lives, for log lines: the URL without credentials. */
   readonly target: string;
 
-  constructor(options: RedisWindowsOptions) {
+  constructor(options: RedisConnectionOptions) {
     const url = new URL(options.url);
     if (options.password !== undefined) url.password = '';
     this.target = `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
@@ -106,42 +106,14 @@ export class RedisWindows implements SharedWindows, SharedBudgets {
 
   /** One background sync: heartbeat and every claim, in one EVALSHA. */
   async sync(request: SyncRequest): Promise<SyncReply> {
-    const { claims } = request;
-    const keys: string[] = [GATEWAYS_KEY];
-    const args: Array<string | number> = [
-      request.gatewayId,
-      request.heartbeatTtlMs,
-      request.reserveMs,
-    ];
-    for (const claim of claims) {
-      keys.push(claim.key);
-      args.push(
-        claim.limit,
-        Math.max(1, Math.ceil(claim.windowLeftMs)),
-        claim.first ? 1 : 0,
-        claim.share,
-        claim.owed,
-        claim.release,
-        claim.ask,
-      );
-    }
+    const { keys, args } = encodeSyncCall(request);
     let reply: number[];
     try {
       reply = await this.redis.rateLimitSync(keys.length, ...keys, ...args);
     } catch (err) {
       throw storeError(err);
     }
-    const grants: BudgetGrant[] = new Array(claims.length);
-    for (let i = 0; i < claims.length; i++) {
-      const at = 2 + i * 4;
-      grants[i] = {
-        granted: reply[at],
-        claimed: reply[at + 1],
-        windowLeftMs: reply[at + 2],
-        contended: reply[at + 3] === 1,
-      };
-    }
-    return { gateways: reply[0], rank: reply[1], grants };
+    return decodeSyncReply(reply, request.claims.length);
   }
 
   /** Called each time the connection is (re-)established and Redis is ready for commands. */
