@@ -25,14 +25,15 @@ export function parseRouteFile(
   defaults: RouteDefaults,
 ): RouteTable {
   // Duplicate keys are errors (the YAML default), in JSON too: the later one would win silently.
-  const document = parseDocument(content, { prettyErrors: false });
+  const document = parseDocument(content);
   if (document.errors.length > 0)
     throw new ConfigError(
       document.errors
         .map((error) => {
           const at = error.linePos?.[0];
           const where = at ? `line ${at.line}, column ${at.col}: ` : '';
-          return `${source.name}: ${where}${error.message.split('\n')[0]}`;
+          const message = error.message.split('\n')[0].replace(/ at line \d+, column \d+:$/, '');
+          return `${source.name}: ${where}${message}`;
         })
         .join('\n'),
     );
