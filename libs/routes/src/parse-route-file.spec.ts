@@ -183,9 +183,9 @@ describe('parseRouteFile', () => {
       'routes.yaml: upstreams "users": target: required for grpc upstreams',
     ],
     [
-      'HTTP rules from protos without protos',
+      'a gRPC upstream without protos',
       (f) => delete f.upstreams.users.protos,
-      'routes.yaml: upstreams "users": httpRulesFromProtos: needs protos',
+      'routes.yaml: upstreams "users": protos: required for grpc upstreams',
     ],
     [
       'scopes without jwt',
@@ -287,6 +287,21 @@ describe('parseRouteFile', () => {
       'a proto file that does not exist',
       (f) => (f.upstreams.users.protos = ['proto/users.proto']),
       `routes.yaml: upstreams "users": protos[0]: no such file ${join(REPO_ROOT, 'proto/users.proto')}`,
+    ],
+    [
+      'a proto file that does not parse',
+      (f) => (f.upstreams.users.protos = ['docs/examples/routes.yaml']),
+      `routes.yaml: upstreams "users": protos: illegal token '#' (${join(REPO_ROOT, 'docs/examples/routes.yaml')}, line 1)`,
+    ],
+    [
+      'a gRPC service the protos lack',
+      (f) => (f.routes[2].grpc = { service: 'userverify.Users', method: 'VerifyUser' }),
+      'routes.yaml: routes[2] "verify": grpc.service: no service "userverify.Users" in the protos of "users"',
+    ],
+    [
+      'a gRPC method the service lacks',
+      (f) => (f.routes[2].grpc = { service: 'userverify.UserVerify', method: 'verifyUser' }),
+      'routes.yaml: routes[2] "verify": grpc.method: "userverify.UserVerify" has no method "verifyUser"',
     ],
   ])('names the file, the route or upstream and the field of %s in one line', (_, change, line) => {
     expect(errorOf(change)).toBe(line);

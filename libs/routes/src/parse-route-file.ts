@@ -1,7 +1,6 @@
 import { ConfigError } from '@app/env';
-import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
+import { protoProblems } from './proto-checks';
 import type { RouteDefaults } from './route-defaults';
 import { issueLines } from './route-file-errors';
 import { routeFileSchema } from './route-file-schema';
@@ -41,21 +40,7 @@ export function parseRouteFile(
   const result = routeFileSchema.safeParse(raw);
   if (!result.success)
     throw new ConfigError(issueLines(source.name, result.error.issues, raw).join('\n'));
-  const missing = missingProtos(result.data.upstreams, source);
-  if (missing.length > 0) throw new ConfigError(missing.join('\n'));
+  const problems = protoProblems(result.data, source.name, source.baseDir);
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
   return routeTableFromFile(result.data, defaults, source.baseDir);
-}
-
-function missingProtos(
-  upstreams: Record<string, { protos?: string[] }>,
-  source: RouteFileSource,
-): string[] {
-  return Object.entries(upstreams).flatMap(([name, upstream]) =>
-    (upstream.protos ?? []).flatMap((proto, i) => {
-      const path = isAbsolute(proto) ? proto : resolve(source.baseDir, proto);
-      return existsSync(path)
-        ? []
-        : [`${source.name}: upstreams ${JSON.stringify(name)}: protos[${i}]: no such file ${path}`];
-    }),
-  );
 }

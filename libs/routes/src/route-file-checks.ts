@@ -61,7 +61,7 @@ function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message:
   const [own, foreign, other] =
     upstream.kind === 'http'
       ? ([['urls'], GRPC_ONLY, 'grpc'] as const)
-      : ([['target'], HTTP_ONLY, 'http'] as const);
+      : ([['target', 'protos'], HTTP_ONLY, 'http'] as const);
   for (const field of own)
     if (upstream[field] === undefined) issue([field], `required for ${upstream.kind} upstreams`);
   for (const field of foreign)
@@ -72,8 +72,6 @@ function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message:
       issue(['traffic', 'connectTimeoutMs'], 'only for http upstreams');
     if (upstream.traffic?.outlier?.consecutiveFailures !== undefined)
       issue(['traffic', 'outlier', 'consecutiveFailures'], 'only for http upstreams');
-    if (upstream.httpRulesFromProtos && upstream.protos === undefined)
-      issue(['httpRulesFromProtos'], 'needs protos');
   }
   const outlier = upstream.traffic?.outlier;
   if (

@@ -33,12 +33,13 @@ Besides each field's own rules:
 - every route names an upstream of the file, and route names are unique;
 - no two routes take the same method, path (templates differing only in variable names are the
   same path) and host;
-- \`urls\` is required on http upstreams, \`target\` on grpc ones; \`urls\`, \`rewrite\`, \`headers\`,
-  \`traffic.connectTimeoutMs\` and \`traffic.outlier.consecutiveFailures\` only on http upstreams,
-  \`target\`, \`protos\` and \`httpRulesFromProtos\` only on grpc ones; a route to a grpc upstream
-  names its method (\`grpc\`), a route to an http upstream does not;
+- \`urls\` is required on http upstreams, \`target\` and \`protos\` on grpc ones; \`urls\`,
+  \`rewrite\`, \`headers\`, \`traffic.connectTimeoutMs\` and \`traffic.outlier.consecutiveFailures\`
+  only on http upstreams, \`target\`, \`protos\` and \`httpRulesFromProtos\` only on grpc ones;
+- a route to a grpc upstream names its method (\`grpc\`), one of the services in the upstream's
+  \`protos\` (which must exist and parse); a route to an http upstream names none;
 - \`auth.scopes\` only with \`scheme: jwt\`; \`traffic.outlier.maxEjectionMs\` not below
-  \`baseEjectionMs\`; every file in \`protos\` exists.
+  \`baseEjectionMs\`.
 
 A file that breaks any rule stops the gateway with one line per problem, naming the file, the route
 (by index and name) or upstream, and the field:

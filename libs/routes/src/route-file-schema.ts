@@ -306,12 +306,14 @@ const upstream = z
       .array(z.string().min(1))
       .min(1)
       .optional()
-      .describe("grpc only: .proto files of the upstream's services, relative to the route file."),
+      .describe(
+        "grpc only, required: .proto files of the upstream's services (the gateway translates JSON with their message types), relative to the route file.",
+      ),
     httpRulesFromProtos: z
       .boolean()
       .optional()
       .describe(
-        'grpc only: also take routes from the `google.api.http` annotations of those services (needs protos). Left out: false.',
+        'grpc only: also take routes from the `google.api.http` annotations of those services. Left out: false.',
       ),
     traffic,
   })

@@ -42,7 +42,7 @@ describe('route table version', () => {
     ['a rewrite', (f) => (f.upstreams.orders.rewrite!.replacement = '/v3/orders')],
     ['a traffic setting', (f) => (f.upstreams.users.traffic!.breaker!.resetTimeoutMs = 1001)],
     ['a gRPC target', (f) => (f.upstreams.users.target = 'dns:///users:6001')],
-    ['a gRPC method', (f) => (f.routes[2].grpc!.method = 'VerifyOther')],
+    ['a gRPC option', (f) => (f.upstreams.users.httpRulesFromProtos = false)],
     [
       'a route more',
       (f) =>
