@@ -31,7 +31,7 @@ export function defaultRouteTable(env: DefaultRouteTableEnv): RouteTable {
   };
   const proto = protoPath(USERVERIFY.protoFile);
   const file: RouteFile = {
-    version: 1,
+    formatVersion: 1,
     upstreams: {
       'webapp-1': {
         kind: 'http',

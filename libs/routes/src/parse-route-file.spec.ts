@@ -168,6 +168,21 @@ describe('parseRouteFile', () => {
       'routes.yaml: upstreams "users": headers: only for http upstreams',
     ],
     [
+      'a header the gateway sets',
+      (f) => (f.upstreams.orders.headers = { add: { Host: 'other' } }),
+      'routes.yaml: upstreams "orders": headers.add.Host: "host" is set by the gateway',
+    ],
+    [
+      'a header added twice',
+      (f) => (f.upstreams.orders.headers = { add: { 'X-A': '1', 'x-a': '2' } }),
+      'routes.yaml: upstreams "orders": headers.add.x-a: "x-a" is given twice (names ignore case)',
+    ],
+    [
+      'a header added and removed',
+      (f) => (f.upstreams.orders.headers = { add: { 'X-A': '1' }, remove: ['cookie', 'x-a'] }),
+      'routes.yaml: upstreams "orders": headers.remove[1]: "x-a" is also added',
+    ],
+    [
       'a connect timeout on a gRPC upstream',
       (f) => (f.upstreams.users.traffic!.connectTimeoutMs = 500),
       'routes.yaml: upstreams "users": traffic.connectTimeoutMs: only for http upstreams',
@@ -282,7 +297,11 @@ describe('parseRouteFile', () => {
       (f) => delete f.routes[0].name,
       'routes.yaml: routes[0]: name: required',
     ],
-    ['another format version', (f) => (f.version = 2), 'routes.yaml: version: expected 1 (got 2)'],
+    [
+      'another format version',
+      (f) => (f.formatVersion = 2),
+      'routes.yaml: formatVersion: expected 1 (got 2)',
+    ],
     [
       'a proto file that does not exist',
       (f) => (f.upstreams.users.protos = ['proto/users.proto']),
@@ -338,20 +357,21 @@ describe('parseRouteFile', () => {
   it.each([
     [
       'a YAML syntax error',
-      'version: 1\nroutes: [\n',
+      'formatVersion: 1\nroutes: [\n',
       'routes.yaml: line 3, column 1: Flow sequence in block collection must be sufficiently indented and end with a ]',
     ],
     [
       'a key twice',
-      'version: 1\nversion: 1\n',
+      'formatVersion: 1\nformatVersion: 1\n',
       'routes.yaml: line 2, column 1: Map keys must be unique',
     ],
     [
       'a key twice in JSON',
-      '{"version": 1, "version": 1}',
-      'routes.yaml: line 1, column 16: Map keys must be unique',
+      '{"formatVersion": 1, "formatVersion": 1}',
+      'routes.yaml: line 1, column 22: Map keys must be unique',
     ],
     ['a document that is no map', '- a\n', 'routes.yaml: expected a map'],
+    ['an empty file', '# nothing yet\n', 'routes.yaml: the file is empty'],
   ])('names the place of %s', (_, content, line) => {
     let error: unknown;
     try {

@@ -37,6 +37,7 @@ export function parseRouteFile(
         .join('\n'),
     );
   const raw: unknown = document.toJS();
+  if (raw === null) throw new ConfigError(`${source.name}: the file is empty`);
   const result = routeFileSchema.safeParse(raw);
   if (!result.success)
     throw new ConfigError(issueLines(source.name, result.error.issues, raw).join('\n'));

@@ -66,6 +66,7 @@ function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message:
     if (upstream[field] === undefined) issue([field], `required for ${upstream.kind} upstreams`);
   for (const field of foreign)
     if (upstream[field] !== undefined) issue([field], `only for ${other} upstreams`);
+  checkHeaders(upstream.headers ?? {}, (path, message) => issue(['headers', ...path], message));
   if (upstream.kind === 'grpc') {
     // grpc-js has neither setting (docs/traffic.md): accepting them would promise what is not done.
     if (upstream.traffic?.connectTimeoutMs !== undefined)
@@ -80,4 +81,32 @@ function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message:
     outlier.maxEjectionMs < outlier.baseEjectionMs
   )
     issue(['traffic', 'outlier', 'maxEjectionMs'], 'must be at least baseEjectionMs');
+}
+
+// Set by the gateway on every call (the upstream's name, the body's framing, the request id):
+// a route file changing them would break the call or its tracing.
+const MANAGED_HEADERS = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'x-request-id',
+];
+
+function checkHeaders(
+  headers: { add?: Record<string, string>; remove?: string[] },
+  issue: (path: Path, message: string) => void,
+) {
+  const seen = new Set<string>();
+  for (const name of Object.keys(headers.add ?? {})) {
+    const lower = name.toLowerCase();
+    if (MANAGED_HEADERS.includes(lower)) issue(['add', name], `"${lower}" is set by the gateway`);
+    else if (seen.has(lower)) issue(['add', name], `"${lower}" is given twice (names ignore case)`);
+    seen.add(lower);
+  }
+  (headers.remove ?? []).forEach((name, i) => {
+    const lower = name.toLowerCase();
+    if (MANAGED_HEADERS.includes(lower)) issue(['remove', i], `"${lower}" is set by the gateway`);
+    else if (seen.has(lower)) issue(['remove', i], `"${lower}" is also added`);
+  });
 }

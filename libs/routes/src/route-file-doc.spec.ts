@@ -17,7 +17,7 @@ describe('route file reference (docs/route-file.md)', () => {
       '| `routes[].match.path.template` | string | no | Whole segments, `{name}` standing for any one segment, e.g. `/orders/{id}`. |',
     );
     expect(doc).toContain('| `upstreams.<name>.traffic.retry.maxAttempts` | integer 1-5 | no |');
-    expect(doc).toContain('| `version` | `1` | yes |');
+    expect(doc).toContain('| `formatVersion` | `1` | yes |');
     // Every row has a meaning: a field without .describe() would leave its cell empty.
     const rows = doc.split('\n').filter((line) => line.startsWith('| `'));
     expect(rows.length).toBeGreaterThan(40);

@@ -38,6 +38,8 @@ Besides each field's own rules:
   only on http upstreams, \`target\`, \`protos\` and \`httpRulesFromProtos\` only on grpc ones;
 - a route to a grpc upstream names its method (\`grpc\`), one of the services in the upstream's
   \`protos\` (which must exist and parse); a route to an http upstream names none;
+- \`headers\` neither adds nor removes a header the gateway sets (\`host\`, \`content-length\`,
+  \`transfer-encoding\`, \`connection\`, \`x-request-id\`), nor names one twice;
 - \`auth.scopes\` only with \`scheme: jwt\`; \`traffic.outlier.maxEjectionMs\` not below
   \`baseEjectionMs\`.
 

@@ -320,7 +320,11 @@ const upstream = z
   .describe('One upstream: where calls go and how they are treated.');
 
 const routeFileFields = z.strictObject({
-  version: z.literal(1).describe('Format version of the file: 1.'),
+  formatVersion: z
+    .literal(1)
+    .describe(
+      "Version of the file format: 1 (the table's own `version` is a hash of its content).",
+    ),
   upstreams: z
     .record(name, upstream)
     .describe('The upstreams, by name (1-63 lower-case letters, digits, `.`, `_`, `-`).'),

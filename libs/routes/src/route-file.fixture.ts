@@ -37,7 +37,7 @@ function traffic(timeoutMs: number): UpstreamTraffic {
 
 /** A route file as a plain object, loosely typed: tests write wrong values into it on purpose. */
 export interface TestFile {
-  version: number;
+  formatVersion: number;
   upstreams: Record<string, TestUpstream>;
   routes: TestRoute[];
 }
@@ -75,7 +75,7 @@ interface TestRoute {
 /** A valid route file using every field, to be written as YAML or JSON. */
 export function validFile(): TestFile {
   return {
-    version: 1,
+    formatVersion: 1,
     upstreams: {
       orders: {
         kind: 'http',
