@@ -34,7 +34,7 @@ describe('parseRouteFile', () => {
           name: 'orders',
           urls: ['http://orders-a:8080', 'http://orders-b:8080/base'],
           rewrite: { prefix: '/api/orders', replacement: '/v2/orders' },
-          headers: { add: { 'x-gateway': 'edge' }, remove: ['cookie', 'x-debug'] },
+          headers: { add: { 'x-gateway': 'edge', 'x-env': 'test' }, remove: ['cookie', 'x-debug'] },
           traffic: {
             ...traffic.http,
             timeoutMs: 2000,

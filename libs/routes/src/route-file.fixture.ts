@@ -81,7 +81,7 @@ export function validFile(): TestFile {
         kind: 'http',
         urls: ['http://orders-a:8080', 'http://orders-b:8080/base'],
         rewrite: { prefix: '/api/orders/', replacement: '/v2/orders' },
-        headers: { add: { 'X-Gateway': 'edge' }, remove: ['Cookie', 'x-debug'] },
+        headers: { add: { 'X-Gateway': 'edge', 'X-Env': 'test' }, remove: ['Cookie', 'x-debug'] },
         traffic: {
           timeoutMs: 2000,
           retry: { maxAttempts: 2 },

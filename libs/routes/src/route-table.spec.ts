@@ -16,7 +16,10 @@ describe('route table version', () => {
     reordered.upstreams = { users: reordered.upstreams.users, orders: reordered.upstreams.orders };
     reordered.routes[2].match.methods = ['GET', 'HEAD', 'GET'];
     reordered.routes[0].match.path = { exact: '/verify' };
-    reordered.upstreams.orders.headers!.remove = ['X-Debug', 'cookie'];
+    reordered.upstreams.orders.headers = {
+      add: { 'x-env': 'test', 'x-gateway': 'edge' },
+      remove: ['X-Debug', 'cookie'],
+    };
     expect(versionOf(reordered)).toBe(base);
     expect(versionOf(validFile(), (value) => JSON.stringify(value))).toBe(base);
     expect(versionOf(validFile())).toBe(base);
