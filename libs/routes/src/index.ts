@@ -1,0 +1,10 @@
+// The gateway's routes as data (docs/adr/0008-route-model.md): the model, the route file that
+// describes it (docs/route-file.md), and the table today's environment implies.
+export type * from './route-model';
+export { HTTP_METHODS } from './route-model';
+export { routeDefaultsOf, type RouteDefaults, type RouteDefaultsEnv } from './route-defaults';
+export { routeFileSchema, type RouteFile } from './route-file-schema';
+export { loadRouteFile } from './load-route-file';
+export { parseRouteFile, type RouteFileSource } from './parse-route-file';
+export { defaultRouteTable, type DefaultRouteTableEnv } from './default-route-table';
+export { createRouteTable, routeTableVersion } from './route-table';

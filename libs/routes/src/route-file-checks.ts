@@ -1,0 +1,112 @@
+import type { z } from 'zod';
+import type { RouteFile, RouteFileUpstream } from './route-file-schema';
+import { PATH_KINDS, pathMatchOf, pathShape } from './route-path';
+
+type Path = (string | number)[];
+
+const HTTP_ONLY = ['urls', 'rewrite', 'headers'] as const;
+const GRPC_ONLY = ['target', 'protos', 'httpRulesFromProtos'] as const;
+
+/**
+ * The rules between fields of the route file, which no single field's schema can check: every
+ * route names an existing upstream, names are unique, no two routes take the same requests, and
+ * fields of one kind of upstream appear only on that kind. Each issue's path names the field.
+ */
+export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
+  const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
+  for (const [name, upstream] of Object.entries(file.upstreams))
+    checkUpstream(upstream, (path, message) => issue(['upstreams', name, ...path], message));
+
+  const names = new Map<string, number>();
+  const matched = new Map<string, number>();
+  file.routes.forEach((route, index) => {
+    const at = (...path: Path) => ['routes', index, ...path];
+    const first = names.get(route.name);
+    if (first === undefined) names.set(route.name, index);
+    else issue(at('name'), `"${route.name}" is also the name of routes[${first}]`);
+
+    const upstream = file.upstreams[route.upstream];
+    if (upstream === undefined) issue(at('upstream'), `no upstream named "${route.upstream}"`);
+    else if (upstream.kind === 'grpc' && route.grpc === undefined)
+      issue(at('grpc'), `required: "${route.upstream}" is a grpc upstream`);
+    else if (upstream.kind === 'http' && route.grpc !== undefined)
+      issue(at('grpc'), `only for routes to a grpc upstream ("${route.upstream}" is http)`);
+
+    if (route.auth?.scopes?.length && route.auth.scheme !== 'jwt')
+      issue(at('auth', 'scopes'), `only with scheme jwt (got ${route.auth.scheme})`);
+
+    // Requests taken by two routes: the same method, path shape and host.
+    const kind = PATH_KINDS.find((k) => route.match.path[k] !== undefined);
+    if (kind === undefined) return;
+    const shape = pathShape(pathMatchOf(kind, route.match.path[kind] ?? ''));
+    const hosts = route.match.hosts?.length ? route.match.hosts : ['*'];
+    for (const method of new Set(route.match.methods))
+      for (const host of new Set(hosts.map((h) => h.toLowerCase()))) {
+        const key = `${method} ${shape} ${host}`;
+        const other = matched.get(key);
+        if (other === undefined) matched.set(key, index);
+        else if (other !== index) {
+          const where = host === '*' ? 'any host' : `host ${host}`;
+          issue(
+            at('match'),
+            `${method} ${kind} ${route.match.path[kind]} (${where}) is already routed by routes[${other}] "${file.routes[other].name}"`,
+          );
+          return;
+        }
+      }
+  });
+}
+
+function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message: string) => void) {
+  const [own, foreign, other] =
+    upstream.kind === 'http'
+      ? ([['urls'], GRPC_ONLY, 'grpc'] as const)
+      : ([['target', 'protos'], HTTP_ONLY, 'http'] as const);
+  for (const field of own)
+    if (upstream[field] === undefined) issue([field], `required for ${upstream.kind} upstreams`);
+  for (const field of foreign)
+    if (upstream[field] !== undefined) issue([field], `only for ${other} upstreams`);
+  checkHeaders(upstream.headers ?? {}, (path, message) => issue(['headers', ...path], message));
+  if (upstream.kind === 'grpc') {
+    // grpc-js has neither setting (docs/traffic.md): accepting them would promise what is not done.
+    if (upstream.traffic?.connectTimeoutMs !== undefined)
+      issue(['traffic', 'connectTimeoutMs'], 'only for http upstreams');
+    if (upstream.traffic?.outlier?.consecutiveFailures !== undefined)
+      issue(['traffic', 'outlier', 'consecutiveFailures'], 'only for http upstreams');
+  }
+  const outlier = upstream.traffic?.outlier;
+  if (
+    outlier?.baseEjectionMs !== undefined &&
+    outlier.maxEjectionMs !== undefined &&
+    outlier.maxEjectionMs < outlier.baseEjectionMs
+  )
+    issue(['traffic', 'outlier', 'maxEjectionMs'], 'must be at least baseEjectionMs');
+}
+
+// Set by the gateway on every call (the upstream's name, the body's framing, the request id):
+// a route file changing them would break the call or its tracing.
+const MANAGED_HEADERS = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'x-request-id',
+];
+
+function checkHeaders(
+  headers: { add?: Record<string, string>; remove?: string[] },
+  issue: (path: Path, message: string) => void,
+) {
+  const seen = new Set<string>();
+  for (const name of Object.keys(headers.add ?? {})) {
+    const lower = name.toLowerCase();
+    if (MANAGED_HEADERS.includes(lower)) issue(['add', name], `"${lower}" is set by the gateway`);
+    else if (seen.has(lower)) issue(['add', name], `"${lower}" is given twice (names ignore case)`);
+    seen.add(lower);
+  }
+  (headers.remove ?? []).forEach((name, i) => {
+    const lower = name.toLowerCase();
+    if (MANAGED_HEADERS.includes(lower)) issue(['remove', i], `"${lower}" is set by the gateway`);
+    else if (seen.has(lower)) issue(['remove', i], `"${lower}" is also added`);
+  });
+}

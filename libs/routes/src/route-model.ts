@@ -1,0 +1,152 @@
+import type { AUTH_SCHEMES } from '@app/auth/env';
+
+/**
+ * The gateway's routes as data (docs/adr/0008-route-model.md): what every source of routes - the
+ * route file, today's environment, later Kubernetes Gateway API objects and `google.api.http`
+ * annotations - is translated into, and the one thing the data plane reads. Every value is
+ * resolved: defaults are applied when a table is built, so nothing here is optional by omission.
+ */
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
+
+/**
+ * Which request paths a route takes; every kind ignores one trailing slash, as the router does.
+ * - exact: `/projects` only;
+ * - prefix: `/api` and everything below it, by whole segments (`/api/x`, not `/apix`);
+ * - template: whole segments, `{name}` standing for any one segment (`/orders/{id}`).
+ */
+export type PathMatch =
+  | { readonly kind: 'exact'; readonly path: string }
+  | { readonly kind: 'prefix'; readonly path: string }
+  | { readonly kind: 'template'; readonly path: string; readonly variables: readonly string[] };
+
+export interface RouteMatch {
+  /** Sorted, without duplicates. */
+  readonly methods: readonly HttpMethod[];
+  readonly path: PathMatch;
+  /** Host names (lower case, `*.example.com` for any one label), sorted; empty = any host. */
+  readonly hosts: readonly string[];
+}
+
+export type AuthScheme = (typeof AUTH_SCHEMES)[number];
+
+/** As AUTH_ROUTES has it: a scheme, and for jwt the scopes a token must all carry (sorted). */
+export interface RouteAuthPolicy {
+  readonly scheme: AuthScheme;
+  readonly scopes: readonly string[];
+}
+
+/** As RATE_LIMIT_ROUTES has it: `limit` requests per client per `windowMs`, in its own budget. */
+export interface RouteRateLimit {
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+export interface RouteRetryPolicy {
+  /**
+   * Whether a call may run twice: only then is an attempt retried after the upstream may have read
+   * it. Attempts that provably never reached a replica are retried either way (docs/traffic.md).
+   */
+  readonly idempotent: boolean;
+  /** Attempts per call, the first included (the upstream's unless the route sets its own). */
+  readonly maxAttempts: number;
+}
+
+/** The gRPC method a route calls; only on routes to a gRPC upstream. */
+export interface GrpcMethod {
+  /** Fully qualified service name, e.g. `userverify.UserVerify`. */
+  readonly service: string;
+  readonly method: string;
+}
+
+export interface Route {
+  /** Unique in its table; names the route in errors, logs and metrics. */
+  readonly name: string;
+  readonly match: RouteMatch;
+  /** Name of an upstream of the same table. */
+  readonly upstream: string;
+  /** Set exactly when the upstream is a gRPC upstream. */
+  readonly grpc: GrpcMethod | null;
+  readonly auth: RouteAuthPolicy;
+  /** Its own budget, or null: the gateway's default budget, shared with every such route. */
+  readonly rateLimit: RouteRateLimit | null;
+  /** Total time budget of one call, retries included. */
+  readonly timeoutMs: number;
+  readonly retry: RouteRetryPolicy;
+  /** Largest request body; a larger one gets 413. */
+  readonly bodyLimitBytes: number;
+}
+
+/** How the gateway treats one upstream: the knobs of docs/traffic.md, per upstream. */
+export interface UpstreamTraffic {
+  /** Total time budget of one call, retries included (a route may set its own). */
+  readonly timeoutMs: number;
+  /** HTTP only: time to open one connection to a replica. */
+  readonly connectTimeoutMs: number;
+  readonly retry: {
+    readonly maxAttempts: number;
+    readonly budgetPercent: number;
+    readonly budgetMaxTokens: number;
+  };
+  readonly breaker: {
+    readonly consecutiveUnavailable: number;
+    readonly errorThresholdPercent: number;
+    readonly volumeThreshold: number;
+    readonly windowMs: number;
+    readonly resetTimeoutMs: number;
+  };
+  readonly outlier: {
+    /** HTTP only (grpc-js has no such rule): failures in a row that eject a replica. */
+    readonly consecutiveFailures: number;
+    readonly intervalMs: number;
+    readonly baseEjectionMs: number;
+    readonly maxEjectionMs: number;
+    readonly maxEjectionPercent: number;
+  };
+}
+
+/** Replaces a leading `prefix` of the request path (whole segments) by `replacement`. */
+export interface PathRewrite {
+  readonly prefix: string;
+  readonly replacement: string;
+}
+
+export interface HttpUpstreamModel {
+  readonly kind: 'http';
+  readonly name: string;
+  /** Base URLs (http://host[:port][/base]); each name resolves to all its addresses. */
+  readonly urls: readonly string[];
+  readonly rewrite: PathRewrite | null;
+  readonly headers: {
+    /** Request headers set on every call (lower-case names). */
+    readonly add: Readonly<Record<string, string>>;
+    /** Request headers removed before a call (lower-case names, sorted). */
+    readonly remove: readonly string[];
+  };
+  readonly traffic: UpstreamTraffic;
+}
+
+export interface GrpcUpstreamModel {
+  readonly kind: 'grpc';
+  readonly name: string;
+  /** grpc-js target, e.g. `dns:///rpc-app-1-headless:6000`. */
+  readonly target: string;
+  /** Absolute paths of the .proto files of its services. */
+  readonly protos: readonly string[];
+  /** Whether routes are also taken from the `google.api.http` annotations of those services. */
+  readonly httpRulesFromProtos: boolean;
+  readonly traffic: UpstreamTraffic;
+}
+
+export type UpstreamModel = HttpUpstreamModel | GrpcUpstreamModel;
+
+/** The whole of the gateway's routing: what one reload replaces at once. */
+export interface RouteTable {
+  /** Sorted by name. */
+  readonly upstreams: readonly UpstreamModel[];
+  /** Sorted by name: matching goes by specificity, never by order (docs/adr/0008-route-model.md). */
+  readonly routes: readonly Route[];
+  /** Stable hash of the content above: equal tables, equal versions. */
+  readonly version: string;
+}

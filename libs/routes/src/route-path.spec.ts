@@ -1,0 +1,48 @@
+import { pathMatchOf, pathProblem, pathShape } from './route-path';
+
+describe('route paths', () => {
+  it.each([
+    ['/', 'exact'],
+    ['/projects', 'exact'],
+    ['/projects/', 'exact'],
+    ["/a-b_c.d~e/%20/x:y@z!$&'()*+,;=", 'prefix'],
+    ['/orders/{id}/items/{item_id}', 'template'],
+  ] as const)('accepts %s as a %s path', (path, kind) => {
+    expect(pathProblem(path, kind)).toBeUndefined();
+  });
+
+  it.each([
+    ['projects', 'exact', 'expected a path starting with "/"'],
+    ['/a//b', 'exact', 'expected a path without empty, "." or ".." segments'],
+    ['/a/./b', 'prefix', 'expected a path without empty, "." or ".." segments'],
+    ['/a?b=1', 'exact', 'expected URL path characters (bad segment "a?b=1")'],
+    ['/a/%zz', 'exact', 'expected URL path characters (bad segment "%zz")'],
+    ['/orders/{id}', 'exact', 'expected URL path characters (bad segment "{id}")'],
+    ['/orders', 'template', 'expected at least one {variable} (use exact for a fixed path)'],
+    [
+      '/orders/{1d}',
+      'template',
+      'expected URL path characters and whole-segment {variables} (bad segment "{1d}")',
+    ],
+  ] as const)('refuses %s as a %s path: %s', (path, kind, problem) => {
+    expect(pathProblem(path, kind)).toBe(problem);
+  });
+
+  it('drops one trailing slash and lists the variables of a template', () => {
+    expect(pathMatchOf('prefix', '/api/')).toEqual({ kind: 'prefix', path: '/api' });
+    expect(pathMatchOf('exact', '/')).toEqual({ kind: 'exact', path: '/' });
+    expect(pathMatchOf('template', '/o/{id}/i/{item}/')).toEqual({
+      kind: 'template',
+      path: '/o/{id}/i/{item}',
+      variables: ['id', 'item'],
+    });
+  });
+
+  it('gives paths that take the same requests the same shape, and only those', () => {
+    const shape = (kind: 'exact' | 'prefix' | 'template', path: string) =>
+      pathShape(pathMatchOf(kind, path));
+    expect(shape('template', '/o/{id}')).toBe(shape('template', '/o/{orderId}/'));
+    expect(shape('template', '/o/{id}')).not.toBe(shape('template', '/p/{id}'));
+    expect(shape('exact', '/o')).not.toBe(shape('prefix', '/o'));
+  });
+});
