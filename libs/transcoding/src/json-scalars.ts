@@ -56,7 +56,8 @@ export function scalarFromJson(type: string, json: unknown, at: string): unknown
       }
       return json;
     case 'string':
-      if (typeof json !== 'string') throw new TranscodingError(at, `expected a string, got ${show(json)}`);
+      if (typeof json !== 'string')
+        throw new TranscodingError(at, `expected a string, got ${show(json)}`);
       return json;
     case 'bytes':
       if (typeof json !== 'string' || !BASE64.test(json)) {
@@ -103,5 +104,11 @@ function toNumber(json: unknown): number | undefined {
 }
 
 function show(json: unknown): string {
-  return json === null ? 'null' : Array.isArray(json) ? 'an array' : typeof json === 'object' ? 'an object' : JSON.stringify(json);
+  return json === null
+    ? 'null'
+    : Array.isArray(json)
+      ? 'an array'
+      : typeof json === 'object'
+        ? 'an object'
+        : JSON.stringify(json);
 }

@@ -27,7 +27,10 @@ export function mapRequest(binding: Binding, parts: HttpRequestParts): Record<st
   const message = bodyOf(binding, parts.body);
   const query = entriesOf(parts.query);
   if (binding.body === '*' && query.length > 0) {
-    throw new TranscodingError(query[0][0], 'this route takes every field from the body, not the query string');
+    throw new TranscodingError(
+      query[0][0],
+      'this route takes every field from the body, not the query string',
+    );
   }
   const grouped = new Map<string, string[]>();
   for (const [k, v] of query) grouped.set(k, [...(grouped.get(k) ?? []), v]);
@@ -39,18 +42,29 @@ export function mapRequest(binding: Binding, parts: HttpRequestParts): Record<st
     if (!target.field.repeated && values.length > 1) {
       throw new TranscodingError(name, 'a single-valued field is given more than once');
     }
-    const json = target.field.repeated ? values.map((v) => textToJson(target.field, v)) : textToJson(target.field, values[0]);
+    const json = target.field.repeated
+      ? values.map((v) => textToJson(target.field, v))
+      : textToJson(target.field, values[0]);
     setAt(message, target.path, fieldFromJson(target.field, json, name), name, false);
   }
   for (const [name, text] of Object.entries(parts.pathVariables)) {
     const target = resolveLeaf(type, name);
-    setAt(message, target.path, fieldFromJson(target.field, textToJson(target.field, text), name), name, true);
+    setAt(
+      message,
+      target.path,
+      fieldFromJson(target.field, textToJson(target.field, text), name),
+      name,
+      true,
+    );
   }
   return message;
 }
 
 function bodyOf(binding: Binding, body: unknown): Record<string, unknown> {
-  const empty = body === undefined || body === null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+  const empty =
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
   if (binding.body === '*') return fromProtoJson(binding.requestType, body ?? {});
   if (binding.body === undefined) {
     if (!empty) throw new TranscodingError('', 'this route takes no request body');
@@ -85,7 +99,10 @@ function resolveLeaf(type: Type, name: string): { field: Field; path: string[] }
     const message = field.resolvedType instanceof Type ? field.resolvedType : undefined;
     if (i === steps.length - 1) {
       if (field.map || (message && !isScalarLikeWellKnown(message))) {
-        throw new TranscodingError(name, 'a message or map field cannot be set from one text value; set its fields');
+        throw new TranscodingError(
+          name,
+          'a message or map field cannot be set from one text value; set its fields',
+        );
       }
       return { field, path };
     }
@@ -106,7 +123,13 @@ function textToJson(field: Field, text: string): unknown {
   return text;
 }
 
-function setAt(message: Record<string, unknown>, path: string[], value: unknown, name: string, fromPath: boolean): void {
+function setAt(
+  message: Record<string, unknown>,
+  path: string[],
+  value: unknown,
+  name: string,
+  fromPath: boolean,
+): void {
   let node = message;
   for (const step of path.slice(0, -1)) {
     node[step] ??= {};
@@ -114,7 +137,10 @@ function setAt(message: Record<string, unknown>, path: string[], value: unknown,
   }
   const leaf = path[path.length - 1];
   if (leaf in node && !(fromPath && sameValue(node[leaf], value))) {
-    throw new TranscodingError(name, fromPath ? 'the body gives a different value than the path' : 'given twice');
+    throw new TranscodingError(
+      name,
+      fromPath ? 'the body gives a different value than the path' : 'given twice',
+    );
   }
   node[leaf] = value;
 }

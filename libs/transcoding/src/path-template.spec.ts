@@ -45,7 +45,9 @@ describe('parsePathTemplate', () => {
   });
 
   it('ignores the query string', () => {
-    expect(parsePathTemplate('/v1/shelves/{shelf}').match('/v1/shelves/3?x=1')).toEqual({ shelf: '3' });
+    expect(parsePathTemplate('/v1/shelves/{shelf}').match('/v1/shelves/3?x=1')).toEqual({
+      shelf: '3',
+    });
   });
 
   it('decodes a one-segment variable fully, a multi-segment one except %2F', () => {

@@ -47,7 +47,12 @@ export function fieldFromJson(field: Field, json: unknown, at: string): unknown 
     const keyType = (field as unknown as MapField).keyType;
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(json)) {
-      const key = keyType === 'bool' ? boolKey(k, at) : keyType === 'string' ? k : String(scalarFromJson(keyType, k, `${at}.${k}`));
+      const key =
+        keyType === 'bool'
+          ? boolKey(k, at)
+          : keyType === 'string'
+            ? k
+            : String(scalarFromJson(keyType, k, `${at}.${k}`));
       out[key] = valueFromJson(field, v, `${at}.${k}`);
     }
     return out;
@@ -61,9 +66,12 @@ export function fieldFromJson(field: Field, json: unknown, at: string): unknown 
 
 function valueFromJson(field: Field, json: unknown, at: string): unknown {
   const type = field.resolvedType;
-  if (json === null && !takesNull(field)) throw new TranscodingError(at, 'null is not allowed here');
+  if (json === null && !takesNull(field))
+    throw new TranscodingError(at, 'null is not allowed here');
   if (type instanceof Enum) {
-    return type.fullName === '.google.protobuf.NullValue' && json === null ? 0 : enumFromJson(type, json, at);
+    return type.fullName === '.google.protobuf.NullValue' && json === null
+      ? 0
+      : enumFromJson(type, json, at);
   }
   if (type instanceof Type) return fromProtoJson(type, json, at);
   return scalarFromJson(field.type, json, at);
@@ -76,7 +84,11 @@ export function toProtoJson(type: Type, message: Message | Record<string, unknow
 }
 
 /** One field of a reply in JSON, its default when unset: what `response_body` sends. */
-export function fieldToJson(type: Type, fieldName: string, message: Message | Record<string, unknown>): unknown {
+export function fieldToJson(
+  type: Type,
+  fieldName: string,
+  message: Message | Record<string, unknown>,
+): unknown {
   const field = type.fields[fieldName];
   field.resolve();
   const decoded = message instanceof Message ? message : type.fromObject(message);
@@ -100,9 +112,11 @@ function messageToJson(type: Type, plain: Record<string, unknown>): unknown {
     if (value === undefined || value === null) continue;
     const name = jsonNameOf(field);
     if (field.map) {
-      if (Object.keys(value as object).length > 0) out[name] = mapToJson(field, value as Record<string, unknown>);
+      if (Object.keys(value as object).length > 0)
+        out[name] = mapToJson(field, value as Record<string, unknown>);
     } else if (field.repeated) {
-      if ((value as unknown[]).length > 0) out[name] = (value as unknown[]).map((v) => valueToJson(field, v));
+      if ((value as unknown[]).length > 0)
+        out[name] = (value as unknown[]).map((v) => valueToJson(field, v));
     } else if (hasPresence(field) || !isDefault(field, value)) {
       out[name] = valueToJson(field, value);
     }
@@ -130,7 +144,8 @@ function hasPresence(field: Field): boolean {
 }
 
 function isDefault(field: Field, value: unknown): boolean {
-  if (field.resolvedType instanceof Enum) return value === 0 || field.resolvedType.values[value as string] === 0;
+  if (field.resolvedType instanceof Enum)
+    return value === 0 || field.resolvedType.values[value as string] === 0;
   return value === 0 || value === '0' || value === '' || value === false;
 }
 
@@ -140,7 +155,8 @@ function takesNull(field: Field): boolean {
 }
 
 function boolKey(k: string, at: string): string {
-  if (k !== 'true' && k !== 'false') throw new TranscodingError(`${at}.${k}`, 'expected a map key true or false');
+  if (k !== 'true' && k !== 'false')
+    throw new TranscodingError(`${at}.${k}`, 'expected a map key true or false');
   return k;
 }
 

@@ -27,7 +27,8 @@ const RFC3339 =
 const timestamp: WellKnown = {
   fromJson(json, at) {
     const m = typeof json === 'string' ? RFC3339.exec(json) : null;
-    if (!m) throw new TranscodingError(at, `expected an RFC 3339 timestamp, got ${JSON.stringify(json)}`);
+    if (!m)
+      throw new TranscodingError(at, `expected an RFC 3339 timestamp, got ${JSON.stringify(json)}`);
     const [, y, mo, d, h, mi, s, frac, sign, oh, om] = m;
     const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
     const back = new Date(ms);
@@ -53,7 +54,11 @@ const timestamp: WellKnown = {
 const duration: WellKnown = {
   fromJson(json, at) {
     const m = typeof json === 'string' ? /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(json) : null;
-    if (!m) throw new TranscodingError(at, `expected a duration such as "1.5s", got ${JSON.stringify(json)}`);
+    if (!m)
+      throw new TranscodingError(
+        at,
+        `expected a duration such as "1.5s", got ${JSON.stringify(json)}`,
+      );
     const seconds = BigInt(m[2]);
     if (seconds > MAX_DURATION_SECONDS) throw new TranscodingError(at, `${json} is out of range`);
     const sign = m[1] ? -1 : 1;
@@ -97,7 +102,8 @@ function valueFromJson(json: unknown, at: string): Record<string, unknown> {
 }
 
 function valueToJson(plain: Record<string, unknown>): unknown {
-  if (plain.structValue !== undefined) return structToJson(plain.structValue as Record<string, unknown>);
+  if (plain.structValue !== undefined)
+    return structToJson(plain.structValue as Record<string, unknown>);
   if (plain.listValue !== undefined) return listToJson(plain.listValue as Record<string, unknown>);
   return plain.numberValue ?? plain.stringValue ?? plain.boolValue ?? null;
 }
@@ -132,7 +138,8 @@ const listValue = {
 
 const fieldMask: WellKnown = {
   fromJson(json, at) {
-    if (typeof json !== 'string') throw new TranscodingError(at, 'expected a field mask string such as "a.b,c"');
+    if (typeof json !== 'string')
+      throw new TranscodingError(at, 'expected a field mask string such as "a.b,c"');
     const paths = json === '' ? [] : json.split(',');
     for (const p of paths) {
       if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(p)) {
@@ -156,7 +163,9 @@ const any: WellKnown = {
     }
     const inner = lookupAnyType(type, url, at);
     const { '@type': _, ...rest } = json as Record<string, unknown>;
-    const plain = WELL_KNOWN[inner.fullName] ? codec.fromJson(inner, rest.value, `${at}.value`) : codec.fromJson(inner, rest, at);
+    const plain = WELL_KNOWN[inner.fullName]
+      ? codec.fromJson(inner, rest.value, `${at}.value`)
+      : codec.fromJson(inner, rest, at);
     return { type_url: url, value: inner.encode(inner.fromObject(plain)).finish() };
   },
   toJson(plain, type, codec) {
@@ -165,7 +174,9 @@ const any: WellKnown = {
     const inner = lookupAnyType(type, url, '');
     const message = inner.decode(Buffer.from((plain.value as string | undefined) ?? '', 'base64'));
     const json = codec.toJson(inner, inner.toObject(message, TO_OBJECT));
-    return WELL_KNOWN[inner.fullName] ? { '@type': url, value: json } : { '@type': url, ...(json as object) };
+    return WELL_KNOWN[inner.fullName]
+      ? { '@type': url, value: json }
+      : { '@type': url, ...(json as object) };
   },
 };
 
@@ -173,7 +184,10 @@ function lookupAnyType(anyType: Type, url: string, at: string): Type {
   const name = url.slice(url.lastIndexOf('/') + 1);
   const found = anyType.root.lookup(name);
   if (!found || !('fields' in found)) {
-    throw new TranscodingError(at, `Any names type "${name}", which the loaded .proto files do not define`);
+    throw new TranscodingError(
+      at,
+      `Any names type "${name}", which the loaded .proto files do not define`,
+    );
   }
   return found as Type;
 }
@@ -181,7 +195,17 @@ function lookupAnyType(anyType: Type, url: string, at: string): Type {
 /** The `toObject` options every JSON output starts from. */
 export const TO_OBJECT = { longs: String, enums: String, bytes: String } as const;
 
-const WRAPPERS = ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'];
+const WRAPPERS = [
+  'Double',
+  'Float',
+  'Int64',
+  'UInt64',
+  'Int32',
+  'UInt32',
+  'Bool',
+  'String',
+  'Bytes',
+];
 
 const WELL_KNOWN: Record<string, WellKnown> = {
   '.google.protobuf.Timestamp': timestamp,
