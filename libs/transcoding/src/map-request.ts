@@ -70,7 +70,7 @@ function bodyOf(binding: Binding, body: unknown): Record<string, unknown> {
     if (!empty) throw new TranscodingError('', 'this route takes no request body');
     return {};
   }
-  if (body === undefined) return {};
+  if (body === undefined || body === null) return {};
   const field = binding.requestType.fields[binding.body];
   return { [field.name]: fieldFromJson(field, body, field.name) };
 }

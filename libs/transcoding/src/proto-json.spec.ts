@@ -134,6 +134,11 @@ describe('proto3 JSON input', () => {
       'publishedAt',
       '2023-02-29T00:00:00Z is not a valid date and time',
     ],
+    [
+      { publishedAt: '2023-13-01T00:00:00Z' },
+      'publishedAt',
+      '2023-13-01T00:00:00Z is not a valid date and time',
+    ],
     [{ publishedAt: 1700000000 }, 'publishedAt', 'expected an RFC 3339 timestamp, got 1700000000'],
     [{ readTime: '1.5' }, 'readTime', 'expected a duration such as "1.5s", got "1.5"'],
     [{ edition: 'two' }, 'edition', 'expected an integer (int32), got "two"'],

@@ -1,4 +1,4 @@
-import { Service, Type, type Field, type Method, type Root } from 'protobufjs';
+import { Namespace, Service, Type, type Field, type Method, type Root } from 'protobufjs';
 import { parsePathTemplate, type PathTemplate } from './path-template';
 import { HttpRuleError } from './transcoding-error';
 import { isScalarLikeWellKnown } from './well-known-json';
@@ -86,16 +86,10 @@ export function readHttpRules(root: Root): HttpRules {
   return rules;
 }
 
-function servicesOf(root: Root): Service[] {
-  const out: Service[] = [];
-  const walk = (ns: { nestedArray: unknown[] }): void => {
-    for (const child of ns.nestedArray) {
-      if (child instanceof Service) out.push(child);
-      if ((child as { nestedArray?: unknown[] }).nestedArray) walk(child as never);
-    }
-  };
-  walk(root);
-  return out;
+function servicesOf(ns: Namespace): Service[] {
+  return ns.nestedArray.flatMap((child) =>
+    child instanceof Service ? [child] : child instanceof Namespace ? servicesOf(child) : [],
+  );
 }
 
 // protobufjs parses an option into `parsedOptions`, one entry per `option` statement, so a rule

@@ -5,14 +5,11 @@
 export class TranscodingError extends Error {
   constructor(
     readonly field: string,
-    message: string,
+    readonly detail: string,
   ) {
-    super(field === '' ? message : `${field}: ${message}`);
+    super(field === '' ? detail : `${field}: ${detail}`);
     this.name = 'TranscodingError';
-    this.detail = message;
   }
-
-  readonly detail: string;
 
   toJSON(): { field: string; message: string } {
     return { field: this.field, message: this.detail };

@@ -32,7 +32,13 @@ const timestamp: WellKnown = {
     const [, y, mo, d, h, mi, s, frac, sign, oh, om] = m;
     const ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
     const back = new Date(ms);
-    if (back.getUTCDate() !== +d || back.getUTCHours() !== +h || +s > 59) {
+    if (
+      back.getUTCMonth() !== +mo - 1 ||
+      back.getUTCDate() !== +d ||
+      back.getUTCHours() !== +h ||
+      back.getUTCMinutes() !== +mi ||
+      +s > 59
+    ) {
       throw new TranscodingError(at, `${json} is not a valid date and time`);
     }
     // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear puts them back.
