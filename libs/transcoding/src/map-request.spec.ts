@@ -178,6 +178,22 @@ describe('mapRequest', () => {
       'expected true or false, got "yes"',
     ],
     [
+      'two members of a oneof from the query',
+      listBooks,
+      '/v1/shelves/1/books',
+      { query: { after: 'a', before: 'b' } },
+      'before',
+      'oneof cursor is already set by after',
+    ],
+    [
+      'one field by both of its names',
+      listBooks,
+      '/v1/shelves/1/books',
+      { query: { include_drafts: 'true', includeDrafts: 'true' } },
+      'includeDrafts',
+      'given twice',
+    ],
+    [
       'a single-valued field given twice',
       listBooks,
       '/v1/shelves/1/books',
@@ -215,7 +231,7 @@ describe('mapRequest', () => {
       '/v1/shelves/1/books',
       { query: { shelf: '2' } },
       'shelf',
-      'the body gives a different value than the path',
+      'the request gives this field another value than the path',
     ],
     [
       'the body field from the query',
@@ -247,7 +263,7 @@ describe('mapRequest', () => {
       '/v1/shelves/1',
       { body: { id: '2' } },
       'id',
-      'the body gives a different value than the path',
+      'the request gives this field another value than the path',
     ],
     [
       'a wrong type in the body field',

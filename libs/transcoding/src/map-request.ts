@@ -45,13 +45,13 @@ export function mapRequest(binding: Binding, parts: HttpRequestParts): Record<st
     const json = target.field.repeated
       ? values.map((v) => textToJson(target.field, v))
       : textToJson(target.field, values[0]);
-    setAt(message, target.path, fieldFromJson(target.field, json, name), name, false);
+    setAt(message, target, fieldFromJson(target.field, json, name), name, false);
   }
   for (const [name, text] of Object.entries(parts.pathVariables)) {
     const target = resolveLeaf(type, name);
     setAt(
       message,
-      target.path,
+      target,
       fieldFromJson(target.field, textToJson(target.field, text), name),
       name,
       true,
@@ -125,7 +125,7 @@ function textToJson(field: Field, text: string): unknown {
 
 function setAt(
   message: Record<string, unknown>,
-  path: string[],
+  { field, path }: { field: Field; path: string[] },
   value: unknown,
   name: string,
   fromPath: boolean,
@@ -135,14 +135,17 @@ function setAt(
     node[step] ??= {};
     node = node[step] as Record<string, unknown>;
   }
-  const leaf = path[path.length - 1];
-  if (leaf in node && !(fromPath && sameValue(node[leaf], value))) {
+  if (Object.hasOwn(node, field.name) && !(fromPath && sameValue(node[field.name], value))) {
     throw new TranscodingError(
       name,
-      fromPath ? 'the body gives a different value than the path' : 'given twice',
+      fromPath ? 'the request gives this field another value than the path' : 'given twice',
     );
   }
-  node[leaf] = value;
+  const rival = field.partOf?.fieldsArray.find((f) => f !== field && Object.hasOwn(node, f.name));
+  if (rival) {
+    throw new TranscodingError(name, `oneof ${field.partOf?.name} is already set by ${rival.name}`);
+  }
+  node[field.name] = value;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -24,7 +24,8 @@ export function fromProtoJson(type: Type, json: unknown, at = ''): Record<string
     const here = at ? `${at}.${key}` : key;
     const field = fieldByJsonKey(type, key);
     if (!field) throw new TranscodingError(here, `unknown field of ${type.name}`);
-    if (field.name in out) throw new TranscodingError(here, `field ${field.name} is given twice`);
+    if (Object.hasOwn(out, field.name))
+      throw new TranscodingError(here, `field ${field.name} is given twice`);
     if (value === null && !takesNull(field)) continue;
     const oneof = field.partOf?.name;
     if (oneof !== undefined) {
