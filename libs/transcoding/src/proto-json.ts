@@ -78,7 +78,10 @@ function valueFromJson(field: Field, json: unknown, at: string): unknown {
   return scalarFromJson(field.type, json, at);
 }
 
-/** The proto3 JSON of a reply: a protobufjs Message, or a plain object `fromObject` accepts. */
+/**
+ * The proto3 JSON of a reply: a protobufjs Message, or a plain object `fromObject` accepts (with
+ * the .proto field names, as @grpc/proto-loader's `keepCase` gives them).
+ */
 export function toProtoJson(type: Type, message: Message | Record<string, unknown>): unknown {
   const decoded = message instanceof Message ? message : type.fromObject(message);
   return messageToJson(type, type.toObject(decoded, TO_OBJECT));

@@ -1,4 +1,4 @@
-import type { Type } from 'protobufjs';
+import { Type } from 'protobufjs';
 import { scalarFromJson, scalarToJson } from './json-scalars';
 import { TranscodingError } from './transcoding-error';
 
@@ -189,13 +189,13 @@ const any: WellKnown = {
 function lookupAnyType(anyType: Type, url: string, at: string): Type {
   const name = url.slice(url.lastIndexOf('/') + 1);
   const found = anyType.root.lookup(name);
-  if (!found || !('fields' in found)) {
+  if (!(found instanceof Type)) {
     throw new TranscodingError(
       at,
       `Any names type "${name}", which the loaded .proto files do not define`,
     );
   }
-  return found as Type;
+  return found;
 }
 
 /** The `toObject` options every JSON output starts from. */
