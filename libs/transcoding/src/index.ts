@@ -1,0 +1,14 @@
+// gRPC-JSON transcoding from `google.api.http` annotations (docs/adr/0007-grpc-json-transcoding.md).
+export { loadHttpRules } from './load-http-rules';
+export { loadProtoRoot, type ProtoSource } from './load-proto-root';
+export {
+  readHttpRules,
+  type HttpBinding,
+  type HttpRules,
+  type RefusedMethod,
+} from './read-http-rules';
+export { parsePathTemplate, type PathTemplate } from './path-template';
+export { mapRequest, type HttpRequestParts } from './map-request';
+export { mapResponse } from './map-response';
+export { fromProtoJson, toProtoJson } from './proto-json';
+export { HttpRuleError, TranscodingError } from './transcoding-error';
