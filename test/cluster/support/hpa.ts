@@ -1,7 +1,9 @@
 // What the HPAs of a release decide, and the autoscaling values the HPA tests share: one replica at
 // rest, at most three, and stabilisation windows of seconds instead of minutes.
-import { kubectlJson, until } from './cluster.ts';
-import { SEED_REQUESTS, count, steadyTraffic, type Traffic } from './traffic.ts';
+import { eventually } from '../../support/eventually.ts';
+import { kubectlJson } from './cluster.ts';
+import { SEED_REQUESTS } from './seed.ts';
+import { count, steadyTraffic, type Traffic } from './traffic.ts';
 
 export const MAX_REPLICAS = 3;
 
@@ -61,14 +63,12 @@ export async function waitForScale(
 ): Promise<{ seconds: number; scale: Scale }> {
   const started = Date.now();
   let last: Scale | undefined;
-  const result = await until(
-    what,
+  const result = await eventually(
     () => {
       last = scale(namespace);
-      return names.every((n) => predicate(last!.ready[n] ?? 0)) ? last : undefined;
+      return names.every((n) => predicate(last!.ready[n] ?? 0)) && last;
     },
-    timeoutMs,
-    2000,
+    { timeoutMs, intervalMs: 2000, what },
   ).catch((err) => {
     throw new Error(`${err}; last seen ${JSON.stringify(last)}`);
   });
@@ -91,7 +91,7 @@ export async function scaleUpAndDown(
   down: { seconds: number; scale: Scale };
   traffic: Traffic;
 }> {
-  const traffic = steadyTraffic(baseUrl, SEED_REQUESTS, perSecond, 420_000);
+  const traffic = steadyTraffic(baseUrl, Object.values(SEED_REQUESTS), perSecond, 420_000);
   let up;
   try {
     up = await waitForScale(
