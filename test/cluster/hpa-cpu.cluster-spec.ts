@@ -3,7 +3,7 @@
 import { eventually } from '../support/eventually.ts';
 import { gatewayUrl } from './support/access.ts';
 import { kubectl } from './support/cluster.ts';
-import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown, waitForScale } from './support/hpa.ts';
+import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown } from './support/hpa.ts';
 import { type AggregatedApi, startMetricsServer } from './support/metrics-apis.ts';
 import {
   SMALL_REQUESTS,
@@ -61,13 +61,6 @@ describe('HPA on CPU (metrics-server)', () => {
   });
 
   test('sustained load scales the gateway up on CPU; it scales back down when the load stops', async () => {
-    await waitForScale(
-      NS,
-      [GATEWAY],
-      (n) => n === 1,
-      'the gateway at its minimum (1) before the load',
-      180_000,
-    );
     const { up, down } = await scaleUpAndDown(
       NS,
       [GATEWAY],

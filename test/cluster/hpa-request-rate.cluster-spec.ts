@@ -5,13 +5,7 @@
 import { eventually } from '../support/eventually.ts';
 import { gatewayUrl } from './support/access.ts';
 import { kubectl } from './support/cluster.ts';
-import {
-  MAX_REPLICAS,
-  autoscalingValues,
-  scale,
-  scaleUpAndDown,
-  waitForScale,
-} from './support/hpa.ts';
+import { MAX_REPLICAS, autoscalingValues, scale, scaleUpAndDown } from './support/hpa.ts';
 import {
   type AggregatedApi,
   type ClusterPrometheus,
@@ -88,13 +82,6 @@ describe('HPA on the request rate (Prometheus + prometheus-adapter)', () => {
   });
 
   test('sustained load scales gateway, webapp-1 and rpc-app-1 up; they scale back down when it stops', async () => {
-    await waitForScale(
-      NS,
-      DEPLOYMENTS,
-      (n) => n === 1,
-      'every app at its minimum (1) before the load',
-      180_000,
-    );
     const { up, down, traffic } = await scaleUpAndDown(
       NS,
       DEPLOYMENTS,

@@ -5,7 +5,7 @@
 import { eventually } from '../support/eventually.ts';
 import { gatewayUrl } from './support/access.ts';
 import { kubectl, kubectlJson } from './support/cluster.ts';
-import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown, waitForScale } from './support/hpa.ts';
+import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown } from './support/hpa.ts';
 import { type Keda, applyKedaCrds, kedaBuilt, startKeda } from './support/keda.ts';
 import { type ClusterPrometheus, startPrometheus } from './support/metrics-apis.ts';
 import {
@@ -94,13 +94,6 @@ describe('KEDA ScaledObjects on the request rate (KEDA operator + metrics adapte
   });
 
   test('sustained load scales every app up; they scale back down when it stops', async () => {
-    await waitForScale(
-      NS,
-      DEPLOYMENTS,
-      (n) => n === 1,
-      'every app at its minimum (1) before the load',
-      180_000,
-    );
     const { up, down } = await scaleUpAndDown(
       NS,
       DEPLOYMENTS,

@@ -72,13 +72,9 @@ export function apply(...objects: object[]): void {
   });
 }
 
-/** helm, never throwing on a non-zero exit (default timeout 300 s). */
-export function helmResult(args: string[], timeoutMs = 300_000): CommandResult {
-  return exec(join(BIN, 'helm'), args, { timeoutMs });
-}
-
+/** helm's stdout; throws with its output when it fails (default timeout 300 s). */
 export function helm(args: string[], timeoutMs = 300_000): string {
-  return checked(helmResult(args, timeoutMs), `helm ${args.join(' ')}`);
+  return checked(exec(join(BIN, 'helm'), args, { timeoutMs }), `helm ${args.join(' ')}`);
 }
 
 /** `npm run cluster -- <command>`, its output streamed to this process's stderr. */

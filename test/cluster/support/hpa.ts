@@ -54,7 +54,7 @@ export function scale(namespace: string): Scale {
 }
 
 /** Polls until every deployment of `names` has `predicate(ready)`; returns seconds taken. */
-export async function waitForScale(
+async function waitForScale(
   namespace: string,
   names: string[],
   predicate: (ready: number) => boolean,
@@ -76,9 +76,9 @@ export async function waitForScale(
 }
 
 /**
- * The autoscaling round trip every HPA test makes: steady seed traffic at `perSecond` until every
- * deployment of `names` is at MAX_REPLICAS (every answer a 200), then no traffic until each is back
- * at 1. Returns how long each way took, and the traffic for its counts.
+ * The autoscaling round trip every HPA test makes: from every deployment of `names` at 1, steady
+ * seed traffic at `perSecond` until each is at MAX_REPLICAS (every answer a 200), then no traffic
+ * until each is back at 1. Returns how long each way took, and the traffic for its counts.
  */
 export async function scaleUpAndDown(
   namespace: string,
@@ -91,6 +91,13 @@ export async function scaleUpAndDown(
   down: { seconds: number; scale: Scale };
   traffic: Traffic;
 }> {
+  await waitForScale(
+    namespace,
+    names,
+    (n) => n === 1,
+    `${what} at the minimum (1) before the load`,
+    180_000,
+  );
   const traffic = steadyTraffic(baseUrl, Object.values(SEED_REQUESTS), perSecond, 420_000);
   let up;
   try {
