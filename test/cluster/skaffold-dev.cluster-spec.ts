@@ -9,7 +9,7 @@ import { hostEndpoints } from './support/endpoints.ts';
 import { pods } from './support/pods.ts';
 import { registryUp } from './support/registry.ts';
 import { deleteNamespace, freshNamespace, leftovers } from './support/release.ts';
-import { expectSeedAnswers, seedRequests, sendSeed } from './support/seed.ts';
+import { seedAnswered, sendSeed } from './support/seed.ts';
 import { SkaffoldProcess } from './support/skaffold.ts';
 
 /** skaffold.yaml's release, in a namespace of this test (SKAFFOLD_NAMESPACE). */
@@ -70,10 +70,7 @@ describe('skaffold dev against the local cluster', () => {
     // prints its choice): on a busy machine another process may hold them on some address.
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:80(0\d|10)$/);
     expect(admin).toMatch(/^http:\/\/127\.0\.0\.1:90(0\d|10)$/);
-    await eventually(async () => expectSeedAnswers(await seedRequests(base)), {
-      timeoutMs: 300_000,
-      intervalMs: 1000,
-    });
+    await seedAnswered(base, 300_000);
     expect(
       (await fetch(`${admin}/_status/healthcheck`, { signal: AbortSignal.timeout(5000) })).status,
     ).toBe(200);

@@ -11,7 +11,7 @@ import { hostEndpoints } from './support/endpoints.ts';
 import { pods } from './support/pods.ts';
 import { registryTags, registryUp } from './support/registry.ts';
 import { deleteNamespace, freshNamespace, leftovers } from './support/release.ts';
-import { expectSeedAnswers, seedRequests } from './support/seed.ts';
+import { seedAnswered } from './support/seed.ts';
 import { skaffold } from './support/skaffold.ts';
 
 /** skaffold.yaml's release, in a namespace of this test (SKAFFOLD_NAMESPACE). */
@@ -65,10 +65,7 @@ describe('skaffold build, run and delete against the local cluster', () => {
     // values-dev.yaml's gateway Service is a ClusterIP: reached as a user would, port-forwarded.
     const forward = await portForward(NS, 'service/gateway-stack-gateway', 8000);
     try {
-      await eventually(async () => expectSeedAnswers(await seedRequests(forward.url)), {
-        timeoutMs: 60_000,
-        intervalMs: 1000,
-      });
+      await seedAnswered(forward.url, 60_000);
     } finally {
       forward.stop();
     }

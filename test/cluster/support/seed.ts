@@ -1,4 +1,5 @@
 // The seed's two requests and their exact answers, as a client outside the cluster sends them.
+import { eventually } from '../../support/eventually.ts';
 import { postJson } from '../../support/http.ts';
 import { client } from './client.ts';
 
@@ -30,5 +31,14 @@ export function expectSeedAnswers(answers: Awaited<ReturnType<typeof seedRequest
   expect({ status: answers.verify.status, body: answers.verify.body }).toEqual({
     status: 200,
     body: { message: 'Verified: 121' },
+  });
+}
+
+/** Waits until the seed's requests answer exactly (a release that is still starting may not yet). */
+export async function seedAnswered(baseUrl: string, timeoutMs: number): Promise<void> {
+  await eventually(async () => expectSeedAnswers(await seedRequests(baseUrl)), {
+    timeoutMs,
+    intervalMs: 1000,
+    what: `the seed's answers from ${baseUrl}`,
   });
 }
