@@ -160,8 +160,10 @@ cmd_down() {
   stop_process kube-apiserver
   stop_process etcd
   # Mounts the kubelet and containerd left (volumes, rootfs, netns), deepest first.
-  local mountpoint
-  for mountpoint in $(awk '{print $2}' /proc/mounts | grep -E "^($CLUSTER_DIR|$RUN_DIR)(/|$)" | sort -r); do
+  # /proc/mounts names resolved paths, and .tools may be a symlink (a git worktree sharing it).
+  local mountpoint cluster_dir
+  cluster_dir="$(readlink -f "$CLUSTER_DIR")"
+  for mountpoint in $(awk '{print $2}' /proc/mounts | grep -E "^($cluster_dir|$RUN_DIR)(/|$)" | sort -r); do
     umount "$mountpoint" 2>/dev/null || umount -l "$mountpoint" 2>/dev/null || log "could not unmount $mountpoint"
   done
   network_down
