@@ -1,4 +1,4 @@
-// `skaffold dev` as the README promises it: the gateway's port-forwards on 127.0.0.1 (8000 public,
+// `skaffold dev` as docs/kubernetes.md ("The dev loop") promises it: the gateway's port-forwards on 127.0.0.1 (8000 public,
 // 9000 admin) answer, and an edit of a source file is synced into the running pod and served
 // without a new image or pod; the edit is then reverted and served too; Ctrl-C removes the release.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -66,7 +66,7 @@ describe('skaffold dev against the local cluster', () => {
       () => forwarded(dev!, 'deployment/gateway-stack-gateway', 9000) ?? false,
       { timeoutMs: 120_000, intervalMs: 1000, what: 'the admin port-forward' },
     );
-    // The README's localhost:8000 and :9000, or the next free ports (skaffold tries ten more and
+    // The documented localhost:8000 and :9000, or the next free ports (skaffold tries ten more and
     // prints its choice): on a busy machine another process may hold them on some address.
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:80(0\d|10)$/);
     expect(admin).toMatch(/^http:\/\/127\.0\.0\.1:90(0\d|10)$/);
