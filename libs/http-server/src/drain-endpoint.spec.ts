@@ -36,15 +36,18 @@ describe('registerDrainEndpoint', () => {
     expect(calls).toEqual([0]);
   });
 
-  it.each(['-1', '1.5', 'abc', '600001', ''])('wait_ms=%p is a 400 and starts nothing', async (v) => {
-    const calls: number[] = [];
-    const fastify = setup(async (holdMs) => void calls.push(holdMs));
-    const res = await fastify.inject({ method: 'GET', url: `${DRAIN_PATH}?wait_ms=${v}` });
-    expect(res.statusCode).toBe(400);
-    expect(res.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    expect(res.json().message).toMatch(/wait_ms/);
-    expect(calls).toEqual([]);
-  });
+  it.each(['-1', '1.5', 'abc', '600001', ''])(
+    'wait_ms=%p is a 400 and starts nothing',
+    async (v) => {
+      const calls: number[] = [];
+      const fastify = setup(async (holdMs) => void calls.push(holdMs));
+      const res = await fastify.inject({ method: 'GET', url: `${DRAIN_PATH}?wait_ms=${v}` });
+      expect(res.statusCode).toBe(400);
+      expect(res.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(res.json().message).toMatch(/wait_ms/);
+      expect(calls).toEqual([]);
+    },
+  );
 
   it('answers 503 while the app is still starting', async () => {
     const fastify = setup(() => undefined);

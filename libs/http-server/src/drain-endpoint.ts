@@ -28,13 +28,11 @@ export function registerDrainEndpoint(
         typeof raw !== 'undefined' &&
         (typeof raw !== 'string' || !/^\d+$/.test(raw) || holdMs > MAX_DRAIN_HOLD_MS)
       ) {
-        return reply
-          .code(400)
-          .send(
-            errorBody(400, `wait_ms must be an integer from 0 to ${MAX_DRAIN_HOLD_MS}`, {
-              wait_ms: raw,
-            }),
-          );
+        return reply.code(400).send(
+          errorBody(400, `wait_ms must be an integer from 0 to ${MAX_DRAIN_HOLD_MS}`, {
+            wait_ms: raw,
+          }),
+        );
       }
       const holding = drain(holdMs);
       if (!holding) return reply.code(503).send(errorBody(503, 'still starting: nothing to drain'));
