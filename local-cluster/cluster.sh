@@ -38,6 +38,8 @@ ETCD_PEER_PORT=23800
 COREDNS_HEALTH_PORT=18080
 COREDNS_READY_PORT=18181
 REGISTRY_HOST="127.0.0.1:5000"
+# NodePorts answer on this host address only (kube-proxy's nodePortAddresses).
+NODEPORT_HOST="127.0.0.1"
 PAUSE_IMAGE="registry.k8s.io/pause:3.10.1"
 KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
 
@@ -75,12 +77,21 @@ ensure_binaries() {
   [ -x "$TOOLS/bin/helm" ] || die "helm is missing from .tools/bin: source scripts/bootstrap.sh"
 }
 
+# What the tests reach on the host, for test/cluster/support/endpoints.ts to read rather than repeat;
+# the node's address and its DNS they ask the API server.
+write_host_endpoints() {
+  cat >"$STATE/host-endpoints.json" <<JSON
+{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "dockerSocket": "$DOCKER_SOCK" }
+JSON
+}
+
 cmd_up() {
   require_root
   local started=$SECONDS
   ensure_packages
   ensure_binaries
   mkdir -p "$STATE" "$RUN_DIR"
+  write_host_endpoints
   network_up
   pki_up
   cp "$(kubeconfig_for admin "$APISERVER_URL")" "$KUBECONFIG_ADMIN"
@@ -149,8 +160,10 @@ cmd_down() {
   stop_process kube-apiserver
   stop_process etcd
   # Mounts the kubelet and containerd left (volumes, rootfs, netns), deepest first.
-  local mountpoint
-  for mountpoint in $(awk '{print $2}' /proc/mounts | grep -E "^($CLUSTER_DIR|$RUN_DIR)(/|$)" | sort -r); do
+  # /proc/mounts names resolved paths, and .tools may be a symlink (a git worktree sharing it).
+  local mountpoint cluster_dir
+  cluster_dir="$(readlink -f "$CLUSTER_DIR")"
+  for mountpoint in $(awk '{print $2}' /proc/mounts | grep -E "^($cluster_dir|$RUN_DIR)(/|$)" | sort -r); do
     umount "$mountpoint" 2>/dev/null || umount -l "$mountpoint" 2>/dev/null || log "could not unmount $mountpoint"
   done
   network_down

@@ -111,6 +111,16 @@ network_down() {
   iptables -F "$EGRESS_CHAIN" 2>/dev/null && iptables -X "$EGRESS_CHAIN"
   while iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null; do iptables -D FORWARD -j "$ISOLATION_CHAIN"; done
   iptables -F "$ISOLATION_CHAIN" 2>/dev/null && iptables -X "$ISOLATION_CHAIN"
+  # The kubelet's own chains: it makes them at start and leaves them when stopped.
+  local table chain
+  for table in filter nat mangle raw; do
+    for chain in INPUT OUTPUT; do
+      while iptables -t "$table" -C "$chain" -j KUBE-FIREWALL 2>/dev/null; do iptables -t "$table" -D "$chain" -j KUBE-FIREWALL; done
+    done
+    for chain in KUBE-FIREWALL KUBE-KUBELET-CANARY KUBE-IPTABLES-HINT; do
+      iptables -t "$table" -F "$chain" 2>/dev/null && iptables -t "$table" -X "$chain"
+    done
+  done
   rm -rf "$STATE/cni/ipam"
   network_restore_sysctls
 }

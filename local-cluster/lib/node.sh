@@ -156,7 +156,7 @@ clientConnection: { kubeconfig: $(kubeconfig_for kube-proxy "$APISERVER_URL") }
 hostnameOverride: $NODE_NAME
 clusterCIDR: $POD_CIDR
 # NodePorts answer on loopback only (this needs route_localnet, which kube-proxy sets and down restores).
-nodePortAddresses: ["127.0.0.1/32"]
+nodePortAddresses: ["$NODEPORT_HOST/32"]
 iptables: { localhostNodePorts: true }
 # Leave the machine's conntrack table size alone (no CAP_SYS_RESOURCE here).
 conntrack: { maxPerCore: 0, min: 0 }

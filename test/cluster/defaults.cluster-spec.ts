@@ -1,20 +1,14 @@
 // `helm install` with the chart's defaults, exactly as a user's first install: what runs, how the
 // kubelet probes it, that it answers at once when `--wait` returns, `helm test`, and that
 // `helm uninstall` leaves nothing of the release behind.
-import { helm, kubectl, kubectlJson } from './support/cluster.ts';
-import {
-  APPS,
-  install,
-  isReady,
-  pods,
-  portForward,
-  selector,
-  uninstall,
-  type Release,
-} from './support/release.ts';
-import { expectSeedAnswers, seedRequests } from './support/traffic.ts';
 import { eventually } from '../support/eventually.ts';
 import { sample } from '../support/metrics.ts';
+import { portForward } from './support/access.ts';
+import { helm, kubectl, kubectlJson } from './support/cluster.ts';
+import { clusterNode } from './support/endpoints.ts';
+import { isReady, pods } from './support/pods.ts';
+import { APPS, install, leftovers, selector, uninstall, type Release } from './support/release.ts';
+import { expectSeedAnswers, seedRequests } from './support/seed.ts';
 
 const release: Release = { name: 'defaults', namespace: 'gs-defaults' };
 let installSeconds = 0;
@@ -39,8 +33,11 @@ test('3 Ready pods of each app and a Ready Redis, none restarted', () => {
 
 test('readiness is /_status/healthcheck on the admin port, and the kubelet really probed it', () => {
   // The kubelet's own count of its probes (its /metrics/probes, through the API server).
-  const node = kubectl(['get', 'nodes', '-o', 'jsonpath={.items[0].metadata.name}']);
-  const probes = kubectl(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics/probes`]);
+  const probes = kubectl([
+    'get',
+    '--raw',
+    `/api/v1/nodes/${clusterNode().name}/proxy/metrics/probes`,
+  ]);
   for (const app of APPS) {
     for (const pod of pods(release, app)) {
       const probe = pod.spec.containers[0].readinessProbe;
@@ -75,7 +72,7 @@ test('right after `helm install --wait` returned, the seed requests answered exa
     '--field-selector',
     'spec.clusterIP!=None',
   ]).items[0].metadata.name;
-  const forward = await portForward(release, gateway, 8000);
+  const forward = await portForward(release.namespace, `service/${gateway}`, 8000);
   try {
     expectSeedAnswers(await seedRequests(forward.url));
   } finally {
@@ -90,22 +87,11 @@ test('helm test passes', () => {
 
 test('helm uninstall leaves nothing of the release behind', async () => {
   helm(['uninstall', release.name, '-n', release.namespace, '--wait']);
-  const kinds =
-    'deployments,replicasets,services,configmaps,secrets,serviceaccounts,roles,rolebindings,poddisruptionbudgets,networkpolicies,horizontalpodautoscalers,endpointslices,persistentvolumeclaims';
-  const left = kubectl([
-    'get',
-    kinds,
-    '-n',
-    release.namespace,
-    '-l',
-    `app.kubernetes.io/instance=${release.name}`,
-    '-o',
-    'name',
-  ]).trim();
-  expect(left).toBe('');
+  const isPod = (name: string) => name.startsWith('pod/');
+  expect(leftovers(release.namespace, selector(release)).filter((n) => !isPod(n))).toEqual([]);
   // Pods go through their termination (preStop, drain); none may remain once it is over.
-  await eventually(
-    () => expect(kubectl(['get', 'pods', '-n', release.namespace, '-o', 'name']).trim()).toBe(''),
-    120_000,
-  );
+  await eventually(() => expect(leftovers(release.namespace).filter(isPod)).toEqual([]), {
+    timeoutMs: 120_000,
+    intervalMs: 1000,
+  });
 }, 200_000);

@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO, kubectl } from './support/cluster.ts';
-import { install, pods, readyPods, uninstall, type Release } from './support/release.ts';
-import { expectSeedAnswers, seedRequests } from './support/traffic.ts';
+import { hostEndpoints } from './support/endpoints.ts';
+import { pods, readyPods } from './support/pods.ts';
+import { install, uninstall, type Release } from './support/release.ts';
+import { expectSeedAnswers, seedRequests } from './support/seed.ts';
 
 const FILE = join(REPO, 'test/cluster/fixtures/values-override.yaml');
 const overrides = parse(readFileSync(FILE, 'utf8'));
@@ -30,9 +32,9 @@ test('each app runs the replica count of the file', () => {
   }
 });
 
-test('the gateway answers on the fixed NodePort of the file, on 127.0.0.1', async () => {
+test('the gateway answers on the fixed NodePort of the file, on the NodePort host (127.0.0.1)', async () => {
   const port = overrides.components.gateway.service.nodePort;
-  expectSeedAnswers(await seedRequests(`http://127.0.0.1:${port}`));
+  expectSeedAnswers(await seedRequests(`http://${hostEndpoints().nodePortHost}:${port}`));
 });
 
 test('webapp-1 pods carry the resources of the file; the others keep the defaults', () => {

@@ -1,4 +1,4 @@
-// The stack on real pods, reached as users reach it: the gateway's NodePort on 127.0.0.1. Service
+// The stack on real pods, reached as users reach it: the gateway's NodePort on the host. Service
 // discovery by DNS name through CoreDNS, per-request spread over the backend pods, a pod whose
 // readiness fails getting no traffic, and zero failed requests while pods are deleted, rolled,
 // upgraded, rolled back and scaled. The rate limit is raised out of the way: the load here is about
@@ -6,37 +6,31 @@
 import { spawnSync } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { eventually } from '../support/eventually.ts';
-import { postJson } from '../support/http.ts';
 import { servedIn } from '../support/metrics.ts';
-import { client } from './support/client.ts';
+import { gatewayUrl, nodePortAccepting } from './support/access.ts';
 import { helm, kubectl, kubectlJson } from './support/cluster.ts';
+import { clusterDns, hostEndpoints } from './support/endpoints.ts';
 import {
-  deploymentName,
-  gatewayUrl,
   gatewayWebappEndpoints,
-  install,
   isReady,
-  nodePortAccepting,
   pods,
   podMetricsFromInside,
   readyPods,
-  rolloutStatus,
   served,
   servedByPod,
+} from './support/pods.ts';
+import {
+  deploymentName,
+  install,
+  rolloutStatus,
   uninstall,
   upgrade,
   type Release,
 } from './support/release.ts';
-import {
-  ROUTES,
-  describeFailures,
-  expectSeedAnswers,
-  seedRequests,
-  startLoad,
-} from './support/traffic.ts';
+import { expectSeedAnswers, seedRequests, sendSeed } from './support/seed.ts';
+import { describeFailures, startLoad } from './support/traffic.ts';
 
 const release: Release = { name: 'main', namespace: 'gs-main' };
-const CLUSTER_DNS = '10.244.0.1'; // the bridge address cluster.sh gives CoreDNS (local-cluster/cluster.sh)
 const values = {
   components: {
     gateway: { service: { type: 'NodePort' }, env: { RATE_LIMIT_LIMIT: '100000000' } },
@@ -56,7 +50,7 @@ beforeAll(async () => {
 
 afterAll(() => uninstall(release), 300_000);
 
-test('the first requests through the NodePort on 127.0.0.1 (the seed) answer exactly', async () => {
+test('the first requests through the NodePort on the host (the seed) answer exactly', async () => {
   expectSeedAnswers(await seedRequests(baseUrl));
 });
 
@@ -82,7 +76,7 @@ test('the gateway finds both backends by Service DNS name through CoreDNS; no IP
     });
 
   const resolver = new Resolver({ timeout: 2000, tries: 2 });
-  resolver.setServers([CLUSTER_DNS]);
+  resolver.setServers([clusterDns()]);
   const names = {
     'webapp-1': new URL(env.WEBAPP_URL).hostname,
     'rpc-app-1': env.RPC_TARGET.replace('dns:///', '').replace(/:\d+$/, ''),
@@ -121,11 +115,7 @@ test('requests spread over the 3 webapp-1 and the 3 rpc-app-1 pods (each within 
   ] as const) {
     const before = servedByPod(release, app);
     for (let sent = 0; sent < per; sent += 6) {
-      const answers = await Promise.all(
-        Array.from({ length: 6 }, () =>
-          postJson(`${baseUrl}${ROUTES[route].path}`, ROUTES[route].body, {}, client),
-        ),
-      );
+      const answers = await Promise.all(Array.from({ length: 6 }, () => sendSeed(baseUrl, route)));
       expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200, 200]);
     }
     const after = servedByPod(release, app);
@@ -188,11 +178,7 @@ test('a pod whose readiness fails leaves the Service endpoints and gets no traff
     let quiet = false;
     for (let attempt = 0; attempt < 30 && !quiet; attempt++) {
       const start = victimServed();
-      await Promise.all(
-        Array.from({ length: 20 }, () =>
-          postJson(`${baseUrl}/projects/`, ROUTES.projects.body, {}, client),
-        ),
-      );
+      await Promise.all(Array.from({ length: 20 }, () => sendSeed(baseUrl, 'projects')));
       quiet = victimServed() === start;
     }
     expect(quiet).toBe(true);
@@ -201,9 +187,7 @@ test('a pod whose readiness fails leaves the Service endpoints and gets no traff
     const victimBefore = victimServed();
     for (let sent = 0; sent < 300; sent += 10) {
       const answers = await Promise.all(
-        Array.from({ length: 10 }, () =>
-          postJson(`${baseUrl}/projects/`, ROUTES.projects.body, {}, client),
-        ),
+        Array.from({ length: 10 }, () => sendSeed(baseUrl, 'projects')),
       );
       expect(answers.every((a) => a.status === 200)).toBe(true);
     }
@@ -249,7 +233,7 @@ test('deleting one pod of each backend under load: 0 failed requests', async () 
     );
     kubectl(
       ['delete', 'pod', '-n', release.namespace, ...victims, '--wait=true', '--timeout=120s'],
-      150_000,
+      { timeoutMs: 150_000 },
     );
     await eventually(() => {
       for (const app of ['webapp-1', 'rpc-app-1']) expect(readyPods(release, app).length).toBe(3);
@@ -281,7 +265,7 @@ test('helm upgrade to a new image tag, then helm rollback, under load: 0 failed 
       'ctr',
       [
         '--address',
-        '/run/gateway-stack-cluster/containerd.sock',
+        hostEndpoints().containerdSocket,
         '-n',
         'k8s.io',
         'images',

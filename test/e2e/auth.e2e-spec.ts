@@ -216,20 +216,19 @@ describe('authentication at the edge: API keys and JWT', () => {
   });
 });
 
-/** Polls until a request answers `status` (key files and JWKS are re-read asynchronously). */
+/** Waits until a request answers `status` (key files and JWKS are re-read asynchronously). */
 async function waitForStatus(
   request: () => Promise<{ status: number }>,
   status: number,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 0;
-  while (Date.now() < deadline) {
-    last = (await request()).status;
-    if (last === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`still ${last} after ${timeoutMs} ms, expected ${status}`);
+  await eventually(
+    async () => {
+      const got = (await request()).status;
+      if (got !== status) throw new Error(`still ${got}, expected ${status}`);
+    },
+    { timeoutMs },
+  );
 }
 
 // A static public key instead of a JWKS (no issuer server at all); no backend runs, so an accepted

@@ -56,10 +56,21 @@ export function makeServerCert(
   ip: string,
   serial: number,
 ): CertFiles {
+  return makeCertFor(dir, ca, name, `IP:${ip}`, serial);
+}
+
+/** A server certificate for a subjectAltName such as `DNS:gateway.example.com`, signed by the CA. */
+export function makeCertFor(
+  dir: string,
+  ca: CertFiles,
+  name: string,
+  subjectAltName: string,
+  serial: number,
+): CertFiles {
   const ext = join(dir, `${name}.ext`);
   writeFileSync(
     ext,
-    `subjectAltName=IP:${ip}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
+    `subjectAltName=${subjectAltName}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
   );
   openssl(
     ['req', ...NEW_P256_KEY(`${name}.key`), '-out', `${name}.csr`, '-subj', `/CN=${name}`],

@@ -32,7 +32,7 @@ export function recordHttpServerMetrics(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   // Every route's series exists from the start, at 0: a pod that has served nothing yet reports a
   // rate of 0 instead of no series, which an HPA on the request rate reads as "no metric" and then
-  // never scales that Deployment down (seen on the real cluster: test/cluster/ops).
+  // never scales that Deployment down (seen on the real cluster: test/cluster/hpa-request-rate.cluster-spec.ts).
   fastify.addHook('onRoute', (route) => {
     for (const method of [route.method].flat())
       if (method !== 'HEAD' && method !== 'OPTIONS')

@@ -5,7 +5,7 @@ import type { RateLimitEnv } from '@app/ratelimit/env';
 import type { UpstreamEnv } from '@app/upstream/env';
 import { dirname } from 'node:path';
 import { routeDefaultsOf, type RouteDefaultsEnv } from './route-defaults';
-import type { RouteFile, RouteFileRoute } from './route-file-schema';
+import type { RouteFile, RouteFileRoute } from './route-file-fields';
 import type { RouteTable } from './route-model';
 import { routeTableFromFile } from './route-table-from-file';
 

@@ -3,7 +3,8 @@
 export type * from './route-model';
 export { HTTP_METHODS } from './route-model';
 export { routeDefaultsOf, type RouteDefaults, type RouteDefaultsEnv } from './route-defaults';
-export { routeFileSchema, type RouteFile } from './route-file-schema';
+export { type RouteFile } from './route-file-fields';
+export { routeFileSchema } from './route-file-schema';
 export { loadRouteFile } from './load-route-file';
 export { parseRouteFile, type RouteFileSource } from './parse-route-file';
 export { defaultRouteTable, type DefaultRouteTableEnv } from './default-route-table';

@@ -1,7 +1,7 @@
 import { loadSync } from '@grpc/proto-loader';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { RouteFile } from './route-file-schema';
+import type { RouteFile } from './route-file-fields';
 
 /**
  * What the schema cannot see, as it reads no files: every .proto of a gRPC upstream exists and

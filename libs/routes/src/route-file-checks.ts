@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RouteFile, RouteFileUpstream } from './route-file-schema';
+import type { RouteFile, RouteFileUpstream } from './route-file-fields';
 import { PATH_KINDS, pathMatchOf, pathShape } from './route-path';
 
 type Path = (string | number)[];

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { RouteDefaults } from './route-defaults';
-import type { RouteFile, RouteFileRoute, RouteFileUpstream } from './route-file-schema';
+import type { RouteFile, RouteFileRoute, RouteFileUpstream } from './route-file-fields';
 import type { HttpMethod, Route, RouteTable, UpstreamModel, UpstreamTraffic } from './route-model';
 import { normalisePath, PATH_KINDS, pathMatchOf } from './route-path';
 import { createRouteTable } from './route-table';

@@ -3,7 +3,7 @@
 // closes it - when its 65 s keep-alive runs out (timers run late on this loaded 2-core machine) or
 // when a draining gateway pod closes its listener - and that POST is lost to a race between two idle
 // timers. Clients that keep connections idle longer than a gateway's drain delay can see that reset
-// during rollouts (README, "Graceful shutdown").
+// during rollouts (docs/operations.md, "Graceful shutdown").
 import { Agent } from 'undici';
 
 export const client = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });

@@ -4,15 +4,19 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from '../../k8s/support/tools.ts';
+import { CHART, REPO } from '../../k8s/support/tools.ts';
 
-export { REPO };
-export const CHART = join(REPO, 'charts/gateway-stack');
-export const KUBECONFIG = join(REPO, '.tools/cluster/kubeconfig');
+export { CHART, REPO };
+/** What cluster.sh keeps: kubeconfig, PKI, its binaries and add-ons (bin/), state/ (PIDs, logs). */
+export const CLUSTER_DIR = join(REPO, '.tools/cluster');
+export const KUBECONFIG = join(CLUSTER_DIR, 'kubeconfig');
+export const CLUSTER_BIN = join(CLUSTER_DIR, 'bin');
+export const LOGS = join(CLUSTER_DIR, 'state/logs');
 const BIN = join(REPO, '.tools/bin');
+export const KUBECTL = join(BIN, 'kubectl');
 const CLUSTER_SCRIPT = join(REPO, 'local-cluster/cluster.sh');
 const HINT =
-  'the cluster tests need the local cluster: run `npm run cluster -- up` as root (README, "A real cluster on one machine")';
+  'the cluster tests need the local cluster: run `npm run cluster -- up` as root (docs/local-cluster.md)';
 
 export interface CommandResult {
   status: number;
@@ -20,14 +24,20 @@ export interface CommandResult {
   stderr: string;
 }
 
-function exec(file: string, args: string[], timeoutMs: number, input?: string): CommandResult {
+export interface CommandOptions {
+  timeoutMs?: number;
+  /** Written to the command's stdin. */
+  input?: string;
+}
+
+function exec(file: string, args: string[], options: CommandOptions): CommandResult {
   if (!existsSync(file)) throw new Error(`${file} is missing: ${HINT}`);
   const result = spawnSync(file, args, {
     cwd: REPO,
     env: { ...process.env, KUBECONFIG },
     encoding: 'utf8',
-    input,
-    timeout: timeoutMs,
+    input: options.input,
+    timeout: options.timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
   });
   if (result.error) throw new Error(`${file} ${args.join(' ')}: ${result.error.message}`);
@@ -40,24 +50,31 @@ function checked(result: CommandResult, what: string): string {
   return result.stdout;
 }
 
-export function kubectlResult(args: string[], timeoutMs = 60_000, input?: string): CommandResult {
-  return exec(join(BIN, 'kubectl'), args, timeoutMs, input);
+/** kubectl, never throwing on a non-zero exit (default timeout 60 s). */
+export function kubectlResult(args: string[], options: CommandOptions = {}): CommandResult {
+  return exec(KUBECTL, args, { timeoutMs: 60_000, ...options });
 }
 
-export function kubectl(args: string[], timeoutMs = 60_000, input?: string): string {
-  return checked(kubectlResult(args, timeoutMs, input), `kubectl ${args.join(' ')}`);
+/** kubectl's stdout; throws with its output when it fails. */
+export function kubectl(args: string[], options: CommandOptions = {}): string {
+  return checked(kubectlResult(args, options), `kubectl ${args.join(' ')}`);
 }
 
-export function kubectlJson<T>(args: string[]): T {
+/* eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects are free-form JSON; callers name the fields they read */
+export function kubectlJson<T = any>(args: string[]): T {
   return JSON.parse(kubectl([...args, '-o', 'json'])) as T;
 }
 
-export function helmResult(args: string[], timeoutMs = 300_000): CommandResult {
-  return exec(join(BIN, 'helm'), args, timeoutMs);
+/** Applies objects (JSON is YAML). */
+export function apply(...objects: object[]): void {
+  kubectl(['apply', '-f', '-'], {
+    input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+  });
 }
 
+/** helm's stdout; throws with its output when it fails (default timeout 300 s). */
 export function helm(args: string[], timeoutMs = 300_000): string {
-  return checked(helmResult(args, timeoutMs), `helm ${args.join(' ')}`);
+  return checked(exec(join(BIN, 'helm'), args, { timeoutMs }), `helm ${args.join(' ')}`);
 }
 
 /** `npm run cluster -- <command>`, its output streamed to this process's stderr. */
@@ -75,6 +92,6 @@ export function clusterScript(command: 'up' | 'images' | 'status' | 'down'): Pro
 }
 
 export function clusterIsUp(): boolean {
-  if (!existsSync(KUBECONFIG) || !existsSync(join(BIN, 'kubectl'))) return false;
-  return kubectlResult(['get', '--raw', '/readyz'], 10_000).status === 0;
+  if (!existsSync(KUBECONFIG) || !existsSync(KUBECTL)) return false;
+  return kubectlResult(['get', '--raw', '/readyz'], { timeoutMs: 10_000 }).status === 0;
 }

@@ -1,42 +1,15 @@
-// The seed's two requests and a steady load of them, as a client outside the cluster sends them:
-// to the gateway's NodePort on 127.0.0.1 only.
-import { postJson } from '../../support/http.ts';
+// Load on a release as clients outside the cluster send it: a closed loop of the seed's requests
+// (how many answers fail while pods come and go), and open-loop traffic at a steady rate (what
+// autoscaling reacts to; a closed loop would only measure how fast this machine is).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { load, type Outcome } from '../../support/load.ts';
 import { client } from './client.ts';
-
-export const ROUTES = {
-  projects: { path: '/projects/', body: { title: 'An awesome project' } },
-  verify: { path: '/verify/', body: { id: 121, token: 'a$$' } },
-} as const;
-export type Route = keyof typeof ROUTES;
-
-/** The seed's requests, once each; the caller asserts the exact answers. */
-export async function seedRequests(baseUrl: string) {
-  const projects = await postJson(
-    `${baseUrl}${ROUTES.projects.path}`,
-    ROUTES.projects.body,
-    {},
-    client,
-  );
-  const verify = await postJson(`${baseUrl}${ROUTES.verify.path}`, ROUTES.verify.body, {}, client);
-  return { projects, verify };
-}
-
-export function expectSeedAnswers(answers: Awaited<ReturnType<typeof seedRequests>>): void {
-  expect({ status: answers.projects.status, body: answers.projects.body }).toEqual({
-    status: 200,
-    body: { id: expect.any(Number), url: 'Project-An awesome project' },
-  });
-  expect({ status: answers.verify.status, body: answers.verify.body }).toEqual({
-    status: 200,
-    body: { message: 'Verified: 121' },
-  });
-}
+import { SEED_REQUESTS, type SeedRequest } from './seed.ts';
 
 export interface LoadReport {
   total: number;
   failed: Outcome[];
-  byRoute: Record<Route, number>;
+  byRoute: Record<SeedRequest, number>;
 }
 
 /**
@@ -48,10 +21,10 @@ export function startLoad(
   concurrencyPerRoute = 3,
 ): { stop: () => Promise<LoadReport> } {
   let stopped = false;
-  const runs = (Object.keys(ROUTES) as Route[]).map((route) =>
+  const runs = (Object.keys(SEED_REQUESTS) as SeedRequest[]).map((route) =>
     load({
-      url: `${baseUrl}${ROUTES[route].path}`,
-      body: ROUTES[route].body,
+      url: `${baseUrl}${SEED_REQUESTS[route].path}`,
+      body: SEED_REQUESTS[route].body,
       concurrency: concurrencyPerRoute,
       durationMs: 600_000,
       stop: () => stopped,
@@ -68,7 +41,7 @@ export function startLoad(
         failed: all.filter((o) => o.status !== 200),
         byRoute: Object.fromEntries(
           done.map(([route, outcomes]) => [route, outcomes.length]),
-        ) as Record<Route, number>,
+        ) as Record<SeedRequest, number>,
       };
     },
   };
@@ -77,4 +50,64 @@ export function startLoad(
 /** A compact view of failed requests for an assertion message. */
 export function describeFailures(report: LoadReport): string[] {
   return report.failed.slice(0, 10).map((o) => `${o.status} ${o.text.slice(0, 160)}`);
+}
+
+export interface Traffic {
+  /** Status -> count so far (0 = no answer). */
+  statuses: Map<number, number>;
+  stop(): Promise<void>;
+}
+
+export function count(traffic: Traffic, predicate: (status: number) => boolean): number {
+  let n = 0;
+  for (const [status, c] of traffic.statuses) if (predicate(status)) n += c;
+  return n;
+}
+
+/** POSTs each body in turn to `${base}${path}` at `perSecond` until stopped or `maxMs` passed. */
+export function steadyTraffic(
+  base: string,
+  requests: ReadonlyArray<{ path: string; body: unknown }>,
+  perSecond: number,
+  maxMs: number,
+): Traffic {
+  const statuses = new Map<number, number>();
+  const inFlight = new Set<Promise<void>>();
+  let stopped = false;
+  const send = (i: number) => {
+    const { path, body } = requests[i % requests.length];
+    const request = fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (response) => {
+        await response.arrayBuffer();
+        return response.status;
+      })
+      .catch(() => 0)
+      .then((status) => {
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      });
+    inFlight.add(request);
+    void request.finally(() => inFlight.delete(request));
+  };
+  const loop = (async () => {
+    const started = Date.now();
+    for (let i = 0; !stopped && Date.now() - started < maxMs; i++) {
+      send(i);
+      // Paced against the start, so slow answers do not lower the rate.
+      const due = started + ((i + 1) * 1000) / perSecond;
+      await sleep(Math.max(0, due - Date.now()));
+    }
+  })();
+  return {
+    statuses,
+    async stop() {
+      stopped = true;
+      await loop;
+      await Promise.all([...inFlight]);
+    },
+  };
 }

@@ -1,20 +1,20 @@
 // The chart's CPU autoscaling (autoscaling.enabled) on a real metrics-server: the gateway scales up
 // under sustained load and back down when it stops.
-import {
-  componentName,
-  createNamespace,
-  deleteNamespace,
-  installChart,
-  kubectl,
-  nodePortUrl,
-  requireCluster,
-  until,
-} from './support/cluster.ts';
-import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown, waitForScale } from './support/hpa.ts';
+import { eventually } from '../support/eventually.ts';
+import { gatewayUrl } from './support/access.ts';
+import { kubectl } from './support/cluster.ts';
+import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown } from './support/hpa.ts';
 import { type AggregatedApi, startMetricsServer } from './support/metrics-apis.ts';
+import {
+  SMALL_REQUESTS,
+  componentName,
+  install,
+  uninstall,
+  type Release,
+} from './support/release.ts';
 
-const NS = 'ops-hpa-cpu';
-const RELEASE = { name: 'gateway-stack', namespace: NS };
+const RELEASE: Release = { name: 'gateway-stack', namespace: 'gs-hpa-cpu' };
+const NS = RELEASE.namespace;
 const GATEWAY = componentName(RELEASE, 'gateway');
 /** Percent of the gateway's 20m CPU request: idle it uses a few millicores, under the traffic many times that. */
 const TARGET_CPU = 100;
@@ -24,29 +24,30 @@ describe('HPA on CPU (metrics-server)', () => {
   let metricsServer: AggregatedApi | undefined;
 
   beforeAll(async () => {
-    requireCluster();
-    createNamespace(NS);
-    installChart(RELEASE, {
-      componentDefaults: { replicas: 1, autoscaling: { enabled: false } },
-      components: {
-        gateway: {
-          service: { type: 'NodePort' },
-          resources: { requests: { cpu: '20m' } },
-          autoscaling: autoscalingValues({ targetCPUUtilizationPercentage: TARGET_CPU }),
+    uninstall(RELEASE);
+    install(RELEASE, [
+      SMALL_REQUESTS,
+      {
+        componentDefaults: { replicas: 1, autoscaling: { enabled: false } },
+        components: {
+          gateway: {
+            service: { type: 'NodePort' },
+            resources: { requests: { cpu: '20m' } },
+            autoscaling: autoscalingValues({ targetCPUUtilizationPercentage: TARGET_CPU }),
+          },
         },
+        redis: { mode: 'none' },
       },
-      redis: { mode: 'none' },
-    });
+    ]);
     metricsServer = await startMetricsServer();
   }, 600_000);
   afterAll(async () => {
     await metricsServer?.stop();
-    deleteNamespace(NS);
+    uninstall(RELEASE);
   });
 
   test("the resource metrics API reports the gateway pods' CPU", async () => {
-    await until(
-      'pod metrics of the gateway',
+    await eventually(
       () => {
         const list = JSON.parse(
           kubectl(['get', '--raw', `/apis/metrics.k8s.io/v1beta1/namespaces/${NS}/pods`]),
@@ -55,23 +56,15 @@ describe('HPA on CPU (metrics-server)', () => {
           p.metadata.name.startsWith(GATEWAY),
         );
       },
-      120_000,
-      2000,
+      { timeoutMs: 120_000, intervalMs: 2000, what: 'pod metrics of the gateway' },
     );
   });
 
   test('sustained load scales the gateway up on CPU; it scales back down when the load stops', async () => {
-    await waitForScale(
-      NS,
-      [GATEWAY],
-      (n) => n === 1,
-      'the gateway at its minimum (1) before the load',
-      180_000,
-    );
     const { up, down } = await scaleUpAndDown(
       NS,
       [GATEWAY],
-      nodePortUrl(NS, GATEWAY),
+      gatewayUrl(RELEASE),
       TRAFFIC_PER_SECOND,
       'the gateway',
     );

@@ -2,24 +2,15 @@
 // the Service (kube-proxy picks a pod per connection) gets L per window within 5 %, every pod
 // counting part of it; deleting the Redis pod under load answers no 5xx, and once Redis is back the
 // pods share one budget again.
-import {
-  appSelector,
-  componentName,
-  createNamespace,
-  deleteNamespace,
-  installChart,
-  kubectl,
-  nodePortUrl,
-  pods,
-  readyPods,
-  requireCluster,
-  until,
-} from './support/cluster.ts';
+import { eventually } from '../support/eventually.ts';
+import { metric } from '../support/rate-limit.ts';
+import { gatewayUrl } from './support/access.ts';
+import { kubectl } from './support/cluster.ts';
+import { podMetrics, pods, readyPods } from './support/pods.ts';
+import { SMALL_REQUESTS, install, uninstall, type Release } from './support/release.ts';
 import { count, steadyTraffic } from './support/traffic.ts';
-import { metric } from '../../support/rate-limit.ts';
 
-const NS = 'ops-redis-limit';
-const RELEASE = { name: 'gateway-stack', namespace: NS };
+const RELEASE: Release = { name: 'gateway-stack', namespace: 'gs-redis-limit' };
 const L = 150;
 const WINDOW_MS = 15_000;
 const GATEWAYS = 3;
@@ -32,10 +23,9 @@ interface Counted {
 /** Each gateway pod's own rate-limiter counters for /projects, read from its admin port. */
 async function perPod(): Promise<Map<string, Counted & { mode?: string }>> {
   const out = new Map<string, Counted & { mode?: string }>();
-  for (const pod of pods(NS, appSelector(RELEASE, 'gateway')).filter((p) => p.ready)) {
-    const text = await (
-      await fetch(`http://${pod.ip}:9000/metrics`, { signal: AbortSignal.timeout(5000) })
-    ).text();
+  for (const pod of readyPods(RELEASE, 'gateway')) {
+    const text = podMetrics(RELEASE, pod.metadata.name);
+    if (text === '') throw new Error(`${pod.metadata.name} did not answer /metrics`);
     const decision = (d: string) =>
       text
         .split('\n')
@@ -49,10 +39,24 @@ async function perPod(): Promise<Map<string, Counted & { mode?: string }>> {
     const mode = ['shared', 'local', 'embedded'].find(
       (m) => metric(text, 'ratelimit_store_mode', { mode: m }) === 1,
     );
-    out.set(pod.name, { allowed: decision('allowed'), limited: decision('limited'), mode });
+    out.set(pod.metadata.name, {
+      allowed: decision('allowed'),
+      limited: decision('limited'),
+      mode,
+    });
   }
   return out;
 }
+
+/** Resolves once every gateway pod counts in Redis (mode shared). */
+const allShared = (timeoutMs: number) =>
+  eventually(
+    async () => {
+      const modes = [...(await perPod()).values()].map((p) => p.mode);
+      return modes.length === GATEWAYS && modes.every((m) => m === 'shared');
+    },
+    { timeoutMs, intervalMs: 1000, what: `${GATEWAYS} gateway pods in shared mode` },
+  );
 
 /** Bursts 3L requests into one fresh window; returns the client's and each pod's count. */
 async function oneWindow(base: string) {
@@ -65,8 +69,10 @@ async function oneWindow(base: string) {
   const reset = Number(
     /;t=(\d+)/.exec(probe.headers.get('ratelimit') ?? '')?.[1] ?? WINDOW_MS / 1000,
   );
-  await new Promise((resolve) => setTimeout(resolve, reset * 1000 + 300));
+  const windowStart = Date.now() + reset * 1000 + 300;
+  // Read before the window starts (nothing is sent meanwhile): the burst gets the whole window.
   const before = await perPod();
+  await new Promise((resolve) => setTimeout(resolve, windowStart - Date.now()));
   const started = Date.now();
   const statuses: number[] = [];
   let sent = 0;
@@ -99,38 +105,37 @@ describe('the built-in Redis: one limit across 3 gateway pods', () => {
   let base = '';
 
   beforeAll(async () => {
-    requireCluster();
-    createNamespace(NS);
-    installChart(RELEASE, {
-      componentDefaults: { replicas: 1 },
-      components: {
-        gateway: {
-          replicas: GATEWAYS,
-          service: { type: 'NodePort' },
-          env: {
-            RATE_LIMIT_LIMIT: String(L),
-            RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
-            // This test is about counting: a slow moment of a busy node must not switch a pod to local limits.
-            RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
+    uninstall(RELEASE);
+    install(RELEASE, [
+      SMALL_REQUESTS,
+      {
+        componentDefaults: { replicas: 1 },
+        components: {
+          gateway: {
+            replicas: GATEWAYS,
+            service: { type: 'NodePort' },
+            env: {
+              RATE_LIMIT_LIMIT: String(L),
+              RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
+              // This test is about counting: a slow moment of a busy node must not switch a pod to local limits.
+              RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
+            },
           },
         },
+        redis: { mode: 'builtin' },
       },
-      redis: { mode: 'builtin' },
+    ]);
+    base = gatewayUrl(RELEASE);
+    await eventually(() => readyPods(RELEASE, 'gateway').length === GATEWAYS, {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      what: `${GATEWAYS} ready gateway pods`,
     });
-    base = nodePortUrl(NS, componentName(RELEASE, 'gateway'));
-    await readyPods(NS, appSelector(RELEASE, 'gateway'), GATEWAYS);
   }, 600_000);
-  afterAll(() => deleteNamespace(NS));
+  afterAll(() => uninstall(RELEASE));
 
   test('every gateway pod counts in Redis', async () => {
-    await until(
-      '3 gateway pods in shared mode',
-      async () => {
-        const modes = [...(await perPod()).values()].map((p) => p.mode);
-        return modes.length === GATEWAYS && modes.every((m) => m === 'shared');
-      },
-      60_000,
-    );
+    await allShared(60_000);
   });
 
   test(`one client through the Service gets L=${L} per window within 5 %, counted by every pod`, async () => {
@@ -156,8 +161,7 @@ describe('the built-in Redis: one limit across 3 gateway pods', () => {
   });
 
   test('deleting the Redis pod under load answers no 5xx; the shared limit is back with Redis', async () => {
-    const redis = appSelector(RELEASE, 'redis');
-    const [old] = pods(NS, redis);
+    const [old] = pods(RELEASE, 'redis');
     const traffic = steadyTraffic(
       base,
       [{ path: '/projects/', body: { title: 'under load' } }],
@@ -165,26 +169,17 @@ describe('the built-in Redis: one limit across 3 gateway pods', () => {
       240_000,
     );
     try {
-      await until(
-        'some answers before the deletion',
-        () => count(traffic, () => true) > 40,
-        30_000,
-        200,
+      await eventually(() => count(traffic, () => true) > 40, {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: 'some answers before the deletion',
+      });
+      kubectl(['delete', 'pod', old.metadata.name, '-n', RELEASE.namespace, '--wait=false']);
+      await eventually(
+        () => readyPods(RELEASE, 'redis').some((p) => p.metadata.name !== old.metadata.name),
+        { timeoutMs: 180_000, intervalMs: 1000, what: 'a new Redis pod ready' },
       );
-      kubectl(['delete', 'pod', old.name, '-n', NS, '--wait=false']);
-      await until(
-        'a new Redis pod ready',
-        () => pods(NS, redis).some((p) => p.ready && p.name !== old.name),
-        180_000,
-      );
-      await until(
-        'every gateway pod shared again',
-        async () => {
-          const modes = [...(await perPod()).values()].map((p) => p.mode);
-          return modes.length === GATEWAYS && modes.every((m) => m === 'shared');
-        },
-        120_000,
-      );
+      await allShared(120_000);
     } finally {
       await traffic.stop();
     }

@@ -2,23 +2,10 @@
 // chart's annotations say, prometheus-adapter serves the chart README's rules as the custom metrics
 // API, and with autoscaling.requestRate.enabled the HPAs scale every app up under sustained load and
 // back down when it stops.
-import {
-  componentName,
-  createNamespace,
-  deleteNamespace,
-  installChart,
-  nodePortUrl,
-  requireCluster,
-  until,
-  kubectl,
-} from './support/cluster.ts';
-import {
-  MAX_REPLICAS,
-  autoscalingValues,
-  scale,
-  scaleUpAndDown,
-  waitForScale,
-} from './support/hpa.ts';
+import { eventually } from '../support/eventually.ts';
+import { gatewayUrl } from './support/access.ts';
+import { kubectl } from './support/cluster.ts';
+import { MAX_REPLICAS, autoscalingValues, scale, scaleUpAndDown } from './support/hpa.ts';
 import {
   type AggregatedApi,
   type ClusterPrometheus,
@@ -26,11 +13,19 @@ import {
   startPrometheus,
   startPrometheusAdapter,
 } from './support/metrics-apis.ts';
-import { SEED_REQUESTS, count, steadyTraffic } from './support/traffic.ts';
+import {
+  APPS,
+  SMALL_REQUESTS,
+  componentName,
+  install,
+  uninstall,
+  type Release,
+} from './support/release.ts';
+import { SEED_REQUESTS } from './support/seed.ts';
+import { count, steadyTraffic } from './support/traffic.ts';
 
-const NS = 'ops-hpa-requests';
-const RELEASE = { name: 'gateway-stack', namespace: NS };
-const APPS = ['gateway', 'webapp-1', 'rpc-app-1'];
+const RELEASE: Release = { name: 'gateway-stack', namespace: 'gs-hpa-requests' };
+const NS = RELEASE.namespace;
 const DEPLOYMENTS = APPS.map((app) => componentName(RELEASE, app));
 /** Requests per second per pod the HPAs aim at; the traffic is several times one pod's share. */
 const TARGET_PER_POD = 2;
@@ -41,34 +36,34 @@ describe('HPA on the request rate (Prometheus + prometheus-adapter)', () => {
   let adapter: AggregatedApi | undefined;
 
   beforeAll(async () => {
-    requireCluster();
-    createNamespace(NS);
-    installChart(RELEASE, {
-      componentDefaults: {
-        autoscaling: autoscalingValues({
-          targetCPUUtilizationPercentage: null,
-          requestRate: { enabled: true, targetAverageValue: String(TARGET_PER_POD) },
-        }),
+    uninstall(RELEASE);
+    install(RELEASE, [
+      SMALL_REQUESTS,
+      {
+        componentDefaults: {
+          autoscaling: autoscalingValues({
+            targetCPUUtilizationPercentage: null,
+            requestRate: { enabled: true, targetAverageValue: String(TARGET_PER_POD) },
+          }),
+        },
+        components: { gateway: { service: { type: 'NodePort' } } },
+        redis: { mode: 'none' },
       },
-      components: { gateway: { service: { type: 'NodePort' } } },
-      redis: { mode: 'none' },
-    });
+    ]);
     prometheus = await startPrometheus([NS]);
     adapter = await startPrometheusAdapter(prometheus.server.url, readmeAdapterRules());
   }, 600_000);
   afterAll(async () => {
     await adapter?.stop();
     await prometheus?.stop();
-    deleteNamespace(NS);
+    uninstall(RELEASE);
   });
 
   test("the custom metrics API serves the chart's metric for every app's pods", async () => {
-    const base = nodePortUrl(NS, componentName(RELEASE, 'gateway'));
-    const warmup = steadyTraffic(base, SEED_REQUESTS, 4, 120_000);
+    const warmup = steadyTraffic(gatewayUrl(RELEASE), Object.values(SEED_REQUESTS), 4, 120_000);
     try {
       for (const metric of ['http_server_requests_per_second', 'grpc_server_handled_per_second'])
-        await until(
-          `custom metric ${metric}`,
+        await eventually(
           () => {
             const list = JSON.parse(
               kubectl([
@@ -79,8 +74,7 @@ describe('HPA on the request rate (Prometheus + prometheus-adapter)', () => {
             );
             return list.items.length > 0;
           },
-          120_000,
-          2000,
+          { timeoutMs: 120_000, intervalMs: 2000, what: `custom metric ${metric}` },
         );
     } finally {
       await warmup.stop();
@@ -88,17 +82,10 @@ describe('HPA on the request rate (Prometheus + prometheus-adapter)', () => {
   });
 
   test('sustained load scales gateway, webapp-1 and rpc-app-1 up; they scale back down when it stops', async () => {
-    await waitForScale(
-      NS,
-      DEPLOYMENTS,
-      (n) => n === 1,
-      'every app at its minimum (1) before the load',
-      180_000,
-    );
     const { up, down, traffic } = await scaleUpAndDown(
       NS,
       DEPLOYMENTS,
-      nodePortUrl(NS, componentName(RELEASE, 'gateway')),
+      gatewayUrl(RELEASE),
       TRAFFIC_PER_SECOND,
       'every app',
     );

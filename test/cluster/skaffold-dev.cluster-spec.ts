@@ -1,22 +1,20 @@
-// `skaffold dev` as the README promises it: the gateway's port-forwards on 127.0.0.1 (8000 public,
+// `skaffold dev` as docs/kubernetes.md ("The dev loop") promises it: the gateway's port-forwards on 127.0.0.1 (8000 public,
 // 9000 admin) answer, and an edit of a source file is synced into the running pod and served
 // without a new image or pod; the edit is then reverted and served too; Ctrl-C removes the release.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  REPO,
-  createNamespace,
-  deleteNamespace,
-  kubectlJson,
-  requireCluster,
-  until,
-  GiveUp,
-} from './support/cluster.ts';
+import { GiveUp, eventually } from '../support/eventually.ts';
+import { REPO } from './support/cluster.ts';
+import { hostEndpoints } from './support/endpoints.ts';
+import { pods } from './support/pods.ts';
 import { registryUp } from './support/registry.ts';
-import { leftovers, postProject, postSeed } from './support/seed.ts';
+import { deleteNamespace, freshNamespace, leftovers } from './support/release.ts';
+import { seedAnswered, sendSeed } from './support/seed.ts';
 import { SkaffoldProcess } from './support/skaffold.ts';
 
-const NS = 'ops-skaffold-dev';
+/** skaffold.yaml's release, in a namespace of this test (SKAFFOLD_NAMESPACE). */
+const RELEASE = { name: 'gateway-stack', namespace: 'gs-skaffold-dev' };
+const NS = RELEASE.namespace;
 const SOURCE = join(REPO, 'apps/webapp-1/src/projects/projects.service.ts');
 /** The edit, synced and rebuilt by `nest start --watch` in the pod, must be served within this. */
 const SERVED_WITHIN_S = 60;
@@ -30,11 +28,8 @@ function forwarded(dev: SkaffoldProcess, resource: string, port: number): string
 }
 
 const webappPods = () =>
-  kubectlJson(['get', 'pods', '-n', NS, '-l', 'app.kubernetes.io/component=webapp-1']).items.map(
-    (p: {
-      metadata: { name: string };
-      status: { containerStatuses?: Array<{ restartCount: number }> };
-    }) => `${p.metadata.name}/${p.status.containerStatuses?.[0]?.restartCount ?? '-'}`,
+  pods(RELEASE, 'webapp-1').map(
+    (p) => `${p.metadata.name}/${p.status.containerStatuses?.[0]?.restartCount ?? '-'}`,
   );
 
 describe('skaffold dev against the local cluster', () => {
@@ -42,9 +37,8 @@ describe('skaffold dev against the local cluster', () => {
   let dev: SkaffoldProcess | undefined;
 
   beforeAll(() => {
-    requireCluster();
     registryUp();
-    createNamespace(NS);
+    freshNamespace(NS);
     expect(original).toContain('url: `Project-${title}`');
   });
   afterAll(async () => {
@@ -57,62 +51,63 @@ describe('skaffold dev against the local cluster', () => {
     dev = new SkaffoldProcess(NS, ['dev', '--port-forward=user']);
     const tail = () => dev!.text().slice(-3000);
 
-    const base = await until(
-      'the gateway port-forward',
+    const base = await eventually(
       () => {
         // skaffold dev keeps waiting for edits after a failed deploy: no port-forward will come.
         const failed = /Error: (INSTALLATION|UPGRADE) FAILED.*/.exec(dev!.text());
         if (failed) throw new GiveUp(`skaffold's deploy failed: ${failed[0]}`);
-        return forwarded(dev!, 'service/gateway-stack-gateway', 8000);
+        return forwarded(dev!, 'service/gateway-stack-gateway', 8000) ?? false;
       },
-      900_000,
-      2000,
+      { timeoutMs: 900_000, intervalMs: 2000, what: 'the gateway port-forward' },
     ).catch((err) => {
       throw new Error(`${err}\n${tail()}`);
     });
-    const admin = await until(
-      'the admin port-forward',
-      () => forwarded(dev!, 'deployment/gateway-stack-gateway', 9000),
-      120_000,
+    const admin = await eventually(
+      () => forwarded(dev!, 'deployment/gateway-stack-gateway', 9000) ?? false,
+      { timeoutMs: 120_000, intervalMs: 1000, what: 'the admin port-forward' },
     );
-    // The README's localhost:8000 and :9000, or the next free ports (skaffold tries ten more and
+    // The documented localhost:8000 and :9000, or the next free ports (skaffold tries ten more and
     // prints its choice): on a busy machine another process may hold them on some address.
     expect(base).toMatch(/^http:\/\/127\.0\.0\.1:80(0\d|10)$/);
     expect(admin).toMatch(/^http:\/\/127\.0\.0\.1:90(0\d|10)$/);
-    await postSeed(base, 300_000);
+    await seedAnswered(base, 300_000);
     expect(
       (await fetch(`${admin}/_status/healthcheck`, { signal: AbortSignal.timeout(5000) })).status,
     ).toBe(200);
     const podsBefore = webappPods();
 
     const served = (prefix: string) =>
-      until(
-        `"${prefix}" served after the edit (skaffold dev output: ${tail()})`,
+      eventually(
         async () => {
-          const answer = await postProject(base).catch(() => undefined);
+          const answer = await sendSeed(base, 'projects').catch(() => undefined);
           return (
-            (answer?.json as { url?: string } | undefined)?.url === `${prefix}An awesome project`
+            (answer?.body as { url?: string } | undefined)?.url === `${prefix}An awesome project`
           );
         },
-        SERVED_WITHIN_S * 1000,
-        500,
+        {
+          timeoutMs: SERVED_WITHIN_S * 1000,
+          intervalMs: 500,
+          what: `"${prefix}" served after the edit (skaffold dev output: ${tail()})`,
+        },
       );
     /** Writes the file until skaffold says it synced it (an edit before its watcher is set is missed). */
     const edit = async (content: string) => {
       const syncs = () => (dev!.text().match(/Syncing \d+ files? for /g) ?? []).length;
       const before = syncs();
-      await until(
-        'skaffold syncs the edit',
+      await eventually(
         () => {
           if (syncs() > before) return true;
           writeFileSync(SOURCE, content);
-          return undefined;
+          return false;
         },
-        60_000,
-        3000,
+        { timeoutMs: 60_000, intervalMs: 3000, what: 'skaffold syncs the edit' },
       );
     };
-    await until('skaffold watching', () => dev!.text().includes('Watching for changes'), 120_000);
+    await eventually(() => dev!.text().includes('Watching for changes'), {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+      what: 'skaffold watching',
+    });
     const edited = original.replace('url: `Project-${title}`', 'url: `Projekt-${title}`');
     // Seconds from the first write of the file to the first answer with the new code.
     const editToServed = async (content: string, prefix: string) => {
@@ -128,13 +123,16 @@ describe('skaffold dev against the local cluster', () => {
     );
     // Synced into the same container: no new image, no new pod, no restart.
     expect(webappPods()).toEqual(podsBefore);
-    expect(dev.text()).toMatch(/Syncing \d+ files? for 127\.0\.0\.1:5000\/gateway-stack_webapp-1:/);
+    const registry = hostEndpoints().registry.replace(/\./g, '\\.');
+    expect(dev.text()).toMatch(
+      new RegExp(`Syncing \\d+ files? for ${registry}/gateway-stack_webapp-1:`),
+    );
 
     expect(await dev.stop()).not.toBeNull();
-    await until('nothing left after Ctrl-C', () => leftovers(NS).length === 0, 180_000).catch(
-      () => {
-        throw new Error(`left behind: ${leftovers(NS).join(', ')}`);
-      },
-    );
+    await eventually(() => expect(leftovers(NS)).toEqual([]), {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      what: 'nothing left after Ctrl-C',
+    });
   });
 });

@@ -2,24 +2,24 @@
 // ScaledObject into an HPA on the Prometheus request rate of the chart's query, its adapter serves
 // that rate, and sustained load scales every app up; when the load stops they scale back down.
 // KEDA is built only on request (CLUSTER_KEDA=1): without it this file fails, naming how to build it.
-import {
-  componentName,
-  createNamespace,
-  deleteNamespace,
-  installChart,
-  kubectl,
-  kubectlJson,
-  nodePortUrl,
-  requireCluster,
-  until,
-} from './support/cluster.ts';
-import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown, waitForScale } from './support/hpa.ts';
+import { eventually } from '../support/eventually.ts';
+import { gatewayUrl } from './support/access.ts';
+import { kubectl, kubectlJson } from './support/cluster.ts';
+import { MAX_REPLICAS, autoscalingValues, scaleUpAndDown } from './support/hpa.ts';
 import { type Keda, applyKedaCrds, kedaBuilt, startKeda } from './support/keda.ts';
 import { type ClusterPrometheus, startPrometheus } from './support/metrics-apis.ts';
+import {
+  APPS,
+  SMALL_REQUESTS,
+  componentName,
+  freshNamespace,
+  install,
+  uninstall,
+  type Release,
+} from './support/release.ts';
 
-const NS = 'ops-keda';
-const RELEASE = { name: 'gateway-stack', namespace: NS };
-const APPS = ['gateway', 'webapp-1', 'rpc-app-1'];
+const RELEASE: Release = { name: 'gateway-stack', namespace: 'gs-keda' };
+const NS = RELEASE.namespace;
 const DEPLOYMENTS = APPS.map((app) => componentName(RELEASE, app));
 const THRESHOLD_PER_POD = 2;
 const TRAFFIC_PER_SECOND = 24;
@@ -29,30 +29,32 @@ describe('KEDA ScaledObjects on the request rate (KEDA operator + metrics adapte
   let keda: Keda | undefined;
 
   beforeAll(async () => {
-    requireCluster();
     if (!kedaBuilt()) throw new Error('KEDA is not built: CLUSTER_KEDA=1 npm run cluster -- up');
     applyKedaCrds();
-    createNamespace(NS);
+    freshNamespace(NS);
     prometheus = await startPrometheus([NS]);
     keda = await startKeda(NS);
-    installChart(RELEASE, {
-      componentDefaults: {
-        keda: {
-          enabled: true,
-          minReplicas: 1,
-          maxReplicas: MAX_REPLICAS,
-          // KEDA runs on the node here: it reaches this Prometheus on loopback.
-          serverAddress: prometheus.server.url,
-          threshold: String(THRESHOLD_PER_POD),
-          pollingInterval: 5,
-          cooldownPeriod: 30,
-          // The same short windows as the HPA tests (without it: Kubernetes' 300 s scale-down window).
-          behavior: autoscalingValues({}).behavior,
+    install(RELEASE, [
+      SMALL_REQUESTS,
+      {
+        componentDefaults: {
+          keda: {
+            enabled: true,
+            minReplicas: 1,
+            maxReplicas: MAX_REPLICAS,
+            // KEDA runs on the node here: it reaches this Prometheus on loopback.
+            serverAddress: prometheus.server.url,
+            threshold: String(THRESHOLD_PER_POD),
+            pollingInterval: 5,
+            cooldownPeriod: 30,
+            // The same short windows as the HPA tests (without it: Kubernetes' 300 s scale-down window).
+            behavior: autoscalingValues({}).behavior,
+          },
         },
+        components: { gateway: { service: { type: 'NodePort' } } },
+        redis: { mode: 'none' },
       },
-      components: { gateway: { service: { type: 'NodePort' } } },
-      redis: { mode: 'none' },
-    });
+    ]);
   }, 600_000);
   afterAll(async () => {
     // The ScaledObjects first, while the operator can still remove its HPAs.
@@ -68,12 +70,11 @@ describe('KEDA ScaledObjects on the request rate (KEDA operator + metrics adapte
     ]);
     await keda?.stop();
     await prometheus?.stop();
-    deleteNamespace(NS);
+    uninstall(RELEASE);
   });
 
   test('every ScaledObject is Ready and owns an HPA on an external metric', async () => {
-    await until(
-      '3 ScaledObjects Ready',
+    await eventually(
       () => {
         const ready = kubectlJson(['get', 'scaledobjects.keda.sh', '-n', NS]).items.filter(
           (so: { status?: { conditions?: Array<{ type: string; status: string }> } }) =>
@@ -81,8 +82,7 @@ describe('KEDA ScaledObjects on the request rate (KEDA operator + metrics adapte
         );
         return ready.length === APPS.length;
       },
-      180_000,
-      2000,
+      { timeoutMs: 180_000, intervalMs: 2000, what: '3 ScaledObjects Ready' },
     );
     const hpas = kubectlJson(['get', 'hpa', '-n', NS]).items;
     expect(
@@ -94,17 +94,10 @@ describe('KEDA ScaledObjects on the request rate (KEDA operator + metrics adapte
   });
 
   test('sustained load scales every app up; they scale back down when it stops', async () => {
-    await waitForScale(
-      NS,
-      DEPLOYMENTS,
-      (n) => n === 1,
-      'every app at its minimum (1) before the load',
-      180_000,
-    );
     const { up, down } = await scaleUpAndDown(
       NS,
       DEPLOYMENTS,
-      nodePortUrl(NS, componentName(RELEASE, 'gateway')),
+      gatewayUrl(RELEASE),
       TRAFFIC_PER_SECOND,
       'every app',
     );

@@ -1,7 +1,9 @@
 // What the HPAs of a release decide, and the autoscaling values the HPA tests share: one replica at
 // rest, at most three, and stabilisation windows of seconds instead of minutes.
-import { kubectlJson, until } from './cluster.ts';
-import { SEED_REQUESTS, count, steadyTraffic, type Traffic } from './traffic.ts';
+import { eventually } from '../../support/eventually.ts';
+import { kubectlJson } from './cluster.ts';
+import { SEED_REQUESTS } from './seed.ts';
+import { count, steadyTraffic, type Traffic } from './traffic.ts';
 
 export const MAX_REPLICAS = 3;
 
@@ -52,7 +54,7 @@ export function scale(namespace: string): Scale {
 }
 
 /** Polls until every deployment of `names` has `predicate(ready)`; returns seconds taken. */
-export async function waitForScale(
+async function waitForScale(
   namespace: string,
   names: string[],
   predicate: (ready: number) => boolean,
@@ -61,14 +63,12 @@ export async function waitForScale(
 ): Promise<{ seconds: number; scale: Scale }> {
   const started = Date.now();
   let last: Scale | undefined;
-  const result = await until(
-    what,
+  const result = await eventually(
     () => {
       last = scale(namespace);
-      return names.every((n) => predicate(last!.ready[n] ?? 0)) ? last : undefined;
+      return names.every((n) => predicate(last!.ready[n] ?? 0)) && last;
     },
-    timeoutMs,
-    2000,
+    { timeoutMs, intervalMs: 2000, what },
   ).catch((err) => {
     throw new Error(`${err}; last seen ${JSON.stringify(last)}`);
   });
@@ -76,9 +76,9 @@ export async function waitForScale(
 }
 
 /**
- * The autoscaling round trip every HPA test makes: steady seed traffic at `perSecond` until every
- * deployment of `names` is at MAX_REPLICAS (every answer a 200), then no traffic until each is back
- * at 1. Returns how long each way took, and the traffic for its counts.
+ * The autoscaling round trip every HPA test makes: from every deployment of `names` at 1, steady
+ * seed traffic at `perSecond` until each is at MAX_REPLICAS (every answer a 200), then no traffic
+ * until each is back at 1. Returns how long each way took, and the traffic for its counts.
  */
 export async function scaleUpAndDown(
   namespace: string,
@@ -91,7 +91,14 @@ export async function scaleUpAndDown(
   down: { seconds: number; scale: Scale };
   traffic: Traffic;
 }> {
-  const traffic = steadyTraffic(baseUrl, SEED_REQUESTS, perSecond, 420_000);
+  await waitForScale(
+    namespace,
+    names,
+    (n) => n === 1,
+    `${what} at the minimum (1) before the load`,
+    180_000,
+  );
+  const traffic = steadyTraffic(baseUrl, Object.values(SEED_REQUESTS), perSecond, 420_000);
   let up;
   try {
     up = await waitForScale(

@@ -6,27 +6,18 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DOCKER_HOST, KUBECONFIG, REGISTRY, REPO } from './cluster.ts';
+import { KUBECONFIG, LOGS, REPO } from './cluster.ts';
+import { hostEndpoints } from './endpoints.ts';
+import { killedOnExit } from './host-process.ts';
 
 const SKAFFOLD = join(REPO, '.tools/bin/skaffold');
-const LOGS = join(REPO, '.tools/cluster/state/logs');
 
-const home = mkdtempSync(join(tmpdir(), 'ops-skaffold-'));
+const home = mkdtempSync(join(tmpdir(), 'gs-skaffold-'));
 const configFile = join(home, 'config');
 writeFileSync(
   configFile,
   'global:\n  collect-metrics: false\n  update-check: false\n  survey:\n    disable-prompt: true\nkubeContexts: []\n',
 );
-const env = {
-  ...process.env,
-  PATH: `${join(REPO, '.tools/bin')}:${process.env.PATH}`,
-  HOME: home,
-  KUBECONFIG,
-  DOCKER_HOST,
-  SKAFFOLD_CONFIG: configFile,
-  SKAFFOLD_UPDATE_CHECK: 'false',
-  SKAFFOLD_INTERACTIVE: 'false',
-};
 
 export interface Result {
   code: number | null;
@@ -38,9 +29,20 @@ export interface Result {
  * and port-forwards follow it) with the local registry as --default-repo.
  */
 function invocation(namespace: string, args: string[]) {
+  const { registry, dockerSocket } = hostEndpoints();
   return {
-    args: [...args, '--default-repo', REGISTRY],
-    env: { ...env, SKAFFOLD_NAMESPACE: namespace },
+    args: [...args, '--default-repo', registry],
+    env: {
+      ...process.env,
+      PATH: `${join(REPO, '.tools/bin')}:${process.env.PATH}`,
+      HOME: home,
+      KUBECONFIG,
+      DOCKER_HOST: `unix://${dockerSocket}`,
+      SKAFFOLD_CONFIG: configFile,
+      SKAFFOLD_UPDATE_CHECK: 'false',
+      SKAFFOLD_INTERACTIVE: 'false',
+      SKAFFOLD_NAMESPACE: namespace,
+    },
   };
 }
 
@@ -72,6 +74,7 @@ export class SkaffoldProcess {
   readonly output: string[] = [];
   private readonly child: ChildProcess;
   private readonly exited: Promise<number | null>;
+  private readonly forget: () => void;
 
   constructor(namespace: string, args: string[]) {
     const run = invocation(namespace, args);
@@ -82,14 +85,14 @@ export class SkaffoldProcess {
     });
     // Also in the cluster's log directory, to read while it runs.
     mkdirSync(LOGS, { recursive: true });
-    const log = createWriteStream(join(LOGS, `ops-skaffold-${args[0]}.log`));
+    const log = createWriteStream(join(LOGS, `test-skaffold-${args[0]}.log`));
     for (const stream of [this.child.stdout, this.child.stderr])
       stream?.on('data', (chunk: Buffer) => {
         this.output.push(chunk.toString());
         log.write(chunk);
       });
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
-    live.add(this.child);
+    this.forget = killedOnExit(this.child);
   }
 
   text(): string {
@@ -102,13 +105,9 @@ export class SkaffoldProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
     const code = await this.exited;
     clearTimeout(timer);
-    live.delete(this.child);
+    this.forget();
     return code;
   }
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-  rmSync(home, { recursive: true, force: true });
-});
+process.once('exit', () => rmSync(home, { recursive: true, force: true }));

@@ -4,30 +4,28 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  REGISTRY,
-  REPO,
-  createNamespace,
-  deleteNamespace,
-  kubectlJson,
-  portForward,
-  requireCluster,
-  until,
-} from './support/cluster.ts';
+import { eventually } from '../support/eventually.ts';
+import { portForward } from './support/access.ts';
+import { REPO } from './support/cluster.ts';
+import { hostEndpoints } from './support/endpoints.ts';
+import { pods } from './support/pods.ts';
 import { registryTags, registryUp } from './support/registry.ts';
-import { leftovers, postSeed } from './support/seed.ts';
+import { deleteNamespace, freshNamespace, leftovers } from './support/release.ts';
+import { seedAnswered } from './support/seed.ts';
 import { skaffold } from './support/skaffold.ts';
 
-const NS = 'ops-skaffold-run';
+/** skaffold.yaml's release, in a namespace of this test (SKAFFOLD_NAMESPACE). */
+const RELEASE = { name: 'gateway-stack', namespace: 'gs-skaffold-run' };
+const NS = RELEASE.namespace;
 const APPS = Object.keys(JSON.parse(readFileSync(join(REPO, 'nest-cli.json'), 'utf8')).projects);
 
 describe('skaffold build, run and delete against the local cluster', () => {
-  const artifacts = join(mkdtempSync(join(tmpdir(), 'ops-skaffold-')), 'build.json');
+  const artifacts = join(mkdtempSync(join(tmpdir(), 'gs-skaffold-')), 'build.json');
+  const registry = () => hostEndpoints().registry;
 
   beforeAll(() => {
-    requireCluster();
     registryUp();
-    createNamespace(NS);
+    freshNamespace(NS);
   });
   afterAll(() => deleteNamespace(NS));
 
@@ -46,7 +44,7 @@ describe('skaffold build, run and delete against the local cluster', () => {
     for (const { tag } of builds) {
       // 127.0.0.1:5000/<repository>:<tag>@sha256:... (skaffold flattens gateway-stack/x to gateway-stack_x)
       const match = new RegExp(
-        `^${REGISTRY.replace(/\./g, '\\.')}/([^:@]+):([^@]+)@sha256:[0-9a-f]{64}$`,
+        `^${registry().replace(/\./g, '\\.')}/([^:@]+):([^@]+)@sha256:[0-9a-f]{64}$`,
       ).exec(tag);
       expect({ tag, pushed: Boolean(match) }).toEqual({ tag, pushed: true });
       expect(await registryTags(match![1])).toContain(match![2]);
@@ -59,18 +57,15 @@ describe('skaffold build, run and delete against the local cluster', () => {
       code: 0,
       tail: '',
     });
-    const images = kubectlJson(['get', 'pods', '-n', NS]).items.flatMap(
-      (p: { spec: { containers: Array<{ image: string }> } }) =>
-        p.spec.containers.map((c) => c.image),
-    );
+    const images = pods(RELEASE).flatMap((p) => p.spec.containers.map((c) => c.image));
     for (const app of APPS)
       expect(images).toContainEqual(
-        expect.stringMatching(new RegExp(`^${REGISTRY}/gateway-stack_${app}:`)),
+        expect.stringMatching(new RegExp(`^${registry()}/gateway-stack_${app}:`)),
       );
     // values-dev.yaml's gateway Service is a ClusterIP: reached as a user would, port-forwarded.
     const forward = await portForward(NS, 'service/gateway-stack-gateway', 8000);
     try {
-      await postSeed(forward.url);
+      await seedAnswered(forward.url, 60_000);
     } finally {
       forward.stop();
     }
@@ -80,10 +75,10 @@ describe('skaffold build, run and delete against the local cluster', () => {
       code: 0,
       tail: '',
     });
-    await until('nothing left in the namespace', () => leftovers(NS).length === 0, 120_000).catch(
-      () => {
-        throw new Error(`left behind: ${leftovers(NS).join(', ')}`);
-      },
-    );
+    await eventually(() => expect(leftovers(NS)).toEqual([]), {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+      what: 'nothing left in the namespace',
+    });
   });
 });

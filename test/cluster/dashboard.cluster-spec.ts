@@ -1,39 +1,35 @@
 // The Grafana dashboard against what an operator's Prometheus sees on the cluster: the pods scraped
 // as the chart's annotations say, under load, and every query of every panel returns data (the
 // checks of test/e2e/dashboard.e2e-spec.ts, on real pods with their namespace and pod labels).
-import { dashboardPanels, dashboardQueries, resolveVariables } from '../../support/dashboard.ts';
-import {
-  componentName,
-  createNamespace,
-  deleteNamespace,
-  installChart,
-  kubectlJson,
-  nodePortUrl,
-  requireCluster,
-  until,
-} from './support/cluster.ts';
+import { dashboardPanels, dashboardQueries, resolveVariables } from '../support/dashboard.ts';
+import { eventually } from '../support/eventually.ts';
+import { gatewayUrl } from './support/access.ts';
 import { type ClusterPrometheus, startPrometheus } from './support/metrics-apis.ts';
-import { SEED_REQUESTS, type Traffic, steadyTraffic } from './support/traffic.ts';
+import { pods } from './support/pods.ts';
+import { SMALL_REQUESTS, install, uninstall, type Release } from './support/release.ts';
+import { SEED_REQUESTS } from './support/seed.ts';
+import { type Traffic, steadyTraffic } from './support/traffic.ts';
 
-const NS = 'ops-dashboard';
-const RELEASE = { name: 'gateway-stack', namespace: NS };
+const RELEASE: Release = { name: 'gateway-stack', namespace: 'gs-dashboard' };
 
 describe('the Grafana dashboard on a Prometheus scraping the cluster', () => {
   let prometheus: ClusterPrometheus | undefined;
   let traffic: Traffic | undefined;
 
   beforeAll(async () => {
-    requireCluster();
-    createNamespace(NS);
-    installChart(RELEASE, {
-      componentDefaults: { replicas: 2 },
-      components: { gateway: { service: { type: 'NodePort' } } },
-      redis: { mode: 'none' },
-    });
-    prometheus = await startPrometheus([NS]);
+    uninstall(RELEASE);
+    install(RELEASE, [
+      SMALL_REQUESTS,
+      {
+        componentDefaults: { replicas: 2 },
+        components: { gateway: { service: { type: 'NodePort' } } },
+        redis: { mode: 'none' },
+      },
+    ]);
+    prometheus = await startPrometheus([RELEASE.namespace]);
     traffic = steadyTraffic(
-      nodePortUrl(NS, componentName(RELEASE, 'gateway')),
-      [...SEED_REQUESTS, { path: '/no/such/path', body: {} }],
+      gatewayUrl(RELEASE),
+      [...Object.values(SEED_REQUESTS), { path: '/no/such/path', body: {} }],
       10,
       600_000,
     );
@@ -41,28 +37,27 @@ describe('the Grafana dashboard on a Prometheus scraping the cluster', () => {
   afterAll(async () => {
     await traffic?.stop();
     await prometheus?.stop();
-    deleteNamespace(NS);
+    uninstall(RELEASE);
   });
 
   const podNames = (): string[] =>
-    kubectlJson(['get', 'pods', '-n', NS])
-      .items.map((p: { metadata: { name: string } }) => p.metadata.name)
+    pods(RELEASE)
+      .map((p) => p.metadata.name)
       .sort();
 
   test('Prometheus scrapes every pod of the release, labelled with its namespace and pod', async () => {
     const expected = podNames();
     expect(expected).toHaveLength(6);
-    await until(
-      'every pod scraped and up',
+    await eventually(
       async () => {
         const targets = await prometheus!.server.targets();
         return targets.length === expected.length && targets.every((t) => t.health === 'up');
       },
-      120_000,
+      { timeoutMs: 120_000, intervalMs: 1000, what: 'every pod scraped and up' },
     );
     const targets = await prometheus!.server.targets();
     expect(targets.map((t) => t.labels.pod).sort()).toEqual(expected);
-    for (const t of targets) expect(t.labels.namespace).toBe(NS);
+    for (const t of targets) expect(t.labels.namespace).toBe(RELEASE.namespace);
   });
 
   test('every dashboard query is valid PromQL and returns data under load', async () => {
@@ -72,11 +67,9 @@ describe('the Grafana dashboard on a Prometheus scraping the cluster', () => {
     const empty: string[] = [];
     for (const { panel, expr } of queries) {
       const promql = resolveVariables(expr);
-      const hasData = await until(
-        `data for ${panel}`,
+      const hasData = await eventually(
         async () => (await prometheus!.server.query(promql)).length > 0,
-        90_000,
-        2000,
+        { timeoutMs: 90_000, intervalMs: 2000 },
       ).then(
         () => true,
         () => false,
@@ -89,11 +82,11 @@ describe('the Grafana dashboard on a Prometheus scraping the cluster', () => {
   test('runtime panels show one series per pod', async () => {
     const cpu = resolveVariables(dashboardQueries().find((q) => q.panel === 'CPU')!.expr);
     const expected = podNames();
-    await until(
-      'one CPU series per pod',
-      async () => (await prometheus!.server.query(cpu)).length === expected.length,
-      60_000,
-    );
+    await eventually(async () => (await prometheus!.server.query(cpu)).length === expected.length, {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      what: 'one CPU series per pod',
+    });
     expect((await prometheus!.server.query(cpu)).map((s) => s.metric.pod).sort()).toEqual(expected);
   });
 });

@@ -1,21 +1,31 @@
-// A daemon of the ops tests (Prometheus' adapters, metrics-server) run on the node as a host process,
-// like the cluster's own components: started by PID, its log in the cluster's log directory, stopped
-// by that PID, and never left behind by a test that ends early.
+// A daemon of the cluster tests (Prometheus' adapters, metrics-server, KEDA) run on the node as a
+// host process, like the cluster's own components: started by PID, its log in the cluster's log
+// directory, stopped by that PID, and never left behind by a test that ends early.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from './cluster.ts';
+import { LOGS } from './cluster.ts';
 
-const LOGS = join(REPO, '.tools/cluster/state/logs');
+const live = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of live) child.kill('SIGKILL');
+});
+
+/** Kills `child` (SIGKILL) if it still runs when this process exits; the returned function forgets it. */
+export function killedOnExit(child: ChildProcess): () => void {
+  live.add(child);
+  return () => live.delete(child);
+}
 
 export class HostProcess {
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
+  private readonly forget: () => void;
   readonly log: string;
 
   constructor(name: string, binary: string, args: string[], env: Record<string, string> = {}) {
     mkdirSync(LOGS, { recursive: true });
-    this.log = join(LOGS, `ops-${name}.log`);
+    this.log = join(LOGS, `test-${name}.log`);
     const out = createWriteStream(this.log, { flags: 'a' });
     this.child = spawn(binary, args, {
       env: { ...process.env, ...env },
@@ -24,7 +34,7 @@ export class HostProcess {
     this.child.stdout?.pipe(out);
     this.child.stderr?.pipe(out);
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
-    live.add(this.child);
+    this.forget = killedOnExit(this.child);
   }
 
   get running(): boolean {
@@ -38,11 +48,6 @@ export class HostProcess {
       await this.exited;
       clearTimeout(timer);
     }
-    live.delete(this.child);
+    this.forget();
   }
 }
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) child.kill('SIGKILL');
-});

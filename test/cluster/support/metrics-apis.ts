@@ -1,28 +1,27 @@
 // The metrics behind the HPAs, real and on the node: a Prometheus (Debian's) that scrapes the pods
-// as the chart's prometheus.io/* annotations say,
-// prometheus-adapter serving the chart README's rules as the custom metrics API, and metrics-server
-// serving the resource metrics API. Both adapters are host processes on the bridge address, behind
+// as the chart's prometheus.io/* annotations say, prometheus-adapter serving the chart README's rules as the custom metrics API, and metrics-server
+// serving the resource metrics API. Both adapters are host processes on the node's address, behind
 // APIServices whose Service has a manual Endpoints there (the API server routes to endpoints).
 import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PrometheusServer, freePort } from '../../../support/prometheus.ts';
+import { eventually } from '../../support/eventually.ts';
+import { PrometheusServer, freePort } from '../../support/prometheus.ts';
 /* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are free-form JSON */
 import {
-  ADDON_BIN,
   CHART,
+  CLUSTER_BIN,
   CLUSTER_DIR,
   KUBECONFIG,
-  NODE_IP,
   apply,
   kubectl,
   kubectlJson,
-  until,
 } from './cluster.ts';
+import { clusterNode } from './endpoints.ts';
 import { HostProcess } from './host-process.ts';
 
 /** Where the APIServices' Services live (cluster-scoped APIServices need a namespaced Service). */
-export const APIS_NAMESPACE = 'ops-metrics-apis';
+export const APIS_NAMESPACE = 'gs-metrics-apis';
 
 /**
  * What Kubernetes service discovery would hand Prometheus for the pods of `namespaces`, kept
@@ -86,7 +85,7 @@ export interface ClusterPrometheus {
 
 /** Prometheus scraping the pods of `namespaces` the way the chart's annotations ask. */
 export async function startPrometheus(namespaces: string[]): Promise<ClusterPrometheus> {
-  const dir = mkdtempSync(join(tmpdir(), 'ops-pod-sd-'));
+  const dir = mkdtempSync(join(tmpdir(), 'gs-pod-sd-'));
   const discovery = new PodDiscovery(join(dir, 'pods.json'), namespaces);
   discovery.start();
   const server = await PrometheusServer.startWith('127.0.0.1', [
@@ -150,8 +149,9 @@ export async function serveAggregated(
   version: string,
   start: (port: number, certDir: string) => HostProcess,
 ): Promise<AggregatedApi> {
-  const port = await freePort(NODE_IP);
-  const certDir = mkdtempSync(join(tmpdir(), `ops-${name}-`));
+  const nodeIp = clusterNode().ip;
+  const port = await freePort(nodeIp);
+  const certDir = mkdtempSync(join(tmpdir(), `${name}-`));
   const process = start(port, certDir);
   const apiService = `${version}.${group}`;
   apply(
@@ -166,7 +166,7 @@ export async function serveAggregated(
       apiVersion: 'v1',
       kind: 'Endpoints',
       metadata: { name, namespace: APIS_NAMESPACE },
-      subsets: [{ addresses: [{ ip: NODE_IP }], ports: [{ port }] }],
+      subsets: [{ addresses: [{ ip: nodeIp }], ports: [{ port }] }],
     },
     {
       apiVersion: 'apiregistration.k8s.io/v1',
@@ -183,15 +183,18 @@ export async function serveAggregated(
       },
     },
   );
-  await until(
-    `APIService ${apiService} Available (log: ${process.log})`,
+  await eventually(
     () => {
       const conditions = kubectlJson(['get', 'apiservice', apiService]).status?.conditions ?? [];
       return conditions.some(
         (c: { type: string; status: string }) => c.type === 'Available' && c.status === 'True',
       );
     },
-    120_000,
+    {
+      timeoutMs: 120_000,
+      intervalMs: 1000,
+      what: `APIService ${apiService} Available (log: ${process.log})`,
+    },
   );
   return {
     async stop() {
@@ -207,7 +210,7 @@ export async function serveAggregated(
 export function apiserverFlags(port: number, certDir: string): string[] {
   return [
     `--secure-port=${port}`,
-    `--bind-address=${NODE_IP}`,
+    `--bind-address=${clusterNode().ip}`,
     `--cert-dir=${certDir}`,
     `--authentication-kubeconfig=${KUBECONFIG}`,
     `--authorization-kubeconfig=${KUBECONFIG}`,
@@ -220,12 +223,12 @@ export function startPrometheusAdapter(
   rules: string,
 ): Promise<AggregatedApi> {
   return serveAggregated(
-    'ops-prometheus-adapter',
+    'gs-prometheus-adapter',
     'custom.metrics.k8s.io',
     'v1beta1',
     (port, certDir) => {
       writeFileSync(join(certDir, 'rules.yaml'), rules);
-      return new HostProcess('prometheus-adapter', join(ADDON_BIN, 'prometheus-adapter'), [
+      return new HostProcess('prometheus-adapter', join(CLUSTER_BIN, 'prometheus-adapter'), [
         ...apiserverFlags(port, certDir),
         `--lister-kubeconfig=${KUBECONFIG}`,
         `--prometheus-url=${prometheusUrl}/`,
@@ -241,11 +244,11 @@ export function startPrometheusAdapter(
 /** metrics-server, as the resource metrics API (metrics.k8s.io) the CPU HPA reads. */
 export function startMetricsServer(): Promise<AggregatedApi> {
   return serveAggregated(
-    'ops-metrics-server',
+    'gs-metrics-server',
     'metrics.k8s.io',
     'v1beta1',
     (port, certDir) =>
-      new HostProcess('metrics-server', join(ADDON_BIN, 'metrics-server'), [
+      new HostProcess('metrics-server', join(CLUSTER_BIN, 'metrics-server'), [
         ...apiserverFlags(port, certDir),
         `--kubeconfig=${KUBECONFIG}`,
         '--kubelet-preferred-address-types=InternalIP',

@@ -6,8 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../../support/prometheus.ts';
-import { ADDON_BIN, KUBECONFIG, NODE_IP, REPO, kubectl } from './cluster.ts';
+import { freePort } from '../../support/prometheus.ts';
+import { CLUSTER_BIN, CLUSTER_DIR, KUBECONFIG, REPO, kubectl } from './cluster.ts';
+import { clusterNode } from './endpoints.ts';
 import { HostProcess } from './host-process.ts';
 import { type AggregatedApi, apiserverFlags, serveAggregated } from './metrics-apis.ts';
 
@@ -18,20 +19,20 @@ function kedaVersion(): string {
 
 /** Whether the KEDA binaries were built (CLUSTER_KEDA=1 npm run cluster -- up). */
 export const kedaBuilt = () =>
-  existsSync(join(ADDON_BIN, 'keda')) && existsSync(join(ADDON_BIN, 'keda-adapter'));
+  existsSync(join(CLUSTER_BIN, 'keda')) && existsSync(join(CLUSTER_BIN, 'keda-adapter'));
 
 /** KEDA's CRDs, cluster-scoped (*.keda.sh), from the source the binaries were built from. */
 export function applyKedaCrds(): void {
   const dir = join(
-    REPO,
-    `.tools/cluster/src/github.com+kedacore+keda+v2@${kedaVersion()}/config/crd/bases`,
+    CLUSTER_DIR,
+    `src/github.com+kedacore+keda+v2@${kedaVersion()}/config/crd/bases`,
   );
   kubectl(['apply', '--server-side', '-f', dir]);
 }
 
-/** A CA and a serving certificate for 127.0.0.1, the bridge address and localhost. */
+/** A CA and a serving certificate for 127.0.0.1, the node's address and localhost. */
 function certificates(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'ops-keda-certs-'));
+  const dir = mkdtempSync(join(tmpdir(), 'gs-keda-certs-'));
   const openssl = (...args: string[]) =>
     execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
   openssl(
@@ -47,7 +48,7 @@ function certificates(): string {
     '-days',
     '1',
     '-subj',
-    '/CN=ops-keda-ca',
+    '/CN=gs-keda-ca',
   );
   openssl(
     'req',
@@ -61,7 +62,10 @@ function certificates(): string {
     '-subj',
     '/CN=keda',
   );
-  writeFileSync(join(dir, 'ext'), `subjectAltName=IP:127.0.0.1,IP:${NODE_IP},DNS:localhost\n`);
+  writeFileSync(
+    join(dir, 'ext'),
+    `subjectAltName=IP:127.0.0.1,IP:${clusterNode().ip},DNS:localhost\n`,
+  );
   openssl(
     'x509',
     '-req',
@@ -98,7 +102,7 @@ export async function startKeda(namespace: string): Promise<Keda> {
   };
   const operator = new HostProcess(
     'keda-operator',
-    join(ADDON_BIN, 'keda'),
+    join(CLUSTER_BIN, 'keda'),
     [
       `--metrics-bind-address=127.0.0.1:${await freePort('127.0.0.1')}`,
       `--health-probe-bind-address=127.0.0.1:${await freePort('127.0.0.1')}`,
@@ -116,13 +120,13 @@ export async function startKeda(namespace: string): Promise<Keda> {
   let adapter: AggregatedApi;
   try {
     adapter = await serveAggregated(
-      'ops-keda-adapter',
+      'gs-keda-adapter',
       'external.metrics.k8s.io',
       'v1beta1',
       (port) =>
         new HostProcess(
           'keda-adapter',
-          join(ADDON_BIN, 'keda-adapter'),
+          join(CLUSTER_BIN, 'keda-adapter'),
           [
             ...apiserverFlags(port, certs),
             `--lister-kubeconfig=${KUBECONFIG}`,

@@ -1,0 +1,335 @@
+import { AUTH_SCHEMES } from '@app/auth/env';
+import { z } from 'zod';
+import { HTTP_METHODS } from './route-model';
+import { pathProblem, type PathKind } from './route-path';
+
+/**
+ * The route file (ROUTES_FILE, YAML or JSON): this one schema validates it and, through its
+ * descriptions, documents it - docs/route-file.md is rendered from it (route-file-doc.ts). Fields
+ * left out take the gateway's global settings (route-defaults.ts), so none has a default here.
+ */
+
+const NAME = /^[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?$/;
+const NAME_RULE =
+  'expected 1-63 lower-case letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
+const name = z.string().regex(NAME, NAME_RULE);
+
+const positiveMs = z.int().min(1);
+
+const path = (kind: PathKind) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = pathProblem(value, kind);
+    if (problem !== undefined)
+      ctx.addIssue({ code: 'custom', message: `${problem} (got ${JSON.stringify(value)})` });
+  });
+
+const HOST = /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const headerName = z.string().regex(HEADER_NAME, 'expected an HTTP header name');
+// RFC 6749 scope tokens, as AUTH_ROUTES takes them.
+const SCOPE = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+
+const httpUrl = z.string().superRefine((value, ctx) => {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (url?.protocol !== 'http:' || url.search !== '' || url.hash !== '')
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected an http:// URL without query or fragment (got ${JSON.stringify(value)})`,
+    });
+});
+
+const pathMatch = z
+  .strictObject({
+    exact: path('exact').optional().describe('Only this path, e.g. `/projects`.'),
+    prefix: path('prefix')
+      .optional()
+      .describe(
+        'This path and every path below it, by whole segments: `/api` takes `/api/x`, not `/apix`.',
+      ),
+    template: path('template')
+      .optional()
+      .describe('Whole segments, `{name}` standing for any one segment, e.g. `/orders/{id}`.'),
+  })
+  .refine(
+    (value) =>
+      [value.exact, value.prefix, value.template].filter((p) => p !== undefined).length === 1,
+    'expected exactly one of exact, prefix, template',
+  )
+  .describe('Which paths the route takes (exactly one kind); one trailing slash is ignored.');
+
+const route = z
+  .strictObject({
+    name: name.describe('Unique name of the route: in errors, logs and metrics.'),
+    match: z
+      .strictObject({
+        methods: z
+          .array(z.enum(HTTP_METHODS))
+          .min(1)
+          .describe(`HTTP methods the route takes, upper case: ${HTTP_METHODS.join(', ')}.`),
+        path: pathMatch,
+        hosts: z
+          .array(z.string().regex(HOST, 'expected a host name, or *.<domain> for any one label'))
+          .optional()
+          .describe(
+            'Host names the route takes (`*.example.com`: any one label); left out: any host.',
+          ),
+      })
+      .describe(
+        'Which requests the route takes. The most specific match wins: exact, then template, then the longest prefix; a named host before any host.',
+      ),
+    upstream: name.describe('Name of the upstream (under `upstreams`) that serves the route.'),
+    grpc: z
+      .strictObject({
+        service: z
+          .string()
+          .regex(
+            /^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$/,
+            'expected a fully qualified service, e.g. pkg.Service',
+          )
+          .describe('Fully qualified service name, e.g. `userverify.UserVerify`.'),
+        method: z
+          .string()
+          .regex(/^[A-Za-z_]\w*$/, 'expected a method name, e.g. VerifyUser')
+          .describe('Method name, e.g. `VerifyUser`.'),
+      })
+      .optional()
+      .describe(
+        'gRPC upstreams only, and required there: the unary method the route calls with the JSON body as its request.',
+      ),
+    auth: z
+      .strictObject({
+        scheme: z
+          .enum(AUTH_SCHEMES)
+          .describe('`none`, `api-key` or `jwt` (docs/edge-security.md).'),
+        scopes: z
+          .array(z.string().regex(SCOPE, 'expected an OAuth scope token'))
+          .optional()
+          .describe('jwt only: scopes the token must all carry.'),
+      })
+      .optional()
+      .describe('Authentication, as AUTH_ROUTES has it. Left out: AUTH_DEFAULT.'),
+    rateLimit: z
+      .strictObject({
+        limit: z.int().min(1).describe('Requests one client may make per window.'),
+        windowMs: positiveMs.optional().describe('Window length. Left out: RATE_LIMIT_WINDOW_MS.'),
+      })
+      .optional()
+      .describe(
+        "A rate-limit budget of the route's own, as RATE_LIMIT_ROUTES has it. Left out: the default budget (RATE_LIMIT_LIMIT per RATE_LIMIT_WINDOW_MS) shared by every such route.",
+      ),
+    timeoutMs: positiveMs
+      .optional()
+      .describe(
+        "Total time budget of one call, retries included (504 past it). Left out: the upstream's `traffic.timeoutMs`.",
+      ),
+    retry: z
+      .strictObject({
+        idempotent: z
+          .boolean()
+          .optional()
+          .describe(
+            'Whether a call may run twice, so that it is retried even after a replica may have read it. Left out: true when every method is idempotent by RFC 9110 (GET, HEAD, OPTIONS, PUT, DELETE).',
+          ),
+        maxAttempts: z
+          .int()
+          .min(1)
+          .max(5)
+          .optional()
+          .describe(
+            "Attempts per call, the first included (1-5). Left out: the upstream's `traffic.retry.maxAttempts`.",
+          ),
+      })
+      .optional()
+      .describe(
+        "Retries of the route's calls; attempts that never reached a replica are retried either way.",
+      ),
+    bodyLimitBytes: z
+      .int()
+      .min(1)
+      .optional()
+      .describe('Largest request body; a larger one gets 413. Left out: HTTP_BODY_LIMIT_BYTES.'),
+  })
+  .describe('One route: which requests, to which upstream, under which policies.');
+
+const traffic = z
+  .strictObject({
+    timeoutMs: positiveMs
+      .optional()
+      .describe(
+        'Total time budget of one call, retries included. Left out: WEBAPP_TIMEOUT_MS (http) or RPC_TIMEOUT_MS (grpc).',
+      ),
+    connectTimeoutMs: positiveMs
+      .optional()
+      .describe(
+        'http only: time to open one connection to a replica. Left out: WEBAPP_CONNECT_TIMEOUT_MS.',
+      ),
+    retry: z
+      .strictObject({
+        maxAttempts: z
+          .int()
+          .min(1)
+          .max(5)
+          .optional()
+          .describe('Attempts per call, the first included (1-5). Left out: RETRY_MAX_ATTEMPTS.'),
+        budgetPercent: z
+          .number()
+          .min(0.1)
+          .max(100)
+          .optional()
+          .describe(
+            'Percent of a retry each successful call earns. Left out: RETRY_BUDGET_PERCENT.',
+          ),
+        budgetMaxTokens: z
+          .int()
+          .min(2)
+          .max(1000)
+          .optional()
+          .describe('Size of the retry token bucket. Left out: RETRY_BUDGET_MAX_TOKENS.'),
+      })
+      .optional()
+      .describe('Retries and their budget (docs/traffic.md).'),
+    breaker: z
+      .strictObject({
+        consecutiveUnavailable: z
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            'Calls in a row that reached no replica and open the breaker at once. Left out: BREAKER_CONSECUTIVE_UNAVAILABLE.',
+          ),
+        errorThresholdPercent: z
+          .number()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe(
+            "Failed share of the window's calls that opens the breaker. Left out: BREAKER_ERROR_THRESHOLD_PERCENT.",
+          ),
+        volumeThreshold: z
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            'Calls the window must hold for that share to count. Left out: BREAKER_VOLUME_THRESHOLD.',
+          ),
+        windowMs: z
+          .int()
+          .min(100)
+          .optional()
+          .describe("Rolling window of the breaker's statistics. Left out: BREAKER_WINDOW_MS."),
+        resetTimeoutMs: positiveMs
+          .optional()
+          .describe(
+            'An open breaker lets one trial call through after this long. Left out: BREAKER_RESET_TIMEOUT_MS.',
+          ),
+      })
+      .optional()
+      .describe("The upstream's circuit breaker."),
+    outlier: z
+      .strictObject({
+        consecutiveFailures: z
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            'http only: failures in a row that eject a replica. Left out: WEBAPP_OUTLIER_CONSECUTIVE_FAILURES.',
+          ),
+        intervalMs: positiveMs
+          .optional()
+          .describe('Interval of the failure-percentage rule. Left out: OUTLIER_INTERVAL_MS.'),
+        baseEjectionMs: positiveMs
+          .optional()
+          .describe('First ejection of a replica. Left out: OUTLIER_BASE_EJECTION_MS.'),
+        maxEjectionMs: positiveMs
+          .optional()
+          .describe(
+            'Longest ejection, at least baseEjectionMs. Left out: OUTLIER_MAX_EJECTION_MS.',
+          ),
+        maxEjectionPercent: z
+          .number()
+          .min(0)
+          .max(100)
+          .optional()
+          .describe(
+            'Largest share of replicas ejected at once. Left out: OUTLIER_MAX_EJECTION_PERCENT.',
+          ),
+      })
+      .optional()
+      .describe("Outlier ejection of the upstream's replicas."),
+  })
+  .optional()
+  .describe(
+    "Traffic policy of the upstream; each field left out takes the gateway's global setting (docs/configuration.md).",
+  );
+
+const upstream = z
+  .strictObject({
+    kind: z.enum(['http', 'grpc']).describe('`http` (JSON over HTTP/1.1) or `grpc`.'),
+    urls: z
+      .array(httpUrl)
+      .min(1)
+      .optional()
+      .describe(
+        'http only, required: base URLs, `http://host[:port][/base]`; each name is resolved to all its addresses, as WEBAPP_URL.',
+      ),
+    rewrite: z
+      .strictObject({
+        prefix: path('prefix').describe('Leading path (whole segments) of the request to replace.'),
+        replacement: path('prefix').describe('What replaces it, e.g. `/create`.'),
+      })
+      .optional()
+      .describe(
+        'http only: rewrites the request path before it is appended to the base URL. Left out: the path as requested.',
+      ),
+    headers: z
+      .strictObject({
+        add: z
+          .record(headerName, z.string().regex(/^[^\r\n]*$/, 'expected a header value on one line'))
+          .optional()
+          .describe('Request headers set on every call, name: value.'),
+        remove: z
+          .array(headerName)
+          .optional()
+          .describe('Request headers removed before every call.'),
+      })
+      .optional()
+      .describe('http only: request headers to add or remove.'),
+    target: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'grpc only, required: grpc-js target, e.g. `dns:///rpc-app-1-headless:6000`, as RPC_TARGET.',
+      ),
+    protos: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        "grpc only, required: .proto files of the upstream's services (the gateway translates JSON with their message types), relative to the route file.",
+      ),
+    httpRulesFromProtos: z
+      .boolean()
+      .optional()
+      .describe(
+        'grpc only: also take routes from the `google.api.http` annotations of those services. Left out: false.',
+      ),
+    traffic,
+  })
+  .describe('One upstream: where calls go and how they are treated.');
+
+export const routeFileFields = z.strictObject({
+  formatVersion: z
+    .literal(1)
+    .describe(
+      "Version of the file format: 1 (the table's own `version` is a hash of its content).",
+    ),
+  upstreams: z
+    .record(name, upstream)
+    .describe('The upstreams, by name (1-63 lower-case letters, digits, `.`, `_`, `-`).'),
+  routes: z.array(route).describe('The routes; their order carries no meaning.'),
+});
+
+export type RouteFile = z.infer<typeof routeFileFields>;
+export type RouteFileRoute = RouteFile['routes'][number];
+export type RouteFileUpstream = RouteFile['upstreams'][string];
