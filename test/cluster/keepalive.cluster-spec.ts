@@ -56,7 +56,7 @@ test.each(APPS)(
         maxIdleSeconds: 3,
       }),
     };
-    let reports: Record<string, KeepAliveSummary> = {};
+    let reports: Record<'projects' | 'verify', KeepAliveSummary>;
     try {
       await sleep(4000);
       kubectl([
