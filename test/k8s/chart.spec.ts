@@ -153,7 +153,10 @@ describe('defaults', () => {
       // logLevel null: the app's own default applies (test/k8s/app-defaults.spec.ts).
       expect(env.LOG_LEVEL).toBeUndefined();
       const spec = deployment.spec.template.spec;
-      expect(spec.containers[0].lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
+      // The preStop hook is the app's drain endpoint, held for 5 s: draining starts with it.
+      expect(spec.containers[0].lifecycle).toEqual({
+        preStop: { httpGet: { path: '/_status/drain?wait_ms=5000', port: 'admin' } },
+      });
       expect(spec.terminationGracePeriodSeconds).toBe(31);
     }
   });
@@ -194,6 +197,31 @@ describe('options', () => {
     const container = appDeployments(objects).get('rpc-app-1')!.spec.template.spec.containers[0];
     expect(container.readinessProbe.grpc).toEqual({ port: 6000 });
     expect(container.ports).toContainEqual({ name: 'grpc', containerPort: 6000, protocol: 'TCP' });
+  });
+
+  test('preStop drain holds on the admin drain endpoint for preStopSeconds; sleep and exec still render a plain pause', () => {
+    const render = (set: string[]) => {
+      const spec = gatewayOf(helmTemplate({ set })).spec.template.spec;
+      return [spec.containers[0].lifecycle?.preStop, spec.terminationGracePeriodSeconds];
+    };
+    expect(render(['components.gateway.shutdown.preStopSeconds=12'])).toEqual([
+      { httpGet: { path: '/_status/drain?wait_ms=12000', port: 'admin' } },
+      38,
+    ]);
+    expect(render(['componentDefaults.shutdown.preStop=sleep'])).toEqual([
+      { sleep: { seconds: 5 } },
+      31,
+    ]);
+    expect(render(['componentDefaults.shutdown.preStop=none'])).toEqual([undefined, 30]);
+    // Every component's hook targets its own admin port (rpc-app-1's HTTP side included).
+    for (const deployment of appDeployments(helmTemplate({})).values()) {
+      const container = deployment.spec.template.spec.containers[0];
+      expect(container.lifecycle.preStop.httpGet.port).toBe('admin');
+      expect(container.ports.map((p: { name: string }) => p.name)).toContain('admin');
+    }
+    const unknown = helmTemplateRaw({ set: ['componentDefaults.shutdown.preStop=pause'] });
+    expect(unknown.status).not.toBe(0);
+    expect(unknown.stderr).toMatch(/preStop/);
   });
 
   test('preStop exec falls back to sleep in the image and the grace period follows', () => {

@@ -1,8 +1,21 @@
 {{/*
-Health and shutdown of an app container. The apps themselves flip readiness to 503 on SIGTERM,
-wait SHUTDOWN_DRAIN_DELAY_MS, close listeners and give in-flight work SHUTDOWN_TIMEOUT_MS; the
-chart adds a preStop pause before SIGTERM (endpoint removal propagates meanwhile) and a grace
-period that covers all three, so the kubelet never SIGKILLs a pod that is still draining.
+Health and shutdown of an app container. Termination, in order (docs/operations.md, "Graceful
+shutdown"):
+1. preStop (`drain`, the default): the kubelet calls GET /_status/drain?wait_ms=<preStopSeconds>
+   on the admin port and waits for the answer, which comes after preStopSeconds. The app drains
+   from the first moment: readiness 503, `Connection: close` on every answer, GOAWAY on gRPC
+   connections; endpoints, kube-proxy, the Ingress controller and the gateway's DNS drop the pod
+   meanwhile. Nothing is closed yet.
+2. SIGTERM: the app keeps draining for SHUTDOWN_DRAIN_DELAY_MS, then closes its listeners (idle
+   keep-alive sockets close now), gives in-flight work SHUTDOWN_TIMEOUT_MS and exits.
+So a keep-alive connection that sends anything in the preStopSeconds + drain delay window (6 s by
+default) gets its answer with `Connection: close` and is closed cleanly by the client. What still
+races: a connection idle through the whole window that sends a request just as the listener
+closes its idle socket (the request is lost unanswered, RemoteDisconnected / ECONNRESET); raise
+preStopSeconds for clients that keep idle connections longer. With `sleep`, `exec` or `none` the
+app learns of termination only at SIGTERM, so the window is the drain delay alone.
+The grace period covers preStop + drain delay + timeout, so the kubelet never SIGKILLs a pod
+that is still draining.
 */}}
 
 {{/* Seconds the preStop hook takes (0 when there is none). */}}
@@ -16,7 +29,8 @@ Both waits cover the same thing - the time endpoints, kube-proxy, the Ingress co
 gateway's DNS take to stop sending new connections - and a deleted pod leaves the endpoints at
 once, ready or not, so the readiness 503 of the app's drain adds nothing behind a preStop pause.
 What is left for the drain is a short spell of `Connection: close` answers, so keep-alive peers
-move on after a response instead of finding their idle socket closed (README, "Health, shutdown").
+move on after a response instead of finding their idle socket closed (README, "Health, shutdown");
+with the `drain` hook that spell began at preStop already.
 */}}
 {{- define "gs.drainDelayMs" -}}
 {{- $explicit := .c.shutdown.drainDelayMs -}}
@@ -45,12 +59,20 @@ move on after a response instead of finding their idle socket closed (README, "H
 {{- end -}}
 {{- end -}}
 
-{{/* preStop: the native sleep action (K8s >= 1.30), or `sleep` run in the container (Debian slim has it). */}}
+{{/*
+preStop: `drain` holds on the app's drain endpoint (any K8s version; the app drains through the
+pause), or just pauses: the native sleep action (K8s >= 1.30) or `sleep` run in the container
+(Debian slim has it).
+*/}}
 {{- define "gs.lifecycle" -}}
 {{- $shutdown := .c.shutdown -}}
 {{- if ne $shutdown.preStop "none" }}
 preStop:
-  {{- if eq $shutdown.preStop "sleep" }}
+  {{- if eq $shutdown.preStop "drain" }}
+  httpGet:
+    path: {{ printf "/_status/drain?wait_ms=%d" (mul (include "gs.int" $shutdown.preStopSeconds | int64) 1000) }}
+    port: admin
+  {{- else if eq $shutdown.preStop "sleep" }}
   sleep:
     seconds: {{ include "gs.int" $shutdown.preStopSeconds }}
   {{- else }}

@@ -1,12 +1,14 @@
 import { PROTO_LOADER_OPTIONS, protoPath } from '@app/contracts';
 import type { Phase } from '@app/health';
+import { registerDrainEndpoint } from '@app/http-server';
 import { excludePortFromTracing } from '@app/tracing';
 import type { DynamicModule, Type } from '@nestjs/common';
 import { type GrpcOptions, Transport } from '@nestjs/microservices';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { grpcServerLimits } from './grpc-server-limits';
-import { createNestApp, serve } from './nest-app';
+import { drainGrpcServer, type GrpcServerHandle } from './drain-grpc-server';
+import { createNestApp, DrainLink, serve } from './nest-app';
 import type { GrpcServerEnv, ServiceEnv } from './service-env';
 import { ServiceModule } from './service.module';
 
@@ -45,13 +47,15 @@ export async function bootstrapGrpcService(
     for (const service of ['', ...options.proto.services]) grpcHealth.setStatus(service, status);
   });
 
+  let grpcServer: GrpcServerHandle | undefined;
+  const grpcUrl = `${config.HOST}:${config.PORT}`;
   app.connectMicroservice<GrpcOptions>(
     {
       transport: Transport.GRPC,
       options: {
         package: options.proto.package,
         protoPath: protoPath(options.proto.file),
-        url: `${config.HOST}:${config.PORT}`,
+        url: grpcUrl,
         loader: PROTO_LOADER_OPTIONS,
         // Let in-flight calls finish on close (GOAWAY first) instead of cancelling them.
         gracefulShutdown: true,
@@ -60,7 +64,10 @@ export async function bootstrapGrpcService(
           'grpc.max_connection_age_grace_ms': config.GRPC_MAX_CONNECTION_AGE_GRACE_MS,
           ...grpcServerLimits(config),
         },
-        onLoadPackageDefinition: (_definition, server) => grpcHealth.addToServer(server as never),
+        onLoadPackageDefinition: (_definition, server) => {
+          grpcServer = server as GrpcServerHandle;
+          grpcHealth.addToServer(server as never);
+        },
       },
     },
     // Global pipes, interceptors and filters of the app apply to gRPC handlers too.
@@ -69,12 +76,22 @@ export async function bootstrapGrpcService(
   await app.startAllMicroservices();
   // The HTTP side of this app is its admin listener: probes and scrapes, no spans.
   excludePortFromTracing(config.ADMIN_PORT);
+  const drainLink = new DrainLink();
+  registerDrainEndpoint(app.getHttpAdapter().getInstance(), drainLink.drain);
   await app.listen(config.ADMIN_PORT, config.HOST);
 
   serve({
     name,
     config,
     health,
+    drainLink,
+    // Clients move to other replicas when draining starts; calls in flight finish.
+    onDrain: [
+      () => {
+        if (grpcServer)
+          drainGrpcServer(grpcServer, grpcUrl, config.GRPC_MAX_CONNECTION_AGE_GRACE_MS);
+      },
+    ],
     stop: [() => app.close()],
     listeners: {
       grpc: `${config.HOST}:${config.PORT}`,

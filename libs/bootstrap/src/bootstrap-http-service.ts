@@ -3,7 +3,7 @@ import { recordHttpServerMetrics } from '@app/metrics';
 import { excludePortFromTracing } from '@app/tracing';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createNestApp, serve } from './nest-app';
+import { createNestApp, DrainLink, serve } from './nest-app';
 import type { ServiceEnv } from './service-env';
 import { ServiceModule } from './service.module';
 import { startAdminServer } from './start-admin-server';
@@ -40,7 +40,9 @@ export async function bootstrapHttpService(
   excludePortFromTracing(config.ADMIN_PORT);
   await app.listen(config.PORT, config.HOST);
 
+  const drainLink = new DrainLink();
   const admin = await startAdminServer(app, {
+    drainLink,
     app: name,
     host: config.HOST,
     port: config.ADMIN_PORT,
@@ -50,6 +52,7 @@ export async function bootstrapHttpService(
     name,
     config,
     health,
+    drainLink,
     stop: [() => app.close(), () => admin.close()],
     listeners: {
       public: `${config.HOST}:${config.PORT}`,

@@ -11,10 +11,15 @@ export interface ShutdownLogger {
 export interface ShutdownOptions {
   health: HealthState;
   logger: ShutdownLogger;
-  /** How long readiness reports 503 before listeners close, so endpoints stop routing to us. */
+  /** How long the process keeps serving (draining) after SIGTERM before listeners close. */
   drainDelayMs: number;
   /** How long in-flight work may take once listeners close; then the process exits anyway. */
   timeoutMs: number;
+  /**
+   * Run once when draining starts (drain endpoint or signal, whichever is first): moves clients
+   * that do not read `Connection: close` off this process, e.g. GOAWAY on gRPC connections.
+   */
+  onDrain?: Array<() => void>;
   /**
    * Stops serving, in order: public listeners (in-flight requests finish, idle keep-alive sockets
    * close, the rest get `Connection: close`), gRPC server (GOAWAY, in-flight calls finish), then
@@ -26,16 +31,47 @@ export interface ShutdownOptions {
   exit?: (code: number) => void;
 }
 
+export interface GracefulShutdown {
+  /**
+   * Starts draining now (readiness 503, `Connection: close` on every answer, the onDrain steps)
+   * and resolves after `holdMs`: the Kubernetes preStop hook, which holds SIGTERM back until it
+   * is answered. Idempotent: a second call only waits. Nothing is closed here.
+   */
+  drain(reason: string, holdMs: number): Promise<void>;
+  /** The SIGTERM / SIGINT sequence (see installGracefulShutdown). */
+  shutdown(signal: string): Promise<void>;
+}
+
 /**
- * SIGTERM / SIGINT: readiness 503 -> drain delay -> close listeners and wait for in-flight work ->
- * close clients -> flush -> exit 0. A second signal, or the deadline, exits at once with 1.
- * Returns the shutdown function, so tests and other callers can trigger the same sequence.
+ * Draining starts at the first of: the drain endpoint (preStop), SIGTERM / SIGINT. On the signal:
+ * draining (if not yet) -> drain delay -> close listeners (idle keep-alive sockets close now, not
+ * earlier) and wait for in-flight work -> close clients -> flush -> exit 0. A second signal, or
+ * the deadline, exits at once with 1. Returns both entry points, for the admin endpoint and tests.
  */
-export function installGracefulShutdown(
-  options: ShutdownOptions,
-): (signal: string) => Promise<void> {
+export function installGracefulShutdown(options: ShutdownOptions): GracefulShutdown {
   const exit = options.exit ?? ((code: number) => process.exit(code));
+  let draining = false;
   let started = false;
+
+  const startDraining = (reason: string): void => {
+    if (draining) return;
+    draining = true;
+    options.logger.info({ reason }, 'draining: readiness 503, every answer closes its connection');
+    options.health.markDraining();
+    for (const step of options.onDrain ?? []) {
+      try {
+        step();
+      } catch (err) {
+        options.logger.warn({ err }, 'drain step failed');
+      }
+    }
+  };
+
+  const drain = async (reason: string, holdMs: number): Promise<void> => {
+    startDraining(reason);
+    // The global setTimeout (not timers/promises): unit tests drive it with fake timers.
+    if (holdMs > 0) await new Promise((resolve) => setTimeout(resolve, holdMs));
+  };
 
   const shutdown = async (signal: string): Promise<void> => {
     if (started) {
@@ -56,11 +92,10 @@ export function installGracefulShutdown(
     deadline.unref();
 
     options.logger.info(
-      { signal, drain_delay_ms: options.drainDelayMs },
-      'shutdown started: readiness now 503',
+      { signal, drain_delay_ms: options.drainDelayMs, draining_already: draining },
+      'shutdown started',
     );
-    options.health.markDraining();
-    // The global setTimeout (not timers/promises): unit tests drive it with fake timers.
+    startDraining(signal);
     if (options.drainDelayMs > 0)
       await new Promise((resolve) => setTimeout(resolve, options.drainDelayMs));
     options.logger.info({}, 'drain delay over: closing listeners, waiting for in-flight work');
@@ -80,5 +115,5 @@ export function installGracefulShutdown(
 
   for (const signal of ['SIGTERM', 'SIGINT'] as const)
     process.on(signal, () => void shutdown(signal));
-  return shutdown;
+  return { drain, shutdown };
 }

@@ -12,3 +12,4 @@ export { Upstream } from './upstream-route';
 export { authenticatedIdentity, setAuthenticatedIdentity } from './request-identity';
 export { isPublicRoute, PUBLIC_ROUTE } from './public-route';
 export { errorBody } from './error-body';
+export { DRAIN_PATH, MAX_DRAIN_HOLD_MS, registerDrainEndpoint } from './drain-endpoint';

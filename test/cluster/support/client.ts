@@ -1,9 +1,9 @@
-// The cluster tests' HTTP client, with a short idle keep-alive timeout (1 s, the gateway's drain
-// delay). With fetch's default pool an idle connection can be reused at the very moment the server
-// closes it - when its 65 s keep-alive runs out (timers run late on this loaded 2-core machine) or
-// when a draining gateway pod closes its listener - and that POST is lost to a race between two idle
-// timers. Clients that keep connections idle longer than a gateway's drain delay can see that reset
-// during rollouts (docs/operations.md, "Graceful shutdown").
+// The cluster tests' HTTP client. Its idle keep-alive timeout (30 s) stays below the apps' 65 s
+// (KEEP_ALIVE_TIMEOUT_MS), as the gateway's own upstream pool does, so the client gives an idle
+// socket up first and never reuses one the server is closing. It is not shorter than that on
+// purpose: a pod being replaced drains from its preStop hook on and ends each connection with an
+// answer (`Connection: close`), so clients that keep connections idle for seconds lose nothing
+// in rollouts (docs/operations.md, "Graceful shutdown"; test/cluster/keepalive.cluster-spec.ts).
 import { Agent } from 'undici';
 
-export const client = new Agent({ keepAliveTimeout: 1000, keepAliveMaxTimeout: 1000 });
+export const client = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 30_000 });

@@ -448,7 +448,10 @@ export function gracePeriodCoversDrain(objects: K8sObject[]): string[] {
     const env = containerEnv(objects, deployment);
     const spec = deployment.spec.template.spec;
     const preStop = spec.containers[0].lifecycle?.preStop;
-    const preStopSeconds = preStop?.sleep?.seconds ?? Number(preStop?.exec?.command?.[1] ?? 0);
+    const drainWaitMs = /[?&]wait_ms=(\d+)/.exec(preStop?.httpGet?.path ?? '')?.[1];
+    const preStopSeconds =
+      preStop?.sleep?.seconds ??
+      (drainWaitMs ? Number(drainWaitMs) / 1000 : Number(preStop?.exec?.command?.[1] ?? 0));
     const needed =
       preStopSeconds +
       (Number(env.SHUTDOWN_DRAIN_DELAY_MS) + Number(env.SHUTDOWN_TIMEOUT_MS)) / 1000;

@@ -150,6 +150,11 @@ export function matrixCases(): MatrixCase[] {
       expect: base,
     },
     {
+      name: 'preStop sleep',
+      options: { set: ['componentDefaults.shutdown.preStop=sleep'] },
+      expect: base,
+    },
+    {
       name: 'preStop exec',
       options: { set: ['componentDefaults.shutdown.preStop=exec'] },
       expect: base,

@@ -1,7 +1,8 @@
 import axios, { type AxiosInstance } from 'axios';
 import { createServer, type Server, type Socket } from 'node:net';
 import { transportFailure } from './transport-failure';
-import { UndiciTransport } from './undici-adapter';
+import { KEEP_ALIVE_TIMEOUT_MS } from '@app/http-server';
+import { IDLE_SOCKET_TIMEOUT_MS, UndiciTransport } from './undici-adapter';
 
 type Behaviour = (socket: Socket) => void;
 
@@ -79,4 +80,8 @@ describe('UndiciTransport (axios adapter)', () => {
     expect(failure.retryable).toBe(false);
     expect(failure.exception.getStatus()).toBe(504);
   });
+});
+
+test("the pool gives up an idle socket before the stack's servers do (never reuses one being closed)", () => {
+  expect(IDLE_SOCKET_TIMEOUT_MS).toBeLessThan(KEEP_ALIVE_TIMEOUT_MS);
 });

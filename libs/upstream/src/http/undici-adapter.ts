@@ -12,7 +12,10 @@ export const CONNECT_TIMEOUT = 'ECONNECTTIMEOUT';
 
 /**
  * Idle pooled sockets are closed well before the upstream's keep-alive timeout (our servers keep
- * idle connections 65 s), so the gateway never sends a request on a socket the server is closing.
+ * idle connections 65 s, KEEP_ALIVE_TIMEOUT_MS; this client 32.5 s): the server's timeout must stay
+ * the larger, so the gateway never sends a request on a socket the server is closing. A draining
+ * upstream answers `Connection: close` from the start of its termination (preStop drain hook), and
+ * undici drops such a connection after its answer instead of pooling it (docs/operations.md).
  */
 export const IDLE_SOCKET_TIMEOUT_MS = KEEP_ALIVE_TIMEOUT_MS / 2;
 
