@@ -86,7 +86,9 @@ test('helm test passes over HTTPS with the gateway key', () => {
   expect(result.passed).toBe(true);
 }, 240_000);
 
-test('helm test fails when the certificate must carry another name', () => {
+/** `helm upgrade --reuse-values` with these test settings (only the test pod changes). */
+function setTests(...settings: string[]): void {
+  const sets = settings.flatMap((setting) => ['--set', setting]);
   helm([
     'upgrade',
     release.name,
@@ -94,29 +96,20 @@ test('helm test fails when the certificate must carry another name', () => {
     '-n',
     release.namespace,
     '--reuse-values',
-    '--set',
-    'tests.tls.serverName=wrong.example',
+    ...sets,
     '--wait',
   ]);
+}
+
+test('helm test fails when the certificate must carry another name', () => {
+  setTests('tests.tls.serverName=wrong.example');
   const result = helmTest(true);
   expect(result.passed).toBe(false);
   expect(result.output).toMatch(/wrong\.example/);
 }, 400_000);
 
 test('helm test fails with a key the gateway does not know', () => {
-  helm([
-    'upgrade',
-    release.name,
-    CHART,
-    '-n',
-    release.namespace,
-    '--reuse-values',
-    '--set',
-    'tests.tls.serverName=',
-    '--set',
-    'tests.auth.apiKeySecret=not-a-key',
-    '--wait',
-  ]);
+  setTests('tests.tls.serverName=', 'tests.auth.apiKeySecret=not-a-key');
   const result = helmTest(true);
   expect(result.passed).toBe(false);
   expect(result.output).toMatch(/401/);

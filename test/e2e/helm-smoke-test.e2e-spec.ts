@@ -2,7 +2,7 @@
 // processes: the gateway gets the chart's edge env, the smoke script (files/smoke-test.mjs) the test
 // pod's env, and each gets the Secret files its pod would mount (written where the mounts point,
 // under a temporary root). A cluster would add only DNS and the Service in between.
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,9 +10,8 @@ import { Stack } from '../../process-topology/index.ts';
 import { helmTemplate, type K8sObject } from '../k8s/support/helm.ts';
 import { appDeployments, byKind, containerEnv } from '../k8s/support/invariants.ts';
 import { CHART } from '../k8s/support/tools.ts';
-import { makeCa, type CertFiles } from '../support/certificates.ts';
+import { makeCa, makeCertFor, type CertFiles } from '../support/certificates.ts';
 import { JwksServer, signingKey, signJwt } from '../support/jwt-issuer.ts';
-import { requireTool } from '../support/tools.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are free-form JSON */
 const FQDN = 'rel-gateway-stack-gateway.shop.svc.cluster.local';
@@ -20,52 +19,6 @@ const ISSUER = 'https://issuer.test';
 const AUDIENCE = 'gateway-smoke';
 const API_KEY = 'smoke-key-5b0e2d7c9a1f3e6b8d0c2a4f6e8b0d13';
 const SCRIPT = join(CHART, 'files/smoke-test.mjs');
-
-/** A server certificate for a DNS name (the Service's), signed by the CA. */
-function serverCert(dir: string, ca: CertFiles, name: string, dns: string): CertFiles {
-  const openssl = (args: string[]) =>
-    execFileSync(requireTool('openssl', 'openssl'), args, {
-      cwd: dir,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-  writeFileSync(
-    join(dir, `${name}.ext`),
-    `subjectAltName=DNS:${dns}\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n`,
-  );
-  openssl([
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    `${name}.key`,
-    '-out',
-    `${name}.csr`,
-    '-subj',
-    `/CN=${name}`,
-  ]);
-  openssl([
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    ca.cert,
-    '-CAkey',
-    ca.key,
-    '-set_serial',
-    '7',
-    '-days',
-    '1',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.crt`,
-  ]);
-  return { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`), serial: '07' };
-}
 
 type Secrets = Record<string, Record<string, string>>;
 
@@ -159,7 +112,7 @@ describe('helm test with TLS and authentication on, against real processes', () 
     await jwks.start('127.0.0.1');
     jwks.keys = [key];
     ca = makeCa(dir);
-    const cert = serverCert(dir, ca, 'gateway', FQDN);
+    const cert = makeCertFor(dir, ca, 'gateway', `DNS:${FQDN}`, 7);
     const now = Math.floor(Date.now() / 1000);
     secrets = {
       // No ca.crt: the test pod then trusts the certificate itself.
