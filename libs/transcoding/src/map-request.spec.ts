@@ -3,8 +3,7 @@ import { loadProtoRoot } from './load-proto-root';
 import { mapRequest, type HttpRequestParts } from './map-request';
 import { mapResponse } from './map-response';
 import type { HttpBinding } from './read-http-rules';
-import { bindingOf, loadTestProto } from './test-protos.fixture';
-import { TranscodingError } from './transcoding-error';
+import { bindingOf, errorOf, loadTestProto } from './test-protos.fixture';
 
 const { bindings } = loadTestProto('bookstore.proto');
 const S = '/bookstore.v1.Bookstore';
@@ -21,16 +20,6 @@ function request(
   const type = binding.requestType;
   expect(type.verify(type.fromObject(plain))).toBeNull();
   return plain;
-}
-
-function errorOf(fn: () => unknown): { field: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TranscodingError) return err.toJSON();
-    throw err;
-  }
-  throw new Error('no TranscodingError thrown');
 }
 
 const getShelf = bindingOf(bindings, `${S}/GetShelf`);

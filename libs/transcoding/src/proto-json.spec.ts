@@ -1,7 +1,6 @@
 import type { Type } from 'protobufjs';
 import { fromProtoJson, toProtoJson } from './proto-json';
-import { loadTestProto } from './test-protos.fixture';
-import { TranscodingError } from './transcoding-error';
+import { errorOf, loadTestProto } from './test-protos.fixture';
 
 const { root } = loadTestProto('bookstore.proto');
 const Book = root.lookupType('bookstore.v1.Book');
@@ -12,17 +11,6 @@ const Empty = root.lookupType('google.protobuf.Empty');
 function roundTrip(type: Type, json: unknown): unknown {
   const bytes = type.encode(type.fromObject(fromProtoJson(type, json))).finish();
   return toProtoJson(type, type.decode(bytes));
-}
-
-/** The `{field, message}` of the TranscodingError `fn` throws. */
-function errorOf(fn: () => unknown): { field: string; message: string } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TranscodingError) return err.toJSON();
-    throw err;
-  }
-  throw new Error('no TranscodingError thrown');
 }
 
 describe('proto3 JSON input', () => {
