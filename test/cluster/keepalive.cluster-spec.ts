@@ -11,24 +11,20 @@ import {
   APPS,
   deploymentName,
   install,
+  LOAD_TEST_VALUES,
   rolloutStatus,
   uninstall,
   type Release,
 } from './support/release.ts';
 
 const release: Release = { name: 'ka', namespace: 'gs-keepalive' };
-const values = {
-  components: {
-    gateway: { service: { type: 'NodePort' }, env: { RATE_LIMIT_LIMIT: '100000000' } },
-  },
-};
 /** After `rollout status` returns, the last old pod is still terminating (preStop 5 s + drain 1 s). */
 const LAST_POD_TERMINATION_MS = 10_000;
 let endpoint = '';
 
 beforeAll(async () => {
   uninstall(release);
-  install(release, values);
+  install(release, LOAD_TEST_VALUES);
   const url = gatewayUrl(release);
   await nodePortAccepting(url);
   endpoint = new URL(url).host;

@@ -22,6 +22,7 @@ import {
 import {
   deploymentName,
   install,
+  LOAD_TEST_VALUES,
   rolloutStatus,
   uninstall,
   upgrade,
@@ -31,18 +32,13 @@ import { expectSeedAnswers, seedRequests, sendSeed } from './support/seed.ts';
 import { describeFailures, startLoad } from './support/traffic.ts';
 
 const release: Release = { name: 'main', namespace: 'gs-main' };
-const values = {
-  components: {
-    gateway: { service: { type: 'NodePort' }, env: { RATE_LIMIT_LIMIT: '100000000' } },
-  },
-};
 let baseUrl = '';
 /** The gateway's default UPSTREAM_DNS_REFRESH_MS (libs/upstream/src/upstream-env.ts). */
 const DNS_REFRESH_MS = 5000;
 
 beforeAll(async () => {
   uninstall(release);
-  install(release, values);
+  install(release, LOAD_TEST_VALUES);
   baseUrl = gatewayUrl(release);
   // The pods are Ready when --wait returns; kube-proxy opens the NodePort a moment later.
   await nodePortAccepting(baseUrl);
@@ -279,7 +275,7 @@ test('helm upgrade to a new image tag, then helm rollback, under load: 0 failed 
     if (result.status !== 0) throw new Error(`ctr images tag: ${result.stderr}`);
   }
   const upgraded = await underLoad(() => {
-    upgrade(release, { ...values, image: { tag } });
+    upgrade(release, { ...LOAD_TEST_VALUES, image: { tag } });
   });
   for (const app of ['gateway', 'webapp-1', 'rpc-app-1'])
     for (const pod of readyPods(release, app))

@@ -26,6 +26,16 @@ export const SMALL_REQUESTS = {
   redis: { builtin: { resources: { requests: { cpu: '10m', memory: '32Mi' } } } },
 };
 
+/**
+ * The gateway on a NodePort (the tests' load reaches it on the NodePort host) with a rate limit far
+ * above any test's load, so every failure a traffic spec counts is the stack's, not the limiter's.
+ */
+export const LOAD_TEST_VALUES = {
+  components: {
+    gateway: { service: { type: 'NodePort' }, env: { RATE_LIMIT_LIMIT: '100000000' } },
+  },
+};
+
 export interface InstallOptions {
   /** Values files (-f), before the values given as objects. */
   valuesFiles?: string[];
