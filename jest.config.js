@@ -15,6 +15,7 @@ const moduleNameMapper = {
   '^@app/fault-injection/env$': '<rootDir>/libs/fault-injection/src/fault-env',
   '^@app/ratelimit/env$': '<rootDir>/libs/ratelimit/src/rate-limit-env',
   '^@app/upstream/env$': '<rootDir>/libs/upstream/src/upstream-env',
+  '^@app/routes/env$': '<rootDir>/libs/routes/src/routes-env',
 };
 
 /** @type {import('jest').Config} */

@@ -4,13 +4,14 @@ import { corsEnv, checkTlsConfig, httpEdgeEnv, tlsEnv } from '@app/edge/env';
 import { port } from '@app/env';
 import { faultEnv } from '@app/fault-injection/env';
 import { rateLimitEnv } from '@app/ratelimit/env';
+import { routesEnv } from '@app/routes/env';
 import { checkRpcTarget, upstreamEnv } from '@app/upstream/env';
 import { z } from 'zod';
 
 /**
  * The one schema of every environment variable each app reads, assembled here from the parts the
  * libraries own, each next to the code that reads it: serviceEnv, grpcServerEnv (libs/bootstrap),
- * faultEnv (libs/fault-injection), upstreamEnv (libs/upstream), rateLimitEnv (libs/ratelimit),
+ * faultEnv (libs/fault-injection), routesEnv (libs/routes), upstreamEnv (libs/upstream), rateLimitEnv (libs/ratelimit),
  * httpEdgeEnv, corsEnv, tlsEnv (libs/edge), authEnv (libs/auth). Only the ports are this file's own:
  * their defaults differ per app. Names are the contract between the apps, the Helm chart, the tests
  * and the docs (docs/architecture.md): add freely, rename only together with every user.
@@ -36,6 +37,7 @@ export const gatewayEnv = commonEnv
   .extend({
     PORT: port.default(8000),
     ADMIN_PORT: port.default(9000),
+    ...routesEnv,
     ...upstreamEnv,
     ...rateLimitEnv,
 
