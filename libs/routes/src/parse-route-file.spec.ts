@@ -70,6 +70,7 @@ describe('parseRouteFile', () => {
           timeoutMs: 1000,
           retry: { idempotent: true, maxAttempts: 1 },
           bodyLimitBytes: 4096,
+          bodySchema: null,
         },
         {
           name: 'orders-list',
@@ -85,6 +86,7 @@ describe('parseRouteFile', () => {
           timeoutMs: 2000,
           retry: { idempotent: true, maxAttempts: 2 },
           bodyLimitBytes: 2048,
+          bodySchema: null,
         },
         {
           name: 'verify',
@@ -96,6 +98,7 @@ describe('parseRouteFile', () => {
           timeoutMs: 4000,
           retry: { idempotent: false, maxAttempts: 4 },
           bodyLimitBytes: 2048,
+          bodySchema: null,
         },
       ],
       version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),

@@ -76,7 +76,15 @@ export interface Route {
   readonly retry: RouteRetryPolicy;
   /** Largest request body; a larger one gets 413. */
   readonly bodyLimitBytes: number;
+  /**
+   * JSON Schema (draft 2020-12) the request body must satisfy before any upstream is called, or
+   * null: the body is not checked here (a gRPC route's body is still checked against its message).
+   */
+  readonly bodySchema: JsonSchema | null;
 }
+
+/** A JSON Schema document, as parsed from the route file. */
+export type JsonSchema = Readonly<Record<string, unknown>>;
 
 /** How the gateway treats one upstream: the knobs of docs/traffic.md, per upstream. */
 export interface UpstreamTraffic {
