@@ -1,14 +1,13 @@
 import { AuthModule } from '@app/auth';
+import { DataPlaneModule } from '@app/data-plane';
 import type { GatewayConfig } from '@app/config';
 import { EdgeModule } from '@app/edge';
 import { RateLimitModule } from '@app/ratelimit';
 import { DynamicModule, Module } from '@nestjs/common';
-import { ProjectsModule } from './projects/projects.module';
-import { VerifyModule } from './verify/verify.module';
 
 /**
- * The gateway: the public edge in front of webapp-1 (HTTP) and rpc-app-1 (gRPC). Its features
- * only; bootstrapHttpService composes the service around them (libs/bootstrap/src/service.module.ts).
+ * The gateway: the public edge in front of the upstreams of its route table (by default webapp-1
+ * over HTTP and rpc-app-1 over gRPC). Its features only; bootstrapHttpService composes the service around them (libs/bootstrap/src/service.module.ts).
  */
 @Module({})
 export class GatewayModule {
@@ -20,8 +19,8 @@ export class GatewayModule {
         EdgeModule.forRoot(config),
         AuthModule.forRoot(config),
         RateLimitModule.forRoot(config),
-        ProjectsModule,
-        VerifyModule,
+        // Last: it serves the table through the policies the modules above provide.
+        DataPlaneModule.forRoot(config),
       ],
     };
   }

@@ -1,8 +1,12 @@
-import { ConfigError } from '@app/env';
-import { errorBody, isPublicRoute, setAuthenticatedIdentity } from '@app/http-server';
-import { Injectable, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  errorBody,
+  isPublicRoute,
+  matchedRouteOf,
+  setAuthenticatedIdentity,
+} from '@app/http-server';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthFailure } from './auth-failure';
 import { AuthMetrics } from './auth.metrics';
 import { Authenticator } from './authenticator';
@@ -21,11 +25,12 @@ function challenge(failure: AuthFailure): string {
 /**
  * Authentication as a Fastify onRequest hook of the public listener: it runs before the body is
  * read and before any Nest guard, so an unauthenticated request costs no body parsing, and the
- * rate limiter (a guard) already knows the identity. Unmatched paths (404/405) pass: they reach
- * no upstream and answer the same for everyone.
+ * rate limiter (a guard) already knows the identity. The policy is the matched table route's
+ * (@app/http-server matchedRouteOf); unmatched paths (404/405) pass: they reach no upstream and
+ * answer the same for everyone.
  */
 @Injectable()
-export class AuthHook implements OnModuleInit, OnApplicationBootstrap {
+export class AuthHook implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly policies: RouteAuthPolicies,
@@ -34,32 +39,18 @@ export class AuthHook implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    if (!this.policies.anyProtected) return;
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     fastify.addHook('onRequest', (request, reply) => this.check(request, reply));
   }
 
-  /** AUTH_ROUTES naming a route the gateway does not serve would leave it on the default. */
-  onApplicationBootstrap(): void {
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    const unknown = this.policies.routes.filter(
-      (url) =>
-        !fastify.supportedMethods.some((method) =>
-          fastify.hasRoute({ method: method as HTTPMethods, url }),
-        ),
-    );
-    if (unknown.length > 0)
-      throw new ConfigError(
-        `Invalid configuration: AUTH_ROUTES: the gateway serves no route ${unknown.join(', ')}`,
-      );
-  }
-
   private async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const route = request.routeOptions.url;
+    const route = matchedRouteOf(request);
     if (route === undefined || request.method === 'OPTIONS' || isPublicRoute(request)) return;
+    const policy = this.policies.of(route.name);
+    if (policy.scheme === 'none') return;
     try {
       const identity = await this.authenticator.authenticate(
-        this.policies.of(route),
+        policy,
         request.headers,
       );
       if (identity !== undefined) setAuthenticatedIdentity(request, identity);

@@ -1,6 +1,7 @@
 import { ConfigError } from '@app/env';
 import { DynamicModule, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiKeys } from './api-keys';
+import { AuthCapabilities } from './auth-capabilities';
 import type { AuthEnv } from './auth-env';
 import { watchApiKeyFile } from './api-key-file';
 import { AuthHook } from './auth.hook';
@@ -47,16 +48,24 @@ function readAtStart<T>(variable: string, path: string, read: () => T): T {
 }
 
 /**
- * Authentication at the edge, per route (AUTH_DEFAULT, AUTH_ROUTES): none, API keys or JWT.
- * Import it into the gateway's root module; it hooks into the public listener (see AuthHook).
+ * Authentication at the edge, per route: none, API keys or JWT. Import it into the gateway's root
+ * module; it hooks into the public listener (see AuthHook). The routes' policies come with every
+ * route table (RouteAuthPolicies.replace); AUTH_DEFAULT is the policy of a route without one.
  */
 @Module({})
 export class AuthModule {
   static forRoot(config: AuthEnv): DynamicModule {
-    const policies = new RouteAuthPolicies(config.AUTH_DEFAULT, config.AUTH_ROUTES);
-    const usesJwt = [policies.fallback, ...policies.routes.map((r) => policies.of(r))].some(
-      (policy) => policy.scheme === 'jwt',
-    );
+    const policies = new RouteAuthPolicies(config.AUTH_DEFAULT);
+    // The route table may ask for jwt on any reload: a verifier exists whenever it is configured.
+    const usesJwt =
+      [config.AUTH_DEFAULT, ...config.AUTH_ROUTES.map((r) => r.scheme)].includes('jwt') ||
+      (config.AUTH_JWT_ISSUER !== undefined &&
+        config.AUTH_JWT_AUDIENCE !== undefined &&
+        (config.AUTH_JWT_JWKS_URL ?? config.AUTH_JWT_PUBLIC_KEY_FILE) !== undefined);
+    const capabilities = new AuthCapabilities({
+      apiKey: config.AUTH_API_KEYS_FILE !== undefined || config.AUTH_API_KEYS.length > 0,
+      jwt: usesJwt,
+    });
     const source = readAtStart(
       'AUTH_API_KEYS_FILE',
       String(config.AUTH_API_KEYS_FILE),
@@ -71,14 +80,18 @@ export class AuthModule {
       : undefined;
     return {
       module: AuthModule,
+      // Global: the gateway's data plane hands every route table's policies to RouteAuthPolicies.
+      global: true,
       providers: [
         { provide: RouteAuthPolicies, useValue: policies },
+        { provide: AuthCapabilities, useValue: capabilities },
         { provide: ApiKeySource, useValue: source },
         { provide: Authenticator, useValue: new Authenticator(source.keys, jwt) },
         ...authMetricProviders,
         AuthMetrics,
         AuthHook,
       ],
+      exports: [RouteAuthPolicies, AuthCapabilities],
     };
   }
 }

@@ -8,30 +8,23 @@ export interface AuthPolicy {
   scopes: readonly string[];
 }
 
-/** Which authentication a route template needs: its own from AUTH_ROUTES, or AUTH_DEFAULT. */
+/**
+ * Which authentication each route of the served table needs, by route name; replaced as a whole
+ * with every new route table. A name it does not know gets AUTH_DEFAULT.
+ */
 export class RouteAuthPolicies {
-  private readonly byRoute = new Map<string, AuthPolicy>();
+  private byRoute: ReadonlyMap<string, AuthPolicy> = new Map();
   readonly fallback: AuthPolicy;
 
-  constructor(defaultScheme: AuthScheme, routes: readonly RouteAuth[]) {
+  constructor(defaultScheme: AuthScheme) {
     this.fallback = { scheme: defaultScheme, scopes: [] };
-    for (const route of routes)
-      this.byRoute.set(route.route, { scheme: route.scheme, scopes: route.scopes });
   }
 
-  /** Routes with a policy of their own. */
-  get routes(): string[] {
-    return [...this.byRoute.keys()];
+  replace(byRoute: ReadonlyMap<string, AuthPolicy>): void {
+    this.byRoute = byRoute;
   }
 
   of(route: string): AuthPolicy {
     return this.byRoute.get(route) ?? this.fallback;
-  }
-
-  /** Whether any route needs a credential (if none does, no hook is installed at all). */
-  get anyProtected(): boolean {
-    return (
-      this.fallback.scheme !== 'none' || [...this.byRoute.values()].some((p) => p.scheme !== 'none')
-    );
   }
 }

@@ -1,4 +1,9 @@
-import { configureHttpApp, type ConnectionLimits, type TlsCredentials } from '@app/http-server';
+import {
+  configureHttpApp,
+  type ConnectionLimits,
+  routeLabelOf,
+  type TlsCredentials,
+} from '@app/http-server';
 import { recordHttpServerMetrics } from '@app/metrics';
 import { excludePortFromTracing } from '@app/tracing';
 import type { DynamicModule, Type } from '@nestjs/common';
@@ -35,7 +40,7 @@ export async function bootstrapHttpService(
     options.tls,
   );
   configureHttpApp(app);
-  recordHttpServerMetrics(app);
+  recordHttpServerMetrics(app, routeLabelOf);
   // Probes and scrapes on the admin listener are not traffic: no spans.
   excludePortFromTracing(config.ADMIN_PORT);
   await app.listen(config.PORT, config.HOST);

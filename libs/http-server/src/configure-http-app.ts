@@ -4,6 +4,7 @@ import { UNMATCHED_ROUTE } from '@app/metrics';
 import { setHttpRoute, tracingEnabled } from '@app/tracing';
 import { HttpErrorFilter } from './http-error.filter';
 import { RouteTable } from './route-table';
+import { matchedRouteOf, routeLabelOf } from './matched-route';
 import { upstreamOf } from './upstream-route';
 
 /**
@@ -20,13 +21,14 @@ export function configureHttpApp(app: NestFastifyApplication): void {
     done();
   });
   logRequests(fastify, (request) => ({
-    route: request.routeOptions.url ?? UNMATCHED_ROUTE,
-    upstream: upstreamOf(request),
+    route: routeLabelOf(request) ?? UNMATCHED_ROUTE,
+    upstream: matchedRouteOf(request)?.upstream ?? upstreamOf(request),
   }));
   if (tracingEnabled()) {
     // Registered only with tracing on: the server span becomes `POST /projects`, not `POST`.
     fastify.addHook('onRequest', (request, _reply, done) => {
-      if (request.routeOptions.url) setHttpRoute(request.routeOptions.url);
+      const route = routeLabelOf(request);
+      if (route) setHttpRoute(route);
       done();
     });
   }

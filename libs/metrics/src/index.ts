@@ -1,4 +1,4 @@
 export { MetricsExpositionModule, MetricsModule } from './metrics.module';
-export { recordHttpServerMetrics, UNMATCHED_ROUTE } from './http-server-metrics';
+export { HttpServerMetrics, recordHttpServerMetrics, UNMATCHED_ROUTE } from './http-server-metrics';
 export { GrpcServerMetricsInterceptor } from './grpc-server-metrics.interceptor';
 export { LatencyHistogram, makeLatencyHistogramProvider } from './latency-histogram';

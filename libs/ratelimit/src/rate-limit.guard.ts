@@ -1,4 +1,4 @@
-import { authenticatedIdentity } from '@app/http-server';
+import { authenticatedIdentity, matchedRouteOf } from '@app/http-server';
 import {
   type CanActivate,
   ExecutionContext,
@@ -24,9 +24,9 @@ import { type RoutePlan, RoutePlans } from './route-plans';
 import { RoutePolicies } from './route-policies';
 import type { Verdict } from './verdict';
 
-/** The route template of the request being handled (a guard only runs for matched routes). */
+/** The table route the request being handled matched, by name (undefined: it matched none). */
 export function routeOf(context: ExecutionContext): string | undefined {
-  return context.switchToHttp().getRequest<FastifyRequest>().routeOptions.url;
+  return matchedRouteOf(context.switchToHttp().getRequest<FastifyRequest>())?.name;
 }
 
 /**
@@ -68,11 +68,10 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const req = context.getArgByIndex<FastifyRequest>(0);
-    const plan = this.plans.of(
-      req.routeOptions.url ?? '',
-      context.getHandler(),
-      context.getClass(),
-    );
+    const route = matchedRouteOf(req);
+    // A request that matched no route reaches no upstream: it is answered 404/405, never limited.
+    if (route === undefined) return true;
+    const plan = this.plans.of(route.name, route.label, context.getHandler(), context.getClass());
     if (plan.throttlerDecorated) return this.throttler.canActivate(context);
     const reply = context.getArgByIndex<FastifyReply>(1);
     const { policy } = plan;
@@ -90,8 +89,10 @@ export class RateLimitGuard implements CanActivate, OnModuleInit {
     const { context, limit, ttl } = request;
     const req = context.getArgByIndex<FastifyRequest>(0);
     const reply = context.getArgByIndex<FastifyReply>(1);
+    const matched = matchedRouteOf(req);
     const route = this.plans.of(
-      req.routeOptions.url ?? '',
+      matched?.name ?? '',
+      matched?.label ?? '',
       context.getHandler(),
       context.getClass(),
     );

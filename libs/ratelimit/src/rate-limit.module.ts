@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ConfiguredRoutesCheck } from './configured-routes.check';
 import { RateLimitGuard, routeOf } from './rate-limit.guard';
 import { RateLimitMetrics, rateLimitMetricProviders } from './rate-limit.metrics';
 import type { RateLimitEnv } from './rate-limit-env';
@@ -42,10 +41,12 @@ class RateLimitStoreModule {
 export class RateLimitModule {
   static forRoot(config: RateLimitEnv): DynamicModule {
     const options = rateLimitOptions(config);
-    const policies = new RoutePolicies(options, options.routes);
+    const policies = new RoutePolicies(options);
     const store = RateLimitStoreModule.forRoot(options);
     return {
       module: RateLimitModule,
+      // Global: the gateway's data plane hands every route table's budgets to RoutePolicies.
+      global: true,
       imports: [
         store,
         ThrottlerModule.forRootAsync({
@@ -66,8 +67,9 @@ export class RateLimitModule {
       providers: [
         { provide: RoutePolicies, useValue: policies },
         { provide: APP_GUARD, useClass: RateLimitGuard },
-        ConfiguredRoutesCheck,
       ],
+      // The routes' own budgets come with every route table (RoutePolicies.replace).
+      exports: [RoutePolicies],
     };
   }
 }

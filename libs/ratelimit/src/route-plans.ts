@@ -19,9 +19,10 @@ export interface RoutePlan {
   readonly throttlerDecorated: boolean;
 }
 
-/** Route plans by route template, made on a route's first request. */
+/** Route plans by route name, made on a route's first request (again after a new table). */
 export class RoutePlans {
   private readonly byRoute = new Map<string, RoutePlan>();
+  private generation = -1;
 
   constructor(
     private readonly policies: RoutePolicies,
@@ -30,13 +31,17 @@ export class RoutePlans {
   ) {}
 
   /**
-   * The plan of a route served by `handler`. A route template has one handler per method; should
-   * another handler serve it (another method) the plan is made for that request alone.
+   * The plan of a route (its name, and its path template for metrics) served by `handler`; should
+   * another handler serve it the plan is made for that request alone.
    */
-  of(route: string, handler: object, controller: object): RoutePlan {
+  of(route: string, label: string, handler: object, controller: object): RoutePlan {
+    if (this.generation !== this.policies.generation) {
+      this.byRoute.clear();
+      this.generation = this.policies.generation;
+    }
     const known = this.byRoute.get(route);
     if (known !== undefined && known.handler === handler) return known;
-    const plan = this.make(route, handler, usesThrottlerDecorators(handler, controller));
+    const plan = this.make(route, label, handler, usesThrottlerDecorators(handler, controller));
     if (known === undefined) this.byRoute.set(route, plan);
     return plan;
   }
@@ -48,7 +53,12 @@ export class RoutePlans {
     return { ...plan, policy, policyHeader: policyHeader(policy) };
   }
 
-  private make(route: string, handler: unknown, throttlerDecorated: boolean): RoutePlan {
+  private make(
+    route: string,
+    label: string,
+    handler: unknown,
+    throttlerDecorated: boolean,
+  ): RoutePlan {
     const policy = this.policies.of(route);
     const name = `"${policy.name}"`;
     return {
@@ -57,7 +67,7 @@ export class RoutePlans {
       keyPrefix: this.keyPrefixOf(policy.name),
       policyHeader: policyHeader(policy),
       rateHeaderPrefix: `${name};r=`,
-      ...this.metrics.decisionsOf(route),
+      ...this.metrics.decisionsOf(label),
       throttlerDecorated,
     };
   }

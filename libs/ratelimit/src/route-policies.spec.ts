@@ -1,33 +1,28 @@
 import { RoutePolicies } from './route-policies';
 
 describe('RoutePolicies', () => {
-  const policies = new RoutePolicies({ limit: 100, windowMs: 1000 }, [
-    { route: '/verify', limit: 5, windowMs: 60_000 },
-    { route: '/projects', limit: 20 },
-  ]);
+  const make = () => {
+    const policies = new RoutePolicies({ limit: 100, windowMs: 1000 });
+    policies.replace(new Map([['verify', { name: '/verify', limit: 5, windowMs: 60_000 }]]));
+    return policies;
+  };
 
-  it('gives a listed route its own policy and budget', () => {
-    expect(policies.of('/verify')).toEqual({
-      name: '/verify',
-      limit: 5,
-      windowMs: 60_000,
-    });
-  });
-
-  it('uses the global window when a route names only its limit', () => {
-    expect(policies.of('/projects')).toMatchObject({ limit: 20, windowMs: 1000 });
+  it("gives a route with its own budget that policy, by the route's name", () => {
+    expect(make().of('verify')).toEqual({ name: '/verify', limit: 5, windowMs: 60_000 });
   });
 
   it('puts every other route under the one default policy', () => {
-    expect(policies.of('/other')).toBe(policies.of(undefined));
-    expect(policies.of('/other')).toEqual({
-      name: 'default',
-      limit: 100,
-      windowMs: 1000,
-    });
+    const policies = make();
+    expect(policies.of('other')).toBe(policies.of(undefined));
+    expect(policies.of('other')).toEqual({ name: 'default', limit: 100, windowMs: 1000 });
   });
 
-  it('lists the routes with a policy of their own', () => {
-    expect(policies.routes).toEqual(['/verify', '/projects']);
+  it("replaces the policies as a whole with a new table, and says so by its generation", () => {
+    const policies = make();
+    const before = policies.generation;
+    policies.replace(new Map([['projects', { name: '/projects', limit: 1, windowMs: 1000 }]]));
+    expect(policies.generation).toBe(before + 1);
+    expect(policies.of('verify')).toBe(policies.fallback);
+    expect(policies.of('projects')).toMatchObject({ limit: 1 });
   });
 });

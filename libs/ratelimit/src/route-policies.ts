@@ -1,8 +1,6 @@
-import type { RouteLimit } from './route-limits';
-
 /** One limit: `limit` requests per client per `windowMs`, counted in its own bucket. */
 export interface RatePolicy {
-  /** "default", or the route for a per-route policy; names the policy in headers and store keys. */
+  /** "default", or the route's path template for a route's own budget; names the policy in headers and store keys. */
   readonly name: string;
   readonly limit: number;
   readonly windowMs: number;
@@ -11,33 +9,32 @@ export interface RatePolicy {
 export const DEFAULT_POLICY = 'default';
 
 /**
- * Which policy governs a route. The default policy is one budget per client shared by every route
- * without its own policy; a route listed in RATE_LIMIT_ROUTES has its own budget instead.
+ * Which policy governs a route of the served table, by route name; replaced as a whole with every
+ * new route table. The default policy is one budget per client shared by every route without its
+ * own; a route with a `rateLimit` has its own budget, named by its path template (so routes that
+ * share a path share that budget).
  */
 export class RoutePolicies {
   readonly fallback: RatePolicy;
-  private readonly byRoute = new Map<string, RatePolicy>();
+  private byRoute: ReadonlyMap<string, RatePolicy> = new Map();
+  /** Bumped by every replace(): what was worked out from the old policies is stale. */
+  private generationCount = 0;
 
-  constructor(defaults: { limit: number; windowMs: number }, routes: readonly RouteLimit[]) {
-    this.fallback = policy(DEFAULT_POLICY, defaults.limit, defaults.windowMs);
-    for (const route of routes)
-      this.byRoute.set(
-        route.route,
-        policy(route.route, route.limit, route.windowMs ?? defaults.windowMs),
-      );
+  constructor(defaults: { limit: number; windowMs: number }) {
+    this.fallback = { name: DEFAULT_POLICY, limit: defaults.limit, windowMs: defaults.windowMs };
   }
 
-  /** Routes with a policy of their own. */
-  get routes(): string[] {
-    return [...this.byRoute.keys()];
+  get generation(): number {
+    return this.generationCount;
   }
 
-  /** The policy of a route template (`request.routeOptions.url`). */
+  replace(byRoute: ReadonlyMap<string, RatePolicy>): void {
+    this.byRoute = byRoute;
+    this.generationCount++;
+  }
+
+  /** The policy of a route, by its name in the table. */
   of(route: string | undefined): RatePolicy {
     return (route !== undefined && this.byRoute.get(route)) || this.fallback;
   }
-}
-
-function policy(name: string, limit: number, windowMs: number): RatePolicy {
-  return { name, limit, windowMs };
 }

@@ -3,3 +3,16 @@ export { HttpUpstream } from './http/http-upstream';
 export { HttpUpstreamModule } from './http/http-upstream.module';
 export { GrpcUpstream } from './grpc/grpc-upstream';
 export { GrpcUpstreamModule } from './grpc/grpc-upstream.module';
+export {
+  type CallBudget,
+  type ForwardRequest,
+  type ForwardResponse,
+  type HttpUpstreamOptions,
+} from './http/http-upstream';
+export { createHttpUpstream, type OwnedHttpUpstream } from './http/create-http-upstream';
+export { type GrpcCallPolicy, type GrpcUpstreamOptions } from './grpc/grpc-upstream';
+export { type TrafficPolicy, type DiscoveryPolicy, trafficPolicy } from './traffic-policy';
+export { UpstreamCoreModule } from './upstream-core.module';
+export { UpstreamMetrics } from './upstream-metrics';
+export { UpstreamStates } from './upstream-states';
+export { UpstreamException } from './upstream.exception';

@@ -27,10 +27,15 @@ export class Retries {
 
   /**
    * Runs `attempt` (given the attempt number, from 1) until it resolves or throws something that
-   * may not be retried. An attempt that resolves earns the budget a share of a token; a
+   * may not be retried (at most `maxAttempts`: a route may set fewer or more than the upstream's
+   * policy). An attempt that resolves earns the budget a share of a token; a
    * RetryableFailure costs a token.
    */
-  async run<T>(deadline: number, attempt: (attempt: number) => Promise<T>): Promise<T> {
+  async run<T>(
+    deadline: number,
+    attempt: (attempt: number) => Promise<T>,
+    maxAttempts = this.policy.maxAttempts,
+  ): Promise<T> {
     for (let number = 1; ; number++) {
       try {
         const result = await attempt(number);
@@ -40,7 +45,7 @@ export class Retries {
         if (!(thrown instanceof RetryableFailure)) throw thrown;
         this.budget.recordFailure();
         const mayRetry =
-          number < this.policy.maxAttempts && Date.now() < deadline && this.budget.canRetry;
+          number < maxAttempts && Date.now() < deadline && this.budget.canRetry;
         if (!mayRetry) throw thrown.error;
         this.onRetry();
       }

@@ -33,6 +33,11 @@ export class UpstreamStates {
     this.sources.set(upstream, source);
   }
 
+  /** An upstream that a new route table no longer has. */
+  unregister(upstream: string): void {
+    this.sources.delete(upstream);
+  }
+
   snapshot(): Array<[string, UpstreamState]> {
     return [...this.sources].map(([upstream, source]) => [upstream, source()]);
   }

@@ -29,6 +29,15 @@ export interface IdempotentMethod {
   method: string;
 }
 
+/** What one call may spend and whether it may run twice (a route's own settings). */
+export interface GrpcCallPolicy {
+  /** Deadline of the call, retries included. */
+  timeoutMs: number;
+  /** Attempts, the first included; unset: the upstream's policy. */
+  maxAttempts: number | undefined;
+  idempotent: boolean;
+}
+
 export interface GrpcUpstreamOptions {
   /** The upstream's name in errors, metrics, logs and health details, e.g. "rpc-app-1". */
   name: string;
@@ -114,19 +123,32 @@ export class GrpcUpstream {
    * One unary call of `method` through the breaker, with the deadline and the request id as
    * metadata; retried only if the method is one of the upstream's `idempotentMethods`.
    */
-  async unary<T>(method: IdempotentMethod, requestId: string, invoke: UnaryInvoker<T>): Promise<T> {
-    const idempotent = this.options.idempotentMethods.some(
-      (m) => m.service === method.service && m.method === method.method,
-    );
+  async unary<T>(
+    method: IdempotentMethod,
+    requestId: string,
+    invoke: UnaryInvoker<T>,
+    call: GrpcCallPolicy = this.policyOf(method),
+  ): Promise<T> {
     const startedAt = performance.now();
     try {
-      const reply = await this.breaker.run(() => this.attempts(requestId, invoke, idempotent));
+      const reply = await this.breaker.run(() => this.attempts(requestId, invoke, call));
       this.metrics.observe(this.name, 'success', startedAt);
       return reply;
     } catch (err) {
       this.metrics.observe(this.name, outcomeOf(err), startedAt);
       throw err;
     }
+  }
+
+  /** The upstream's own settings for a method: its deadline, idempotent if listed. */
+  private policyOf(method: IdempotentMethod): GrpcCallPolicy {
+    return {
+      timeoutMs: this.options.timeoutMs,
+      maxAttempts: undefined,
+      idempotent: this.options.idempotentMethods.some(
+        (m) => m.service === method.service && m.method === method.method,
+      ),
+    };
   }
 
   stop(): void {
@@ -139,18 +161,23 @@ export class GrpcUpstream {
    * is connected). Only UNAVAILABLE is retried - the call never reached a replica, or the replica
    * went away (e.g. SIGKILLed mid-answer); an idempotent method may run twice.
    */
-  private attempts<T>(requestId: string, invoke: UnaryInvoker<T>, idempotent: boolean): Promise<T> {
-    const deadline = Date.now() + this.options.timeoutMs;
-    return this.retries.run(deadline, async () => {
-      try {
-        return await this.call(requestId, invoke, deadline);
-      } catch (failure) {
-        const err = failure as ServiceError | null;
-        const answer = grpcFailure(this.name, err);
-        if (idempotent && err?.code === status.UNAVAILABLE) throw new RetryableFailure(answer);
-        throw answer;
-      }
-    });
+  private attempts<T>(requestId: string, invoke: UnaryInvoker<T>, call: GrpcCallPolicy): Promise<T> {
+    const deadline = Date.now() + call.timeoutMs;
+    return this.retries.run(
+      deadline,
+      async () => {
+        try {
+          return await this.call(requestId, invoke, deadline);
+        } catch (failure) {
+          const err = failure as ServiceError | null;
+          const answer = grpcFailure(this.name, err);
+          if (call.idempotent && err?.code === status.UNAVAILABLE)
+            throw new RetryableFailure(answer);
+          throw answer;
+        }
+      },
+      call.maxAttempts,
+    );
   }
 
   /** One call as grpc-js makes it; rejects with grpc-js's error. */

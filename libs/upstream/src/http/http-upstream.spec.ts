@@ -26,8 +26,13 @@ type Behaviour = 'ok' | 'refused' | 'reset' | 'hangup' | 500 | 400;
 /** A fake axios: each replica (by address) behaves as told and records what it was sent. */
 function fakeAxios(behaviour: Record<string, Behaviour>) {
   const sent: Array<{ url: string; host: string; requestId: string }> = [];
-  const post = jest.fn(
-    async (url: string, _body: unknown, config: { headers: Record<string, string> }) => {
+  const json = (status: number, data: unknown) => ({
+    status,
+    headers: { 'content-type': 'application/json' },
+    data: Buffer.from(JSON.stringify(data)),
+  });
+  const request = jest.fn(
+    async ({ url, ...config }: { url: string; headers: Record<string, string> }) => {
       const replica = new URL(url).hostname;
       sent.push({ url, host: config.headers.host, requestId: config.headers['x-request-id'] });
       const error = (code: string, syscall?: string) =>
@@ -40,15 +45,15 @@ function fakeAxios(behaviour: Record<string, Behaviour>) {
         case 'hangup':
           throw error('ECONNRESET');
         case 500:
-          return { status: 500, data: { message: 'boom' } };
+          return json(500, { message: 'boom' });
         case 400:
-          return { status: 400, data: { message: 'title is required' } };
+          return json(400, { message: 'title is required' });
         default:
-          return { status: 200, data: { id: 1, url: `Project-from-${replica}` } };
+          return json(200, { id: 1, url: `Project-from-${replica}` });
       }
     },
   );
-  return { axios: { post } as unknown as AxiosInstance, sent };
+  return { axios: { request } as unknown as AxiosInstance, sent };
 }
 
 async function upstream(

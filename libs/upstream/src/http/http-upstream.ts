@@ -16,6 +16,28 @@ import { outcomeOf } from '../upstream-outcome';
 import type { UpstreamStates } from '../upstream-states';
 import { transportFailure } from './transport-failure';
 
+/** A request as the gateway forwards it: hop-by-hop headers already removed (forwarded-headers). */
+export interface ForwardRequest {
+  method: string;
+  /** Path and query, relative to the upstream's base URL. */
+  path: string;
+  headers: Readonly<Record<string, string | readonly string[]>>;
+  body: Buffer | undefined;
+  requestId: string;
+}
+
+export interface ForwardResponse {
+  status: number;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  body: Buffer;
+}
+
+/** What one call may spend: its total time (retries included) and attempts (unset: the policy's). */
+export interface CallBudget {
+  timeoutMs: number;
+  maxAttempts: number | undefined;
+}
+
 export interface HttpUpstreamOptions {
   /** The upstream's name in errors, metrics, logs and health details, e.g. "webapp-1". */
   name: string;
@@ -102,15 +124,44 @@ export class HttpUpstream {
 
   /**
    * POSTs JSON to `path` and returns the response body. A 4xx is the caller's fault as judged by
-   * the upstream: passed through as is. Everything else that is not a 2xx becomes an
-   * UpstreamException (502 / 503 / 504, or 503 + Retry-After while the breaker is open).
+   * the upstream: its message reaches the client (clientError). Everything else that is not a 2xx
+   * becomes an UpstreamException (502 / 503 / 504, or 503 + Retry-After while the breaker is open).
    */
   async postJson(path: string, body: unknown, requestId: string): Promise<unknown> {
+    const response = await this.forward(
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json', accept: 'application/json' },
+        body: Buffer.from(JSON.stringify(body)),
+        requestId,
+      },
+      { timeoutMs: this.options.timeoutMs, maxAttempts: undefined },
+    );
+    const text = response.body.toString('utf8');
+    const data: unknown = text === '' ? '' : parseJson(text);
+    if (response.status >= 400) throw clientError(this.name, response.status, data);
+    return data;
+  }
+
+  /**
+   * One proxied call: the request as given (its path relative to the upstream's base URL), the
+   * answer as the upstream gave it when below 500 - a 4xx is the caller's fault, passed through.
+   * A 5xx or a transport failure becomes an UpstreamException (502 / 503 / 504, or 503 +
+   * Retry-After while the breaker is open). Retries follow transport-failure.ts: only attempts
+   * that provably never reached a replica, on another replica, within the call's time budget.
+   */
+  async forward(request: ForwardRequest, call: CallBudget): Promise<ForwardResponse> {
     const startedAt = performance.now();
     try {
-      const data = await this.breaker.run(() => this.send(path, body, requestId));
-      this.metrics.observe(this.name, 'success', startedAt);
-      return data;
+      const response = await this.breaker.run(() => this.send(request, call));
+      // A 4xx is a healthy answer (it counts for the breaker), but not a success of the call.
+      this.metrics.observe(
+        this.name,
+        response.status >= 400 ? 'client_error' : 'success',
+        startedAt,
+      );
+      return response;
     } catch (err) {
       this.metrics.observe(this.name, outcomeOf(err), startedAt);
       throw err;
@@ -118,54 +169,65 @@ export class HttpUpstream {
   }
 
   /** Attempts until one is answered, or a failure may not (or need not) be retried. */
-  private async send(path: string, body: unknown, requestId: string): Promise<unknown> {
-    const deadline = Date.now() + this.options.timeoutMs;
+  private async send(request: ForwardRequest, call: CallBudget): Promise<ForwardResponse> {
+    const deadline = Date.now() + call.timeoutMs;
     const endpoints = this.endpoints.endpoints;
     const tried: Endpoint[] = [];
     let lastFailure: UpstreamException | undefined;
-    const { endpoint, response } = await this.retries.run(deadline, async () => {
-      const endpoint = this.balancer.pick(endpoints, tried);
-      if (!endpoint) throw lastFailure ?? this.noEndpoint();
-      tried.push(endpoint);
-      let response: AxiosResponse;
-      try {
-        response = await this.exchange(endpoint, path, body, requestId, deadline);
-      } catch (err) {
-        const failure = transportFailure(this.name, err);
-        this.detector.recordFailure(endpoint, failure.endpoint, endpoints);
-        if (!failure.retryable) throw failure.exception;
-        lastFailure = failure.exception;
-        throw new RetryableFailure(failure.exception);
-      }
-      // A 5xx is the upstream's failure; not retried: it read the request.
-      if (response.status >= 500) {
-        this.detector.recordFailure(endpoint, 'response', endpoints);
-        throw new UpstreamException(this.name, 'bad_response', `HTTP ${response.status}`);
-      }
-      return { endpoint, response };
-    });
-    return this.answer(endpoint, response);
+    const { endpoint, response } = await this.retries.run(
+      deadline,
+      async () => {
+        const endpoint = this.balancer.pick(endpoints, tried);
+        if (!endpoint) throw lastFailure ?? this.noEndpoint();
+        tried.push(endpoint);
+        let response: AxiosResponse<Buffer>;
+        try {
+          response = await this.exchange(endpoint, request, deadline);
+        } catch (err) {
+          const failure = transportFailure(this.name, err);
+          this.detector.recordFailure(endpoint, failure.endpoint, endpoints);
+          if (!failure.retryable) throw failure.exception;
+          lastFailure = failure.exception;
+          throw new RetryableFailure(failure.exception);
+        }
+        // A 5xx is the upstream's failure; not retried: it read the request.
+        if (response.status >= 500) {
+          this.detector.recordFailure(endpoint, 'response', endpoints);
+          throw new UpstreamException(this.name, 'bad_response', `HTTP ${response.status}`);
+        }
+        return { endpoint, response };
+      },
+      call.maxAttempts,
+    );
+    this.detector.recordSuccess(endpoint);
+    return {
+      status: response.status,
+      headers: response.headers as ForwardResponse['headers'],
+      body: response.data,
+    };
   }
 
   private exchange(
     endpoint: Endpoint,
-    path: string,
-    body: unknown,
-    requestId: string,
+    request: ForwardRequest,
     deadline: number,
-  ): Promise<AxiosResponse> {
+  ): Promise<AxiosResponse<Buffer>> {
     // Only what differs per call: the rest is on the instance (upstream-axios.ts).
-    return this.axios.post(endpoint.baseUrl + path, body, {
-      headers: { host: endpoint.target.authority, [REQUEST_ID_HEADER]: requestId },
+    return this.axios.request({
+      method: request.method,
+      url: endpoint.baseUrl + request.path,
+      data: request.body,
+      headers: {
+        // The instance's JSON defaults only where the request itself has none.
+        accept: null,
+        'content-type': null,
+        ...request.headers,
+        host: endpoint.target.authority,
+        [REQUEST_ID_HEADER]: request.requestId,
+      },
+      responseType: 'arraybuffer',
       timeout: Math.max(1, deadline - Date.now()),
     });
-  }
-
-  /** The upstream answered below 500: a success, or (4xx) the caller's fault. */
-  private answer(endpoint: Endpoint, response: AxiosResponse): unknown {
-    this.detector.recordSuccess(endpoint);
-    if (response.status >= 400) throw clientError(this.name, response);
-    return response.data;
   }
 
   private noEndpoint(): UpstreamException {
@@ -178,14 +240,22 @@ export class HttpUpstream {
  * The upstream judged the request to be the caller's fault: its message (and the field it names)
  * reach the client, nothing else of its answer (which could describe the upstream's internals).
  */
-function clientError(upstream: string, response: AxiosResponse): HttpException {
-  const body = (typeof response.data === 'object' && response.data) || {};
+function clientError(upstream: string, status: number, data: unknown): HttpException {
+  const body = (typeof data === 'object' && data) || {};
   const { message, field } = body as { message?: unknown; field?: unknown };
   return new HttpException(
     {
       message: typeof message === 'string' ? message : `${upstream} rejected the request`,
       ...(typeof field === 'string' && { field }),
     },
-    response.status,
+    status,
   );
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

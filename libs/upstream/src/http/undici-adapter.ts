@@ -26,8 +26,8 @@ const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
  * The transport under @nestjs/axios for upstream calls: undici's keep-alive pools (one per
  * endpoint address) instead of Node's http.Agent, which cost the gateway about a fifth of its CPU
  * per proxied request (profiled, see docs/benchmarks.md). Only what our upstream calls use is
- * supported: a string or absent body, any status (settled by `validateStatus`), text responses
- * (axios parses JSON as usual). Failures keep Node's error vocabulary, which the retry rules read
+ * supported: a string, Buffer or absent body, any status (settled by `validateStatus`), text
+ * responses (axios parses JSON as usual) or bytes (`responseType: 'arraybuffer'`). Failures keep Node's error vocabulary, which the retry rules read
  * (see transport-failure.ts): connect errors and resets carry their `code` and `syscall`, a clean
  * close before the answer becomes a `ECONNRESET` without syscall ("socket hang up"), a timeout
  * `ECONNABORTED` as in axios.
@@ -52,11 +52,15 @@ export class UndiciTransport {
         path,
         method: (config.method ?? 'get').toUpperCase() as 'POST',
         headers: headersOf(config),
-        body: typeof config.data === 'string' ? config.data : undefined,
+        body: typeof config.data === 'string' || Buffer.isBuffer(config.data) ? config.data : undefined,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
-      const data = await response.body.text();
+      // Proxied bodies travel as bytes; the seed's JSON calls as text (axios parses it).
+      const data =
+        config.responseType === 'arraybuffer'
+          ? Buffer.from(await response.body.arrayBuffer())
+          : await response.body.text();
       const settled = {
         data,
         status: response.statusCode,

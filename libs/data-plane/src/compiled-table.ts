@@ -1,0 +1,66 @@
+import type { MatchedRoute } from '@app/http-server';
+import type { GrpcUpstreamModel, Route, RouteTable } from '@app/routes';
+import { loadProtoRoot } from '@app/transcoding';
+import { dirname } from 'node:path';
+import type { Root } from 'protobufjs';
+import { grpcRouteHandler } from './grpc-route';
+import { httpRouteHandler } from './http-route';
+import type { RouteHandler } from './route-handler';
+import { RouteMatcher } from './route-matcher';
+import type { LiveUpstream } from './upstream-pool';
+
+/** A route ready to serve: what the request carries of it, and its handler. */
+export interface CompiledRoute {
+  readonly route: Route;
+  readonly matched: MatchedRoute;
+  readonly handle: RouteHandler;
+}
+
+/** A route table ready to serve: immutable, swapped as a whole. */
+export interface CompiledTable {
+  readonly table: RouteTable;
+  readonly matcher: RouteMatcher<CompiledRoute>;
+}
+
+/** Every route of `table` bound to its running upstream; throws (one line) on what cannot be served. */
+export function compileTable(
+  table: RouteTable,
+  upstreams: ReadonlyMap<string, LiveUpstream>,
+): CompiledTable {
+  const roots = new Map<string, Root>();
+  const rootOf = (model: GrpcUpstreamModel): Root => {
+    let root = roots.get(model.name);
+    if (!root) {
+      root = loadProtoRoot({
+        files: model.protos,
+        includeDirs: [...new Set(model.protos.map((file) => dirname(file)))],
+      });
+      roots.set(model.name, root);
+    }
+    return root;
+  };
+  const models = new Map(table.upstreams.map((model) => [model.name, model]));
+  const entries = table.routes.map((route) => {
+    const model = models.get(route.upstream);
+    const live = upstreams.get(route.upstream);
+    if (!model || !live) throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
+    let handle: RouteHandler;
+    if (live.kind === 'http' && model.kind === 'http') {
+      handle = httpRouteHandler(route, model, live.upstream);
+    } else if (live.kind === 'grpc' && model.kind === 'grpc' && route.grpc) {
+      handle = grpcRouteHandler(route, route.grpc, rootOf(model), live.upstream, live.client);
+    } else {
+      throw new Error(`route "${route.name}": its upstream "${route.upstream}" is of another kind`);
+    }
+    const matched: MatchedRoute = { name: route.name, label: labelOf(route), upstream: route.upstream };
+    return { route, target: { route, matched, handle } };
+  });
+  return { table, matcher: new RouteMatcher(entries) };
+}
+
+/** The route's path as a template: the `route` label of metrics, access lines and traces. */
+export function labelOf(route: Route): string {
+  const { path } = route.match;
+  if (path.kind !== 'prefix') return path.path;
+  return path.path === '/' ? '/*' : `${path.path}/*`;
+}

@@ -1,0 +1,33 @@
+import type { FastifyRequest } from 'fastify';
+
+const MATCHED = Symbol('matchedRoute');
+
+/** What the rest of the request's handling needs to know about the route table entry it matched. */
+export interface MatchedRoute {
+  /** The route's name in its table: what its policies (auth, rate limit) are keyed by. */
+  readonly name: string;
+  /** Its path as a template (`/projects`, `/orders/:id`, `/api/*`): the `route` label of metrics, logs, traces. */
+  readonly label: string;
+  readonly upstream: string;
+}
+
+type Carrier = { [MATCHED]?: MatchedRoute };
+
+/**
+ * The gateway serves a route table that can change at any time through one catch-all route, so
+ * Fastify's own route template names nothing; the data plane matches each request once, as it
+ * arrives (the first onRequest hook), and every later hook, guard and log line reads that match
+ * from here - never the table again, so a request finishes on the table it started with.
+ */
+export function setMatchedRoute(request: FastifyRequest, route: MatchedRoute): void {
+  (request as unknown as Carrier)[MATCHED] = route;
+}
+
+export function matchedRouteOf(request: FastifyRequest): MatchedRoute | undefined {
+  return (request as unknown as Carrier)[MATCHED];
+}
+
+/** The route template of a request: its table route's, else Fastify's (admin and fixed routes). */
+export function routeLabelOf(request: FastifyRequest): string | undefined {
+  return matchedRouteOf(request)?.label ?? request.routeOptions.url;
+}
