@@ -169,6 +169,10 @@ describe('bodySchemaProblem', () => {
       /^\$ref must be local \(#\/...\), not "https:\/\/example.com\/s.json"$/,
     ],
     [{ properties: { a: { $ref: 'other.json#/a' } } }, /^\$ref must be local/],
+    [
+      { $schema: 'http://json-schema.org/draft-07/schema#' },
+      /^\$schema must be https:\/\/json-schema.org\/draft\/2020-12\/schema, not "http:/,
+    ],
   ])('%j -> %s, on one line', (schema, message) => {
     const problem = bodySchemaProblem(schema);
     expect(problem).toMatch(message);

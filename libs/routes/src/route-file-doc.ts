@@ -45,7 +45,8 @@ Besides each field's own rules:
 - \`auth.scopes\` only with \`scheme: jwt\`; \`traffic.outlier.maxEjectionMs\` not below
   \`baseEjectionMs\`.
 - \`bodySchema\` compiles: a valid draft 2020-12 schema whose keywords and formats are all known
-  (a misspelt keyword is an error, not a rule silently skipped), with local \`$ref\`s only.
+  (a misspelt keyword is an error, not a rule silently skipped), with local \`$ref\`s only and no
+  \`$schema\` but draft 2020-12's.
 
 A file that breaks any rule stops the gateway with one line per problem, naming the file, the route
 (by index and name) or upstream, and the field:
