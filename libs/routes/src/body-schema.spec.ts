@@ -122,6 +122,18 @@ describe('compileBodySchema', () => {
     });
   });
 
+  it("takes a field named like an object's built-in property as missing when the body lacks it", () => {
+    const schema = object({ constructor: { type: 'string' }, toString: { type: 'string' } });
+    expect(check(schema, { toString: 'x' })).toEqual({
+      message: 'constructor is required',
+      field: 'constructor',
+    });
+    expect(check(schema, { constructor: 'x' })).toEqual({
+      message: 'toString is required',
+      field: 'toString',
+    });
+  });
+
   it('follows local references', () => {
     const schema = {
       type: 'object',

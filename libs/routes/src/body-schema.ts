@@ -47,6 +47,7 @@ export function compileBodySchema(schema: JsonSchema): BodyCheck {
     validateSchema: false, // done above
     verbose: true, // errors carry their schema and value: `between A and B`, property order
     unicode: false, // lengths in UTF-16 units, as zod (the contracts) counts them
+    ownProperties: true, // a body without `constructor` lacks it, whatever Object.prototype has
     allowUnionTypes: true,
     strictTypes: false,
     strictTuples: false,
@@ -73,7 +74,8 @@ export function compileBodySchema(schema: JsonSchema): BodyCheck {
   const firstProblem = (errors: readonly ErrorObject[], path: readonly string[]): BodyProblem => {
     // With allErrors off the failing error is the last one; before it may come those of the
     // branches of an anyOf/oneOf/if it stands for. An `if` stands for its branch's error.
-    const last = errors.findLast((error) => error.keyword !== 'if') ?? errors[errors.length - 1];
+    const last = errors.findLast((error) => error.keyword !== 'if') ?? errors.at(-1);
+    if (last === undefined) return problem([...path], 'is not valid'); // ajv always says why
     const at = [...path, ...segmentsOf(last.instancePath)];
     if (BEFORE_PROPERTIES.has(last.keyword)) {
       const earlier = propertyProblem(last.parentSchema, last.data, at);
@@ -92,7 +94,7 @@ export function compileBodySchema(schema: JsonSchema): BodyCheck {
     const required = Array.isArray(objectSchema.required) ? objectSchema.required : [];
     const properties = isObject(objectSchema.properties) ? objectSchema.properties : {};
     for (const key of Object.keys(properties)) {
-      if (value[key] === undefined) {
+      if (!Object.hasOwn(value, key) || value[key] === undefined) {
         if (required.includes(key)) return problem([...path, key], 'is required');
         continue;
       }
