@@ -148,6 +148,22 @@ describe('compileBodySchema', () => {
     expect(check(schema, { a: 1 })).toEqual({ message: 'a must be a string', field: 'a' });
   });
 
+  it('keeps property order inside a referenced object', () => {
+    const schema = {
+      type: 'object',
+      properties: { user: { $ref: '#/$defs/user' } },
+      $defs: { user: object({ id: { type: 'integer' }, name: { type: 'string' } }) },
+    };
+    expect(check(schema, { user: { id: 'x' } })).toEqual({
+      message: 'user.id must be an integer',
+      field: 'user.id',
+    });
+    expect(check(schema, { user: { id: 1 } })).toEqual({
+      message: 'user.name is required',
+      field: 'user.name',
+    });
+  });
+
   it('does not change the body', () => {
     const schema = object({ a: { type: 'string', default: 'x' } });
     const body = { a: 'y', b: 1 };
