@@ -9,3 +9,4 @@ export { loadRouteFile } from './load-route-file';
 export { parseRouteFile, type RouteFileSource } from './parse-route-file';
 export { defaultRouteTable, type DefaultRouteTableEnv } from './default-route-table';
 export { createRouteTable, routeTableVersion } from './route-table';
+export { watchRouteFile, type RouteFileWatchOptions } from './route-file-watcher';
