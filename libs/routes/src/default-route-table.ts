@@ -1,9 +1,10 @@
 import type { AuthEnv } from '@app/auth/env';
-import { protoPath, USERVERIFY } from '@app/contracts';
+import { createProjectBody, protoPath, USERVERIFY, verifyUserBody } from '@app/contracts';
 import { commaSeparated } from '@app/env';
 import type { RateLimitEnv } from '@app/ratelimit/env';
 import type { UpstreamEnv } from '@app/upstream/env';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import { routeDefaultsOf, type RouteDefaultsEnv } from './route-defaults';
 import type { RouteFile, RouteFileRoute } from './route-file-fields';
 import type { RouteTable } from './route-model';
@@ -18,7 +19,8 @@ export type DefaultRouteTableEnv = RouteDefaultsEnv &
  * The gateway's routes without a route file: today's two, from today's variables. `POST /projects`
  * goes to webapp-1's `/create`, `POST /verify` to rpc-app-1's VerifyUser (only VerifyUser is
  * idempotent); AUTH_ROUTES and RATE_LIMIT_ROUTES give each its policies, as their parsers read
- * them. docs/examples/routes.yaml is the same table as a file.
+ * them; each body must satisfy its contract (libs/contracts/src/http/bodies.ts) as JSON Schema.
+ * docs/examples/routes.yaml is the same table as a file.
  */
 export function defaultRouteTable(env: DefaultRouteTableEnv): RouteTable {
   const policies = (route: string): Pick<RouteFileRoute, 'auth' | 'rateLimit'> => {
@@ -46,6 +48,7 @@ export function defaultRouteTable(env: DefaultRouteTableEnv): RouteTable {
         match: { methods: ['POST'], path: { exact: '/projects' } },
         upstream: 'webapp-1',
         retry: { idempotent: false },
+        bodySchema: bodySchemaOf(createProjectBody),
         ...policies('/projects'),
       },
       {
@@ -55,9 +58,16 @@ export function defaultRouteTable(env: DefaultRouteTableEnv): RouteTable {
         grpc: { service: `${USERVERIFY.package}.${USERVERIFY.service}`, method: USERVERIFY.method },
         // VerifyUser only reads: calling it twice is harmless.
         retry: { idempotent: true },
+        bodySchema: bodySchemaOf(verifyUserBody),
         ...policies('/verify'),
       },
     ],
   };
   return routeTableFromFile(file, routeDefaultsOf(env), dirname(proto));
+}
+
+/** The contract as the JSON Schema a route carries: the contract stays the one source. */
+function bodySchemaOf(contract: z.ZodType): Record<string, unknown> {
+  const { $schema: _draft, ...schema } = z.toJSONSchema(contract, { io: 'input' });
+  return schema;
 }

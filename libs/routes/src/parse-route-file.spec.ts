@@ -2,7 +2,13 @@ import { ConfigError } from '@app/env';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseRouteFile } from './parse-route-file';
-import { REPO_ROOT, TEST_DEFAULTS, type TestFile, validFile } from './route-file.fixture';
+import {
+  ORDER_SCHEMA,
+  REPO_ROOT,
+  TEST_DEFAULTS,
+  type TestFile,
+  validFile,
+} from './route-file.fixture';
 import type { RouteTable } from './route-model';
 
 const SOURCE = { name: 'routes.yaml', baseDir: REPO_ROOT };
@@ -70,7 +76,7 @@ describe('parseRouteFile', () => {
           timeoutMs: 1000,
           retry: { idempotent: true, maxAttempts: 1 },
           bodyLimitBytes: 4096,
-          bodySchema: null,
+          bodySchema: ORDER_SCHEMA,
         },
         {
           name: 'orders-list',
@@ -324,6 +330,35 @@ describe('parseRouteFile', () => {
       'a gRPC method the service lacks',
       (f) => (f.routes[2].grpc = { service: 'userverify.UserVerify', method: 'verifyUser' }),
       'routes.yaml: routes[2] "verify": grpc.method: "userverify.UserVerify" has no method "verifyUser"',
+    ],
+    [
+      'a body schema that is no map',
+      (f) => (f.routes[1].bodySchema = 'object'),
+      'routes.yaml: routes[1] "order": bodySchema: expected a map (got "object")',
+    ],
+    [
+      'a body schema with a misspelt keyword',
+      (f) => (f.routes[1].bodySchema = { type: 'string', minLenght: 1 }),
+      'routes.yaml: routes[1] "order": bodySchema: cannot be compiled: strict mode: unknown keyword: "minLenght"',
+    ],
+    [
+      'a body schema that is not JSON Schema',
+      (f) => (f.routes[1].bodySchema = { type: 'text' }),
+      'routes.yaml: routes[1] "order": bodySchema: cannot be compiled: schema is invalid: data/type must be equal to one of the allowed values, data/type must be array, data/type must match a schema in anyOf',
+    ],
+    [
+      'a body schema with an unknown format',
+      (f) => (f.routes[1].bodySchema = { type: 'string', format: 'colour' }),
+      'routes.yaml: routes[1] "order": bodySchema: cannot be compiled: unknown format "colour" ignored in schema at path "#"',
+    ],
+    [
+      'a body schema with a remote $ref',
+      (f) =>
+        (f.routes[1].bodySchema = {
+          type: 'object',
+          properties: { item: { $ref: 'https://schemas.example.com/sku.json' } },
+        }),
+      'routes.yaml: routes[1] "order": bodySchema: $ref must be local (#/...), not "https://schemas.example.com/sku.json"',
     ],
   ])('names the file, the route or upstream and the field of %s in one line', (_, change, line) => {
     expect(errorOf(change)).toBe(line);

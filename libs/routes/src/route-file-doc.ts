@@ -5,6 +5,8 @@ import { routeFileSchema } from './route-file-schema';
 export const ROUTE_FILE_DOC = 'docs/route-file.md';
 
 interface JsonSchema {
+  /** Set where a field's type is better named than rendered (`.meta({ title })`). */
+  title?: string;
   type?: string;
   const?: unknown;
   enum?: unknown[];
@@ -42,6 +44,9 @@ Besides each field's own rules:
   \`transfer-encoding\`, \`connection\`, \`x-request-id\`), nor names one twice;
 - \`auth.scopes\` only with \`scheme: jwt\`; \`traffic.outlier.maxEjectionMs\` not below
   \`baseEjectionMs\`.
+- \`bodySchema\` compiles: a valid draft 2020-12 schema whose keywords and formats are all known
+  (a misspelt keyword is an error, not a rule silently skipped), with local \`$ref\`s only and no
+  \`$schema\` but draft 2020-12's.
 
 A file that breaks any rule stops the gateway with one line per problem, naming the file, the route
 (by index and name) or upstream, and the field:
@@ -78,6 +83,7 @@ function nestedRows(field: JsonSchema, path: string): string[] {
 }
 
 function typeOf(field: JsonSchema): string {
+  if (field.title !== undefined) return field.title;
   if (field.const !== undefined) return `\`${JSON.stringify(field.const)}\``;
   if (field.enum) return field.enum.map((value) => `\`${String(value)}\``).join(' \\| ');
   switch (field.type) {

@@ -1,5 +1,6 @@
 import { AUTH_SCHEMES } from '@app/auth/env';
 import { z } from 'zod';
+import { bodySchemaProblem } from './body-schema';
 import { HTTP_METHODS } from './route-model';
 import { pathProblem, type PathKind } from './route-path';
 
@@ -148,6 +149,18 @@ const route = z
       .min(1)
       .optional()
       .describe('Largest request body; a larger one gets 413. Left out: HTTP_BODY_LIMIT_BYTES.'),
+    bodySchema: z
+      .record(z.string(), z.unknown())
+      .superRefine((schema, ctx) => {
+        const problem = bodySchemaProblem(schema);
+        if (problem !== undefined) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      // Its type in docs/route-file.md: any object is a map, but this one is read as a schema.
+      .meta({ title: 'JSON Schema' })
+      .optional()
+      .describe(
+        "JSON Schema (draft 2020-12) the request body must satisfy before any upstream is called; otherwise 400 naming the first field at fault (`id must be an integer`). Only local `$ref`s (`#/...`). Left out: the body is not checked here (a grpc route's body is still translated by its message type).",
+      ),
   })
   .describe('One route: which requests, to which upstream, under which policies.');
 

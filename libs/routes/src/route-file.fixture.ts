@@ -69,8 +69,22 @@ interface TestRoute {
   timeoutMs?: number;
   retry?: { idempotent?: boolean; maxAttempts?: number };
   bodyLimitBytes?: number;
+  bodySchema?: unknown;
   [unknownField: string]: unknown;
 }
+
+/** A route's bodySchema using a local reference and a format. */
+export const ORDER_SCHEMA = {
+  type: 'object',
+  properties: {
+    item: { $ref: '#/$defs/sku' },
+    quantity: { type: 'integer', minimum: 1 },
+    deliverBy: { type: 'string', format: 'date' },
+  },
+  required: ['item', 'quantity'],
+  additionalProperties: false,
+  $defs: { sku: { type: 'string', pattern: '^[A-Z]{3}-[0-9]+$' } },
+};
 
 /** A valid route file using every field, to be written as YAML or JSON. */
 export function validFile(): TestFile {
@@ -116,6 +130,7 @@ export function validFile(): TestFile {
         timeoutMs: 1000,
         retry: { maxAttempts: 1 },
         bodyLimitBytes: 4096,
+        bodySchema: ORDER_SCHEMA,
       },
       {
         name: 'verify',

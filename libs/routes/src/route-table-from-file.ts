@@ -58,7 +58,7 @@ function routeOf(route: RouteFileRoute, upstream: UpstreamModel, defaults: Route
       maxAttempts: route.retry?.maxAttempts ?? upstream.traffic.retry.maxAttempts,
     },
     bodyLimitBytes: route.bodyLimitBytes ?? defaults.bodyLimitBytes,
-    bodySchema: null,
+    bodySchema: route.bodySchema ?? null,
   };
 }
 
