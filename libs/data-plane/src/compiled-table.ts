@@ -1,5 +1,6 @@
 import type { MatchedRoute } from '@app/http-server';
-import type { GrpcUpstreamModel, Route, RouteTable } from '@app/routes';
+import { compileBodySchema, type GrpcUpstreamModel, type Route, type RouteTable } from '@app/routes';
+import { BadRequestException } from '@nestjs/common';
 import { loadProtoRoot } from '@app/transcoding';
 import { dirname } from 'node:path';
 import type { Root } from 'protobufjs';
@@ -52,10 +53,20 @@ export function compileTable(
     } else {
       throw new Error(`route "${route.name}": its upstream "${route.upstream}" is of another kind`);
     }
+    if (route.bodySchema) handle = checkingBodies(compileBodySchema(route.bodySchema), handle);
     const matched: MatchedRoute = { name: route.name, label: labelOf(route), upstream: route.upstream };
     return { route, target: { route, matched, handle } };
   });
   return { table, matcher: new RouteMatcher(entries) };
+}
+
+/** The body must satisfy the route's schema before any upstream is called: else a 400 naming the field. */
+function checkingBodies(check: ReturnType<typeof compileBodySchema>, handle: RouteHandler): RouteHandler {
+  return (request, reply, params) => {
+    const problem = check(request.body);
+    if (problem) throw new BadRequestException({ message: problem.message, field: problem.field });
+    return handle(request, reply, params);
+  };
 }
 
 /** The route's path as a template: the `route` label of metrics, access lines and traces. */

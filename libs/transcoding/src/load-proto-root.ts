@@ -11,7 +11,14 @@ export interface ProtoSource {
 // protobufjs bundles google/protobuf/{any,duration,...}.proto itself, and ships
 // google/api/{annotations,http}.proto and google/protobuf/descriptor.proto as files in its package
 // directory: the last include directory, so that an upstream's own copies win.
-const PROTOBUFJS_DIR = dirname(require.resolve('protobufjs/package.json'));
+const PROTOBUFJS_DIR = dirname(nodeRequire().resolve('protobufjs/package.json'));
+
+declare const __non_webpack_require__: NodeJS.Require | undefined;
+
+/** Node's own require: in the apps' webpack bundles `require.resolve` would yield a module id. */
+function nodeRequire(): NodeJS.Require {
+  return typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require;
+}
 
 /**
  * Loads .proto files with their imports into one resolved protobufjs Root. Field names stay as
