@@ -226,6 +226,16 @@ describe('messageJsonSchema: recursive messages', () => {
   });
 });
 
+describe('patterns', () => {
+  it('spell digits [0-9]: validators in other languages may read \\d as any Unicode digit', () => {
+    for (const io of ['input', 'output'] as const) {
+      for (const type of [Book, ListBooksRequest, UpdateBookRequest]) {
+        expect(JSON.stringify(messageJsonSchema(type, io))).not.toContain('\\\\d');
+      }
+    }
+  });
+});
+
 describe('decimalRangePattern', () => {
   it('takes exactly the decimal strings the integer types take', () => {
     const samples = (max: bigint) => {

@@ -1,6 +1,7 @@
 import { Enum, Type, type Field, type MapField } from 'protobufjs';
 import { jsonNameOf } from './proto-json';
 import {
+  asciiDigits,
   decimalRangePattern,
   enumJsonSchema,
   scalarJsonSchema,
@@ -156,10 +157,10 @@ export class MessageSchemaSet {
         return {
           type: 'string',
           format: 'date-time',
-          pattern: output ? TIMESTAMP_OUT : RFC3339.source,
+          pattern: output ? TIMESTAMP_OUT : asciiDigits(RFC3339.source),
         };
       case '.google.protobuf.Duration':
-        return { type: 'string', pattern: output ? DURATION_OUT : DURATION.source };
+        return { type: 'string', pattern: output ? DURATION_OUT : asciiDigits(DURATION.source) };
       case '.google.protobuf.FieldMask': {
         const path = FIELD_MASK_PATH.source.slice(1, -1);
         return { type: 'string', pattern: `^(?:${path}(?:,${path})*)?$` };
@@ -184,9 +185,10 @@ export class MessageSchemaSet {
   }
 }
 
-const TIMESTAMP_OUT =
-  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.(?:\\d{3}|\\d{6}|\\d{9}))?Z$';
-const DURATION_OUT = '^-?\\d+(?:\\.(?:\\d{3}|\\d{6}|\\d{9}))?s$';
+const TIMESTAMP_OUT = asciiDigits(
+  '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.(?:\\d{3}|\\d{6}|\\d{9}))?Z$',
+);
+const DURATION_OUT = asciiDigits('^-?\\d+(?:\\.(?:\\d{3}|\\d{6}|\\d{9}))?s$');
 
 const NOT_NULL = { not: { type: 'null' } };
 

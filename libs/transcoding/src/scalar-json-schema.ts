@@ -9,6 +9,11 @@ export type JsonSchema = Record<string, unknown>;
 /** Which side of the transcoder a schema describes: what it accepts, or what it produces. */
 export type SchemaIo = 'input' | 'output';
 
+/** A regular expression's source with `\d` spelled `[0-9]` (see decimalRangePattern). */
+export function asciiDigits(source: string): string {
+  return source.replace(/\\d/g, '[0-9]');
+}
+
 /**
  * The schema of one scalar value of `type` (a .proto scalar name). Input: integers as JSON numbers
  * or decimal strings (leading zeros allowed) within the type's range, floats as numbers, numeric
@@ -59,7 +64,7 @@ export function scalarJsonSchema(type: string, io: SchemaIo): JsonSchema {
     case 'bytes':
       return io === 'output'
         ? { type: 'string', contentEncoding: 'base64', pattern: STANDARD_BASE64 }
-        : { type: 'string', contentEncoding: 'base64', pattern: BASE64.source };
+        : { type: 'string', contentEncoding: 'base64', pattern: asciiDigits(BASE64.source) };
     default:
       throw new Error(`unsupported scalar type ${type}`);
   }
@@ -81,11 +86,14 @@ export function enumJsonSchema(type: Enum, io: SchemaIo): JsonSchema {
 // What json-scalars' toNumber takes as a string besides the three named ones: whatever JavaScript's
 // Number() reads as finite (an exponent that overflows to Infinity is the one case not excluded).
 const NUMERIC_STRING =
-  '^\\s*(?:[+-]?(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][+-]?\\d+)?|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)\\s*$';
+  '^\\s*(?:[+-]?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][+-]?[0-9]+)?|0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+)\\s*$';
 
 const STANDARD_BASE64 = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
 
-/** The decimal strings (`-?\d+`, leading zeros allowed) whose value lies in [min, max]. */
+/**
+ * The decimal strings (`-?[0-9]+`, leading zeros allowed) whose value lies in [min, max]. Patterns
+ * spell digits `[0-9]`: in some regex dialects validators use (Python's), `\d` is any Unicode digit.
+ */
 export function decimalRangePattern(min: bigint, max: bigint): string {
   const negative = min < 0n ? `-${upTo(-min)}` : '-0+';
   return `^(?:${negative}|${upTo(max)})$`;
@@ -95,12 +103,14 @@ export function decimalRangePattern(min: bigint, max: bigint): string {
 function upTo(max: bigint): string {
   const digits = max.toString();
   const length = digits.length;
-  const alternatives = length > 1 ? [`\\d{1,${length - 1}}`] : [];
+  const alternatives = length > 1 ? [`[0-9]{1,${length - 1}}`] : [];
   for (let i = 0; i < length; i++) {
     const digit = Number(digits[i]);
     const rest = length - 1 - i;
     if (digit > 0) {
-      alternatives.push(`${digits.slice(0, i)}[0-${digit - 1}]${rest > 0 ? `\\d{${rest}}` : ''}`);
+      const below = digit === 1 ? '0' : `[0-${digit - 1}]`;
+      const any = rest === 0 ? '' : rest === 1 ? '[0-9]' : `[0-9]{${rest}}`;
+      alternatives.push(`${digits.slice(0, i)}${below}${any}`);
     }
   }
   alternatives.push(digits);
