@@ -40,10 +40,10 @@ export function openApiFromTable(
   >();
   const notListed: Record<string, string>[] = [];
   for (const route of table.routes) {
-    const { key, shape, variables } = pathOf(route);
-    const known = keys.get(shape) ?? { key, names: variables, routes: new Map<string, string>() };
-    keys.set(shape, known);
-    const shapeOf = route.grpc ? grpc(route) : undefined;
+    const { key, sameAs, variables } = pathOf(route);
+    const known = keys.get(sameAs) ?? { key, names: variables, routes: new Map<string, string>() };
+    keys.set(sameAs, known);
+    const messages = route.grpc ? grpc(route) : undefined;
     for (const method of route.match.methods) {
       const taken = known.routes.get(method);
       if (taken !== undefined) {
@@ -60,7 +60,7 @@ export function openApiFromTable(
       paths[known.key][method.toLowerCase()] = operation(route, method, {
         variables,
         names: known.names,
-        shape: shapeOf,
+        shape: messages,
         schemas,
         components,
       });
@@ -216,15 +216,15 @@ function componentRef(name: string): string {
 }
 
 /**
- * The route's OpenAPI path, its shape (templates that differ only in variable names are the same
+ * The route's OpenAPI path, what makes it the same path as another's (templates that differ only in variable names are the same
  * path to OpenAPI: the first route's names are kept) and its own variables.
  */
-function pathOf(route: Route): { key: string; shape: string; variables: readonly string[] } {
+function pathOf(route: Route): { key: string; sameAs: string; variables: readonly string[] } {
   const path = route.match.path;
-  if (path.kind !== 'template') return { key: path.path, shape: path.path, variables: [] };
+  if (path.kind !== 'template') return { key: path.path, sameAs: path.path, variables: [] };
   return {
     key: path.path,
-    shape: path.path.replace(/\{[^}]*\}/g, '{}'),
+    sameAs: path.path.replace(/\{[^}]*\}/g, '{}'),
     variables: path.variables,
   };
 }
