@@ -10,5 +10,9 @@ export {
 export { parsePathTemplate, type PathTemplate } from './path-template';
 export { mapRequest, type HttpRequestParts } from './map-request';
 export { mapResponse } from './map-response';
-export { fromProtoJson, toProtoJson } from './proto-json';
+export { fieldByJsonKey, fromProtoJson, jsonNameOf, toProtoJson } from './proto-json';
+export { isScalarLikeWellKnown } from './well-known-json';
+export { messageJsonSchema } from './message-json-schema';
+export { MessageSchemaSet, type MessageSchemaSetOptions } from './message-schema-set';
+export { type JsonSchema, type SchemaIo } from './scalar-json-schema';
 export { HttpRuleError, TranscodingError } from './transcoding-error';

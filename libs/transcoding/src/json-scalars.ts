@@ -9,7 +9,8 @@ const INT32 = { min: -(2n ** 31n), max: 2n ** 31n - 1n };
 const UINT32 = { min: 0n, max: 2n ** 32n - 1n };
 const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 const UINT64 = { min: 0n, max: 2n ** 64n - 1n };
-const INT_RANGES: Record<string, { min: bigint; max: bigint }> = {
+/** Range of each integer type, by its .proto name. */
+export const INT_RANGES: Record<string, { min: bigint; max: bigint }> = {
   int32: INT32,
   sint32: INT32,
   sfixed32: INT32,
@@ -21,8 +22,11 @@ const INT_RANGES: Record<string, { min: bigint; max: bigint }> = {
   uint64: UINT64,
   fixed64: UINT64,
 };
-const FLOAT_MAX = 3.4028234663852886e38;
-const BASE64 = /^(?:[A-Za-z0-9+/\-_]{4})*(?:[A-Za-z0-9+/\-_]{2}(?:==)?|[A-Za-z0-9+/\-_]{3}=?)?$/;
+/** The largest finite `float`. */
+export const FLOAT_MAX = 3.4028234663852886e38;
+/** Standard or URL-safe base64, padding optional: what `bytes` takes (the JSON Schema says the same). */
+export const BASE64 =
+  /^(?:[A-Za-z0-9+/\-_]{4})*(?:[A-Za-z0-9+/\-_]{2}(?:==)?|[A-Za-z0-9+/\-_]{3}=?)?$/;
 
 /**
  * A JSON value of a scalar field as `fromObject` takes it: numbers for 32-bit integers and floats,

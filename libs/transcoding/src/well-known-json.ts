@@ -21,8 +21,14 @@ interface WellKnown {
 const MAX_DURATION_SECONDS = 315_576_000_000n;
 const MIN_TIMESTAMP_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_TIMESTAMP_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
-const RFC3339 =
+/** An RFC 3339 date-time, as a Timestamp takes it (the JSON Schema says the same). */
+export const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?:[Zz]|([+-])(\d{2}):(\d{2}))$/;
+
+/** A Duration: seconds with up to 9 fractional digits and an `s`. */
+export const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/;
+/** One path of a FieldMask, in lowerCamelCase. */
+export const FIELD_MASK_PATH = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/;
 
 const timestamp: WellKnown = {
   fromJson(json, at) {
@@ -59,7 +65,7 @@ const timestamp: WellKnown = {
 
 const duration: WellKnown = {
   fromJson(json, at) {
-    const m = typeof json === 'string' ? /^(-)?(\d+)(?:\.(\d{1,9}))?s$/.exec(json) : null;
+    const m = typeof json === 'string' ? DURATION.exec(json) : null;
     if (!m)
       throw new TranscodingError(
         at,
@@ -148,7 +154,7 @@ const fieldMask: WellKnown = {
       throw new TranscodingError(at, 'expected a field mask string such as "a.b,c"');
     const paths = json === '' ? [] : json.split(',');
     for (const p of paths) {
-      if (!/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(p)) {
+      if (!FIELD_MASK_PATH.test(p)) {
         throw new TranscodingError(at, `"${p}" is not a lowerCamelCase field path`);
       }
     }
