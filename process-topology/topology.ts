@@ -199,8 +199,11 @@ export class Stack {
         : `${this.net}.${HOST_BASE[app] + index}`;
     const env: Record<string, string> = { ...this.options.env?.[app] };
     if (app === 'gateway') {
-      env.WEBAPP_URL ??= this.webappUrl();
-      env.RPC_TARGET ??= this.rpcTarget();
+      // A route file names the upstreams itself (the gateway refuses both beside it).
+      if (env.ROUTES_FILE === undefined) {
+        env.WEBAPP_URL ??= this.webappUrl();
+        env.RPC_TARGET ??= this.rpcTarget();
+      }
       if (this.redis) env.REDIS_URL ??= this.redis.url;
       if (this.redis?.options.password) env.REDIS_PASSWORD ??= this.redis.options.password;
       if (this.dns) {

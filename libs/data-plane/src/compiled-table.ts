@@ -4,7 +4,7 @@ import { BadRequestException } from '@nestjs/common';
 import { loadProtoRoot } from '@app/transcoding';
 import { dirname } from 'node:path';
 import type { Root } from 'protobufjs';
-import { grpcRouteHandler } from './grpc-route';
+import { type Binding, bindingOf, grpcRouteHandler } from './grpc-route';
 import { httpRouteHandler } from './http-route';
 import type { RouteHandler } from './route-handler';
 import { RouteMatcher } from './route-matcher';
@@ -15,12 +15,15 @@ export interface CompiledRoute {
   readonly route: Route;
   readonly matched: MatchedRoute;
   readonly handle: RouteHandler;
+  /** gRPC routes: how requests map onto the method (also what the OpenAPI document says). */
+  readonly binding: Binding | undefined;
 }
 
 /** A route table ready to serve: immutable, swapped as a whole. */
 export interface CompiledTable {
   readonly table: RouteTable;
   readonly matcher: RouteMatcher<CompiledRoute>;
+  readonly routes: ReadonlyMap<string, CompiledRoute>;
 }
 
 /** Every route of `table` bound to its running upstream; throws (one line) on what cannot be served. */
@@ -46,18 +49,24 @@ export function compileTable(
     const live = upstreams.get(route.upstream);
     if (!model || !live) throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
     let handle: RouteHandler;
+    let binding: Binding | undefined;
     if (live.kind === 'http' && model.kind === 'http') {
       handle = httpRouteHandler(route, model, live.upstream);
     } else if (live.kind === 'grpc' && model.kind === 'grpc' && route.grpc) {
-      handle = grpcRouteHandler(route, route.grpc, rootOf(model), live.upstream, live.client);
+      binding = bindingOf(route, route.grpc, rootOf(model));
+      handle = grpcRouteHandler(route, route.grpc, binding, live.upstream, live.client);
     } else {
       throw new Error(`route "${route.name}": its upstream "${route.upstream}" is of another kind`);
     }
     if (route.bodySchema) handle = checkingBodies(compileBodySchema(route.bodySchema), handle);
     const matched: MatchedRoute = { name: route.name, label: labelOf(route), upstream: route.upstream };
-    return { route, target: { route, matched, handle } };
+    return { route, target: { route, matched, handle, binding } };
   });
-  return { table, matcher: new RouteMatcher(entries) };
+  return {
+    table,
+    matcher: new RouteMatcher(entries),
+    routes: new Map(entries.map(({ route, target }) => [route.name, target])),
+  };
 }
 
 /** The body must satisfy the route's schema before any upstream is called: else a 400 naming the field. */

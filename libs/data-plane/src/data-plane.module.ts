@@ -1,7 +1,9 @@
 import { AuthCapabilities, RouteAuthPolicies } from '@app/auth';
+import { OpenApiPublication } from '@app/edge';
+import { isTableRoute } from '@app/http-server';
 import { HttpServerMetrics } from '@app/metrics';
 import { RoutePolicies } from '@app/ratelimit';
-import type { DefaultRouteTableEnv } from '@app/routes';
+import { type DefaultRouteTableEnv, routeDefaultsOf } from '@app/routes';
 import type { RoutesEnv } from '@app/routes/env';
 import {
   trafficPolicy,
@@ -20,7 +22,8 @@ import {
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { initialRouteTable } from './initial-route-table';
-import { isTableRoute, RouteTableController } from './route-table.controller';
+import { reloadOnChange } from './route-file-reloads';
+import { RouteTableController } from './route-table.controller';
 import { RouteTableMetrics, routeTableMetricProviders } from './route-table.metrics';
 import { RouteTableServer } from './route-table-server';
 import { UpstreamPool } from './upstream-pool';
@@ -29,19 +32,34 @@ export type DataPlaneConfig = RoutesEnv & DefaultRouteTableEnv & UpstreamEnv;
 
 const DATA_PLANE_CONFIG = Symbol('DATA_PLANE_CONFIG');
 
-/** Serves the first table before the listener opens, and lets its upstreams go at shutdown. */
+/**
+ * Serves the first table before the listener opens, follows the route file from then on, and
+ * lets the upstreams go at shutdown.
+ */
 @Injectable()
 class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
+  private stopReloads: () => void = () => undefined;
+
   constructor(
     private readonly server: RouteTableServer,
+    private readonly metrics: RouteTableMetrics,
     private readonly config: DataPlaneConfig,
   ) {}
 
   async onModuleInit(): Promise<void> {
     await this.server.apply(initialRouteTable(this.config));
+    if (this.config.ROUTES_FILE !== undefined)
+      this.stopReloads = reloadOnChange(
+        this.config.ROUTES_FILE,
+        routeDefaultsOf(this.config),
+        this.config.ROUTES_RELOAD_POLL_MS,
+        this.server,
+        this.metrics,
+      );
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopReloads();
     await this.server.close();
   }
 }
@@ -73,6 +91,7 @@ export class DataPlaneModule {
             AuthCapabilities,
             RoutePolicies,
             RouteTableMetrics,
+            OpenApiPublication,
           ],
           useFactory: (
             host: HttpAdapterHost,
@@ -83,11 +102,13 @@ export class DataPlaneModule {
             authCapabilities: AuthCapabilities,
             rateLimits: RoutePolicies,
             metrics: RouteTableMetrics,
+            openApi: OpenApiPublication,
           ) => {
             const server = new RouteTableServer(
               new UpstreamPool(upstreamMetrics, states, trafficPolicy(config).discovery),
               { auth, authCapabilities, rateLimits },
               metrics,
+              openApi,
               () => moduleRef.get(HttpServerMetrics, { strict: false }),
             );
             // At construction, before any module's onModuleInit: the match must be the first
@@ -98,9 +119,9 @@ export class DataPlaneModule {
         },
         {
           provide: RouteTableLifecycle,
-          inject: [RouteTableServer, DATA_PLANE_CONFIG],
-          useFactory: (server: RouteTableServer, c: DataPlaneConfig) =>
-            new RouteTableLifecycle(server, c),
+          inject: [RouteTableServer, RouteTableMetrics, DATA_PLANE_CONFIG],
+          useFactory: (server: RouteTableServer, metrics: RouteTableMetrics, c: DataPlaneConfig) =>
+            new RouteTableLifecycle(server, metrics, c),
         },
       ],
     };

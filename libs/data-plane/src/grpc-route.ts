@@ -7,7 +7,7 @@ import type { Message, Root, Type } from 'protobufjs';
 import type { RouteHandler } from './route-handler';
 
 /** How one route's requests become calls of its method, and replies its answers. */
-interface Binding {
+export interface Binding {
   readonly grpcPath: string;
   readonly requestType: Type;
   readonly responseType: Type;
@@ -25,11 +25,10 @@ interface Binding {
 export function grpcRouteHandler(
   route: Route,
   method: GrpcMethod,
-  root: Root,
+  binding: Binding,
   upstream: GrpcUpstream,
   client: Client,
 ): RouteHandler {
-  const binding = bindingOf(route, method, root);
   const call = {
     timeoutMs: route.timeoutMs,
     maxAttempts: route.retry.maxAttempts,
@@ -73,7 +72,8 @@ export function grpcRouteHandler(
   };
 }
 
-function bindingOf(route: Route, method: GrpcMethod, root: Root): Binding {
+/** The binding of a route-file gRPC route: body "*" for methods with a body, else the query. */
+export function bindingOf(route: Route, method: GrpcMethod, root: Root): Binding {
   const service = root.lookupService(method.service);
   const rpc = service.methods[method.method];
   if (!rpc) throw new HttpException(`no method ${method.service}/${method.method}`, 500);

@@ -1,4 +1,5 @@
 import type { AuthCapabilities, AuthPolicy, RouteAuthPolicies } from '@app/auth';
+import type { OpenApiPublication } from '@app/edge';
 import { errorBody, setMatchedRoute } from '@app/http-server';
 import type { HttpServerMetrics } from '@app/metrics';
 import type { RatePolicy, RoutePolicies } from '@app/ratelimit';
@@ -6,6 +7,7 @@ import type { RouteTable } from '@app/routes';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type CompiledRoute, type CompiledTable, compileTable, labelOf } from './compiled-table';
+import { openApiFromTable } from './openapi/openapi-from-table';
 import { splitUrl } from './route-handler';
 import type { RouteHit, RouteMiss } from './route-matcher';
 import type { RouteTableMetrics } from './route-table.metrics';
@@ -37,6 +39,7 @@ export class RouteTableServer {
     private readonly pool: UpstreamPool,
     private readonly policies: TablePolicies,
     private readonly metrics: RouteTableMetrics,
+    private readonly openApi: OpenApiPublication,
     private readonly serverMetrics: () => HttpServerMetrics | undefined,
   ) {}
 
@@ -91,6 +94,9 @@ export class RouteTableServer {
       ),
     );
     this.current = compiled;
+    this.openApi.publish(
+      openApiFromTable(table, (route) => compiled.routes.get(route.name)?.binding),
+    );
     this.metrics.served(table.version, table.routes.length);
     const serverMetrics = this.serverMetrics();
     for (const route of table.routes)

@@ -1,14 +1,9 @@
 import { Controller, Delete, Get, Patch, Post, Put, Req, Res } from '@nestjs/common';
+import { TABLE_ROUTE } from '@app/http-server';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RouteTableServer } from './route-table-server';
 
-/** Marks the catch-all route, so that the route table matches its requests and no others. */
-export const TABLE_ROUTE = { routeTable: true } as const;
-
-export function isTableRoute(request: FastifyRequest): boolean {
-  return (request.routeOptions.config as { routeTable?: boolean } | undefined)?.routeTable === true;
-}
 
 /**
  * The one Nest route of the route table: every path, every method a table route can take

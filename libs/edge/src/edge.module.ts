@@ -14,6 +14,7 @@ import type { Server } from 'node:https';
 import { corsEnabled, registerCors } from './cors';
 import type { CorsEnv, TlsEnv } from './edge-env';
 import { OPENAPI_PATH, openApiDocument } from './openapi-document';
+import { OpenApiPublication } from './openapi-publication';
 import { registerSecurityHeaders } from './security-headers';
 import { reloadTlsOnChange, tlsCredentialsOf } from './tls-credentials';
 
@@ -29,6 +30,7 @@ class EdgePlugins implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly config: EdgeConfig,
+    private readonly openApi: OpenApiPublication,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -43,13 +45,8 @@ class EdgePlugins implements OnModuleInit, OnApplicationShutdown {
         warn: (fields, msg) => logger.warn(fields, msg),
       });
     }
-    const contract = JSON.stringify(
-      openApiDocument({ defaultScheme: this.config.AUTH_DEFAULT, routes: this.config.AUTH_ROUTES }),
-      null,
-      2,
-    );
     fastify.get(OPENAPI_PATH, { config: PUBLIC_ROUTE }, (_request, reply) => {
-      void reply.type('application/json; charset=utf-8').send(contract);
+      void reply.type('application/json; charset=utf-8').send(this.openApi.json);
     });
   }
 
@@ -67,14 +64,25 @@ export class EdgeModule {
   static forRoot(config: EdgeConfig): DynamicModule {
     return {
       module: EdgeModule,
+      // Global: the gateway's data plane publishes each route table's document.
+      global: true,
       providers: [
         { provide: EDGE_CONFIG, useValue: config },
         {
+          provide: OpenApiPublication,
+          useFactory: () =>
+            new OpenApiPublication(
+              openApiDocument({ defaultScheme: config.AUTH_DEFAULT, routes: config.AUTH_ROUTES }),
+            ),
+        },
+        {
           provide: EdgePlugins,
-          inject: [HttpAdapterHost, EDGE_CONFIG],
-          useFactory: (host: HttpAdapterHost, c: EdgeConfig) => new EdgePlugins(host, c),
+          inject: [HttpAdapterHost, EDGE_CONFIG, OpenApiPublication],
+          useFactory: (host: HttpAdapterHost, c: EdgeConfig, openApi: OpenApiPublication) =>
+            new EdgePlugins(host, c, openApi),
         },
       ],
+      exports: [OpenApiPublication],
     };
   }
 }

@@ -13,4 +13,11 @@ export { authenticatedIdentity, setAuthenticatedIdentity } from './request-ident
 export { isPublicRoute, PUBLIC_ROUTE } from './public-route';
 export { errorBody } from './error-body';
 export { DRAIN_PATH, MAX_DRAIN_HOLD_MS, registerDrainEndpoint } from './drain-endpoint';
-export { matchedRouteOf, type MatchedRoute, routeLabelOf, setMatchedRoute } from './matched-route';
+export {
+  isTableRoute,
+  matchedRouteOf,
+  type MatchedRoute,
+  routeLabelOf,
+  setMatchedRoute,
+  TABLE_ROUTE,
+} from './matched-route';

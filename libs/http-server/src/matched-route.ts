@@ -27,7 +27,19 @@ export function matchedRouteOf(request: FastifyRequest): MatchedRoute | undefine
   return (request as unknown as Carrier)[MATCHED];
 }
 
-/** The route template of a request: its table route's, else Fastify's (admin and fixed routes). */
+/** Route config of the catch-all route that serves the route table. */
+export const TABLE_ROUTE = { routeTable: true } as const;
+
+export function isTableRoute(request: FastifyRequest): boolean {
+  return (request.routeOptions.config as { routeTable?: boolean } | undefined)?.routeTable === true;
+}
+
+/**
+ * The route template of a request: its table route's, else Fastify's (admin and fixed routes);
+ * undefined when it matched nothing (the catch-all's `*` names no route).
+ */
 export function routeLabelOf(request: FastifyRequest): string | undefined {
-  return matchedRouteOf(request)?.label ?? request.routeOptions.url;
+  const matched = matchedRouteOf(request);
+  if (matched) return matched.label;
+  return isTableRoute(request) ? undefined : request.routeOptions.url;
 }

@@ -11,7 +11,7 @@ import {
   SECURITY_SCHEMES,
   securityOf,
   SUCCESS_HEADERS,
-} from './openapi-operation-parts';
+} from '@app/edge';
 
 /**
  * The OpenAPI 3.1 document of a route table: one operation per route and method, named by the

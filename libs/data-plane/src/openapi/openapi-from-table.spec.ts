@@ -7,11 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Root, type Type } from 'protobufjs';
 import { bodyPointer, openApiProblems, schemaAt } from './openapi-checks.fixture';
-import { openApiDocument } from './openapi-document';
+import { openApiDocument } from '@app/edge';
 import { openApiFromTable } from './openapi-from-table';
 import type { GrpcOperationShape } from './openapi-grpc-operation';
 
-const REPO = join(__dirname, '../../..');
+const REPO = join(__dirname, '../../../..');
 
 type Operation = {
   operationId: string;
