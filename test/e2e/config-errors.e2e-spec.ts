@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { APPS, appEntry } from '../../process-topology/index.ts';
 
@@ -31,5 +34,46 @@ describe('configuration errors', () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/Invalid configuration: LOG_LEVEL/);
+  });
+
+  // The route file is the one source of routes: it is refused as a whole, in one line per problem.
+  const gatewayFails = (env: Record<string, string>) => {
+    const result = spawnSync(process.execPath, [appEntry('gateway')], {
+      env: { PATH: process.env.PATH, HOST: '127.0.0.1', ...env },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(result.status).toBe(1);
+    return result.stderr
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { msg: string }).msg);
+  };
+
+  it('gateway: a variable the route file replaces, set beside ROUTES_FILE, is named', () => {
+    const [msg] = gatewayFails({
+      ROUTES_FILE: 'docs/examples/routes.yaml',
+      WEBAPP_URL: 'http://a:1',
+    });
+    expect(msg).toMatch(
+      /^Invalid configuration: WEBAPP_URL: not used with ROUTES_FILE; set the urls of an http upstream in docs\/examples\/routes.yaml instead/,
+    );
+  });
+
+  it('gateway: a route file with an error is refused naming file, route and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bad-routes-'));
+    const file = join(dir, 'routes.yaml');
+    writeFileSync(
+      file,
+      'formatVersion: 1\nupstreams:\n  web: { kind: http, urls: [http://127.0.0.1:9] }\nroutes:\n  - name: orders\n    match: { methods: [GET], path: { exact: /orders } }\n    upstream: order-svc\n',
+    );
+    try {
+      const lines = gatewayFails({ ROUTES_FILE: file });
+      expect(lines.join('\n')).toContain(
+        `${file}: routes[0] "orders": upstream: no upstream named "order-svc"`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -113,9 +113,10 @@ describe('OpenAPI contract of the public API, fuzzed by schemathesis', () => {
 
   it('schemathesis fails on a contract the gateway does not honour (the run can fail)', async () => {
     const wrong = JSON.parse(readFileSync(COMMITTED, 'utf8'));
-    wrong.paths['/projects'].post.responses['200'].content[
-      'application/json'
-    ].schema.properties.url = { type: 'integer' };
+    // /verify's answer is VerifyReply (from the .proto): its message said to be a number.
+    wrong.components.schemas['userverify.VerifyReply.output'].properties.message = {
+      type: 'integer',
+    };
     writeFileSync(join(dir, 'wrong.json'), JSON.stringify(wrong));
     const run = await schemathesis(
       [
@@ -127,7 +128,7 @@ describe('OpenAPI contract of the public API, fuzzed by schemathesis', () => {
         '--max-examples',
         '5',
         '--include-operation-id',
-        'createProject',
+        'verify',
       ],
       dir,
     );

@@ -116,8 +116,18 @@ describe('route file reloads (ROUTES_FILE)', () => {
 
     let stop = false;
     const traffic = Promise.all([
-      load({ url: `${gateway}/projects`, body: { title: 'reload' }, concurrency: 4, stop: () => stop }),
-      load({ url: `${gateway}/verify`, body: { id: 7, token: 't' }, concurrency: 4, stop: () => stop }),
+      load({
+        url: `${gateway}/projects`,
+        body: { title: 'reload' },
+        concurrency: 4,
+        stop: () => stop,
+      }),
+      load({
+        url: `${gateway}/verify`,
+        body: { id: 7, token: 't' },
+        concurrency: 4,
+        stop: () => stop,
+      }),
     ]);
     try {
       // 1. A route added, and webapp-1's upstream rebuilt (a new timeout) under load.
@@ -130,7 +140,9 @@ describe('route file reloads (ROUTES_FILE)', () => {
       expect(await reloads('applied')).toBe(1);
 
       // 2. An invalid version: refused, counted, logged in one line; the last good table serves on.
-      volume.write('formatVersion: 1\nupstreams: {}\nroutes:\n  - name: broken\n    upstream: nowhere\n');
+      volume.write(
+        'formatVersion: 1\nupstreams: {}\nroutes:\n  - name: broken\n    upstream: nowhere\n',
+      );
       await eventually(async () => expect(await reloads('refused')).toBe(1));
       expect(await servedVersion()).toBe(second);
       expect((await postJson(`${gateway}/drafts`, { title: 'still here' })).status).toBe(200);
@@ -142,7 +154,9 @@ describe('route file reloads (ROUTES_FILE)', () => {
           level: 'warn',
           route_file: volume.file,
           version: second,
-          problems: expect.arrayContaining([expect.stringMatching(/^.*routes\.yaml: routes\[0\] "broken": /)]),
+          problems: expect.arrayContaining([
+            expect.stringMatching(/^.*routes\.yaml: routes\[0\] "broken": /),
+          ]),
         }),
       ]);
 

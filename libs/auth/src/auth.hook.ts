@@ -49,10 +49,7 @@ export class AuthHook implements OnModuleInit {
     const policy = this.policies.of(route.name);
     if (policy.scheme === 'none') return;
     try {
-      const identity = await this.authenticator.authenticate(
-        policy,
-        request.headers,
-      );
+      const identity = await this.authenticator.authenticate(policy, request.headers);
       if (identity !== undefined) setAuthenticatedIdentity(request, identity);
     } catch (err) {
       if (!(err instanceof AuthFailure)) throw err;

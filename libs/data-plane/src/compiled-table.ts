@@ -1,5 +1,10 @@
 import type { MatchedRoute } from '@app/http-server';
-import { compileBodySchema, type GrpcUpstreamModel, type Route, type RouteTable } from '@app/routes';
+import {
+  compileBodySchema,
+  type GrpcUpstreamModel,
+  type Route,
+  type RouteTable,
+} from '@app/routes';
 import { BadRequestException } from '@nestjs/common';
 import { loadProtoRoot } from '@app/transcoding';
 import { dirname } from 'node:path';
@@ -59,7 +64,11 @@ export function compileTable(
       throw new Error(`route "${route.name}": its upstream "${route.upstream}" is of another kind`);
     }
     if (route.bodySchema) handle = checkingBodies(compileBodySchema(route.bodySchema), handle);
-    const matched: MatchedRoute = { name: route.name, label: labelOf(route), upstream: route.upstream };
+    const matched: MatchedRoute = {
+      name: route.name,
+      label: labelOf(route),
+      upstream: route.upstream,
+    };
     return { route, target: { route, matched, handle, binding } };
   });
   return {
@@ -70,7 +79,10 @@ export function compileTable(
 }
 
 /** The body must satisfy the route's schema before any upstream is called: else a 400 naming the field. */
-function checkingBodies(check: ReturnType<typeof compileBodySchema>, handle: RouteHandler): RouteHandler {
+function checkingBodies(
+  check: ReturnType<typeof compileBodySchema>,
+  handle: RouteHandler,
+): RouteHandler {
   return (request, reply, params) => {
     const problem = check(request.body);
     if (problem) throw new BadRequestException({ message: problem.message, field: problem.field });

@@ -5,12 +5,7 @@ import { HttpServerMetrics } from '@app/metrics';
 import { RoutePolicies } from '@app/ratelimit';
 import { type DefaultRouteTableEnv, routeDefaultsOf } from '@app/routes';
 import type { RoutesEnv } from '@app/routes/env';
-import {
-  trafficPolicy,
-  UpstreamCoreModule,
-  UpstreamMetrics,
-  UpstreamStates,
-} from '@app/upstream';
+import { trafficPolicy, UpstreamCoreModule, UpstreamMetrics, UpstreamStates } from '@app/upstream';
 import type { UpstreamEnv } from '@app/upstream/env';
 import {
   type DynamicModule,

@@ -48,7 +48,9 @@ export function forwardedRequestHeaders(
   for (const name of upstream.headers.remove) delete headers[name];
   const forwardedFor = incoming['x-forwarded-for'];
   if (client.address)
-    headers['x-forwarded-for'] = forwardedFor ? `${String(forwardedFor)}, ${client.address}` : client.address;
+    headers['x-forwarded-for'] = forwardedFor
+      ? `${String(forwardedFor)}, ${client.address}`
+      : client.address;
   headers['x-forwarded-proto'] = client.protocol;
   if (client.host) headers['x-forwarded-host'] = client.host;
   Object.assign(headers, upstream.headers.add);

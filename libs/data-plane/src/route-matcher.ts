@@ -61,9 +61,7 @@ export class RouteMatcher<T> {
     for (const group of groups) {
       const found =
         group.router.find(method as HTTPMethod, path) ??
-        (method === 'HEAD' && !group.methods.has('HEAD')
-          ? group.router.find('GET', path)
-          : null);
+        (method === 'HEAD' && !group.methods.has('HEAD') ? group.router.find('GET', path) : null);
       if (found) return { target: found.store as T, params: found.params };
     }
     for (const group of groups) {
@@ -97,7 +95,9 @@ function hostTest(pattern: string): (host: string) => boolean {
     const suffix = pattern.slice(1);
     // Exactly one more label: `a.example.com`, not `example.com` nor `a.b.example.com`.
     return (host) =>
-      host.endsWith(suffix) && host.length > suffix.length && !host.slice(0, -suffix.length).includes('.');
+      host.endsWith(suffix) &&
+      host.length > suffix.length &&
+      !host.slice(0, -suffix.length).includes('.');
   }
   return (host) => host === pattern;
 }

@@ -1,6 +1,6 @@
 import type { AuthCapabilities, AuthPolicy, RouteAuthPolicies } from '@app/auth';
 import type { OpenApiPublication } from '@app/edge';
-import { errorBody, setMatchedRoute } from '@app/http-server';
+import { errorBody, setMatchedRoute, setTableAllowedMethods } from '@app/http-server';
 import type { HttpServerMetrics } from '@app/metrics';
 import type { RatePolicy, RoutePolicies } from '@app/ratelimit';
 import type { RouteTable } from '@app/routes';
@@ -51,14 +51,20 @@ export class RouteTableServer {
   install(fastify: FastifyInstance, isTableRoute: (request: FastifyRequest) => boolean): void {
     fastify.addHook('onRequest', (request, _reply, done) => {
       const table = this.current;
-      if (table && isTableRoute(request)) {
+      const tableRoute = isTableRoute(request);
+      // Fastify's own 404 (a method the catch-all does not register): only the 405's Allow.
+      if (table && (tableRoute || request.routeOptions.url === undefined)) {
         const found = table.matcher.find(
           request.method,
           splitUrl(request.url).path,
           request.headers.host,
         );
-        (request as unknown as Carrier)[LOOKUP] = found;
-        if ('target' in found) setMatchedRoute(request, found.target.matched);
+        if (!tableRoute) {
+          if (!('target' in found)) setTableAllowedMethods(request, found.allowed);
+        } else {
+          (request as unknown as Carrier)[LOOKUP] = found;
+          if ('target' in found) setMatchedRoute(request, found.target.matched);
+        }
       }
       done();
     });
@@ -100,8 +106,7 @@ export class RouteTableServer {
     this.metrics.served(table.version, table.routes.length);
     const serverMetrics = this.serverMetrics();
     for (const route of table.routes)
-      for (const method of route.match.methods)
-        serverMetrics?.zeroRoute(method, labelOf(route));
+      for (const method of route.match.methods) serverMetrics?.zeroRoute(method, labelOf(route));
     this.retireLater(retire, previous);
   }
 
@@ -156,4 +161,3 @@ export class RouteTableServer {
     this.retireTimers.add(timer);
   }
 }
-

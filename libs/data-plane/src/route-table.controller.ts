@@ -4,7 +4,6 @@ import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RouteTableServer } from './route-table-server';
 
-
 /**
  * The one Nest route of the route table: every path, every method a table route can take
  * (HEAD comes with GET; OPTIONS stays with CORS preflights). Guards and the error filter apply

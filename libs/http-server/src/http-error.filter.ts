@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody } from './error-body';
+import { tableAllowedMethods } from './matched-route';
 import type { RouteTable } from './route-table';
 
 /**
@@ -26,7 +27,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status === 404 && request.routeOptions.url === undefined) {
-        const allowed = this.routes.allowedMethods(request.url);
+        const allowed = [
+          ...new Set([...this.routes.allowedMethods(request.url), ...tableAllowedMethods(request)]),
+        ];
         if (allowed.length > 0) {
           reply
             .status(405)

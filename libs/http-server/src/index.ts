@@ -19,5 +19,6 @@ export {
   type MatchedRoute,
   routeLabelOf,
   setMatchedRoute,
+  setTableAllowedMethods,
   TABLE_ROUTE,
 } from './matched-route';

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 
 const MATCHED = Symbol('matchedRoute');
+const ALLOWED = Symbol('allowedMethods');
 
 /** What the rest of the request's handling needs to know about the route table entry it matched. */
 export interface MatchedRoute {
@@ -11,7 +12,7 @@ export interface MatchedRoute {
   readonly upstream: string;
 }
 
-type Carrier = { [MATCHED]?: MatchedRoute };
+type Carrier = { [MATCHED]?: MatchedRoute; [ALLOWED]?: readonly string[] };
 
 /**
  * The gateway serves a route table that can change at any time through one catch-all route, so
@@ -25,6 +26,19 @@ export function setMatchedRoute(request: FastifyRequest, route: MatchedRoute): v
 
 export function matchedRouteOf(request: FastifyRequest): MatchedRoute | undefined {
   return (request as unknown as Carrier)[MATCHED];
+}
+
+/**
+ * A request no route takes with its method, although the route table has the path with others:
+ * the 405's `Allow` (a method the catch-all route does not register, e.g. OPTIONS without CORS,
+ * never reaches the table's own handler).
+ */
+export function setTableAllowedMethods(request: FastifyRequest, methods: readonly string[]): void {
+  (request as unknown as Carrier)[ALLOWED] = methods;
+}
+
+export function tableAllowedMethods(request: FastifyRequest): readonly string[] {
+  return (request as unknown as Carrier)[ALLOWED] ?? [];
 }
 
 /** Route config of the catch-all route that serves the route table. */

@@ -12,8 +12,8 @@ export class RouteTable {
   static track(fastify: FastifyInstance): RouteTable {
     const table = new RouteTable();
     fastify.addHook('onRoute', (route) => {
-      // A catch-all (the CORS preflight route `OPTIONS *`) makes no path "known".
-      if (route.url === '*') return;
+      // A catch-all (the CORS preflight route `OPTIONS *`, the route table's) makes no path "known".
+      if (route.url === '*' || route.url.endsWith('/*')) return;
       const methods = Array.isArray(route.method) ? route.method : [route.method];
       for (const method of methods) table.add(method as HTTPMethod, route.url);
     });

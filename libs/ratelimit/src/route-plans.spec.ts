@@ -37,7 +37,9 @@ describe('RoutePlans', () => {
   });
 
   it("sends handlers with @nestjs/throttler's decorators down the package's own path", () => {
-    expect(plans().of('x', '/x', Decorated.prototype.handle, Decorated).throttlerDecorated).toBe(true);
+    expect(plans().of('x', '/x', Decorated.prototype.handle, Decorated).throttlerDecorated).toBe(
+      true,
+    );
   });
 
   it('makes a plan for one request when another handler serves the same route', () => {

@@ -17,7 +17,7 @@ describe('RoutePolicies', () => {
     expect(policies.of('other')).toEqual({ name: 'default', limit: 100, windowMs: 1000 });
   });
 
-  it("replaces the policies as a whole with a new table, and says so by its generation", () => {
+  it('replaces the policies as a whole with a new table, and says so by its generation', () => {
     const policies = make();
     const before = policies.generation;
     policies.replace(new Map([['projects', { name: '/projects', limit: 1, windowMs: 1000 }]]));

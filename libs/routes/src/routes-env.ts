@@ -1,4 +1,5 @@
 import { positiveInt } from '@app/env';
+import { upstreamEnv } from '@app/upstream/env';
 import { z } from 'zod';
 
 /**
@@ -13,3 +14,42 @@ export const routesEnv = {
 };
 
 export type RoutesEnv = z.infer<z.ZodObject<typeof routesEnv>>;
+
+/** Variables the route file replaces, and what replaces them: beside it they would be ignored. */
+const REPLACED_BY_THE_FILE = {
+  WEBAPP_URL: 'the urls of an http upstream',
+  RPC_TARGET: 'the target of a grpc upstream',
+  AUTH_ROUTES: 'auth on its routes',
+  RATE_LIMIT_ROUTES: 'rateLimit on its routes',
+} as const;
+
+const DEFAULTS = {
+  WEBAPP_URL: upstreamEnv.WEBAPP_URL.parse(undefined),
+  RPC_TARGET: upstreamEnv.RPC_TARGET.parse(undefined),
+};
+
+/** With ROUTES_FILE, the variables the file replaces must be unset: each set one is an error. */
+export function checkRoutesFileConfig(
+  config: RoutesEnv & {
+    WEBAPP_URL: string;
+    RPC_TARGET: string;
+    AUTH_ROUTES: readonly unknown[];
+    RATE_LIMIT_ROUTES: readonly unknown[];
+  },
+  context: z.RefinementCtx,
+): void {
+  if (config.ROUTES_FILE === undefined) return;
+  const set = {
+    WEBAPP_URL: config.WEBAPP_URL !== DEFAULTS.WEBAPP_URL,
+    RPC_TARGET: config.RPC_TARGET !== DEFAULTS.RPC_TARGET,
+    AUTH_ROUTES: config.AUTH_ROUTES.length > 0,
+    RATE_LIMIT_ROUTES: config.RATE_LIMIT_ROUTES.length > 0,
+  };
+  for (const [name, instead] of Object.entries(REPLACED_BY_THE_FILE))
+    if (set[name as keyof typeof set])
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `not used with ROUTES_FILE; set ${instead} in ${config.ROUTES_FILE} instead`,
+      });
+}

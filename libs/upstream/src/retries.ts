@@ -44,8 +44,7 @@ export class Retries {
       } catch (thrown) {
         if (!(thrown instanceof RetryableFailure)) throw thrown;
         this.budget.recordFailure();
-        const mayRetry =
-          number < maxAttempts && Date.now() < deadline && this.budget.canRetry;
+        const mayRetry = number < maxAttempts && Date.now() < deadline && this.budget.canRetry;
         if (!mayRetry) throw thrown.error;
         this.onRetry();
       }

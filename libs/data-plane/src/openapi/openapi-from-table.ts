@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HttpMethod, JsonSchema, Route, RouteTable } from '@app/routes';
 import { MessageSchemaSet } from '@app/transcoding';
 import {
@@ -70,17 +71,22 @@ export function openApiFromTable(
     components[`${name}.input`] = schema;
   for (const [name, schema] of Object.entries(schemas.output.defs))
     components[`${name}.output`] = schema;
+  const contract = {
+    paths,
+    components: { schemas: components, securitySchemes: SECURITY_SCHEMES },
+    ...(notListed.length > 0 ? { 'x-gateway-not-listed': notListed } : {}),
+  };
   return {
     openapi: '3.1.1',
     info: {
       title: 'API gateway stack: public API',
-      version: table.version,
+      // The contract's own hash: upstream addresses and other settings the client never sees
+      // change the table's version, not this one.
+      version: createHash('sha256').update(JSON.stringify(contract)).digest('hex').slice(0, 16),
       description:
-        "The gateway's routes, as its route table has them (info.version is the table's). A trailing slash on a path is accepted. Every error has the Error body.",
+        "The gateway's routes, as its route table has them (info.version is a hash of this contract). A trailing slash on a path is accepted. Every error has the Error body.",
     },
-    paths,
-    components: { schemas: components, securitySchemes: SECURITY_SCHEMES },
-    ...(notListed.length > 0 ? { 'x-gateway-not-listed': notListed } : {}),
+    ...contract,
   };
 }
 

@@ -161,7 +161,11 @@ export class GrpcUpstream {
    * is connected). Only UNAVAILABLE is retried - the call never reached a replica, or the replica
    * went away (e.g. SIGKILLed mid-answer); an idempotent method may run twice.
    */
-  private attempts<T>(requestId: string, invoke: UnaryInvoker<T>, call: GrpcCallPolicy): Promise<T> {
+  private attempts<T>(
+    requestId: string,
+    invoke: UnaryInvoker<T>,
+    call: GrpcCallPolicy,
+  ): Promise<T> {
     const deadline = Date.now() + call.timeoutMs;
     return this.retries.run(
       deadline,

@@ -52,7 +52,8 @@ export class UndiciTransport {
         path,
         method: (config.method ?? 'get').toUpperCase() as 'POST',
         headers: headersOf(config),
-        body: typeof config.data === 'string' || Buffer.isBuffer(config.data) ? config.data : undefined,
+        body:
+          typeof config.data === 'string' || Buffer.isBuffer(config.data) ? config.data : undefined,
         headersTimeout: timeout,
         bodyTimeout: timeout,
       });
