@@ -1,0 +1,68 @@
+import type { HttpMethod, PathMatch, Route } from '@app/routes';
+import { RouteMatcher } from './route-matcher';
+
+function route(name: string, methods: HttpMethod[], path: PathMatch): Route {
+  return {
+    name,
+    match: { methods, path, hosts: [] },
+    upstream: 'u',
+    grpc: null,
+    auth: { scheme: 'none', scopes: [] },
+    rateLimit: null,
+    timeoutMs: 1000,
+    retry: { idempotent: false, maxAttempts: 1 },
+    bodyLimitBytes: 1024,
+    bodySchema: null,
+  };
+}
+
+const rule = (path: string, variables: string[]): PathMatch => ({
+  kind: 'http-rule',
+  path,
+  variables,
+});
+
+const matcher = new RouteMatcher(
+  [
+    route('get-shelf', ['GET'], rule('/v1/shelves/{shelf}', ['shelf'])),
+    route('archive', ['POST'], rule('/v1/shelves/{shelf}:archive', ['shelf'])),
+    route('update', ['POST'], rule('/v1/shelves/{shelf}', ['shelf'])),
+    route('get-book', ['GET'], rule('/v1/{name=shelves/*/books/*}', ['name'])),
+    route('any-book', ['GET'], rule('/v1/books/{name=**}', ['name'])),
+    route('batch', ['POST'], rule('/v1/books:batchGet', [])),
+    route('explicit', ['PUT'], { kind: 'template', path: '/v1/shelves/{id}', variables: ['id'] }),
+  ].map((r) => ({ route: r, target: r.name })),
+);
+
+const find = (method: string, path: string) => matcher.find(method, path, undefined);
+
+describe('RouteMatcher with google.api.http templates', () => {
+  it.each([
+    ['GET', '/v1/shelves/7', 'get-shelf', { shelf: '7' }],
+    ['GET', '/v1/shelves/7/', 'get-shelf', { shelf: '7' }],
+    ['POST', '/v1/shelves/7:archive', 'archive', { shelf: '7' }],
+    ['POST', '/v1/shelves/7', 'update', { shelf: '7' }],
+    ['GET', '/v1/shelves/1/books/2', 'get-book', { name: 'shelves/1/books/2' }],
+    ['GET', '/v1/books/a/b/c', 'any-book', { name: 'a/b/c' }],
+    ['GET', '/v1/books', 'any-book', { name: '' }],
+    ['POST', '/v1/books:batchGet', 'batch', {}],
+    ['PUT', '/v1/shelves/9', 'explicit', { id: '9' }],
+  ])('%s %s -> %s', (method, path, target, params) => {
+    expect(find(method, path)).toEqual({ target, params });
+  });
+
+  it('a path the coarse router takes but the template does not is a 404, or a 405 naming the methods that take it', () => {
+    expect(find('GET', '/v1/shelves/1/boxes/2')).toEqual({ allowed: [] });
+    expect(find('POST', '/v1/books:batchPut')).toEqual({ allowed: [] });
+    expect(find('DELETE', '/v1/shelves/7')).toEqual({ allowed: ['GET', 'POST', 'PUT'] });
+    expect(find('GET', '/v1/shelves/7:archive')).toEqual({
+      target: 'get-shelf',
+      params: { shelf: '7:archive' },
+    });
+  });
+
+  it('finds no route for a malformed percent-encoding, as for any route', () => {
+    expect(find('GET', '/v1/shelves/%zz')).toEqual({ allowed: [] });
+    expect(find('GET', '/v1/books/a%zz')).toEqual({ allowed: [] });
+  });
+});
