@@ -160,7 +160,8 @@ function registration(
     try {
       return template.match(exact);
     } catch {
-      // A malformed percent-encoding: the route's handler matches again and answers 400 naming it.
+      // A malformed percent-encoding (find-my-way already refuses those in parameters): the
+      // route's handler matches again and answers 400 naming the variable.
       return {};
     }
   };
