@@ -1,78 +1,68 @@
-import type { PathMatch, Route } from '@app/routes';
+import type { HttpMethod, PathMatch, Route } from '@app/routes';
 import { RouteMatcher } from './route-matcher';
 
-function route(name: string, methods: string[], path: PathMatch, hosts: string[] = []): Route {
+function route(name: string, methods: HttpMethod[], path: PathMatch): Route {
   return {
     name,
-    match: { methods: methods as Route['match']['methods'], path, hosts },
-  } as unknown as Route;
+    match: { methods, path, hosts: [] },
+    upstream: 'u',
+    grpc: null,
+    auth: { scheme: 'none', scopes: [] },
+    rateLimit: null,
+    timeoutMs: 1000,
+    retry: { idempotent: false, maxAttempts: 1 },
+    bodyLimitBytes: 1024,
+    bodySchema: null,
+  };
 }
 
-const exact = (path: string): PathMatch => ({ kind: 'exact', path });
-const prefix = (path: string): PathMatch => ({ kind: 'prefix', path });
-const template = (path: string): PathMatch => ({
-  kind: 'template',
+const rule = (path: string, variables: string[]): PathMatch => ({
+  kind: 'http-rule',
   path,
-  variables: [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]),
+  variables,
 });
 
-const routes = [
-  route('projects', ['POST'], exact('/projects')),
-  route('order', ['GET', 'DELETE'], template('/orders/{id}')),
-  route('order-items', ['GET'], template('/orders/{id}/items/{item}')),
-  route('api', ['GET', 'POST'], prefix('/api')),
-  route('api-v2', ['GET'], prefix('/api/v2')),
-  route('api-exact', ['GET'], exact('/api/status')),
-  route('shop', ['GET'], prefix('/'), ['shop.example.com']),
-  route('tenants', ['GET'], prefix('/'), ['*.tenants.example.com']),
-  route('colon', ['GET'], exact('/v1/things:batch')),
-];
-const matcher = new RouteMatcher(routes.map((r) => ({ route: r, target: r.name })));
-const nameOf = (method: string, path: string, host?: string) => {
-  const found = matcher.find(method, path, host);
-  return 'target' in found ? found.target : found;
-};
+const matcher = new RouteMatcher(
+  [
+    route('get-shelf', ['GET'], rule('/v1/shelves/{shelf}', ['shelf'])),
+    route('archive', ['POST'], rule('/v1/shelves/{shelf}:archive', ['shelf'])),
+    route('update', ['POST'], rule('/v1/shelves/{shelf}', ['shelf'])),
+    route('get-book', ['GET'], rule('/v1/{name=shelves/*/books/*}', ['name'])),
+    route('any-book', ['GET'], rule('/v1/books/{name=**}', ['name'])),
+    route('batch', ['POST'], rule('/v1/books:batchGet', [])),
+    route('explicit', ['PUT'], { kind: 'template', path: '/v1/shelves/{id}', variables: ['id'] }),
+  ].map((r) => ({ route: r, target: r.name })),
+);
 
-describe('RouteMatcher', () => {
-  it('finds exact, template and prefix routes, one trailing slash ignored', () => {
-    expect(nameOf('POST', '/projects')).toBe('projects');
-    expect(nameOf('POST', '/projects/')).toBe('projects');
-    expect(nameOf('GET', '/orders/42')).toBe('order');
-    expect(nameOf('GET', '/orders/42/items/7')).toBe('order-items');
-    expect(nameOf('GET', '/api')).toBe('api');
-    expect(nameOf('GET', '/api/anything/below')).toBe('api');
-    expect(nameOf('GET', '/v1/things:batch')).toBe('colon');
+const find = (method: string, path: string) => matcher.find(method, path, undefined);
+
+describe('RouteMatcher with google.api.http templates', () => {
+  it.each([
+    ['GET', '/v1/shelves/7', 'get-shelf', { shelf: '7' }],
+    ['GET', '/v1/shelves/7/', 'get-shelf', { shelf: '7' }],
+    ['POST', '/v1/shelves/7:archive', 'archive', { shelf: '7' }],
+    ['POST', '/v1/shelves/7', 'update', { shelf: '7' }],
+    ['GET', '/v1/shelves/1/books/2', 'get-book', { name: 'shelves/1/books/2' }],
+    ['GET', '/v1/books/a/b/c', 'any-book', { name: 'a/b/c' }],
+    ['GET', '/v1/books', 'any-book', { name: '' }],
+    ['POST', '/v1/books:batchGet', 'batch', {}],
+    ['PUT', '/v1/shelves/9', 'explicit', { id: '9' }],
+  ])('%s %s -> %s', (method, path, target, params) => {
+    expect(find(method, path)).toEqual({ target, params });
   });
 
-  it('gives the template variables', () => {
-    const found = matcher.find('GET', '/orders/42/items/7', undefined);
-    expect(found).toMatchObject({ params: { id: '42', item: '7' } });
+  it('a path the coarse router takes but the template does not is a 404, or a 405 naming the methods that take it', () => {
+    expect(find('GET', '/v1/shelves/1/boxes/2')).toEqual({ allowed: [] });
+    expect(find('POST', '/v1/books:batchPut')).toEqual({ allowed: [] });
+    expect(find('DELETE', '/v1/shelves/7')).toEqual({ allowed: ['GET', 'POST', 'PUT'] });
+    expect(find('GET', '/v1/shelves/7:archive')).toEqual({
+      target: 'get-shelf',
+      params: { shelf: '7:archive' },
+    });
   });
 
-  it('prefers exact over prefix and the longer prefix, by whole segments', () => {
-    expect(nameOf('GET', '/api/status')).toBe('api-exact');
-    expect(nameOf('GET', '/api/v2/x')).toBe('api-v2');
-    expect(nameOf('GET', '/api/v2')).toBe('api-v2');
-    expect(nameOf('GET', '/apix')).toEqual({ allowed: [] });
-  });
-
-  it('answers HEAD with a GET route', () => {
-    expect(nameOf('HEAD', '/orders/1')).toBe('order');
-  });
-
-  it('names the methods a known path takes (405), none for an unknown path (404)', () => {
-    expect(nameOf('GET', '/projects')).toEqual({ allowed: ['POST'] });
-    expect(nameOf('PUT', '/orders/1')).toEqual({ allowed: ['DELETE', 'GET'] });
-    expect(nameOf('GET', '/nowhere')).toEqual({ allowed: [] });
-  });
-
-  it('takes a named host before any host, wildcards for exactly one label, ports ignored', () => {
-    expect(nameOf('GET', '/projects', 'shop.example.com')).toBe('shop');
-    expect(nameOf('GET', '/api/x', 'SHOP.example.com:8443')).toBe('shop');
-    expect(nameOf('POST', '/projects', 'shop.example.com')).toBe('projects');
-    expect(nameOf('GET', '/x', 'a.tenants.example.com')).toBe('tenants');
-    expect(nameOf('GET', '/x', 'a.b.tenants.example.com')).toEqual({ allowed: [] });
-    expect(nameOf('GET', '/x', 'tenants.example.com')).toEqual({ allowed: [] });
-    expect(nameOf('GET', '/api/x', 'other.example.com')).toBe('api');
+  it('finds no route for a malformed percent-encoding, as for any route', () => {
+    expect(find('GET', '/v1/shelves/%zz')).toEqual({ allowed: [] });
+    expect(find('GET', '/v1/books/a%zz')).toEqual({ allowed: [] });
   });
 });

@@ -1,4 +1,5 @@
-import type { Route } from '@app/routes';
+import { httpRuleSegments, type Route } from '@app/routes';
+import { parsePathTemplate } from '@app/transcoding';
 import FindMyWay, { type HTTPMethod, type Instance } from 'find-my-way';
 
 /** A request's route: its table entry and the values of its path template's variables. */
@@ -12,11 +13,28 @@ export interface RouteMiss {
   readonly allowed: readonly string[];
 }
 
+type Params = Readonly<Record<string, string | undefined>>;
+
+/**
+ * A route registered at one router path. Several can share one: http-rule templates are
+ * registered coarsely (google.api.http matches more finely than find-my-way: a `:verb` suffix,
+ * `**`), and each then checks the path exactly. `params` gives the route's variables, or null
+ * when the path is not the route's after all.
+ */
+interface Candidate<T> {
+  readonly target: T;
+  /** Tried in this order: a template with a verb, a template without, any other route. */
+  readonly rank: number;
+  readonly params: (path: string, found: Params) => Params | null;
+}
+
 /** One router per host pattern: exact names first, then `*.` wildcards, then any host. */
-interface HostGroup {
+interface HostGroup<T> {
   readonly accepts: (host: string) => boolean;
   readonly router: Instance<FindMyWay.HTTPVersion.V1>;
   readonly methods: Set<string>;
+  /** By `method routerPath`: the store of that router entry. */
+  readonly entries: Map<string, Candidate<T>[]>;
 }
 
 /**
@@ -26,12 +44,14 @@ interface HostGroup {
  * is ignored. Built once per table; the table's routes never overlap (the route file's checks).
  */
 export class RouteMatcher<T> {
-  private readonly groups: HostGroup[];
+  private readonly groups: HostGroup<T>[];
 
   constructor(entries: ReadonlyArray<{ route: Route; target: T }>) {
-    const byHost = new Map<string, HostGroup>();
+    const byHost = new Map<string, HostGroup<T>>();
     for (const { route, target } of entries) {
       const hosts = route.match.hosts.length > 0 ? route.match.hosts : [''];
+      const { paths, rank, params } = registration(route);
+      const candidate: Candidate<T> = { target, rank, params };
       for (const host of hosts) {
         let group = byHost.get(host);
         if (!group) {
@@ -39,12 +59,22 @@ export class RouteMatcher<T> {
             accepts: hostTest(host),
             router: FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true }),
             methods: new Set(),
+            entries: new Map(),
           };
           byHost.set(host, group);
         }
         for (const method of route.match.methods)
-          for (const path of routerPaths(route))
-            group.router.on(method as HTTPMethod, path, () => undefined, target);
+          for (const path of paths) {
+            const key = `${method} ${path}`;
+            let candidates = group.entries.get(key);
+            if (!candidates) {
+              candidates = [];
+              group.entries.set(key, candidates);
+              group.router.on(method as HTTPMethod, path, () => undefined, candidates);
+            }
+            candidates.push(candidate);
+            candidates.sort((a, b) => a.rank - b.rank);
+          }
         for (const method of route.match.methods) group.methods.add(method);
       }
     }
@@ -60,33 +90,82 @@ export class RouteMatcher<T> {
     const groups = this.groups.filter((group) => group.accepts(name));
     for (const group of groups) {
       const found =
-        group.router.find(method as HTTPMethod, path) ??
-        (method === 'HEAD' && !group.methods.has('HEAD') ? group.router.find('GET', path) : null);
-      if (found) return { target: found.store as T, params: found.params };
+        lookup(group, method, path) ??
+        (method === 'HEAD' && !group.methods.has('HEAD') ? lookup(group, 'GET', path) : null);
+      if (found) return found;
     }
     for (const group of groups) {
-      const allowed = [...group.methods].filter(
-        (other) => group.router.find(other as HTTPMethod, path) !== null,
-      );
+      const allowed = [...group.methods].filter((other) => lookup(group, other, path) !== null);
       if (allowed.length > 0) return { allowed: allowed.sort() };
     }
     return { allowed: [] };
   }
 }
 
-/** find-my-way syntax of a route's path: `{v}` -> `:v`, a literal `:` doubled, a prefix as `p` and `p/*`. */
-function routerPaths(route: Route): string[] {
+function lookup<T>(group: HostGroup<T>, method: string, path: string): RouteHit<T> | null {
+  const found = group.router.find(method as HTTPMethod, path);
+  if (!found) return null;
+  for (const candidate of found.store as Candidate<T>[]) {
+    const params = candidate.params(path, found.params);
+    if (params) return { target: candidate.target, params };
+  }
+  return null;
+}
+
+/**
+ * find-my-way syntax of a route's path - a literal `:` doubled, variables as positional `:pN`
+ * (so that routes sharing a router path agree on it), a prefix as `p` and `p/*` - and how the
+ * route's own variables are read from a hit.
+ */
+function registration(
+  route: Route,
+): Pick<Candidate<never>, 'rank' | 'params'> & { paths: string[] } {
   const { path } = route.match;
-  const escaped = path.path
-    .split('/')
-    .map((segment) =>
-      path.kind === 'template' && /^\{\w+\}$/.test(segment)
-        ? `:${segment.slice(1, -1)}`
-        : segment.replaceAll(':', '::'),
-    )
-    .join('/');
-  if (path.kind !== 'prefix') return [escaped];
-  return escaped === '/' ? ['/', '/*'] : [escaped, `${escaped}/*`];
+  const literal = (segment: string) => segment.replaceAll(':', '::');
+  if (path.kind === 'exact') return { paths: [literal(path.path)], rank: 2, params: () => ({}) };
+  if (path.kind === 'prefix') {
+    const escaped = literal(path.path);
+    const paths = escaped === '/' ? ['/', '/*'] : [escaped, `${escaped}/*`];
+    return { paths, rank: 2, params: (_, found) => found };
+  }
+  if (path.kind === 'template') {
+    let n = 0;
+    const escaped = path.path
+      .split('/')
+      .map((segment) => (/^\{\w+\}$/.test(segment) ? `:p${n++}` : literal(segment)))
+      .join('/');
+    const params = (_: string, found: Params) =>
+      Object.fromEntries(path.variables.map((name, i) => [name, found[`p${i}`]]));
+    return { paths: [escaped], rank: 2, params };
+  }
+  // http-rule: `*` as a parameter, `**` as a wildcard (zero or more segments: with and without
+  // it), a verb kept with a literal last segment or left inside the parameter or wildcard.
+  const { segments, verb } = httpRuleSegments(path.path);
+  const deep = segments.at(-1) === '**';
+  let n = 0;
+  const parts = (deep ? segments.slice(0, -1) : segments).map((segment) =>
+    segment === '*' ? `:p${n++}` : literal(segment),
+  );
+  if (
+    verb !== undefined &&
+    !deep &&
+    (parts.length === 0 || !parts[parts.length - 1].startsWith(':'))
+  )
+    parts.push(`${parts.pop() ?? ''}::${verb}`);
+  const base = `/${parts.join('/')}`;
+  const paths = deep ? (base === '/' ? ['/', '/*'] : [base, `${base}/*`]) : [base];
+  const template = parsePathTemplate(path.path);
+  const params = (requestPath: string): Params | null => {
+    const exact = requestPath.length > 1 ? requestPath.replace(/\/$/, '') : requestPath;
+    try {
+      return template.match(exact);
+    } catch {
+      // A malformed percent-encoding (find-my-way already refuses those in parameters): the
+      // route's handler matches again and answers 400 naming the variable.
+      return {};
+    }
+  };
+  return { paths, rank: verb === undefined ? 1 : 0, params };
 }
 
 function hostTest(pattern: string): (host: string) => boolean {

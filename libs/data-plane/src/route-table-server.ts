@@ -104,6 +104,11 @@ export class RouteTableServer {
       openApiFromTable(table, (route) => compiled.routes.get(route.name)?.binding),
     );
     this.metrics.served(table.version, table.routes.length);
+    if (table.skipped && table.skipped.length > 0)
+      this.logger.warn(
+        { version: table.version, skipped: table.skipped },
+        'annotated methods without an HTTP route (streaming or a custom verb)',
+      );
     const serverMetrics = this.serverMetrics();
     for (const route of table.routes)
       for (const method of route.match.methods) serverMetrics?.zeroRoute(method, labelOf(route));

@@ -107,6 +107,7 @@ describe('parseRouteFile', () => {
           bodySchema: null,
         },
       ],
+      skipped: [],
       version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
     });
   });

@@ -43,5 +43,5 @@ export function parseRouteFile(
     throw new ConfigError(issueLines(source.name, result.error.issues, raw).join('\n'));
   const problems = protoProblems(result.data, source.name, source.baseDir);
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
-  return routeTableFromFile(result.data, defaults, source.baseDir);
+  return routeTableFromFile(result.data, defaults, source.baseDir, source.name);
 }

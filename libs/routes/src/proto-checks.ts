@@ -1,6 +1,7 @@
-import { loadSync } from '@grpc/proto-loader';
+import { loadProtoRoot } from '@app/transcoding';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { Namespace, Service } from 'protobufjs';
 import type { RouteFile } from './route-file-fields';
 
 /**
@@ -42,12 +43,23 @@ export function protoProblems(file: RouteFile, sourceName: string, baseDir: stri
   return lines;
 }
 
-/** Fully qualified service name -> its method names, as the .proto files spell them. */
+/**
+ * Fully qualified service name -> its method names, as the .proto files spell them. Loaded as the
+ * data plane loads them (libs/transcoding): imports from the files' directories, then the
+ * google/api and google/protobuf files protobufjs ships.
+ */
 function servicesIn(paths: string[]): Map<string, string[]> {
-  const definition = loadSync(paths, { keepCase: true });
+  const root = loadProtoRoot({
+    files: paths,
+    includeDirs: [...new Set(paths.map((p) => dirname(p)))],
+  });
   const services = new Map<string, string[]>();
-  for (const [name, value] of Object.entries(definition))
-    // Message and enum types carry their descriptor's `format`; services are maps of methods.
-    if (!('format' in value)) services.set(name, Object.keys(value));
+  const visit = (ns: Namespace): void => {
+    for (const child of ns.nestedArray)
+      if (child instanceof Service)
+        services.set(child.fullName.slice(1), Object.keys(child.methods));
+      else if (child instanceof Namespace) visit(child);
+  };
+  visit(root);
   return services;
 }

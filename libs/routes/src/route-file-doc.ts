@@ -47,6 +47,13 @@ Besides each field's own rules:
 - \`bodySchema\` compiles: a valid draft 2020-12 schema whose keywords and formats are all known
   (a misspelt keyword is an error, not a rule silently skipped), with local \`$ref\`s only and no
   \`$schema\` but draft 2020-12's.
+- a grpc upstream with \`httpRulesFromProtos: true\` also gets one route per \`google.api.http\`
+  rule and additional binding of its services' methods, named \`<upstream>.<method in lower
+  case>\` (\`.1\`, \`.2\`, ... for the additional bindings), with the gateway's defaults as
+  policies (\`retry.idempotent\` only for GET); such a route takes no requests a route of the file
+  takes (same method, same path shape, any host) nor any route's name: the file does not override
+  it (for other policies on a method, route it in the file and leave the flag off). Streaming methods and custom HTTP
+  methods (\`custom { kind: "PURGE" }\`) get no route; the table lists them as \`skipped\`.
 
 A file that breaks any rule stops the gateway with one line per problem, naming the file, the route
 (by index and name) or upstream, and the field:

@@ -325,7 +325,7 @@ const upstream = z
       .boolean()
       .optional()
       .describe(
-        'grpc only: also take routes from the `google.api.http` annotations of those services. Left out: false.',
+        'grpc only: also route every `google.api.http` rule (and additional binding) of those services, as `<upstream>.<method in lower case>[.<n>]`, with the default policies; see the rules above. Left out: false.',
       ),
     traffic,
   })

@@ -14,12 +14,17 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
  * Which request paths a route takes; every kind ignores one trailing slash, as the router does.
  * - exact: `/projects` only;
  * - prefix: `/api` and everything below it, by whole segments (`/api/x`, not `/apix`);
- * - template: whole segments, `{name}` standing for any one segment (`/orders/{id}`).
+ * - template: whole segments, `{name}` standing for any one segment (`/orders/{id}`);
+ * - http-rule: a `google.api.http` path template as its .proto writes it (routes taken from
+ *   annotations only): `{field.path=segments}` variables, `*` one segment, `**` the rest, an
+ *   optional `:verb` suffix (`/v1/{name=shelves/*}/books`, `/v1/{name=**}`, `/v1/x/{id}:archive`);
+ *   `variables` are the field paths it binds, in order. Matched as google/api/http.proto says.
  */
 export type PathMatch =
   | { readonly kind: 'exact'; readonly path: string }
   | { readonly kind: 'prefix'; readonly path: string }
-  | { readonly kind: 'template'; readonly path: string; readonly variables: readonly string[] };
+  | { readonly kind: 'template'; readonly path: string; readonly variables: readonly string[] }
+  | { readonly kind: 'http-rule'; readonly path: string; readonly variables: readonly string[] };
 
 export interface RouteMatch {
   /** Sorted, without duplicates. */
@@ -58,6 +63,31 @@ export interface GrpcMethod {
   /** Fully qualified service name, e.g. `userverify.UserVerify`. */
   readonly service: string;
   readonly method: string;
+  /**
+   * Set on routes taken from a `google.api.http` rule (path kind `http-rule`): which parts of the
+   * request and reply are the messages, as the rule says. Absent on routes of the file: the JSON
+   * body is the whole request message for methods with a body, the reply the whole response.
+   */
+  readonly httpRule?: HttpRuleMapping;
+}
+
+/** The body mapping of one `google.api.http` rule (or additional binding). */
+export interface HttpRuleMapping {
+  /** `*` (the body is the message), a top-level request field, or null (no body). */
+  readonly body: string | null;
+  /** A top-level reply field sent as the whole response body, or null (the whole reply). */
+  readonly responseBody: string | null;
+}
+
+/**
+ * A method of a gRPC upstream with `httpRulesFromProtos` that got no route, and why (streaming,
+ * a custom HTTP method): the gateway logs them when it loads the table.
+ */
+export interface SkippedMethod {
+  readonly upstream: string;
+  /** `/package.Service/Method`. */
+  readonly grpcPath: string;
+  readonly reason: string;
 }
 
 export interface Route {
@@ -155,6 +185,14 @@ export interface RouteTable {
   readonly upstreams: readonly UpstreamModel[];
   /** Sorted by name: matching goes by specificity, never by order (docs/adr/0008-route-model.md). */
   readonly routes: readonly Route[];
-  /** Stable hash of the content above: equal tables, equal versions. */
+  /**
+   * Annotated methods that became no route (sorted by upstream, then method), for the gateway to
+   * log at load; createRouteTable always sets it (optional only for hand-written tables).
+   */
+  readonly skipped?: readonly SkippedMethod[];
+  /**
+   * Stable hash of the content above and of the listed .proto files' contents: equal tables,
+   * equal versions; an edited .proto gives a new one.
+   */
   readonly version: string;
 }

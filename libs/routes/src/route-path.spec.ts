@@ -1,4 +1,4 @@
-import { pathMatchOf, pathProblem, pathShape } from './route-path';
+import { httpRuleSegments, pathMatchOf, pathProblem, pathShape } from './route-path';
 
 describe('route paths', () => {
   it.each([
@@ -44,5 +44,25 @@ describe('route paths', () => {
     expect(shape('template', '/o/{id}')).toBe(shape('template', '/o/{orderId}/'));
     expect(shape('template', '/o/{id}')).not.toBe(shape('template', '/p/{id}'));
     expect(shape('exact', '/o')).not.toBe(shape('prefix', '/o'));
+  });
+
+  it('gives a google.api.http template the shape of the paths it takes', () => {
+    const rule = (path: string) => pathShape({ kind: 'http-rule', path, variables: [] });
+    const template = (path: string) => pathShape(pathMatchOf('template', path));
+    expect(rule('/v1/{name=shelves/*}')).toBe(template('/v1/shelves/{id}'));
+    expect(rule('/v1/shelves/{shelf}')).toBe(template('/v1/shelves/{id}'));
+    expect(rule('/v1/shelves')).toBe(pathShape(pathMatchOf('exact', '/v1/shelves')));
+    expect(rule('/v1/shelves/{shelf}:archive')).not.toBe(rule('/v1/shelves/{shelf}'));
+    expect(rule('/v1/{name=**}')).not.toBe(rule('/v1/{name=*}'));
+    expect(rule('/v1/{name=shelves/*}')).not.toBe(rule('/v1/{name=books/*}'));
+  });
+
+  it('expands an http-rule template into the segments it matches and its verb', () => {
+    expect(httpRuleSegments('/v1/{book.name=shelves/*/books/*}:publish')).toEqual({
+      segments: ['v1', 'shelves', '*', 'books', '*'],
+      verb: 'publish',
+    });
+    expect(httpRuleSegments('/v1/{name=**}')).toEqual({ segments: ['v1', '**'], verb: undefined });
+    expect(httpRuleSegments('/x:go')).toEqual({ segments: ['x'], verb: 'go' });
   });
 });

@@ -51,8 +51,36 @@ export function pathMatchOf(kind: PathKind, path: string): PathMatch {
   return { kind, path: normal, variables };
 }
 
-/** Paths that match the same requests have the same shape: templates differ only in names. */
+/**
+ * Paths that match the same requests have the same shape: templates differ only in names, and an
+ * exact path, a template and an http-rule template that take the same paths are one shape.
+ */
 export function pathShape(match: PathMatch): string {
-  const path = match.kind === 'template' ? match.path.replace(/\{[^}]*\}/g, '{}') : match.path;
-  return `${match.kind} ${path}`;
+  if (match.kind === 'prefix') return `prefix ${match.path}`;
+  if (match.kind === 'exact') return `path ${match.path}`;
+  if (match.kind === 'template') return `path ${match.path.replace(/\{[^}]*\}/g, '{}')}`;
+  const { segments, verb } = httpRuleSegments(match.path);
+  const shape = segments.map((s) => (s === '*' ? '{}' : s === '**' ? '{**}' : s));
+  return `path /${shape.join('/')}${verb === undefined ? '' : `:${verb}`}`;
+}
+
+/**
+ * The segments a valid `google.api.http` template matches - a literal, `*` (one segment) or `**`
+ * (the rest) - with its variables expanded (`{name=shelves/*}` is `shelves`, `*`; `{id}` is `*`),
+ * and its `:verb`. Only for templates libs/transcoding has parsed.
+ */
+export function httpRuleSegments(template: string): { segments: string[]; verb?: string } {
+  let rest = template.slice(1);
+  let verb: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/') && colon > rest.lastIndexOf('}')) {
+    verb = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  // `{field=a/b}` -> `a/b`, `{field}` -> `*`: variables only name what their segments match.
+  const expanded = rest.replace(
+    /\{[^}=]*(?:=([^}]*))?\}/g,
+    (_, inner: string | undefined) => inner ?? '*',
+  );
+  return { segments: expanded === '' ? [] : expanded.split('/'), verb };
 }

@@ -1,8 +1,19 @@
+import { ConfigError } from '@app/env';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { httpRuleRoutes } from './http-rule-routes';
 import type { RouteDefaults } from './route-defaults';
 import type { RouteFile, RouteFileRoute, RouteFileUpstream } from './route-file-fields';
-import type { HttpMethod, Route, RouteTable, UpstreamModel, UpstreamTraffic } from './route-model';
-import { normalisePath, PATH_KINDS, pathMatchOf } from './route-path';
+import type {
+  HttpMethod,
+  Route,
+  RouteTable,
+  SkippedMethod,
+  UpstreamModel,
+  UpstreamTraffic,
+} from './route-model';
+import { normalisePath, PATH_KINDS, pathMatchOf, pathShape } from './route-path';
 import { createRouteTable } from './route-table';
 
 // RFC 9110 section 9.2.2.
@@ -10,12 +21,16 @@ const IDEMPOTENT_METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'OPTIONS', 'PU
 
 /**
  * The model of a validated route file: every value left out takes its default, names and paths
- * are normalised, .proto paths resolved against `baseDir` (the route file's directory).
+ * are normalised, .proto paths resolved against `baseDir` (the route file's directory), and the
+ * routes of `httpRulesFromProtos` upstreams added. Throws a ConfigError (one line per problem,
+ * each starting with `sourceName`) when a generated route breaks a rule of the file: a name or
+ * the requests of another route.
  */
 export function routeTableFromFile(
   file: RouteFile,
   defaults: RouteDefaults,
   baseDir: string,
+  sourceName = 'route file',
 ): RouteTable {
   const upstreams = Object.entries(file.upstreams).map(([name, upstream]) =>
     upstreamOf(name, upstream, defaults, baseDir),
@@ -27,7 +42,78 @@ export function routeTableFromFile(
     if (upstream === undefined) throw new Error(`no upstream named "${route.upstream}"`);
     return routeOf(route, upstream, defaults);
   });
-  return createRouteTable({ upstreams, routes });
+  const generated = generatedRoutes(upstreams, routes, defaults, sourceName);
+  return createRouteTable({
+    upstreams,
+    routes: [...routes, ...generated.routes],
+    skipped: generated.skipped,
+    protoDigests: protoDigestsOf(upstreams),
+  });
+}
+
+/**
+ * The routes of the annotations (http-rule-routes.ts). They take no requests another route takes
+ * (same method, path shape, any host) and no route's name: either is an error naming both, as
+ * between routes of the file - a file route does not silently replace a generated one
+ * (docs/adr/0008-route-model.md).
+ */
+function generatedRoutes(
+  upstreams: readonly UpstreamModel[],
+  fileRoutes: readonly Route[],
+  defaults: RouteDefaults,
+  sourceName: string,
+): { routes: Route[]; skipped: SkippedMethod[] } {
+  const problems: string[] = [];
+  const routes: Route[] = [];
+  const skipped: SkippedMethod[] = [];
+  const names = new Map(fileRoutes.map((route) => [route.name, `route "${route.name}"`]));
+  const taken = new Map<string, string>();
+  for (const route of fileRoutes)
+    if (route.match.hosts.length === 0)
+      for (const method of route.match.methods)
+        taken.set(`${method} ${pathShape(route.match.path)}`, `route "${route.name}"`);
+  for (const upstream of upstreams) {
+    if (upstream.kind !== 'grpc' || !upstream.httpRulesFromProtos) continue;
+    const at = `${sourceName}: upstreams ${JSON.stringify(upstream.name)}: httpRulesFromProtos`;
+    let own: ReturnType<typeof httpRuleRoutes>;
+    try {
+      own = httpRuleRoutes(upstream, defaults);
+    } catch (err) {
+      problems.push(`${at}: ${(err as Error).message.split('\n')[0]}`);
+      continue;
+    }
+    skipped.push(...own.skipped);
+    for (const route of own.routes) {
+      const grpc = `${route.grpc?.service}/${route.grpc?.method}`;
+      const what = `${route.match.methods[0]} ${route.match.path.path} (${grpc})`;
+      const named = names.get(route.name);
+      if (named !== undefined) {
+        problems.push(
+          `${at}: the route name "${route.name}" of ${what} is also the name of ${named}`,
+        );
+        continue;
+      }
+      const key = `${route.match.methods[0]} ${pathShape(route.match.path)}`;
+      const other = taken.get(key);
+      if (other !== undefined) {
+        problems.push(`${at}: ${what} takes the requests of ${other}`);
+        continue;
+      }
+      names.set(route.name, `the generated route "${route.name}"`);
+      taken.set(key, `the generated route "${route.name}" (${grpc})`);
+      routes.push(route);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems.join('\n'));
+  return { routes, skipped };
+}
+
+/** SHA-256 of each listed .proto file's bytes, in upstream order (the upstreams are sorted later). */
+function protoDigestsOf(upstreams: readonly UpstreamModel[]): string[] {
+  return [...upstreams]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .flatMap((upstream) => (upstream.kind === 'grpc' ? upstream.protos : []))
+    .map((file) => createHash('sha256').update(readFileSync(file)).digest('hex'));
 }
 
 function routeOf(route: RouteFileRoute, upstream: UpstreamModel, defaults: RouteDefaults): Route {

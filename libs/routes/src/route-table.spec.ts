@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseRouteFile } from './parse-route-file';
 import { REPO_ROOT, TEST_DEFAULTS, type TestFile, validFile } from './route-file.fixture';
@@ -61,6 +64,26 @@ describe('route table version', () => {
     expect(versionOf(file)).not.toBe(base);
   });
 
+  it('changes with the content of a listed .proto file, and only with it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'route-table-'));
+    try {
+      const proto = join(dir, 'users.proto');
+      const original = readFileSync(join(REPO_ROOT, 'proto/userverify.proto'), 'utf8');
+      writeFileSync(proto, original);
+      const file = validFile();
+      file.upstreams.users.protos = [proto];
+      const at = () =>
+        parseRouteFile(stringify(file), { name: 'routes.yaml', baseDir: dir }, TEST_DEFAULTS)
+          .version;
+      const before = at();
+      expect(at()).toBe(before);
+      writeFileSync(proto, `${original}\n// an edit: new messages may follow\n`);
+      expect(at()).not.toBe(before);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('changes with a default the file leaves to the gateway', () => {
     const defaults = { ...TEST_DEFAULTS, bodyLimitBytes: TEST_DEFAULTS.bodyLimitBytes + 1 };
     expect(parseRouteFile(stringify(validFile()), SOURCE, defaults).version).not.toBe(base);
@@ -74,7 +97,8 @@ describe('createRouteTable', () => {
       upstreams: [...table.upstreams].reverse(),
       routes: [...table.routes].reverse(),
     });
-    expect(again).toEqual(table);
+    // The table's version also covers its .proto files' contents, which only the file's reader hashes.
+    expect(again).toEqual({ ...table, version: expect.stringMatching(/^sha256:/) });
     expect(again.routes.map((route) => route.name)).toEqual(['order', 'orders-list', 'verify']);
   });
 });

@@ -227,6 +227,11 @@ function componentRef(name: string): string {
  */
 function pathOf(route: Route): { key: string; sameAs: string; variables: readonly string[] } {
   const path = route.match.path;
+  if (path.kind === 'http-rule') {
+    // `{name=shelves/*}` is one OpenAPI parameter `{name}`; the pattern it must match is the rule's.
+    const key = path.path.replace(/\{([^}=]+)(=[^}]*)?\}/g, '{$1}');
+    return { key, sameAs: key.replace(/\{[^}]*\}/g, '{}'), variables: path.variables };
+  }
   if (path.kind !== 'template') return { key: path.path, sameAs: path.path, variables: [] };
   return {
     key: path.path,
