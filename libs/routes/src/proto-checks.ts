@@ -1,3 +1,4 @@
+import { PROTO_INCLUDE_DIRS } from '@app/contracts';
 import { loadSync } from '@grpc/proto-loader';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -44,7 +45,7 @@ export function protoProblems(file: RouteFile, sourceName: string, baseDir: stri
 
 /** Fully qualified service name -> its method names, as the .proto files spell them. */
 function servicesIn(paths: string[]): Map<string, string[]> {
-  const definition = loadSync(paths, { keepCase: true });
+  const definition = loadSync(paths, { keepCase: true, includeDirs: [...PROTO_INCLUDE_DIRS] });
   const services = new Map<string, string[]>();
   for (const [name, value] of Object.entries(definition))
     // Message and enum types carry their descriptor's `format`; services are maps of methods.
