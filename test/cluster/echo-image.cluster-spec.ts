@@ -2,8 +2,7 @@
 // echo-basic) runs on the cluster under every name it is tagged with - the project's own and the
 // suite's registry.k8s.io ones, none of them pulled - and answers: over HTTP, and with
 // GRPC_ECHO_SERVER set over gRPC as the service of test/cluster/fixtures/grpcecho-http.proto.
-// The host reaches the Services' ClusterIPs, which kube-proxy translates to the pods on the
-// cluster's bridge.
+// The host reaches the pods on the cluster's bridge.
 import {
   credentials,
   loadPackageDefinition,
@@ -72,7 +71,7 @@ function call(
 }
 
 async function httpEcho(echo: EchoServer, path: string) {
-  const response = await fetch(`http://${echo.address}${path}`, {
+  const response = await fetch(`http://${echo.podAddresses[0]}${path}`, {
     headers: { 'x-echo-probe': echo.name },
     signal: AbortSignal.timeout(15_000),
   });
@@ -83,7 +82,7 @@ test.each([ECHO_BASIC_IMAGE, ...ECHO_BASIC_UPSTREAM_IMAGES])(
   'HTTP: %s becomes Ready and echoes the request it got',
   async (image) => {
     const name = `echo-${image.split(':')[1].replaceAll('.', '-')}${image.startsWith('registry.k8s.io/') ? '-upstream' : ''}`;
-    const echo = deployEcho(NAMESPACE, { name, image });
+    const echo = await deployEcho(NAMESPACE, { name, image });
     try {
       const { status, body } = await httpEcho(echo, '/some/path?q=1');
       expect(status).toBe(200);
@@ -105,9 +104,9 @@ describe('gRPC (GRPC_ECHO_SERVER)', () => {
   let echo: EchoServer;
   let client: GrpcEchoClient;
 
-  beforeAll(() => {
-    echo = deployEcho(NAMESPACE, { grpc: true });
-    client = grpcEchoClient(echo.address);
+  beforeAll(async () => {
+    echo = await deployEcho(NAMESPACE, { grpc: true });
+    client = grpcEchoClient(echo.podAddresses[0]);
   }, 300_000);
   afterAll(() => {
     client?.close();

@@ -5,7 +5,9 @@
 // with HTTP rules) on the same port instead.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO, apply, kubectl, kubectlResult } from './cluster.ts';
+import { nodePortAccepting } from './access.ts';
+import { REPO, apply, kubectl, kubectlJson, kubectlResult } from './cluster.ts';
+import { isReady, type Pod } from './pods.ts';
 import { freshNamespace } from './release.ts';
 
 const VERSIONS = readFileSync(join(REPO, 'local-cluster/versions.sh'), 'utf8');
@@ -36,15 +38,25 @@ export interface EchoServer {
   namespace: string;
   name: string;
   grpc: boolean;
-  /** The Service's ClusterIP and port, e.g. 10.96.0.37:3000 (kube-proxy translates it on the host). */
-  address: string;
+  /** The Service for clients in the cluster, e.g. echo-basic.gs-x.svc.cluster.local:3000. */
+  service: string;
+  /**
+   * `podIP:port` of each Ready pod: what the host reaches, on the cluster's bridge. (A ClusterIP is
+   * not reachable from the host: the host routes the Service range out of its default interface,
+   * and the translated packets get no answer.)
+   */
+  podAddresses: string[];
 }
 
 /**
- * Deploys the echo server into `namespace` (created if missing) and waits until its pods are Ready:
- * HTTP GET /health for HTTP, a TCP connect for gRPC (echo-basic serves no gRPC health service).
+ * Deploys the echo server into `namespace` (created if missing) and waits until its pods are Ready
+ * (HTTP GET /health for HTTP, a TCP connect for gRPC: echo-basic serves no gRPC health service) and
+ * each accepts a connection from the host.
  */
-export function deployEcho(namespace: string, options: EchoOptions = {}): EchoServer {
+export async function deployEcho(
+  namespace: string,
+  options: EchoOptions = {},
+): Promise<EchoServer> {
   const grpc = options.grpc ?? false;
   const name = options.name ?? (grpc ? 'echo-grpc' : 'echo-basic');
   if (kubectlResult(['get', 'namespace', namespace], { timeoutMs: 10_000 }).status !== 0)
@@ -112,16 +124,24 @@ export function deployEcho(namespace: string, options: EchoOptions = {}): EchoSe
   kubectl(['rollout', 'status', `deployment/${name}`, '-n', namespace, '--timeout=180s'], {
     timeoutMs: 200_000,
   });
-  const clusterIP = kubectl([
+  const podAddresses = kubectlJson<{ items: Pod[] }>([
     'get',
-    'service',
-    name,
+    'pods',
     '-n',
     namespace,
-    '-o',
-    'jsonpath={.spec.clusterIP}',
-  ]).trim();
-  return { namespace, name, grpc, address: `${clusterIP}:${ECHO_PORT}` };
+    '-l',
+    `app=${name}`,
+  ])
+    .items.filter((pod) => isReady(pod) && !pod.metadata.deletionTimestamp)
+    .map((pod) => `${pod.status.podIP}:${ECHO_PORT}`);
+  for (const address of podAddresses) await nodePortAccepting(`http://${address}`);
+  return {
+    namespace,
+    name,
+    grpc,
+    service: `${name}.${namespace}.svc.cluster.local:${ECHO_PORT}`,
+    podAddresses,
+  };
 }
 
 /** Removes the echo server's Deployment and Service (the namespace stays). */
