@@ -17,3 +17,7 @@ METRICS_SERVER_VERSION="v0.8.0"      # sigs.k8s.io/metrics-server
 KUBE_NETWORK_POLICIES_VERSION="v0.8.0" # sigs.k8s.io/kube-network-policies (cmd, nftables + nfqueue)
 HELM3_VERSION="v3.22.0"              # helm.sh/helm/v3, for skaffold only (it needs Helm 3, see lib/addons.sh)
 KEDA_VERSION="v2.21.0"               # github.com/kedacore/keda/v2 (cmd/operator, cmd/adapter)
+# The Gateway API conformance suite's echo server, an image for the cluster tests (lib/images.sh).
+ECHO_BASIC_VERSION="v1.6.3"          # sigs.k8s.io/gateway-api/conformance (echo-basic)
+# The names the suite's manifests give that image (registry.k8s.io/gateway-api/echo-basic:<tag>).
+ECHO_BASIC_UPSTREAM_TAGS=(v1.5.1 v1.6.0-dev.2 v1.6.0-dev.3)

@@ -6,6 +6,8 @@
 #   <chart's Redis image>         that + Debian's redis-server
 #   registry.k8s.io/pause:<v>     the kubelet's sandbox image, pause.c of the Kubernetes source, static
 #   gateway-stack/<app>:<appVersion>  the Dockerfile's runtime target, one per app
+#   gateway-stack/echo-basic:<v>  the Gateway API conformance echo server (Go module), static, and the
+#                                 same image as registry.k8s.io/gateway-api/echo-basic:<tag>
 # A Docker engine of our own (data under .tools/, no iptables, no bridge) builds them; they reach the
 # cluster by import into containerd's k8s.io namespace.
 
@@ -105,6 +107,54 @@ build_app_images() {
   done
 }
 
+# echo-basic: the echo server of the Gateway API conformance suite (HTTP on 3000; gRPC service
+# GrpcEcho of its grpcecho.proto when GRPC_ECHO_SERVER is set). Its module's go.mod replaces
+# sigs.k8s.io/gateway-api with ../, the repository it lives in, absent from the module zip - so
+# neither `go install` nor a plain build works. The source is copied out of the module cache and the
+# replace swapped for the published API module of the same release, as build_kubernetes does with
+# its staging modules; only the packages echo-basic imports are downloaded.
+ECHO_BASIC_IMAGE="gateway-stack/echo-basic:$ECHO_BASIC_VERSION"
+build_echo_basic_binary() {
+  if [ -x "$CLUSTER_BIN/echo-basic" ] && build_stamp_ok echo-basic "$ECHO_BASIC_VERSION"; then return; fi
+  log "building echo-basic $ECHO_BASIC_VERSION from the Go module proxy"
+  local module=sigs.k8s.io/gateway-api/conformance started=$SECONDS dir
+  local src="$CLUSTER_DIR/src/${module//\//+}@$ECHO_BASIC_VERSION"
+  if [ ! -f "$src/.prepared" ]; then
+    dir="$(go_module_dir "$module" "$ECHO_BASIC_VERSION")"
+    [ -d "$dir" ] || die "go mod download $module@$ECHO_BASIC_VERSION failed"
+    rm -rf "$src"; mkdir -p "$(dirname "$src")"
+    cp -r "$dir" "$src"; chmod -R u+w "$src"
+    (cd "$src" && go mod edit -dropreplace=sigs.k8s.io/gateway-api -require="sigs.k8s.io/gateway-api@$ECHO_BASIC_VERSION")
+    touch "$src/.prepared"
+  fi
+  (cd "$src" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -buildvcs=false -trimpath -ldflags "-s -w" \
+    -o "$CLUSTER_BIN/echo-basic" ./echo-basic)
+  build_stamp echo-basic "$ECHO_BASIC_VERSION"
+  log "built echo-basic $ECHO_BASIC_VERSION in $((SECONDS - started)) s"
+}
+
+# The static binary alone on scratch (it needs no file of a base image), as a non-root UID.
+# Tagged also with the suite's registry.k8s.io names, so manifests naming those run it unchanged: the
+# kubelet looks an image up by name in containerd's store before pulling (IfNotPresent, the default
+# for a tag that is not :latest), as it does for the pause image.
+echo_basic_images() {
+  local tag; printf '%s\n' "$ECHO_BASIC_IMAGE"
+  for tag in "${ECHO_BASIC_UPSTREAM_TAGS[@]}"; do printf '%s\n' "registry.k8s.io/gateway-api/echo-basic:$tag"; done
+}
+build_echo_basic_image() {
+  local image
+  if ! image_exists "$ECHO_BASIC_IMAGE"; then
+    build_echo_basic_binary
+    log "building $ECHO_BASIC_IMAGE"
+    local work="$CLUSTER_DIR/build/echo-basic"; rm -rf "$work"; mkdir -p "$work"
+    cp "$CLUSTER_BIN/echo-basic" "$work/echo-basic"
+    printf 'FROM scratch\nCOPY echo-basic /echo-basic\nUSER 65532:65532\nENTRYPOINT ["/echo-basic"]\n' >"$work/Dockerfile"
+    DOCKER build -q --network none -t "$ECHO_BASIC_IMAGE" "$work" >/dev/null
+    rm -rf "$work"
+  fi
+  for image in $(echo_basic_images); do DOCKER tag "$ECHO_BASIC_IMAGE" "$image"; done
+}
+
 # import_images IMAGE...: into the cluster's image store (the kubelet finds them with IfNotPresent).
 import_images() {
   DOCKER save "$@" | ctr_cmd -n k8s.io images import - >/dev/null
@@ -129,9 +179,11 @@ images_all() {
   build_redis_image
   build_pause_image
   build_app_images
-  local tag; tag="$(chart_app_version)"
+  build_echo_basic_image
+  local tag image; tag="$(chart_app_version)"
   local images=("$PAUSE_IMAGE" "$(chart_value redis.builtin.image)")
   for app in $(app_names); do images+=("gateway-stack/$app:$tag"); done
+  for image in $(echo_basic_images); do images+=("$image"); done
   log "importing into the cluster: ${images[*]}"
   import_images "${images[@]}"
 }

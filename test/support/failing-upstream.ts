@@ -10,6 +10,7 @@ import {
   type Socket,
 } from 'node:net';
 import { join } from 'node:path';
+import { PROTO_INCLUDE_DIRS } from '../../libs/contracts/src/proto-include-dirs.ts';
 import { repoRoot } from '../../process-topology/index.ts';
 
 /**
@@ -70,7 +71,9 @@ export async function startUnavailableGrpcServer(
   port: number,
 ): Promise<FailingUpstream> {
   let received = 0;
-  const definition = loadSync(join(repoRoot(), 'proto/userverify.proto'));
+  const definition = loadSync(join(repoRoot(), 'proto/userverify.proto'), {
+    includeDirs: [...PROTO_INCLUDE_DIRS],
+  });
   const proto = loadPackageDefinition(definition) as unknown as {
     userverify: { UserVerify: { service: Parameters<Server['addService']>[0] } };
   };

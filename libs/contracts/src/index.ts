@@ -1,3 +1,4 @@
+export { PROTO_INCLUDE_DIRS } from './proto-include-dirs';
 export { PROTO_LOADER_OPTIONS } from './proto-options';
 export { protoPath } from './proto-path';
 export type { ProtoGrpcType } from './generated/userverify';

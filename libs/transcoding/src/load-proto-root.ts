@@ -1,5 +1,6 @@
+import { PROTO_INCLUDE_DIRS } from '@app/contracts';
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Root, util } from 'protobufjs';
 
 /** The .proto files of a gRPC upstream and the directories their imports are relative to. */
@@ -8,24 +9,16 @@ export interface ProtoSource {
   includeDirs?: readonly string[];
 }
 
-// protobufjs bundles google/protobuf/{any,duration,...}.proto itself, and ships
-// google/api/{annotations,http}.proto and google/protobuf/descriptor.proto as files in its package
-// directory: the last include directory, so that an upstream's own copies win.
-const PROTOBUFJS_DIR = dirname(nodeRequire().resolve('protobufjs/package.json'));
-
-declare const __non_webpack_require__: NodeJS.Require | undefined;
-
-/** Node's own require: in the apps' webpack bundles `require.resolve` would yield a module id. */
-function nodeRequire(): NodeJS.Require {
-  return typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require;
-}
+// protobufjs bundles google/protobuf/{any,duration,...}.proto itself; google/api/{annotations,http}.proto
+// and google/protobuf/descriptor.proto come from the include directories every loader of proto/
+// uses (@app/contracts): the last ones, so that an upstream's own copies win.
 
 /**
  * Loads .proto files with their imports into one resolved protobufjs Root. Field names stay as
  * written in the .proto (keepCase), which the JSON mapping and `fromObject` both rely on.
  */
 export function loadProtoRoot(source: ProtoSource): Root {
-  const dirs = [...(source.includeDirs ?? []).map((d) => resolve(d)), PROTOBUFJS_DIR];
+  const dirs = [...(source.includeDirs ?? []).map((d) => resolve(d)), ...PROTO_INCLUDE_DIRS];
   const root = new Root();
   root.resolvePath = (origin, target) => {
     if (isAbsolute(target)) return target;

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { loadHttpRules } from './load-http-rules';
 import { loadProtoRoot } from './load-proto-root';
 import { mapRequest, type HttpRequestParts } from './map-request';
 import { mapResponse } from './map-response';
@@ -111,12 +112,15 @@ describe('mapRequest', () => {
   });
 
   it('maps the seed rule: POST /verify with body "*" to VerifyRequest, wire-compatible', () => {
-    const seed = loadTestProto('userverify-http.proto').bindings[0];
+    const seed = loadHttpRules({ files: [join(__dirname, '../../../proto/userverify.proto')] })
+      .bindings[0];
     const plain = request(seed, '/verify', { body: { id: 7, token: 'secret' } });
     expect(plain).toEqual({ id: 7, token: 'secret' });
-    // The fixture is a copy of proto/userverify.proto: bytes it encodes decode with the real one.
-    const real = loadProtoRoot({ files: [join(__dirname, '../../../proto/userverify.proto')] });
-    const VerifyRequest = real.lookupType('userverify.VerifyRequest');
+    // The rule changed nothing on the wire: bytes it encodes decode with the original demo's .proto.
+    const original = loadProtoRoot({
+      files: [join(__dirname, '../../../test/fixtures/original-userverify.proto')],
+    });
+    const VerifyRequest = original.lookupType('userverify.VerifyRequest');
     const bytes = seed.requestType.encode(seed.requestType.fromObject(plain)).finish();
     expect(VerifyRequest.toObject(VerifyRequest.decode(bytes))).toEqual({ id: 7, token: 'secret' });
     expect(errorOf(() => mapRequest(seed, { pathVariables: {}, body: { id: 'seven' } }))).toEqual({

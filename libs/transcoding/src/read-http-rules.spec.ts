@@ -1,12 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadHttpRules } from './load-http-rules';
 import { loadProtoRoot } from './load-proto-root';
 import { readHttpRules } from './read-http-rules';
-import { loadTestProto, TEST_PROTOS } from './test-protos.fixture';
+import { loadTestProto } from './test-protos.fixture';
 import { HttpRuleError } from './transcoding-error';
 
 const S = '/bookstore.v1.Bookstore';
+const USERVERIFY_PROTO = join(__dirname, '../../../proto/userverify.proto');
 
 describe('readHttpRules', () => {
   const { bindings, refused } = loadTestProto('bookstore.proto');
@@ -69,8 +71,8 @@ describe('readHttpRules', () => {
     expect(b?.responseType.fullName).toBe('.bookstore.v1.Book');
   });
 
-  it("reads the seed's rule: VerifyUser is POST /verify with the whole body", () => {
-    const seed = loadTestProto('userverify-http.proto');
+  it("reads rpc-app-1's rule from proto/userverify.proto: VerifyUser is POST /verify with the whole body", () => {
+    const seed = loadHttpRules({ files: [USERVERIFY_PROTO] });
     expect(seed.refused).toEqual([]);
     expect(seed.bindings).toHaveLength(1);
     const [b] = seed.bindings;
@@ -80,11 +82,6 @@ describe('readHttpRules', () => {
       '/verify',
       '*',
     ]);
-  });
-
-  it('reads nothing from the real proto/userverify.proto, which has no annotation', () => {
-    const root = loadProtoRoot({ files: [join(__dirname, '../../../proto/userverify.proto')] });
-    expect(readHttpRules(root)).toEqual({ bindings: [], refused: [] });
   });
 
   it('rejects a malformed template naming the method and the template', () => {
@@ -122,7 +119,7 @@ describe('readHttpRules', () => {
   });
 
   it('finds google/api/annotations.proto without an include directory', () => {
-    const root = loadProtoRoot({ files: [join(TEST_PROTOS, 'userverify-http.proto')] });
+    const root = loadProtoRoot({ files: [USERVERIFY_PROTO] });
     expect(readHttpRules(root).bindings).toHaveLength(1);
   });
 });
