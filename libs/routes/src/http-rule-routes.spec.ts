@@ -132,21 +132,25 @@ describe('routes from google.api.http annotations', () => {
     expect(parse(file).routes).toEqual([]);
   });
 
-  it('refuses a file route taking the same requests, whatever its variable names', () => {
-    expect(
-      problem(
-        shopFile([
-          {
-            name: 'shelf',
-            match: { methods: ['GET'], path: { template: '/v1/shelves/{id}/books/{book}' } },
-            upstream: 'shop',
-            grpc: { service: 'bookstore.v1.Bookstore', method: 'GetBook' },
-          },
-        ]),
-      ),
-    ).toBe(
-      'routes.yaml: upstreams "shop": httpRulesFromProtos: GET /v1/{name=shelves/*/books/*} (bookstore.v1.Bookstore/GetBook) takes the requests of route "shelf"',
+  it('lets a file route taking the same requests win, whatever its variable names, and says so', () => {
+    const table = parse(
+      shopFile([
+        {
+          name: 'shelf',
+          match: { methods: ['GET'], path: { template: '/v1/shelves/{id}/books/{book}' } },
+          upstream: 'shop',
+          grpc: { service: 'bookstore.v1.Bookstore', method: 'GetBook' },
+        },
+      ]),
     );
+    expect(
+      table.routes.filter((route) => route.grpc?.method === 'GetBook').map((r) => r.name),
+    ).toEqual(['shelf', 'shop.getbook.1']); // its additional binding stays
+    expect(table.skipped).toContainEqual({
+      upstream: 'shop',
+      grpcPath: '/bookstore.v1.Bookstore/GetBook',
+      reason: 'route "shelf" of the file takes GET /v1/{name=shelves/*/books/*}',
+    });
   });
 
   it('takes a file route on the same path with another method, or for a named host', () => {

@@ -107,7 +107,14 @@ describe('parseRouteFile', () => {
           bodySchema: null,
         },
       ],
-      skipped: [],
+      // The file's own verify route takes what the proto's annotation says: the file wins.
+      skipped: [
+        {
+          upstream: 'users',
+          grpcPath: '/userverify.UserVerify/VerifyUser',
+          reason: 'route "verify" of the file takes POST /verify',
+        },
+      ],
       version: expect.stringMatching(/^sha256:[0-9a-f]{64}$/),
     });
   });

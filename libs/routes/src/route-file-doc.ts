@@ -50,10 +50,11 @@ Besides each field's own rules:
 - a grpc upstream with \`httpRulesFromProtos: true\` also gets one route per \`google.api.http\`
   rule and additional binding of its services' methods, named \`<upstream>.<method in lower
   case>\` (\`.1\`, \`.2\`, ... for the additional bindings), with the gateway's defaults as
-  policies (\`retry.idempotent\` only for GET); such a route takes no requests a route of the file
-  takes (same method, same path shape, any host) nor any route's name: the file does not override
-  it (for other policies on a method, route it in the file and leave the flag off). Streaming methods and custom HTTP
-  methods (\`custom { kind: "PURGE" }\`) get no route; the table lists them as \`skipped\`.
+  policies (\`retry.idempotent\` only for GET); a route of the file taking the same requests (same
+  method, same path shape, any host) wins - that is how a method gets other policies - and the
+  generated one is listed as \`skipped\`; a generated route may not hold a route's name. Streaming
+  methods and custom HTTP methods (\`custom { kind: "PURGE" }\`) get no route either; the table
+  lists them as \`skipped\`, which the gateway logs.
 
 A file that breaks any rule stops the gateway with one line per problem, naming the file, the route
 (by index and name) or upstream, and the field:

@@ -67,11 +67,13 @@ function generatedRoutes(
   const routes: Route[] = [];
   const skipped: SkippedMethod[] = [];
   const names = new Map(fileRoutes.map((route) => [route.name, `route "${route.name}"`]));
-  const taken = new Map<string, string>();
+  // The file's own routes win: a generated route for the same requests is skipped (and listed).
+  const listed = new Map<string, string>();
   for (const route of fileRoutes)
     if (route.match.hosts.length === 0)
       for (const method of route.match.methods)
-        taken.set(`${method} ${pathShape(route.match.path)}`, `route "${route.name}"`);
+        listed.set(`${method} ${pathShape(route.match.path)}`, route.name);
+  const taken = new Map<string, string>();
   for (const upstream of upstreams) {
     if (upstream.kind !== 'grpc' || !upstream.httpRulesFromProtos) continue;
     const at = `${sourceName}: upstreams ${JSON.stringify(upstream.name)}: httpRulesFromProtos`;
@@ -94,6 +96,15 @@ function generatedRoutes(
         continue;
       }
       const key = `${route.match.methods[0]} ${pathShape(route.match.path)}`;
+      const fileRoute = listed.get(key);
+      if (fileRoute !== undefined) {
+        skipped.push({
+          upstream: upstream.name,
+          grpcPath: `/${grpc}`,
+          reason: `route "${fileRoute}" of the file takes ${route.match.methods[0]} ${route.match.path.path}`,
+        });
+        continue;
+      }
       const other = taken.get(key);
       if (other !== undefined) {
         problems.push(`${at}: ${what} takes the requests of ${other}`);
