@@ -316,6 +316,15 @@ describe('refused with one line', () => {
       /RATE_LIMIT_ROUTES: a limit and a window must be at least 1/,
     ],
     [
+      "a route named as one of the gateway's own",
+      {
+        setJson: [
+          'gateway.routes=[{"name":"verify","match":{"methods":["GET"],"path":{"exact":"/v"}},"upstream":"rpc-app-1"}]',
+        ],
+      },
+      /gateway.routes\[0\]: "verify" is the name of one of the gateway's own routes/,
+    ],
+    [
       'a route without a match',
       { setJson: ['gateway.routes=[{"name":"x","upstream":"y"}]'] },
       /\/gateway\/routes\/0/,

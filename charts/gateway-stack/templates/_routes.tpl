@@ -148,7 +148,12 @@ two equal); an address set in components.gateway.env still overrides the compute
 {{- with get $limits $seed.path }}{{ $_ := set $route "rateLimit" . }}{{ end }}
 {{- $routes = append $routes $route }}
 {{- end }}
-{{- range $root.Values.gateway.routes }}{{ $routes = append $routes (deepCopy .) }}{{ end }}
+{{- range $i, $route := $root.Values.gateway.routes }}
+{{- if has $route.name (list "projects" "verify") }}
+{{- fail (printf "gateway.routes[%d]: %q is the name of one of the gateway's own routes (projects, verify); choose another" $i $route.name) }}
+{{- end }}
+{{- $routes = append $routes (deepCopy $route) }}
+{{- end }}
 {{- toYaml (dict "formatVersion" 1 "upstreams" $upstreams "routes" $routes) -}}
 {{- end -}}
 
