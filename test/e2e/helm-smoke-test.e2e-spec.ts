@@ -1,7 +1,9 @@
 // The `helm test` pod as the chart renders it with TLS and authentication on, run against real
-// processes: the gateway gets the chart's edge env, the smoke script (files/smoke-test.mjs) the test
-// pod's env, and each gets the Secret files its pod would mount (written where the mounts point,
-// under a temporary root). A cluster would add only DNS and the Service in between.
+// processes: the gateway gets the chart's edge env and the per-route auth of the chart's route file
+// (as AUTH_ROUTES: these processes keep their own upstream addresses, so the gateway builds its two
+// routes from its variables), the smoke script (files/smoke-test.mjs) the test pod's env, and each
+// gets the Secret files its pod would mount (written where the mounts point, under a temporary
+// root). A cluster would add only DNS and the Service in between.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { Stack } from '../../process-topology/index.ts';
 import { helmTemplate, type K8sObject } from '../k8s/support/helm.ts';
 import { appDeployments, byKind, containerEnv } from '../k8s/support/invariants.ts';
+import { renderedRouteFile } from '../k8s/support/route-file.ts';
 import { CHART } from '../k8s/support/tools.ts';
 import { makeCa, makeCertFor, type CertFiles } from '../support/certificates.ts';
 import { JwksServer, signingKey, signJwt } from '../support/jwt-issuer.ts';
@@ -55,6 +58,17 @@ function mountSecrets(pod: any, root: string, secrets: Secrets): (path: string) 
       .split(',')
       .map((p) => (mounts.some((m) => p.startsWith(`${m}/`)) ? join(root, p) : p))
       .join(',');
+}
+
+/** The auth of the route file's routes as AUTH_ROUTES (the gateway's own two match exact paths). */
+function authRoutesOf(objects: K8sObject[]): string {
+  return renderedRouteFile(objects)
+    .routes.filter((route) => route.auth)
+    .map(({ match, auth }) => {
+      const scopes = auth.scopes?.length ? `:${auth.scopes.join('+')}` : '';
+      return `${match.path.exact}=${auth.scheme}${scopes}`;
+    })
+    .join(',');
 }
 
 /** Runs the smoke script (asynchronously: the JWKS server answers from this process). */
@@ -136,10 +150,11 @@ describe('helm test with TLS and authentication on, against real processes', () 
     const gateway = appDeployments(objects).get('gateway')!;
     const map = mountSecrets(gateway.spec.template.spec, join(dir, 'gateway'), secrets);
     const edgeEnv = Object.fromEntries(
-      Object.entries(containerEnv(objects, gateway))
+      Object.entries({ ...containerEnv(objects, gateway), AUTH_ROUTES: authRoutesOf(objects) })
         .filter(([name]) => /^(AUTH|TLS)_/.test(name))
         .map(([name, value]) => [name, map(value)]),
     );
+    expect(edgeEnv.AUTH_ROUTES).toBe('/verify=jwt:users.verify');
     expect(Object.keys(edgeEnv)).toEqual(
       expect.arrayContaining([
         'TLS_CERT_FILE',

@@ -37,10 +37,8 @@ const ADMIN_PORT =
 const DIFFERENT: Record<App, Record<string, string>> = {
   gateway: {
     SHUTDOWN_DRAIN_DELAY_MS: DRAIN,
-    WEBAPP_URL:
-      "webapp-1's headless Service in this release (the default, localhost, is the npm start topology)",
-    RPC_TARGET:
-      "rpc-app-1's headless Service in this release (the default, localhost, is the npm start topology)",
+    ROUTES_FILE:
+      "the route file the chart renders and mounts (templates/_routes.tpl): the gateway's own two routes addressed at the release's headless Services (the default, no file, builds them from WEBAPP_URL / RPC_TARGET, which point at localhost: the npm start topology), and gateway.routes",
     REDIS_URL:
       "the release's built-in Redis, so the gateways share limits (the app default is none: a store per process)",
     REDIS_PASSWORD: "the built-in Redis's password, from its Secret (the app default is none)",

@@ -31,6 +31,7 @@ import {
   validNames,
 } from './support/invariants.ts';
 import { schemaSet } from './support/k8s-schemas.ts';
+import { renderedRouteFile } from './support/route-file.ts';
 import { EXAMPLES_DIR, exampleFiles, matrixCases } from './support/matrix.ts';
 import { CHART, run, tool } from './support/tools.ts';
 
@@ -109,10 +110,11 @@ describe('defaults', () => {
 
   test('the gateway gets headless upstream names; backends get a headless and a ClusterIP Service', () => {
     const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
-    expect(env.WEBAPP_URL).toBe(
+    const { upstreams } = renderedRouteFile(objects);
+    expect(upstreams['webapp-1'].urls).toEqual([
       `http://rel-gateway-stack-webapp-1-headless.${NAMESPACE}.svc.cluster.local:5000`,
-    );
-    expect(env.RPC_TARGET).toBe(
+    ]);
+    expect(upstreams['rpc-app-1'].target).toBe(
       `dns:///rel-gateway-stack-rpc-app-1-headless.${NAMESPACE}.svc.cluster.local:6000`,
     );
     expect(env.REDIS_URL).toBe(
@@ -454,9 +456,11 @@ describe('options', () => {
       ],
     });
     expect(containerEnv(objects, gatewayOf(objects))).toMatchObject({
-      WEBAPP_URL: 'http://legacy:5000',
       RATE_LIMIT_WINDOW_MS: '1000000',
     });
+    // The gateway's upstream addresses live in its route file: the override goes there.
+    expect(containerEnv(objects, gatewayOf(objects)).WEBAPP_URL).toBeUndefined();
+    expect(renderedRouteFile(objects).upstreams['webapp-1'].urls).toEqual(['http://legacy:5000']);
   });
 
   test('behind an Ingress the gateway trusts one X-Forwarded-For hop (overridable); not otherwise', () => {
@@ -742,7 +746,11 @@ describe('the checks catch broken renders (each one can fail)', () => {
       find(o, 'Service', 'rel-gateway-stack-webapp-1').spec.selector[
         'app.kubernetes.io/component'
       ] = 'webapp';
-      find(o, 'ConfigMap', 'rel-gateway-stack-gateway-env').data.RPC_TARGET = 'ipv4:10.0.0.7:6000';
+      const routes = find(o, 'ConfigMap', 'rel-gateway-stack-gateway-routes').data;
+      routes['routes.yaml'] = routes['routes.yaml'].replace(
+        /target: .*/,
+        'target: ipv4:10.0.0.7:6000',
+      );
       const spec = gateway(o).spec.template.spec;
       spec.containers[0].securityContext.allowPrivilegeEscalation = true;
       spec.containers[0].livenessProbe.httpGet.port = 'metrics';
@@ -771,7 +779,7 @@ describe('the checks catch broken renders (each one can fail)', () => {
       'Service/rel-gateway-stack-webapp-1 selects 0 Deployments (want exactly 1)',
     ]);
     expect(noIpLiterals(objects)).toEqual([
-      'ConfigMap/rel-gateway-stack-gateway-env contains the IP literal 10.0.0.7',
+      'ConfigMap/rel-gateway-stack-gateway-routes contains the IP literal 10.0.0.7',
     ]);
     expect(
       gatewayUpstreamsNameServices(objects, {
@@ -779,7 +787,7 @@ describe('the checks catch broken renders (each one can fail)', () => {
         clusterDomain: 'cluster.local',
         redis: 'builtin',
       }),
-    ).toEqual(['RPC_TARGET=ipv4:10.0.0.7:6000 is not dns:///<host>:<port>']);
+    ).toEqual(['rpc-app-1 target ipv4:10.0.0.7:6000 is not dns:///<host>:<port>']);
     expect(securityEverywhere(objects, { readOnlyRootFilesystem: true })).toEqual([
       'Deployment/rel-gateway-stack-gateway container gateway: privilege escalation allowed',
     ]);

@@ -1,14 +1,16 @@
 // The chart refuses at install time what the gateway would refuse at start-up (gs.edgeCheck in
 // templates/_edge.tpl re-implements the gateway's cross-variable edge rules, and values.schema.json
 // the formats of the edge values). Each case goes to both: the real chart (helm template accepts
-// or refuses) and the gateway's env schema (gatewayEnv.safeParse of the env the chart renders for
-// those values, taken from a copy of the chart without its checks). Both must give the same verdict.
+// or refuses) and the gateway (its env schema, gatewayEnv.safeParse, on the env the chart renders
+// for those values, and its route file parser and auth rule on the route file it renders - both
+// taken from a copy of the chart without its checks). Both must give the same verdict.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gatewayEnv } from './support/app-env.ts';
+import { checkAuthConfig, gatewayEnv } from './support/app-env.ts';
 import { helmTemplate, helmTemplateRaw, type RenderOptions } from './support/helm.ts';
 import { appDeployments, containerEnv } from './support/invariants.ts';
+import { renderedRouteTable } from './support/route-table.ts';
 import { CHART } from './support/tools.ts';
 
 interface Case {
@@ -172,16 +174,34 @@ beforeAll(() => {
 
 afterAll(() => rmSync(unchecked, { recursive: true, force: true }));
 
-/** The gateway's verdict on the env the chart renders, read as its loadConfig reads it. */
+/**
+ * The gateway's verdict on what the chart renders: its env, read as its loadConfig reads it, and
+ * the route file, read by its parser, whose routes' schemes (AUTH_DEFAULT where a route names
+ * none) must each have what they need - the gateway's own rule (checkAuthConfig), applied to the
+ * table it serves instead of to AUTH_ROUTES.
+ */
 function gatewayAccepts(options: Case['options']): { accepted: boolean; why: string } {
   const objects = helmTemplate({ ...options, chart: unchecked });
   const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
   const result = gatewayEnv.safeParse(cleaned);
-  return {
-    accepted: result.success,
-    why: result.success ? '' : result.error.issues.map((issue) => issue.message).join('; '),
-  };
+  if (!result.success)
+    return { accepted: false, why: result.error.issues.map((issue) => issue.message).join('; ') };
+  let table;
+  try {
+    table = renderedRouteTable(objects);
+  } catch (err) {
+    return { accepted: false, why: (err as Error).message };
+  }
+  const issues: string[] = [];
+  checkAuthConfig(
+    {
+      ...result.data,
+      AUTH_ROUTES: table.routes.map((route) => ({ route: route.name, ...route.auth })),
+    },
+    { addIssue: (issue: { message: string }) => issues.push(issue.message) },
+  );
+  return { accepted: issues.length === 0, why: issues.join('; ') };
 }
 
 test.each(CASES.map((c) => [c.name, c] as const))(

@@ -4,6 +4,7 @@ import {
   helmTemplateRaw,
   type K8sObject,
 } from './support/helm.ts';
+import { renderedRouteFile } from './support/route-file.ts';
 
 interface Container {
   env?: unknown;
@@ -23,7 +24,7 @@ function render(set: string[] = [], setJson: string[] = []) {
   const pod = (component: string) =>
     (find('Deployment', `rel-gateway-stack-${component}`).spec as { template: { spec: PodSpec } })
       .template.spec;
-  return { env, pod };
+  return { env, pod, objects };
 }
 
 describe('chart: edge security of the gateway (values edge)', () => {
@@ -57,7 +58,7 @@ describe('chart: edge security of the gateway (values edge)', () => {
   });
 
   test('API keys from a Secret: mounted read-only as a directory (live rotation), named by AUTH_API_KEYS_FILE', () => {
-    const { env, pod } = render(
+    const { env, pod, objects } = render(
       [
         'edge.auth.apiKeys.existingSecret=gw-keys',
         'edge.auth.jwt.jwksUrl=https://id.example/jwks',
@@ -66,8 +67,12 @@ describe('chart: edge security of the gateway (values edge)', () => {
       ],
       ['edge.auth.routes={"/projects":"api-key","/verify":"jwt:users.verify+users.read"}'],
     );
+    // Per-route schemes are the routes' auth in the gateway's route file (test/k8s/routes.spec.ts).
+    expect(renderedRouteFile(objects).routes.map((route) => [route.name, route.auth])).toEqual([
+      ['projects', { scheme: 'api-key' }],
+      ['verify', { scheme: 'jwt', scopes: ['users.verify', 'users.read'] }],
+    ]);
     expect(env('gateway')).toMatchObject({
-      AUTH_ROUTES: '/projects=api-key,/verify=jwt:users.verify+users.read',
       AUTH_API_KEYS_FILE: '/etc/gateway-stack/api-keys/api-keys',
       AUTH_JWT_JWKS_URL: 'https://id.example/jwks',
       AUTH_JWT_ISSUER: 'https://id.example',
@@ -106,6 +111,7 @@ describe('chart: edge security of the gateway (values edge)', () => {
     expect(pod('gateway').containers[0].volumeMounts.map((m) => m.name)).toEqual([
       'tmp',
       'jwt-key',
+      'routes',
     ]);
   });
 

@@ -275,6 +275,9 @@ describe('image content without Docker', () => {
         'proto',
       ]);
       expect(readdirSync(join(staged(app), 'dist/apps'))).toEqual([app]);
+      // The staged tree is the image's /app: the chart's route file names rpc-app-1's contract as
+      // /app/proto/userverify.proto (templates/_routes.tpl, gs.seedProto).
+      expect(existsSync(join(staged(app), 'proto/userverify.proto'))).toBe(true);
       expect(devOnly.filter((path) => existsSync(join(staged(app), path)))).toEqual([]);
       for (const tool of ['typescript', 'jest', 'webpack', '@nestjs/cli', 'ts-loader', 'eslint'])
         expect(existsSync(join(staged(app), 'node_modules', tool))).toBe(false);

@@ -64,7 +64,8 @@ spec:
         {{- toYaml . | nindent 8 }}
         {{- end }}
       annotations:
-        # Env lives in a ConfigMap: its hash here rolls the pods when any value changes.
+        # Env lives in a ConfigMap: its hash here rolls the pods when any value changes. The
+        # gateway's route file has no such hash on purpose: it is reloaded live (_routes.tpl).
         checksum/env: {{ include "gs.envData" . | trim | sha256sum }}
         {{- if $root.Values.metrics.scrapeAnnotations }}
         prometheus.io/scrape: "true"
@@ -110,6 +111,8 @@ spec:
           securityContext: {{- include "gs.containerSecurityContext" $root | nindent 12 }}
           volumeMounts: {{- include "gs.tmpVolumeMount" . | nindent 12 }}
             {{- with (include "gs.edgeVolumeMounts" . | trim) }}{{ . | nindent 12 }}{{ end }}
+            {{- with (include "gs.routesVolumeMounts" . | trim) }}{{ . | nindent 12 }}{{ end }}
       volumes: {{- include "gs.tmpVolume" . | nindent 8 }}
         {{- with (include "gs.edgeVolumes" . | trim) }}{{ . | nindent 8 }}{{ end }}
+        {{- with (include "gs.routesVolumes" . | trim) }}{{ . | nindent 8 }}{{ end }}
 {{- end -}}

@@ -14,12 +14,8 @@ holds the documented defaults to the apps' env schemas).
 {{- define "gs.edgeEnv" -}}
 {{- if eq .name (include "gs.gatewayComponent" .) -}}
 {{- $edge := .root.Values.edge -}}
-{{- $routes := list -}}
-{{- range $route := keys $edge.auth.routes | sortAlpha }}
-{{- $routes = append $routes (printf "%s=%s" $route (get $edge.auth.routes $route)) }}
-{{- end }}
+{{- /* Per-route auth (edge.auth.routes) is in the route file (gs.routeFile), not AUTH_ROUTES. */}}
 AUTH_DEFAULT: {{ $edge.auth.default | quote }}
-AUTH_ROUTES: {{ join "," $routes | quote }}
 {{- with $edge.auth.apiKeys.existingSecret }}
 AUTH_API_KEYS_FILE: {{ include "gs.edgeApiKeysPath" $.root | quote }}
 {{- end }}
@@ -77,7 +73,8 @@ at install time instead: the same cross-variable rules, applied to the env the g
 chart-computed variables with `env` on top, and `extraEnv` last (a valueFrom counts as set) - so
 that an override through env or extraEnv is judged as the gateway will judge it.
 test/k8s/edge-rules.spec.ts feeds the same cases to this and to the gateway's schema.
-Args: env (the ConfigMap data, a map), extraEnv (EnvVar list).
+Args: env (the ConfigMap data, a map), extraEnv (EnvVar list), routes (the route file's routes:
+a route without `auth` takes AUTH_DEFAULT, as the gateway resolves it).
 */}}
 {{- define "gs.edgeCheck" -}}
 {{- $set := dict -}}
@@ -91,10 +88,8 @@ Args: env (the ConfigMap data, a map), extraEnv (EnvVar list).
 {{- end }}
 {{- end }}
 {{- $schemes := list (default "none" (get $set "AUTH_DEFAULT")) -}}
-{{- range $entry := splitList "," (default "" (get $set "AUTH_ROUTES")) }}
-{{- if trim $entry }}
-{{- $schemes = append $schemes (regexReplaceAll ":.*" (regexReplaceAll "^[^=]*=" (trim $entry) "") "") }}
-{{- end }}
+{{- range $route := .routes }}
+{{- with $route.auth }}{{ $schemes = append $schemes (toString .scheme) }}{{ end }}
 {{- end }}
 {{- if and (has "api-key" $schemes) (not (or (hasKey $set "AUTH_API_KEYS_FILE") (hasKey $set "AUTH_API_KEYS"))) }}
 {{- fail "edge.auth: api-key authentication needs edge.auth.apiKeys.existingSecret (a Secret with one key per line; AUTH_API_KEYS_FILE), or AUTH_API_KEYS from a Secret in components.gateway.extraEnv" }}
@@ -162,27 +157,32 @@ symlink in the directory, which a subPath mount would never see (the keys must r
 {{- end -}}
 {{- end -}}
 
-{{/* True (non-empty) when no gateway route needs credentials. */}}
+{{/* True (non-empty) when no gateway route needs credentials (the route file's, AUTH_DEFAULT for those without their own). */}}
 {{- define "gs.edgeUnauthenticated" -}}
-{{- $auth := .Values.edge.auth -}}
-{{- $protected := ne $auth.default "none" -}}
-{{- range $route, $scheme := $auth.routes }}{{ if ne $scheme "none" }}{{ $protected = true }}{{ end }}{{ end -}}
+{{- $protected := ne .Values.edge.auth.default "none" -}}
+{{- range $route := include "gs.gatewayRoutes" . | fromJsonArray }}
+{{- with $route.auth }}{{ if ne (toString .scheme) "none" }}{{ $protected = true }}{{ end }}{{ end }}
+{{- end -}}
 {{- if not $protected }}true{{ end -}}
 {{- end -}}
 
 {{/*
-The credentials the helm test pod lacks for the routes it calls (/projects, /verify), as words for
-NOTES.txt; empty when it has what they need. Judged from the values (edge.auth, tests.auth).
+The credentials the helm test pod lacks for the routes it calls (/projects, /verify: the route
+file's `projects` and `verify`), as words for NOTES.txt; empty when it has what they need. Judged
+from the values (edge.auth, tests.auth) and the route file.
 */}}
 {{- define "gs.smokeTestMissing" -}}
 {{- $auth := .Values.edge.auth -}}
 {{- $missing := list -}}
-{{- range $route := list "/projects" "/verify" }}
-{{- $scheme := regexReplaceAll ":.*" (get $auth.routes $route | default $auth.default) "" }}
+{{- range $route := include "gs.gatewayRoutes" . | fromJsonArray }}
+{{- if has $route.name (list "projects" "verify") }}
+{{- $scheme := $auth.default -}}
+{{- with $route.auth }}{{ $scheme = toString .scheme }}{{ end }}
 {{- if and (eq $scheme "api-key") (not (or $.Values.tests.auth.apiKeySecret $auth.apiKeys.existingSecret)) }}
 {{- $missing = append $missing "API key (set tests.auth.apiKeySecret)" }}
 {{- else if and (eq $scheme "jwt") (not $.Values.tests.auth.jwtSecret) }}
 {{- $missing = append $missing "JWT (set tests.auth.jwtSecret)" }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- $missing | uniq | join " and no " -}}

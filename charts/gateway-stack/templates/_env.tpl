@@ -25,17 +25,28 @@ OTEL_TRACES_SAMPLER: set tracing.sampler instead
 OTEL_TRACES_SAMPLER_ARG: set tracing.samplerArg instead
 OTEL_RESOURCE_ATTRIBUTES: set tracing.resourceAttributes instead
 K8S_POD_NAME: the chart takes it from the downward API for OTEL_RESOURCE_ATTRIBUTES, there is nothing to set
+ROUTES_FILE: the chart renders the gateway's route file from gateway.routes, gateway.upstreams and gateway.protos, set those instead
 {{- end -}}
 
-{{/* Upstream addresses for the gateway, built from the rendered headless Services (no IP literals). */}}
-{{- define "gs.upstreamEnv" -}}
-{{- $root := .root -}}
+{{/*
+Addresses of the gateway's own upstreams, built from the rendered headless Services (no IP
+literals), as WEBAPP_URL / RPC_TARGET used to carry them; they now go into the route file
+(gs.routeFile).
+*/}}
+{{- define "gs.upstreamAddresses" -}}
+{{- $root := . -}}
 {{- $webapp := dict "root" $root "name" $root.Values.upstreams.webapp -}}
 {{- $rpc := dict "root" $root "name" $root.Values.upstreams.rpc -}}
 {{- $webappC := include "gs.component" $webapp | fromYaml -}}
 {{- $rpcC := include "gs.component" $rpc | fromYaml -}}
 WEBAPP_URL: {{ printf "http://%s:%s" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.headlessName" $webapp))) (include "gs.int" $webappC.containerPort) | quote }}
 RPC_TARGET: {{ printf "dns:///%s:%s" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.headlessName" $rpc))) (include "gs.int" $rpcC.containerPort) | quote }}
+{{- end -}}
+
+{{/* The gateway's route file and its Redis. */}}
+{{- define "gs.upstreamEnv" -}}
+{{- $root := .root -}}
+ROUTES_FILE: {{ printf "%s/routes.yaml" (include "gs.routesDir" $root) | quote }}
 {{- if eq $root.Values.redis.mode "builtin" }}
 REDIS_URL: {{ printf "redis://%s:6379" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.redisName" $root))) | quote }}
 {{- else if eq $root.Values.redis.mode "external" }}
@@ -92,6 +103,10 @@ key: {{ $redis.external.passwordKey }}
 {{- end }}
 {{- range $key, $value := $c.env }}
 {{- $_ := set $env $key (include "gs.envValue" $value) }}
+{{- end }}
+{{- if eq .name (include "gs.gatewayComponent" .) }}
+{{- /* The route file carries these now (gs.routeFile reads their `env` values into it), and the gateway refuses them beside ROUTES_FILE. */}}
+{{- range $key := include "gs.routeFileReplaces" $root | fromJsonArray }}{{ $_ := unset $env $key }}{{ end }}
 {{- end }}
 {{- /* Unset and empty values are left out: the apps read an empty variable as unset anyway (libs/config). */}}
 {{- range $key := keys $env | sortAlpha }}

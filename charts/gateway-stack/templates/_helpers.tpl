@@ -187,24 +187,30 @@ tracing.endpoint, else the scheme's (80 / 443).
 {{- end -}}
 
 {{/*
-TCP ports of the upstreams the gateway is pointed at through components.gateway.env (WEBAPP_URL,
-RPC_TARGET), as a sorted, de-duplicated list; empty when neither is overridden. WEBAPP_URL: each
-URL's port (80 without one). RPC_TARGET (grpc-js syntax): each address's port after the
+TCP ports of the upstreams the gateway is pointed at outside the release's own Services: the
+addresses of components.gateway.env (WEBAPP_URL, RPC_TARGET, read into the route file) and of
+gateway.upstreams (`urls`, `target`), as a sorted, de-duplicated list; empty when there are none.
+A URL's port (80 without one). A grpc-js target's: each address's port after the
 `dns:`/`ipv4:`/`ipv6:` scheme and DNS authority (443, grpc-js's default, without one); unix
 sockets need none.
 */}}
 {{- define "gs.upstreamOverridePorts" -}}
 {{- $env := .c.env -}}
+{{- $urls := list -}}
+{{- $targets := list -}}
+{{- with $env.WEBAPP_URL }}{{ $urls = concat $urls (splitList "," (toString .)) }}{{ end }}
+{{- with $env.RPC_TARGET }}{{ $targets = append $targets (toString .) }}{{ end }}
+{{- range $name, $upstream := .root.Values.gateway.upstreams }}
+{{- with $upstream.urls }}{{ $urls = concat $urls . }}{{ end }}
+{{- with $upstream.target }}{{ $targets = append $targets (toString .) }}{{ end }}
+{{- end }}
 {{- $ports := list -}}
-{{- with $env.WEBAPP_URL }}
-{{- range $url := splitList "," (toString .) }}
-{{- if trim $url }}
-{{- $ports = append $ports (include "gs.urlPort" (dict "url" (trim $url) "default" 80)) }}
+{{- range $url := $urls }}
+{{- if trim (toString $url) }}
+{{- $ports = append $ports (include "gs.urlPort" (dict "url" (trim (toString $url)) "default" 80)) }}
 {{- end }}
 {{- end }}
-{{- end }}
-{{- with $env.RPC_TARGET }}
-{{- $target := toString . -}}
+{{- range $target := $targets }}
 {{- if not (hasPrefix "unix" $target) }}
 {{- range $address := splitList "," (regexReplaceAll "^(dns|ipv4|ipv6):(//[^/]*/)?" $target "") }}
 {{- if trim $address }}

@@ -61,7 +61,12 @@ value to change; rendering stops before anything reaches the cluster.
 {{- end }}
 {{- $gateway := dict "root" $root "name" (include "gs.gatewayComponent" .) -}}
 {{- $_ := set $gateway "c" (include "gs.component" $gateway | fromYaml) -}}
-{{- include "gs.edgeCheck" (dict "env" (include "gs.envData" $gateway | fromYaml) "extraEnv" $gateway.c.extraEnv) }}
+{{- range $i, $var := $gateway.c.extraEnv }}
+{{- if has $var.name (include "gs.routeFileReplaces" $root | fromJsonArray) }}
+{{- fail (printf "components.gateway.extraEnv[%d] sets %s, which the gateway's route file replaces: give it in components.gateway.env (the chart reads it into the file), or use gateway.routes / gateway.upstreams" $i $var.name) }}
+{{- end }}
+{{- end }}
+{{- include "gs.edgeCheck" (dict "env" (include "gs.envData" $gateway | fromYaml) "extraEnv" $gateway.c.extraEnv "routes" (include "gs.gatewayRoutes" $root | fromJsonArray)) }}
 {{- range $role, $name := dict "webapp" .Values.upstreams.webapp "rpc" .Values.upstreams.rpc }}
 {{- if not (hasKey $root.Values.components $name) }}
 {{- fail (printf "upstreams.%s=%s names no entry of components" $role $name) }}

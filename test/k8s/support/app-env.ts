@@ -14,3 +14,13 @@ const config = require('@app/config') as Record<
 >;
 
 export const { gatewayEnv, webappEnv, rpcAppEnv } = config;
+
+/** The gateway's rule that each authentication scheme in use has what it needs (libs/auth). */
+export const { checkAuthConfig } =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+  require('@app/auth/env') as {
+    checkAuthConfig(
+      config: Record<string, unknown>,
+      context: { addIssue(issue: { message: string }): void },
+    ): void;
+  };

@@ -1,6 +1,7 @@
 // Invariants every render of the chart must keep, whatever the values. Each check returns
 // human-readable problems (empty = fine), so one failing render lists everything wrong with it.
 import type { K8sObject } from './helm.ts';
+import { renderedRouteFile } from './route-file.ts';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- rendered objects are free-form JSON */
 type Obj = K8sObject & Record<string, any>;
@@ -204,7 +205,10 @@ function serviceOfHost(
   );
 }
 
-/** The gateway's WEBAPP_URL, RPC_TARGET and REDIS_URL name Services of the render (headless for upstreams), on a port they serve. */
+/**
+ * The gateway's own upstreams (the route file's webapp-1 `urls` and rpc-app-1 `target`) and its
+ * REDIS_URL name Services of the render (headless for upstreams), on a port they serve.
+ */
 export function gatewayUpstreamsNameServices(
   objects: K8sObject[],
   options: { namespace: string; clusterDomain: string; redis: 'builtin' | 'external' | 'none' },
@@ -213,30 +217,34 @@ export function gatewayUpstreamsNameServices(
   const gateway = appDeployments(objects).get('gateway');
   if (!gateway) return ['no gateway Deployment'];
   const env = containerEnv(objects, gateway);
+  const upstreams = renderedRouteFile(objects).upstreams;
   const check = (
-    variable: string,
+    what: string,
     host: string,
     port: number,
     component: string,
     headless: boolean,
   ) => {
     const svc = serviceOfHost(objects, host, options.namespace, options.clusterDomain);
-    if (!svc)
-      return problems.push(`${variable}=${env[variable]}: ${host} is no Service of this release`);
+    if (!svc) return problems.push(`${what}: ${host} is no Service of this release`);
     if (headless && svc.spec.clusterIP !== 'None')
-      problems.push(`${variable}: Service/${svc.metadata.name} is not headless`);
+      problems.push(`${what}: Service/${svc.metadata.name} is not headless`);
     if (svc.spec.selector['app.kubernetes.io/component'] !== component)
-      problems.push(`${variable}: Service/${svc.metadata.name} does not select ${component}`);
+      problems.push(`${what}: Service/${svc.metadata.name} does not select ${component}`);
     if (!svc.spec.ports.some((p: any) => p.port === port))
-      problems.push(`${variable}: Service/${svc.metadata.name} has no port ${port}`);
+      problems.push(`${what}: Service/${svc.metadata.name} has no port ${port}`);
     return 0;
   };
-  const webapp = env.WEBAPP_URL?.split(',').map((url) => new URL(url)) ?? [];
-  if (webapp.length === 0) problems.push('WEBAPP_URL is not set');
-  for (const url of webapp) check('WEBAPP_URL', url.hostname, Number(url.port), 'webapp-1', true);
-  const rpc = /^dns:\/\/\/([^:]+):(\d+)$/.exec(env.RPC_TARGET ?? '');
-  if (!rpc) problems.push(`RPC_TARGET=${env.RPC_TARGET} is not dns:///<host>:<port>`);
-  else check('RPC_TARGET', rpc[1], Number(rpc[2]), 'rpc-app-1', true);
+  const urls: string[] = upstreams['webapp-1']?.urls ?? [];
+  if (urls.length === 0) problems.push('the route file gives webapp-1 no urls');
+  for (const url of urls) {
+    const { hostname, port } = new URL(url);
+    check(`webapp-1 url ${url}`, hostname, Number(port), 'webapp-1', true);
+  }
+  const target = upstreams['rpc-app-1']?.target;
+  const rpc = /^dns:\/\/\/([^:]+):(\d+)$/.exec(target ?? '');
+  if (!rpc) problems.push(`rpc-app-1 target ${target} is not dns:///<host>:<port>`);
+  else check(`rpc-app-1 target ${target}`, rpc[1], Number(rpc[2]), 'rpc-app-1', true);
   if (options.redis === 'builtin') {
     const redis = env.REDIS_URL ? new URL(env.REDIS_URL) : undefined;
     if (!redis) problems.push('REDIS_URL is not set with redis.mode=builtin');
