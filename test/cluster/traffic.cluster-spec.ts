@@ -1,3 +1,4 @@
+import { parse as parseYaml } from 'yaml';
 // The stack on real pods, reached as users reach it: the gateway's NodePort on the host. Service
 // discovery by DNS name through CoreDNS, per-request spread over the backend pods, a pod whose
 // readiness fails getting no traffic, and zero failed requests while pods are deleted, rolled,
@@ -62,11 +63,20 @@ test('the gateway finds both backends by Service DNS name through CoreDNS; no IP
     'app.kubernetes.io/component=gateway',
   ]).items;
   const env = Object.assign({}, ...configMaps.map((c) => c.data ?? {})) as Record<string, string>;
-  expect(env.WEBAPP_URL).toMatch(/^http:\/\/[a-z0-9-]+(\.[a-z0-9-]+)+:\d+$/);
-  expect(env.RPC_TARGET).toMatch(/^dns:\/\/\/[a-z0-9-]+(\.[a-z0-9-]+)+:\d+$/);
+  // The upstreams are in the gateway's route file (ROUTES_FILE, a ConfigMap of its own).
+  const routes = parseYaml(env['routes.yaml']) as {
+    upstreams: { 'webapp-1': { urls: string[] }; 'rpc-app-1': { target: string } };
+  };
+  const upstreams = {
+    WEBAPP_URL: routes.upstreams['webapp-1'].urls.join(','),
+    RPC_TARGET: routes.upstreams['rpc-app-1'].target,
+    REDIS_URL: env.REDIS_URL,
+  };
+  expect(upstreams.WEBAPP_URL).toMatch(/^http:\/\/[a-z0-9-]+(\.[a-z0-9-]+)+:\d+$/);
+  expect(upstreams.RPC_TARGET).toMatch(/^dns:\/\/\/[a-z0-9-]+(\.[a-z0-9-]+)+:\d+$/);
   // Upstreams by name only (HOST=0.0.0.0 is a bind address, not an upstream).
-  for (const name of ['WEBAPP_URL', 'RPC_TARGET', 'REDIS_URL'])
-    expect({ name, value: env[name] }).not.toEqual({
+  for (const [name, value] of Object.entries(upstreams))
+    expect({ name, value }).not.toEqual({
       name,
       value: expect.stringMatching(/\b\d{1,3}(\.\d{1,3}){3}\b/),
     });
@@ -74,8 +84,8 @@ test('the gateway finds both backends by Service DNS name through CoreDNS; no IP
   const resolver = new Resolver({ timeout: 2000, tries: 2 });
   resolver.setServers([clusterDns()]);
   const names = {
-    'webapp-1': new URL(env.WEBAPP_URL).hostname,
-    'rpc-app-1': env.RPC_TARGET.replace('dns:///', '').replace(/:\d+$/, ''),
+    'webapp-1': new URL(upstreams.WEBAPP_URL).hostname,
+    'rpc-app-1': upstreams.RPC_TARGET.replace('dns:///', '').replace(/:\d+$/, ''),
   };
   for (const [app, name] of Object.entries(names)) {
     const addresses = (await resolver.resolve4(name)).sort();
