@@ -134,12 +134,15 @@ two equal); an address set in components.gateway.env still overrides the compute
 {{- end }}
 {{- end }}
 {{- $routes := list -}}
+{{- /* The seed's request contracts (libs/contracts), as the gateway's default table has them: test/k8s/routes.spec.ts keeps this copy equal. */ -}}
+{{- $bodySchemas := $root.Files.Get "files/seed-body-schemas.json" | fromJson -}}
 {{- range $seed := list
   (dict "name" "projects" "path" "/projects" "upstream" "webapp-1" "retry" (dict "idempotent" false))
   (dict "name" "verify" "path" "/verify" "upstream" "rpc-app-1" "retry" (dict "idempotent" true)
     "grpc" (dict "service" "userverify.UserVerify" "method" "VerifyUser")) }}
 {{- $route := dict "name" $seed.name "upstream" $seed.upstream "retry" $seed.retry
-  "match" (dict "methods" (list "POST") "path" (dict "exact" $seed.path)) -}}
+  "match" (dict "methods" (list "POST") "path" (dict "exact" $seed.path))
+  "bodySchema" (get $bodySchemas $seed.name) -}}
 {{- with $seed.grpc }}{{ $_ := set $route "grpc" . }}{{ end }}
 {{- with get $auth $seed.path }}
 {{- $_ := set $route "auth" (dict "scheme" .scheme) }}

@@ -75,5 +75,9 @@ export function renderedRouteTable(objects: K8sObject[]): RouteTableView {
 
 /** The table the gateway builds without a route file, from WEBAPP_URL, RPC_TARGET, AUTH_ROUTES, RATE_LIMIT_ROUTES. */
 export function defaultRouteTable(env: Record<string, string>): RouteTableView {
-  return routes.defaultRouteTable(gatewayConfig(env));
+  // Without a route file: the gateway refuses those variables beside ROUTES_FILE.
+  const withoutFile = Object.fromEntries(
+    Object.entries(env).filter(([name]) => name !== 'ROUTES_FILE'),
+  );
+  return routes.defaultRouteTable(gatewayConfig(withoutFile));
 }
