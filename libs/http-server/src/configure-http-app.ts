@@ -5,7 +5,6 @@ import { setHttpRoute, tracingEnabled } from '@app/tracing';
 import { HttpErrorFilter } from './http-error.filter';
 import { RouteTable } from './route-table';
 import { matchedRouteOf, routeLabelOf } from './matched-route';
-import { upstreamOf } from './upstream-route';
 
 /**
  * What every public HTTP listener of the stack shares: JSON errors (405 for a known path with the
@@ -22,7 +21,7 @@ export function configureHttpApp(app: NestFastifyApplication): void {
   });
   logRequests(fastify, (request) => ({
     route: routeLabelOf(request) ?? UNMATCHED_ROUTE,
-    upstream: matchedRouteOf(request)?.upstream ?? upstreamOf(request),
+    upstream: matchedRouteOf(request)?.upstream,
   }));
   if (tracingEnabled()) {
     // Registered only with tracing on: the server span becomes `POST /projects`, not `POST`.

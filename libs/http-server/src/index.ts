@@ -8,7 +8,6 @@ export {
 export { configureHttpApp } from './configure-http-app';
 export { BodyPipe } from './body.pipe';
 export { closeConnectionsWhileDraining } from './connection-draining';
-export { Upstream } from './upstream-route';
 export { authenticatedIdentity, setAuthenticatedIdentity } from './request-identity';
 export { isPublicRoute, PUBLIC_ROUTE } from './public-route';
 export { errorBody } from './error-body';

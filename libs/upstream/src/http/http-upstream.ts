@@ -54,7 +54,7 @@ export interface HttpUpstreamOptions {
  * An HTTP upstream (webapp-1): per-request round robin over every address of its name(s), passive
  * outlier ejection, retries only where the request provably never reached the service (on another
  * replica, within the retry budget), one circuit breaker, and metrics for all of it. Requests go to
- * the endpoint's address with the configured name as Host, through @nestjs/axios's instance.
+ * the endpoint's address with the configured name as Host, through the upstream's own axios instance (create-http-upstream.ts).
  */
 export class HttpUpstream {
   readonly name: string;

@@ -23,7 +23,7 @@ export const IDLE_SOCKET_TIMEOUT_MS = KEEP_ALIVE_TIMEOUT_MS / 2;
 const TIMEOUTS = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 /**
- * The transport under @nestjs/axios for upstream calls: undici's keep-alive pools (one per
+ * The transport under the upstreams' axios instances: undici's keep-alive pools (one per
  * endpoint address) instead of Node's http.Agent, which cost the gateway about a fifth of its CPU
  * per proxied request (profiled, see docs/benchmarks.md). Only what our upstream calls use is
  * supported: a string, Buffer or absent body, any status (settled by `validateStatus`), text

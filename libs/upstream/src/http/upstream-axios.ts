@@ -1,12 +1,11 @@
-import type { HttpModuleOptions } from '@nestjs/axios';
-import type { AxiosAdapter, AxiosInstance } from 'axios';
+import type { AxiosAdapter, AxiosInstance, CreateAxiosDefaults } from 'axios';
 
 /**
- * What every upstream call shares, set once on the @nestjs/axios instance so that a call passes
+ * What every upstream call shares, set once on the upstream's axios instance so that a call passes
  * only its own headers and timeout: any status is an answer (HttpUpstream sorts them out), and a
  * 3xx too (no follow-redirects wrapper).
  */
-export const UPSTREAM_AXIOS_DEFAULTS: HttpModuleOptions = {
+export const UPSTREAM_AXIOS_DEFAULTS: CreateAxiosDefaults = {
   validateStatus: () => true,
   maxRedirects: 0,
 };
