@@ -15,8 +15,10 @@ import { testStack } from '../support/stack.ts';
  */
 class ConfigMapVolume {
   private generation = 0;
+  readonly dir: string;
 
-  constructor(readonly dir: string) {
+  constructor(dir: string) {
+    this.dir = dir;
     symlinkSync('..data/routes.yaml', join(dir, 'routes.yaml'));
   }
 

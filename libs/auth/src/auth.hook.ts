@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthFailure } from './auth-failure';
 import { AuthMetrics } from './auth.metrics';
 import { Authenticator } from './authenticator';
-import { RouteAuthPolicies } from './route-auth-policies';
+import { type AuthPolicy, RouteAuthPolicies } from './route-auth-policies';
 
 const REALM = 'realm="gateway"';
 
@@ -40,14 +40,30 @@ export class AuthHook implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onRequest', (request, reply) => this.check(request, reply));
+    // Callback style: a route without authentication (the default) passes synchronously, with
+    // no promise per request; the table may protect routes on any reload, so the hook is always there.
+    fastify.addHook('onRequest', (request, reply, done) => {
+      const policy = this.policyOf(request);
+      if (policy === undefined) return done();
+      this.check(request, reply, policy).then(() => {
+        if (!reply.sent) done();
+      }, done);
+    });
   }
 
-  private async check(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  /** The matched route's policy, or undefined when the request needs no credential. */
+  private policyOf(request: FastifyRequest): AuthPolicy | undefined {
     const route = matchedRouteOf(request);
     if (route === undefined || request.method === 'OPTIONS' || isPublicRoute(request)) return;
     const policy = this.policies.of(route.name);
-    if (policy.scheme === 'none') return;
+    return policy.scheme === 'none' ? undefined : policy;
+  }
+
+  private async check(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    policy: AuthPolicy,
+  ): Promise<void> {
     try {
       const identity = await this.authenticator.authenticate(policy, request.headers);
       if (identity !== undefined) setAuthenticatedIdentity(request, identity);
