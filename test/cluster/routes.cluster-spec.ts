@@ -87,13 +87,14 @@ async function gatewayState(pod: Pod): Promise<GatewayState> {
   const text = await response.text();
   const reloads = (outcome: string) =>
     Number(
-      new RegExp(`^gateway_route_table_reloads_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(
-        text,
-      )?.[1] ?? NaN,
+      new RegExp(
+        `^gateway_route_table_reloads_total\\{outcome="${outcome}"[^}]*\\} (\\d+)$`,
+        'm',
+      ).exec(text)?.[1] ?? NaN,
     );
   return {
     pod: pod.metadata.name,
-    version: /^gateway_route_table_info\{version="([^"]+)"\} 1$/m.exec(text)?.[1],
+    version: /^gateway_route_table_info\{version="([^"]+)"[^}]*\} 1$/m.exec(text)?.[1],
     applied: reloads('applied'),
     refused: reloads('refused'),
   };
