@@ -112,6 +112,7 @@ describe('chart: edge security of the gateway (values edge)', () => {
       'tmp',
       'jwt-key',
       'routes',
+      'protos',
     ]);
   });
 

@@ -115,7 +115,7 @@ describe("the gateway's own two routes mean what the variables they replace mean
 });
 
 describe('mounted to change without a restart', () => {
-  test('a read-only directory mount of the routes ConfigMap, never subPath; protos only when given', () => {
+  test('read-only directory mounts of the routes and protos ConfigMaps, never subPath; the protos one optional, rendered only when given', () => {
     const objects = helmTemplate();
     const spec = gateway(objects).spec.template.spec;
     expect(spec.containers[0].volumeMounts).toContainEqual({
@@ -128,7 +128,12 @@ describe('mounted to change without a restart', () => {
       configMap: { name: 'rel-gateway-stack-gateway-routes' },
     });
     expect(Object.keys(routesConfigMap(objects)!.data)).toEqual(['routes.yaml']);
-    expect(spec.volumes.map((v: any) => v.name)).not.toContain('protos');
+    // Mounted even without gateway.protos (an empty directory): adding the first .proto later
+    // must not change the pod template, or the upgrade that adds it would restart every gateway.
+    expect(spec.volumes).toContainEqual({
+      name: 'protos',
+      configMap: { name: 'rel-gateway-stack-gateway-protos', optional: true },
+    });
     expect(byKind(objects, 'ConfigMap').map((cm) => cm.metadata.name)).not.toContain(
       'rel-gateway-stack-gateway-protos',
     );
@@ -141,7 +146,7 @@ describe('mounted to change without a restart', () => {
     });
     expect(withProtos.volumes).toContainEqual({
       name: 'protos',
-      configMap: { name: 'rel-gateway-stack-gateway-protos' },
+      configMap: { name: 'rel-gateway-stack-gateway-protos', optional: true },
     });
     for (const mount of withProtos.containers[0].volumeMounts)
       expect(mount.subPath).toBeUndefined();
@@ -176,6 +181,11 @@ describe('mounted to change without a restart', () => {
           'gateway.upstreams.orders.urls=["http://orders.commerce.svc.cluster.local:8081"]',
         ],
       },
+    ],
+    [
+      'gateway.routes, gateway.upstreams and the first gateway.protos',
+      {},
+      { valuesFiles: [ROUTES_EXAMPLE] },
     ],
     [
       'the content of gateway.protos',

@@ -190,17 +190,21 @@ data: {{- toYaml . | nindent 2 }}
 {{- end }}
 {{- end -}}
 
-{{/* Volumes of the gateway (list items): the route file and the protos; empty for other components. */}}
+{{/*
+Volumes of the gateway (list items): the route file and the protos; empty for other components.
+The protos volume is there with or without gateway.protos - optional, an empty directory while its
+ConfigMap is not rendered - so that the upgrade adding the first .proto leaves the pod template
+as it is and restarts no gateway (the kubelet fills the directory when the ConfigMap appears).
+*/}}
 {{- define "gs.routesVolumes" -}}
 {{- if eq .name (include "gs.gatewayComponent" .) -}}
 - name: routes
   configMap:
     name: {{ include "gs.routesConfigMapName" . }}
-{{- if .root.Values.gateway.protos }}
 - name: protos
   configMap:
     name: {{ include "gs.protosConfigMapName" . }}
-{{- end }}
+    optional: true
 {{- end -}}
 {{- end -}}
 
@@ -213,10 +217,8 @@ symlink in the directory, which a subPath mount would never see (the routes must
 - name: routes
   mountPath: {{ include "gs.routesDir" . }}
   readOnly: true
-{{- if .root.Values.gateway.protos }}
 - name: protos
   mountPath: {{ include "gs.protosDir" . }}
   readOnly: true
-{{- end }}
 {{- end -}}
 {{- end -}}

@@ -51,7 +51,14 @@ export function gatewayConfigMapMounts(objects: K8sObject[]): Map<string, Record
     const configMap = ofKind(objects, 'ConfigMap').find(
       (cm) => cm.metadata.name === volume.configMap.name,
     );
-    if (!configMap) throw new Error(`no ConfigMap ${volume.configMap.name} for ${mount.name}`);
+    if (!configMap) {
+      // An optional ConfigMap not rendered: the pod sees an empty directory.
+      if (volume.configMap.optional) {
+        mounts.set(mount.mountPath, {});
+        continue;
+      }
+      throw new Error(`no ConfigMap ${volume.configMap.name} for ${mount.name}`);
+    }
     mounts.set(mount.mountPath, configMap.data ?? {});
   }
   return mounts;
