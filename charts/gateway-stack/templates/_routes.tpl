@@ -10,7 +10,7 @@ restarting a pod. The `.proto` files of `gateway.protos` get a ConfigMap and dir
 {{- define "gs.routesDir" -}}/etc/gateway-stack/routes{{- end -}}
 {{- define "gs.protosDir" -}}/etc/gateway-stack/protos{{- end -}}
 {{/* rpc-app-1's contract inside the gateway image (the Dockerfile copies proto/ to /app/proto). */}}
-{{- define "gs.seedProto" -}}/app/proto/userverify.proto{{- end -}}
+{{- define "gs.seedProto" -}}{{ .Values.gateway.imageProtoDir }}/userverify.proto{{- end -}}
 
 {{/* The variables the route file replaces: the gateway refuses them next to ROUTES_FILE. */}}
 {{- define "gs.routeFileReplaces" -}}

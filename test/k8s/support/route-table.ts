@@ -34,6 +34,7 @@ const routes = require('@app/routes') as {
 
 /** Where the gateway image keeps rpc-app-1's contract (the Dockerfile: proto/ -> /app/proto). */
 export const IMAGE_PROTO_DIR = '/app/proto';
+export const DEV_IMAGE_PROTO_DIR = '/src/proto';
 
 /** The gateway's config parsed from the env a render gives it, as its loadConfig would. */
 export function gatewayConfig(env: Record<string, string>): Record<string, unknown> {
@@ -49,7 +50,11 @@ export function renderedRouteTable(objects: K8sObject[]): RouteTableView {
   const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
   const dir = mkdtempSync(join(tmpdir(), 'chart-routes-'));
   try {
-    const local = new Map<string, string>([[IMAGE_PROTO_DIR, join(REPO, 'proto')]]);
+    const local = new Map<string, string>([
+      [IMAGE_PROTO_DIR, join(REPO, 'proto')],
+      // The dev image (examples/values-dev.yaml) keeps the sources, proto/ included, in /src.
+      [DEV_IMAGE_PROTO_DIR, join(REPO, 'proto')],
+    ]);
     for (const [mountPath, data] of gatewayConfigMapMounts(objects)) {
       const copy = join(dir, `mount${local.size}`);
       mkdirSync(copy);
