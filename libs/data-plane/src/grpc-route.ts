@@ -90,7 +90,8 @@ export function grpcRouteHandler(
         ),
       call,
     );
-    await reply
+    // Not awaited: a FastifyReply is thenable and would wait for the socket to finish.
+    void reply
       .status(200)
       .type('application/json; charset=utf-8')
       .send(JSON.stringify(mapResponse(binding, answer)));

@@ -31,7 +31,8 @@ export function httpRouteHandler(
       },
       call,
     );
-    await reply
+    // Not awaited: a FastifyReply is thenable and would wait for the socket to finish.
+    void reply
       .status(response.status)
       .headers(forwardedResponseHeaders(response.headers))
       .send(response.body);

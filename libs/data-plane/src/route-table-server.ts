@@ -118,13 +118,12 @@ export class RouteTableServer {
   /** The catch-all route's handler. */
   async serve(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const found = (request as unknown as Carrier)[LOOKUP];
+    if (found && 'target' in found) return found.target.handle(request, reply, found.params);
     const { path } = splitUrl(request.url);
-    if (found && 'target' in found) {
-      return found.target.handle(request, reply, found.params);
-    }
+    // Not awaited: a FastifyReply is thenable and would wait for the socket to finish.
     const allowed = found?.allowed ?? [];
     if (allowed.length > 0) {
-      await reply
+      void reply
         .status(405)
         .header('allow', allowed.join(', '))
         .send(
@@ -135,7 +134,7 @@ export class RouteTableServer {
         );
       return;
     }
-    await reply.status(404).send(errorBody(404, `no route for ${request.method} ${path}`));
+    void reply.status(404).send(errorBody(404, `no route for ${request.method} ${path}`));
   }
 
   async close(): Promise<void> {
