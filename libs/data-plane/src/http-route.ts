@@ -1,4 +1,4 @@
-import type { HttpUpstreamModel, PathRewrite, Route } from '@app/routes';
+import { type HttpUpstreamModel, normalisePath, type PathRewrite, type Route } from '@app/routes';
 import type { HttpUpstream } from '@app/upstream';
 import { forwardedRequestHeaders, forwardedResponseHeaders } from './forwarded-headers';
 import { bodyBytes, type RouteHandler, splitUrl } from './route-handler';
@@ -20,7 +20,7 @@ export function httpRouteHandler(
     const response = await upstream.forward(
       {
         method: request.method,
-        path: rewritten(dropTrailingSlash(path), model.rewrite) + query,
+        path: rewritten(normalisePath(path), model.rewrite) + query,
         headers: forwardedRequestHeaders(request.headers, model, {
           address: request.socket.remoteAddress,
           protocol: request.protocol,
@@ -37,10 +37,6 @@ export function httpRouteHandler(
       .headers(forwardedResponseHeaders(response.headers))
       .send(response.body);
   };
-}
-
-function dropTrailingSlash(path: string): string {
-  return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
 /** `prefix` replaced by `replacement` when the path starts with it by whole segments. */

@@ -12,3 +12,4 @@ export { createRouteTable, routeTableVersion } from './route-table';
 export { httpRuleSegments } from './route-path';
 export { compileBodySchema, type BodyCheck, type BodyProblem } from './body-schema';
 export { watchRouteFile, type RouteFileWatchOptions } from './route-file-watcher';
+export { normalisePath } from './route-path';
