@@ -1,6 +1,5 @@
 import { AuthCapabilities, RouteAuthPolicies } from '@app/auth';
 import { OpenApiPublication } from '@app/edge';
-import { isTableRoute } from '@app/http-server';
 import { HttpServerMetrics } from '@app/metrics';
 import { RoutePolicies } from '@app/ratelimit';
 import { type DefaultRouteTableEnv, routeDefaultsOf } from '@app/routes';
@@ -108,7 +107,7 @@ export class DataPlaneModule {
             );
             // At construction, before any module's onModuleInit: the match must be the first
             // onRequest hook, since authentication (a hook too) reads it.
-            server.install(host.httpAdapter.getInstance<FastifyInstance>(), isTableRoute);
+            server.install(host.httpAdapter.getInstance<FastifyInstance>());
             return server;
           },
         },

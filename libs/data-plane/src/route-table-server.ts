@@ -1,6 +1,6 @@
 import type { AuthCapabilities, AuthPolicy, RouteAuthPolicies } from '@app/auth';
 import type { OpenApiPublication } from '@app/edge';
-import { errorBody, setMatchedRoute, setTableAllowedMethods } from '@app/http-server';
+import { errorBody, isTableRoute, setMatchedRoute, setTableAllowedMethods } from '@app/http-server';
 import type { HttpServerMetrics } from '@app/metrics';
 import type { RatePolicy, RoutePolicies } from '@app/ratelimit';
 import type { RouteTable } from '@app/routes';
@@ -48,7 +48,7 @@ export class RouteTableServer {
   }
 
   /** Matches every request of the catch-all route; registered before any other onRequest hook. */
-  install(fastify: FastifyInstance, isTableRoute: (request: FastifyRequest) => boolean): void {
+  install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, _reply, done) => {
       const table = this.current;
       const tableRoute = isTableRoute(request);
