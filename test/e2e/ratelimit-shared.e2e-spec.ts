@@ -100,8 +100,16 @@ describe('rate limiting shared by 3 gateways through Redis', () => {
         `client B ${count(daveFirst, 200)}/${daveFirst.length}, ` +
         `A again with a new X-Forwarded-For on each request ${count(carolSpoofing, 200)}/${carolSpoofing.length}`,
     );
-    expect(count(carolFirst, 200)).toBe(VERIFY_LIMIT);
-    expect(count(daveFirst, 200)).toBe(VERIFY_LIMIT);
+    // Background budgets never admit more than L in a window once every gateway has declared;
+    // they may admit a little less (docs/adr/0005-background-rate-limit-sync.md, "Accuracy
+    // bound": tokens still held by another gateway), within the 5 % the accuracy test holds.
+    for (const first of [carolFirst, daveFirst]) {
+      expect(count(first, 200) + count(first, 429)).toBe(first.length);
+      expect(count(first, 200)).toBeLessThanOrEqual(VERIFY_LIMIT);
+      expect(count(first, 200)).toBeGreaterThanOrEqual(
+        VERIFY_LIMIT - Math.ceil(0.05 * VERIFY_LIMIT),
+      );
+    }
     expect(count(carolSpoofing, 200)).toBe(0);
     expect(count(carolSpoofing, 429)).toBe(10);
     expect(carolSpoofing[0].headers['ratelimit-policy']).toBe(`"/verify";q=${VERIFY_LIMIT};w=60`);
