@@ -84,6 +84,18 @@ describe('public API (gateway -> webapp-1 / rpc-app-1)', () => {
       expect(JSON.parse(res.text)).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
     });
 
+    // Methods the gateway never serves reach no route; Fastify would read a QUERY's body first.
+    it.each([
+      ['QUERY', '/projects', 405],
+      ['PROPFIND', '/verify', 405],
+      ['QUERY', '/nowhere', 404],
+    ])('%s %s without a body -> %i JSON', async (method, path, status) => {
+      const res = await fetch(`${gateway}${path}`, { method });
+      expect(res.status).toBe(status);
+      if (status === 405) expect(res.headers.get('allow')).toBe('POST');
+      expect(await res.json()).toMatchObject({ statusCode: status });
+    });
+
     it('webapp-1 answers GET /create with 405 JSON too', async () => {
       const res = await get(`http://${stack.webapps[0].address}/create`);
       expect(res.status).toBe(405);

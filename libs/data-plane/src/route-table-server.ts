@@ -49,21 +49,25 @@ export class RouteTableServer {
 
   /** Matches every request of the catch-all route; registered before any other onRequest hook. */
   install(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', (request, _reply, done) => {
+    fastify.addHook('onRequest', (request, reply, done) => {
       const table = this.current;
       const tableRoute = isTableRoute(request);
-      // Fastify's own 404 (a method the catch-all does not register): only the 405's Allow.
       if (table && (tableRoute || request.routeOptions.url === undefined)) {
         const found = table.matcher.find(
           request.method,
           splitUrl(request.url).path,
           request.headers.host,
         );
-        if (!tableRoute) {
-          if (!('target' in found)) setTableAllowedMethods(request, found.allowed);
-        } else {
+        if (tableRoute) {
           (request as unknown as Carrier)[LOOKUP] = found;
           if ('target' in found) setMatchedRoute(request, found.target.matched);
+        } else if (!('target' in found)) {
+          // Fastify's own 404: a method the catch-all does not register (QUERY, TRACE, OPTIONS
+          // without CORS). Answered here: past this hook Fastify would first refuse the body of
+          // some (a QUERY without Content-Type is its 400), where the answer is 405 or 404.
+          setTableAllowedMethods(request, found.allowed);
+          answerMiss(request, reply, found.allowed);
+          return;
         }
       }
       done();
@@ -119,22 +123,7 @@ export class RouteTableServer {
   async serve(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const found = (request as unknown as Carrier)[LOOKUP];
     if (found && 'target' in found) return found.target.handle(request, reply, found.params);
-    const { path } = splitUrl(request.url);
-    // Not awaited: a FastifyReply is thenable and would wait for the socket to finish.
-    const allowed = found?.allowed ?? [];
-    if (allowed.length > 0) {
-      void reply
-        .status(405)
-        .header('allow', allowed.join(', '))
-        .send(
-          errorBody(
-            405,
-            `method ${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
-          ),
-        );
-      return;
-    }
-    void reply.status(404).send(errorBody(404, `no route for ${request.method} ${path}`));
+    answerMiss(request, reply, found?.allowed ?? []);
   }
 
   async close(): Promise<void> {
@@ -164,4 +153,27 @@ export class RouteTableServer {
     timer.unref();
     this.retireTimers.add(timer);
   }
+}
+
+/** 405 with `Allow` when other methods take the path, else 404; never awaited (see serve). */
+function answerMiss(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  allowed: readonly string[],
+): void {
+  const { path } = splitUrl(request.url);
+  // Not awaited: a FastifyReply is thenable and would wait for the socket to finish.
+  if (allowed.length > 0) {
+    void reply
+      .status(405)
+      .header('allow', allowed.join(', '))
+      .send(
+        errorBody(
+          405,
+          `method ${request.method} is not allowed on ${path}; use ${allowed.join(', ')}`,
+        ),
+      );
+    return;
+  }
+  void reply.status(404).send(errorBody(404, `no route for ${request.method} ${path}`));
 }
