@@ -55,9 +55,19 @@ describe('RouteMatcher with google.api.http templates', () => {
     expect(find('GET', '/v1/shelves/1/boxes/2')).toEqual({ allowed: [] });
     expect(find('POST', '/v1/books:batchPut')).toEqual({ allowed: [] });
     expect(find('DELETE', '/v1/shelves/7')).toEqual({ allowed: ['GET', 'POST', 'PUT'] });
-    expect(find('GET', '/v1/shelves/7:archive')).toEqual({
+  });
+
+  it("a last segment ending in a verb of the table is that verb's: verb-less rules do not take it", () => {
+    expect(find('GET', '/v1/shelves/7:archive')).toEqual({ allowed: ['POST', 'PUT'] });
+    expect(find('GET', '/v1/shelves/7:archive/')).toEqual({ allowed: ['POST', 'PUT'] });
+    // A verb no rule has is part of the variable; a route of the file is not a rule.
+    expect(find('GET', '/v1/shelves/7:other')).toEqual({
       target: 'get-shelf',
-      params: { shelf: '7:archive' },
+      params: { shelf: '7:other' },
+    });
+    expect(find('PUT', '/v1/shelves/7:archive')).toEqual({
+      target: 'explicit',
+      params: { id: '7:archive' },
     });
   });
 

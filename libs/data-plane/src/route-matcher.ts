@@ -25,6 +25,8 @@ interface Candidate<T> {
   readonly target: T;
   /** Tried in this order: a template with a verb, a template without, any other route. */
   readonly rank: number;
+  /** An http-rule template without a `:verb`, which a request ending in a known verb skips. */
+  readonly verbless: boolean;
   readonly params: (path: string, found: Params) => Params | null;
 }
 
@@ -45,13 +47,19 @@ interface HostGroup<T> {
  */
 export class RouteMatcher<T> {
   private readonly groups: HostGroup<T>[];
+  /** The `:verb`s of the table's http-rule templates. */
+  private readonly verbs = new Set<string>();
 
   constructor(entries: ReadonlyArray<{ route: Route; target: T }>) {
     const byHost = new Map<string, HostGroup<T>>();
     for (const { route, target } of entries) {
       const hosts = route.match.hosts.length > 0 ? route.match.hosts : [''];
-      const { paths, rank, params } = registration(route);
-      const candidate: Candidate<T> = { target, rank, params };
+      const { paths, rank, verbless, params } = registration(route);
+      const candidate: Candidate<T> = { target, rank, verbless, params };
+      if (route.match.path.kind === 'http-rule') {
+        const { verb } = httpRuleSegments(route.match.path.path);
+        if (verb !== undefined) this.verbs.add(verb);
+      }
       for (const host of hosts) {
         let group = byHost.get(host);
         if (!group) {
@@ -88,24 +96,37 @@ export class RouteMatcher<T> {
   find(method: string, path: string, host: string | undefined): RouteHit<T> | RouteMiss {
     const name = hostName(host);
     const groups = this.groups.filter((group) => group.accepts(name));
+    // As Envoy's and ESP's transcoders read google.api.http: a last segment ending in a verb of
+    // the table (`/v1/shelves/3:archive`) is that verb's, never a variable of a verb-less template.
+    const verbed = this.verbs.size > 0 && this.verbs.has(verbOf(path));
     for (const group of groups) {
       const found =
-        lookup(group, method, path) ??
-        (method === 'HEAD' && !group.methods.has('HEAD') ? lookup(group, 'GET', path) : null);
+        lookup(group, method, path, verbed) ??
+        (method === 'HEAD' && !group.methods.has('HEAD')
+          ? lookup(group, 'GET', path, verbed)
+          : null);
       if (found) return found;
     }
     for (const group of groups) {
-      const allowed = [...group.methods].filter((other) => lookup(group, other, path) !== null);
+      const allowed = [...group.methods].filter(
+        (other) => lookup(group, other, path, verbed) !== null,
+      );
       if (allowed.length > 0) return { allowed: allowed.sort() };
     }
     return { allowed: [] };
   }
 }
 
-function lookup<T>(group: HostGroup<T>, method: string, path: string): RouteHit<T> | null {
+function lookup<T>(
+  group: HostGroup<T>,
+  method: string,
+  path: string,
+  verbed: boolean,
+): RouteHit<T> | null {
   const found = group.router.find(method as HTTPMethod, path);
   if (!found) return null;
   for (const candidate of found.store as Candidate<T>[]) {
+    if (verbed && candidate.verbless) continue;
     const params = candidate.params(path, found.params);
     if (params) return { target: candidate.target, params };
   }
@@ -119,14 +140,15 @@ function lookup<T>(group: HostGroup<T>, method: string, path: string): RouteHit<
  */
 function registration(
   route: Route,
-): Pick<Candidate<never>, 'rank' | 'params'> & { paths: string[] } {
+): Pick<Candidate<never>, 'rank' | 'verbless' | 'params'> & { paths: string[] } {
   const { path } = route.match;
   const literal = (segment: string) => segment.replaceAll(':', '::');
-  if (path.kind === 'exact') return { paths: [literal(path.path)], rank: 2, params: () => ({}) };
+  if (path.kind === 'exact')
+    return { paths: [literal(path.path)], rank: 2, verbless: false, params: () => ({}) };
   if (path.kind === 'prefix') {
     const escaped = literal(path.path);
     const paths = escaped === '/' ? ['/', '/*'] : [escaped, `${escaped}/*`];
-    return { paths, rank: 2, params: (_, found) => found };
+    return { paths, rank: 2, verbless: false, params: (_, found) => found };
   }
   if (path.kind === 'template') {
     let n = 0;
@@ -136,7 +158,7 @@ function registration(
       .join('/');
     const params = (_: string, found: Params) =>
       Object.fromEntries(path.variables.map((name, i) => [name, found[`p${i}`]]));
-    return { paths: [escaped], rank: 2, params };
+    return { paths: [escaped], rank: 2, verbless: false, params };
   }
   // http-rule: `*` as a parameter, `**` as a wildcard (zero or more segments: with and without
   // it), a verb kept with a literal last segment or left inside the parameter or wildcard.
@@ -165,7 +187,7 @@ function registration(
       return {};
     }
   };
-  return { paths, rank: verb === undefined ? 1 : 0, params };
+  return { paths, rank: verb === undefined ? 1 : 0, verbless: verb === undefined, params };
 }
 
 function hostTest(pattern: string): (host: string) => boolean {
@@ -187,4 +209,12 @@ function hostName(host: string | undefined): string {
   const lower = host.toLowerCase();
   const colon = lower.lastIndexOf(':');
   return colon > lower.lastIndexOf(']') ? lower.slice(0, colon) : lower;
+}
+
+/** What follows the last `:` of the path's last segment ('' without one; a trailing `/` ignored). */
+function verbOf(path: string): string {
+  const trimmed = path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
+  const last = trimmed.slice(trimmed.lastIndexOf('/') + 1);
+  const colon = last.lastIndexOf(':');
+  return colon < 0 ? '' : last.slice(colon + 1);
 }
