@@ -10,7 +10,7 @@ import type { GrpcUpstream } from '@app/upstream';
 import type { Client, ServiceError } from '@grpc/grpc-js';
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import type { Message, Root, Type } from 'protobufjs';
-import { type RouteHandler, splitUrl } from './route-handler';
+import { bodyOf, type RouteHandler, splitUrl } from './route-handler';
 
 /** How one route's requests become calls of its method, and replies its answers. */
 export interface Binding {
@@ -67,7 +67,7 @@ export function grpcRouteHandler(
           ? ruleVariables(binding.template, request.url)
           : definedOnly(params),
         query: request.query as Record<string, string | string[] | undefined>,
-        body: request.body ?? undefined,
+        body: bodyOf(request),
       });
       message = binding.requestType.fromObject(fields);
     } catch (err) {

@@ -26,7 +26,7 @@ export function httpRouteHandler(
           protocol: request.protocol,
           host: request.headers.host,
         }),
-        body: bodyBytes(request.body),
+        body: bodyBytes(request),
         requestId: request.id,
       },
       call,
