@@ -36,8 +36,16 @@ export function scalarFromJson(type: string, json: unknown, at: string): unknown
   const range = INT_RANGES[type];
   if (range) {
     let n: bigint;
-    if (typeof json === 'number' && Number.isInteger(json)) n = BigInt(json);
-    else if (typeof json === 'string' && /^-?\d+$/.test(json)) n = BigInt(json);
+    if (typeof json === 'number' && Number.isInteger(json)) {
+      // JSON.parse has already rounded a larger one: 9007199254740993 arrives as ...992.
+      if (!Number.isSafeInteger(json)) {
+        throw new TranscodingError(
+          at,
+          `${json} is beyond 2^53, where JSON numbers lose precision: send ${type} as a string`,
+        );
+      }
+      n = BigInt(json);
+    } else if (typeof json === 'string' && /^-?\d+$/.test(json)) n = BigInt(json);
     else throw new TranscodingError(at, `expected an integer (${type}), got ${show(json)}`);
     if (n < range.min || n > range.max) {
       throw new TranscodingError(at, `${json} is out of range for ${type}`);

@@ -9,7 +9,7 @@ export interface HttpRequestParts {
   /** From `binding.template.match(path)`. */
   pathVariables: Record<string, string>;
   query?: URLSearchParams | Record<string, string | readonly string[] | undefined>;
-  /** The parsed JSON body; undefined when there is none. */
+  /** The parsed JSON body (null for a JSON null); undefined when there is none. */
   body?: unknown;
 }
 
@@ -20,7 +20,7 @@ type Binding = Pick<HttpBinding, 'requestType' | 'body'>;
  * `body: "*"` - the whole body is the message and the query string must be empty; `body: "f"` -
  * the body is field f and the other fields come from the query string; no body - every field
  * not in the path comes from the query string (repeated by repeating the parameter, nested by
- * dotted names). Path variables are set last; a value given twice differently is an error.
+ * dotted names). Path variables are set last and win over a value of the body or the query string.
  */
 export function mapRequest(binding: Binding, parts: HttpRequestParts): Record<string, unknown> {
   const type = binding.requestType;
@@ -65,12 +65,14 @@ function bodyOf(binding: Binding, body: unknown): Record<string, unknown> {
     body === undefined ||
     body === null ||
     (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
-  if (binding.body === '*') return fromProtoJson(binding.requestType, body ?? {});
+  // No body at all is the empty message; a JSON null is no message.
+  if (binding.body === '*')
+    return fromProtoJson(binding.requestType, body === undefined ? {} : body);
   if (binding.body === undefined) {
     if (!empty) throw new TranscodingError('', 'this route takes no request body');
     return {};
   }
-  if (body === undefined || body === null) return {};
+  if (body === undefined) return {};
   const field = binding.requestType.fields[binding.body];
   return { [field.name]: fieldFromJson(field, body, field.name) };
 }
@@ -135,19 +137,12 @@ function setAt(
     node[step] ??= {};
     node = node[step] as Record<string, unknown>;
   }
-  if (Object.hasOwn(node, field.name) && !(fromPath && sameValue(node[field.name], value))) {
-    throw new TranscodingError(
-      name,
-      fromPath ? 'the request gives this field another value than the path' : 'given twice',
-    );
-  }
+  // The path wins over the body and the query string, as grpc-gateway reads google.api.http:
+  // an update may carry its resource whole, name included (docs/adr/0007-grpc-json-transcoding.md).
+  if (Object.hasOwn(node, field.name) && !fromPath) throw new TranscodingError(name, 'given twice');
   const rival = field.partOf?.fieldsArray.find((f) => f !== field && Object.hasOwn(node, f.name));
   if (rival) {
     throw new TranscodingError(name, `oneof ${field.partOf?.name} is already set by ${rival.name}`);
   }
   node[field.name] = value;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

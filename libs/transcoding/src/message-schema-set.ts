@@ -7,8 +7,9 @@ import {
   scalarJsonSchema,
   type JsonSchema,
   type SchemaIo,
+  upTo,
 } from './scalar-json-schema';
-import { DURATION, FIELD_MASK_PATH, RFC3339 } from './well-known-json';
+import { FIELD_MASK_PATH, MAX_DURATION_SECONDS, RFC3339 } from './well-known-json';
 import { INT_RANGES } from './json-scalars';
 
 // JSON Schemas (draft 2020-12) of messages in the proto3 JSON mapping exactly as proto-json.ts and
@@ -64,6 +65,33 @@ export class MessageSchemaSet {
     }
     if (field.repeated) return { type: 'array', items: this.value(field) };
     return this.value(field);
+  }
+
+  /**
+   * The field as a path or query parameter, whose values are text: integers (and enums by number)
+   * as decimal digits only, where the JSON schema's `integer` would also allow `1.0`; the rest as
+   * `field` says (mapRequest reads the text of each as that JSON value).
+   */
+  parameter(field: Field): JsonSchema {
+    field.resolve();
+    const type = field.resolvedType;
+    const range = type === null ? INT_RANGES[field.type] : undefined;
+    const text = (min: bigint, max: bigint) => ({
+      type: 'string',
+      pattern: decimalRangePattern(min, max),
+    });
+    const one = range
+      ? text(range.min, range.max)
+      : type instanceof Enum && type.fullName !== '.google.protobuf.NullValue'
+        ? {
+            anyOf: [
+              { type: 'string', enum: Object.keys(type.values) },
+              text(-(2n ** 31n), 2n ** 31n - 1n),
+            ],
+          }
+        : undefined;
+    if (!one) return this.field(field);
+    return field.repeated ? { type: 'array', items: one } : one;
   }
 
   /** One value of the field (an element, for repeated and map fields). */
@@ -160,7 +188,7 @@ export class MessageSchemaSet {
           pattern: output ? TIMESTAMP_OUT : asciiDigits(RFC3339.source),
         };
       case '.google.protobuf.Duration':
-        return { type: 'string', pattern: output ? DURATION_OUT : asciiDigits(DURATION.source) };
+        return { type: 'string', pattern: output ? DURATION_OUT : DURATION_IN };
       case '.google.protobuf.FieldMask': {
         const path = FIELD_MASK_PATH.source.slice(1, -1);
         return { type: 'string', pattern: `^(?:${path}(?:,${path})*)?$` };
@@ -189,6 +217,8 @@ const TIMESTAMP_OUT = asciiDigits(
   '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.(?:\\d{3}|\\d{6}|\\d{9}))?Z$',
 );
 const DURATION_OUT = asciiDigits('^-?\\d+(?:\\.(?:\\d{3}|\\d{6}|\\d{9}))?s$');
+/** DURATION with the seconds bounded as well-known-json.ts bounds them (10,000 years). */
+const DURATION_IN = `^-?${upTo(MAX_DURATION_SECONDS)}(?:\\.[0-9]{1,9})?s$`;
 
 const NOT_NULL = { not: { type: 'null' } };
 

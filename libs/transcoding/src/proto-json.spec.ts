@@ -114,6 +114,12 @@ describe('proto3 JSON input', () => {
     [{ nope: 1 }, 'nope', 'unknown field of Book'],
     [{ name: 'a', isbn: 'x', url: 'y' }, 'url', 'oneof format is already set by isbn'],
     [{ pageCount: 1, page_count: 2 }, 'page_count', 'field page_count is given twice'],
+    [{ pageCount: null, page_count: null }, 'page_count', 'field page_count is given twice'],
+    [
+      { pageCount: 2 ** 60 },
+      'pageCount',
+      '1152921504606847000 is beyond 2^53, where JSON numbers lose precision: send int64 as a string',
+    ],
     [{ tags: 'a' }, 'tags', 'expected a JSON array'],
     [{ tags: ['a', null] }, 'tags[1]', 'null is not allowed here'],
     [{ ratings: { bob: 'x' } }, 'ratings.bob', 'expected an integer (int32), got "x"'],

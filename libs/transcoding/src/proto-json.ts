@@ -20,12 +20,15 @@ export function fromProtoJson(type: Type, json: unknown, at = ''): Record<string
   }
   const out: Record<string, unknown> = {};
   const oneofs = new Map<string, string>();
+  // By .proto name: a field given by both its names is refused even when a value is null.
+  const given = new Set<string>();
   for (const [key, value] of Object.entries(json)) {
     const here = at ? `${at}.${key}` : key;
     const field = fieldByJsonKey(type, key);
     if (!field) throw new TranscodingError(here, `unknown field of ${type.name}`);
-    if (Object.hasOwn(out, field.name))
+    if (given.has(field.name))
       throw new TranscodingError(here, `field ${field.name} is given twice`);
+    given.add(field.name);
     if (value === null && !takesNull(field)) continue;
     const oneof = field.partOf?.name;
     if (oneof !== undefined) {

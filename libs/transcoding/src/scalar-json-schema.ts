@@ -24,12 +24,15 @@ export function scalarJsonSchema(type: string, io: SchemaIo): JsonSchema {
   const range = INT_RANGES[type];
   if (range) {
     const wide = type.endsWith('64');
-    const number = {
-      type: 'integer',
-      minimum: Number(range.min),
-      // 2^63 and 2^64 are doubles, 2^63-1 and 2^64-1 are not: the bound is exclusive there.
-      ...(wide ? { exclusiveMaximum: Number(range.max + 1n) } : { maximum: Number(range.max) }),
-    };
+    // 64-bit integers as JSON numbers only within 2^53 (json-scalars.ts refuses larger ones, which
+    // JSON.parse has rounded): bounds that print exactly, unlike 2^63 (9223372036854776000).
+    const number = wide
+      ? {
+          type: 'integer',
+          minimum: range.min < 0n ? Number.MIN_SAFE_INTEGER : 0,
+          maximum: Number.MAX_SAFE_INTEGER,
+        }
+      : { type: 'integer', minimum: Number(range.min), maximum: Number(range.max) };
     if (io === 'output') {
       return wide
         ? {
@@ -99,8 +102,8 @@ export function decimalRangePattern(min: bigint, max: bigint): string {
   return `^(?:${negative}|${upTo(max)})$`;
 }
 
-// 0..max with any leading zeros: every shorter number, or digit by digit below max's, or max.
-function upTo(max: bigint): string {
+/** 0..max with any leading zeros: every shorter number, or digit by digit below max's, or max. */
+export function upTo(max: bigint): string {
   const digits = max.toString();
   const length = digits.length;
   const alternatives = length > 1 ? [`[0-9]{1,${length - 1}}`] : [];

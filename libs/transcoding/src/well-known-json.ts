@@ -18,7 +18,8 @@ interface WellKnown {
   toJson(plain: Record<string, unknown>, type: Type, codec: MessageCodec): unknown;
 }
 
-const MAX_DURATION_SECONDS = 315_576_000_000n;
+/** The largest Duration, in seconds either way (google/protobuf/duration.proto: 10,000 years). */
+export const MAX_DURATION_SECONDS = 315_576_000_000n;
 const MIN_TIMESTAMP_SECONDS = -62_135_596_800n; // 0001-01-01T00:00:00Z
 const MAX_TIMESTAMP_SECONDS = 253_402_300_799n; // 9999-12-31T23:59:59Z
 /** An RFC 3339 date-time, as a Timestamp takes it (the JSON Schema says the same). */

@@ -248,9 +248,16 @@ describe('openApiFromTable: gRPC bindings and HTTP routes', () => {
     // GetShelf's {shelf}, under the name of the PUT route that came first: the same segment.
     const get = doc.paths['/v1/shelves/{id}'].get;
     expect(paramsOf(get)).toEqual(['path id']);
-    expect(get.parameters?.[0].schema).toMatchObject({
-      anyOf: [{ type: 'integer' }, { type: 'string' }],
-    });
+    // Text: an int64 as decimal digits within its range (`integer` would also allow "1.0").
+    const id = get.parameters?.[0].schema as { type: string; pattern: string };
+    expect(id.type).toBe('string');
+    for (const [text, valid] of [
+      ['9223372036854775807', true],
+      ['-9223372036854775808', true],
+      ['9223372036854775808', false],
+      ['1.0', false],
+    ] as const)
+      expect([text, new RegExp(id.pattern).test(text)]).toEqual([text, valid]);
     expect(get.requestBody).toBeUndefined();
     const list = doc.paths['/v1/shelves/{shelf}/books'].get;
     expect(paramsOf(list)).toEqual([

@@ -56,7 +56,7 @@ export function grpcOperationParts(
       name: names[i],
       in: 'path',
       required: true,
-      schema: leaf ? schemas.input.field(leaf.field) : { type: 'string' },
+      schema: leaf ? schemas.input.parameter(leaf.field) : { type: 'string' },
     };
   });
   if (body !== '*') {
@@ -65,7 +65,7 @@ export function grpcOperationParts(
       parameters.push({
         name: leaf.jsonPath,
         in: 'query',
-        schema: schemas.input.field(leaf.field),
+        schema: schemas.input.parameter(leaf.field),
         ...(leaf.field.repeated ? { style: 'form', explode: true } : {}),
       });
     }
@@ -78,7 +78,7 @@ export function grpcOperationParts(
           required: false,
           description:
             body === '*'
-              ? `the ${requestType.name} request message in proto3 JSON (fields may also go by their .proto names); a field the path sets may be left out, or must equal the path's value`
+              ? `the ${requestType.name} request message in proto3 JSON (fields may also go by their .proto names); a field the path sets takes the path's value, whatever is given here`
               : `field ${body} of the ${requestType.name} request message, in proto3 JSON`,
           content: {
             'application/json': {
