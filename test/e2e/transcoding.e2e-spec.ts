@@ -1,106 +1,24 @@
-import * as grpc from '@grpc/grpc-js';
-import { loadSync } from '@grpc/proto-loader';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { AppProcess, LOCAL_PORTS, randomLoopbackNet } from '../../process-topology/index.ts';
+import { type Bookstore, BOOKSTORE_PROTO, startBookstore } from '../support/bookstore.ts';
 
 // Routes from google.api.http annotations (docs/adr/0008-route-model.md): a real gateway, given
 // only a route file whose gRPC upstream sets httpRulesFromProtos, serves every binding of the
 // Bookstore test service (libs/transcoding/test-protos) as its rule says, against a real grpc-js
 // server started here - nothing in the file lists a method.
-const PROTOS = join(__dirname, '../../libs/transcoding/test-protos');
-const BOOKSTORE = join(PROTOS, 'bookstore.proto');
-const PROTOBUFJS = dirname(require.resolve('protobufjs/package.json'));
-
 type Json = Record<string, unknown>;
-type Handler = (call: grpc.ServerUnaryCall<Json, Json>, callback: grpc.sendUnaryData<Json>) => void;
-
-/** The request ids that reached the server, by method. */
-const requestIds: Record<string, string[]> = {};
-
-function unary(name: string, answer: (request: Json) => Json | grpc.ServiceError): Handler {
-  return (call, callback) => {
-    (requestIds[name] ??= []).push(String(call.metadata.get('x-request-id')[0] ?? ''));
-    const reply = answer(call.request);
-    if (reply instanceof Error) callback(reply);
-    else callback(null, reply);
-  };
-}
-
-function notFound(details: string): grpc.ServiceError {
-  return Object.assign(new Error(details), {
-    code: grpc.status.NOT_FOUND,
-    details,
-    metadata: new grpc.Metadata(),
-  });
-}
-
-const CREATED_AT = { seconds: '1700000000', nanos: 500_000_000 };
-
-async function startBookstore(): Promise<{ server: grpc.Server; port: number }> {
-  const definition = loadSync(BOOKSTORE, {
-    keepCase: true,
-    longs: String,
-    enums: String,
-    oneofs: true,
-    includeDirs: [PROTOS, PROTOBUFJS],
-  });
-  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
-    bookstore: { v1: { Bookstore: { service: grpc.ServiceDefinition } } };
-  };
-  const server = new grpc.Server();
-  server.addService(pkg.bookstore.v1.Bookstore.service, {
-    GetShelf: unary('GetShelf', ({ shelf }) =>
-      shelf === '404'
-        ? notFound('no shelf 404')
-        : { id: shelf, theme: 'history', genre: 'HISTORY', created_at: CREATED_AT },
-    ),
-    // What the query string set, echoed in the author field.
-    ListBooks: unary('ListBooks', (request) => ({
-      books: [
-        {
-          name: `shelves/${String(request.shelf)}/books/1`,
-          author: JSON.stringify({
-            tags: request.tags,
-            genre: request.genre,
-            page: request.page,
-            include_drafts: request.include_drafts,
-            ids: request.ids,
-          }),
-          page_count: '9007199254740993',
-        },
-      ],
-      next_page_token: 'next',
-    })),
-    GetBook: unary('GetBook', ({ name }) => ({ name, author: 'Anon' })),
-    CreateBook: unary('CreateBook', ({ shelf, book }) => ({
-      ...(book as Json),
-      name: `shelves/${String(shelf)}/books/new`,
-    })),
-    UpdateBook: unary('UpdateBook', ({ book }) => book as Json),
-    CreateShelf: unary('CreateShelf', (shelf) => ({ ...shelf, created_at: CREATED_AT })),
-    ArchiveShelf: unary('ArchiveShelf', () => ({})),
-    DeleteBook: unary('DeleteBook', () => ({})),
-  });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
-      err ? reject(err) : resolve(bound),
-    ),
-  );
-  return { server, port };
-}
 
 describe('gRPC-JSON transcoding of annotated methods, end to end', () => {
   const dir = mkdtempSync(join(tmpdir(), 'transcoding-e2e-'));
-  let bookstore: grpc.Server;
+  let bookstore: Bookstore;
   let gateway: AppProcess;
   let base: string;
 
   beforeAll(async () => {
-    const started = await startBookstore();
-    bookstore = started.server;
+    bookstore = await startBookstore();
     const routesFile = join(dir, 'routes.yaml');
     writeFileSync(
       routesFile,
@@ -109,8 +27,8 @@ describe('gRPC-JSON transcoding of annotated methods, end to end', () => {
         upstreams: {
           shop: {
             kind: 'grpc',
-            target: `ipv4:127.0.0.1:${started.port}`,
-            protos: [BOOKSTORE],
+            target: `ipv4:127.0.0.1:${bookstore.port}`,
+            protos: [BOOKSTORE_PROTO],
             httpRulesFromProtos: true,
           },
         },
@@ -140,9 +58,7 @@ describe('gRPC-JSON transcoding of annotated methods, end to end', () => {
 
   afterAll(async () => {
     await gateway?.stop();
-    await new Promise<void>((resolve) =>
-      bookstore ? bookstore.tryShutdown(() => resolve()) : resolve(),
-    );
+    await bookstore?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -298,11 +214,11 @@ describe('gRPC-JSON transcoding of annotated methods, end to end', () => {
           '/bookstore.v1.Bookstore/WatchShelf is a server-streaming method: not served over HTTP',
       }),
     });
-    expect(requestIds.WatchShelf).toBeUndefined();
+    expect(bookstore.requestIds.WatchShelf).toBeUndefined();
   });
 
   it('the request id reaches the server as metadata', async () => {
     await call('GET', '/v1/books/x', undefined, { 'x-request-id': 'transcoding-e2e-1' });
-    expect(requestIds.GetBook).toContain('transcoding-e2e-1');
+    expect(bookstore.requestIds.GetBook).toContain('transcoding-e2e-1');
   });
 });
