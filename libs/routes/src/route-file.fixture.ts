@@ -17,7 +17,7 @@ function traffic(timeoutMs: number): UpstreamTraffic {
   return {
     timeoutMs,
     connectTimeoutMs: 700,
-    retry: { maxAttempts: 4, budgetPercent: 10, budgetMaxTokens: 30 },
+    retry: { maxAttempts: 4, budgetPercent: 10, budgetMaxTokens: 30, perTryTimeoutMs: 900 },
     breaker: {
       consecutiveUnavailable: 6,
       errorThresholdPercent: 40,
@@ -32,6 +32,7 @@ function traffic(timeoutMs: number): UpstreamTraffic {
       maxEjectionMs: 20_000,
       maxEjectionPercent: 30,
     },
+    keepalive: { timeMs: 11_000, timeoutMs: 3000 },
   };
 }
 
