@@ -205,6 +205,11 @@ describe('parseRouteFile', () => {
       'routes.yaml: upstreams "users": traffic.connectTimeoutMs: only for http upstreams',
     ],
     [
+      'keepalive pings on an HTTP upstream',
+      (f) => (f.upstreams.orders.traffic = { keepalive: { timeMs: 1000 } } as never),
+      'routes.yaml: upstreams "orders": traffic.keepalive: only for grpc upstreams',
+    ],
+    [
       'an HTTP upstream without URLs',
       (f) => delete f.upstreams.orders.urls,
       'routes.yaml: upstreams "orders": urls: required for http upstreams',
