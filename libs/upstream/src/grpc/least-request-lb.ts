@@ -144,7 +144,8 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
     }
     const next = new Map<string, Child>();
     for (const endpoint of endpoints.value) {
-      const key = experimental.endpointToString(endpoint);
+      // Its address(es), as logs name a replica: 10.244.1.7:6000.
+      const key = endpoint.addresses.map(experimental.subchannelAddressToString).join(',');
       if (next.has(key)) continue;
       const known = this.children.get(key);
       if (known) {
