@@ -79,7 +79,12 @@ describe('GrpcUpstream', () => {
   it('gives each attempt of an idempotent call its per-try deadline and retries one that hit it', async () => {
     const { invoke, calls, deadlines } = scripted([status.DEADLINE_EXCEEDED]);
     const startedAt = Date.now();
-    const call = { timeoutMs: 5000, maxAttempts: undefined, idempotent: true, perTryTimeoutMs: 300 };
+    const call = {
+      timeoutMs: 5000,
+      maxAttempts: undefined,
+      idempotent: true,
+      perTryTimeoutMs: 300,
+    };
     await expect(make().unary(READ, 'id', invoke, call)).resolves.toBe('ok');
     expect(calls()).toBe(2);
     for (const deadline of deadlines) expect(deadline - startedAt).toBeLessThan(1000);
@@ -88,7 +93,12 @@ describe('GrpcUpstream', () => {
   it('gives a call that may not run twice the whole deadline in one attempt, never retried', async () => {
     const { invoke, calls, deadlines } = scripted([status.DEADLINE_EXCEEDED]);
     const startedAt = Date.now();
-    const call = { timeoutMs: 5000, maxAttempts: undefined, idempotent: false, perTryTimeoutMs: 300 };
+    const call = {
+      timeoutMs: 5000,
+      maxAttempts: undefined,
+      idempotent: false,
+      perTryTimeoutMs: 300,
+    };
     await expect(make().unary(WRITE, 'id', invoke, call)).rejects.toMatchObject({ status: 504 });
     expect(calls()).toBe(1);
     expect(deadlines[0] - startedAt).toBeGreaterThanOrEqual(4000);
