@@ -9,6 +9,7 @@ import {
   type ServiceError,
   status,
 } from '@grpc/grpc-js';
+import { createServer, connect, type Socket } from 'node:net';
 import { trafficPolicy } from '../traffic-policy';
 import { grpcChannelOptions } from './grpc-channel-options';
 import { onGrpcEjection } from './least-request-lb';
@@ -50,6 +51,37 @@ async function replica(initial: Behaviour) {
     ),
   );
   return { port, state, close: () => server.forceShutdown() };
+}
+
+/**
+ * A TCP relay to a port on 127.0.0.1 that can stop relaying in both directions at once: the
+ * connection stays open and nothing comes through, as with a frozen replica or a lost node.
+ */
+async function freezableRelay(port: number) {
+  const sockets: Socket[] = [];
+  const relay = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ]) {
+      from.pipe(to);
+      from.on('error', () => undefined);
+      from.on('close', () => to.destroy());
+    }
+    sockets.push(client, upstream);
+  });
+  const relayPort = await new Promise<number>((resolve) =>
+    relay.listen(0, '127.0.0.1', () => resolve((relay.address() as { port: number }).port)),
+  );
+  return {
+    port: relayPort,
+    freeze: () => sockets.forEach((socket) => socket.pause()),
+    close: () => {
+      sockets.forEach((socket) => socket.destroy());
+      relay.close();
+    },
+  };
 }
 
 /** One unary call; resolves with its status code. */
@@ -151,5 +183,24 @@ describe('gateway_least_request (grpc-js load-balancing policy)', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     for (let i = 0; i < 30; i++) expect(await call(client, 2000)).toBe(status.OK);
     expect(failing.state.received).toBeGreaterThan(policy.outlier.consecutiveFailures + 5);
+  });
+
+  it('keepalive pings end the calls of a connection whose replica stopped answering (UNAVAILABLE, not the deadline)', async () => {
+    const [server] = await Promise.all([replica('ok')]);
+    const relay = await freezableRelay(server.port);
+    replicas.push(server, relay);
+    const policy = trafficPolicy(
+      loadConfig(gatewayEnv, { RPC_KEEPALIVE_TIME_MS: '200', RPC_KEEPALIVE_TIMEOUT_MS: '200' }),
+    );
+    const client = new Client(
+      `ipv4:127.0.0.1:${relay.port}`,
+      credentials.createInsecure(),
+      grpcChannelOptions('test', policy),
+    );
+    clients.push(client);
+    expect(await call(client, 5000)).toBe(status.OK);
+    relay.freeze();
+    // Without pings this call would wait for its deadline (DEADLINE_EXCEEDED after 30 s).
+    expect(await call(client, 30_000)).toBe(status.UNAVAILABLE);
   });
 });
