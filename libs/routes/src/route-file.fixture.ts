@@ -99,7 +99,7 @@ export function validFile(): TestFile {
         headers: { add: { 'X-Gateway': 'edge', 'X-Env': 'test' }, remove: ['Cookie', 'x-debug'] },
         traffic: {
           timeoutMs: 2000,
-          retry: { maxAttempts: 2 },
+          retry: { maxAttempts: 2, perTryTimeoutMs: 600 },
           breaker: { windowMs: 5000 },
           outlier: { consecutiveFailures: 3 },
         },
@@ -109,7 +109,7 @@ export function validFile(): TestFile {
         target: 'dns:///users:6000',
         protos: ['proto/userverify.proto'],
         httpRulesFromProtos: true,
-        traffic: { breaker: { resetTimeoutMs: 1000 } },
+        traffic: { breaker: { resetTimeoutMs: 1000 }, keepalive: { timeMs: 20_000 } },
       },
     },
     routes: [
@@ -129,7 +129,7 @@ export function validFile(): TestFile {
         match: { methods: ['PUT'], path: { template: '/api/orders/{id}' } },
         upstream: 'orders',
         timeoutMs: 1000,
-        retry: { maxAttempts: 1 },
+        retry: { maxAttempts: 1, perTryTimeoutMs: 300 },
         bodyLimitBytes: 4096,
         bodySchema: ORDER_SCHEMA,
       },
