@@ -207,7 +207,7 @@ describe('parseRouteFile', () => {
     ],
     [
       'keepalive pings on an HTTP upstream',
-      (f) => (f.upstreams.orders.traffic = { keepalive: { timeMs: 1000 } } as never),
+      (f) => (f.upstreams.orders.traffic = { keepalive: { timeMs: 1000 } }),
       'routes.yaml: upstreams "orders": traffic.keepalive: only for grpc upstreams',
     ],
     [

@@ -52,7 +52,7 @@ interface TestUpstream {
   protos?: string[];
   httpRulesFromProtos?: boolean;
   traffic?: { timeoutMs?: number; connectTimeoutMs?: number } & Partial<
-    Record<'retry' | 'breaker' | 'outlier', Record<string, number>>
+    Record<'retry' | 'breaker' | 'outlier' | 'keepalive', Record<string, number>>
   >;
 }
 
@@ -68,7 +68,7 @@ interface TestRoute {
   auth?: { scheme: string; scopes?: string[] };
   rateLimit?: { limit: unknown; windowMs?: number };
   timeoutMs?: number;
-  retry?: { idempotent?: boolean; maxAttempts?: number };
+  retry?: { idempotent?: boolean; maxAttempts?: number; perTryTimeoutMs?: number };
   bodyLimitBytes?: number;
   bodySchema?: unknown;
   [unknownField: string]: unknown;
