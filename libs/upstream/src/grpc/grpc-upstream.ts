@@ -19,7 +19,7 @@ import type { UpstreamMetrics } from '../upstream-metrics';
 import { outcomeOf } from '../upstream-outcome';
 import type { UpstreamStates } from '../upstream-states';
 import { grpcChannelOptions } from './grpc-channel-options';
-import { onGrpcEjection } from './least-request-lb';
+import { grpcEndpoints, onGrpcEjection } from './least-request-lb';
 import { usePollingDnsResolver } from './polling-dns-resolver';
 import { grpcFailure } from './grpc-failure';
 
@@ -109,6 +109,7 @@ export class GrpcUpstream {
       breaker: this.breaker.state,
       target: options.target,
       channel: this.channelState(),
+      endpoints: grpcEndpoints(name),
     }));
     // Names need discovery before the first call can succeed; address lists (ipv4:, unix:) do not.
     if (!/^(ipv4|ipv6|unix|unix-abstract):/.test(options.target))

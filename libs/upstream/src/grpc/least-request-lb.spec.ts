@@ -12,7 +12,7 @@ import {
 import { createServer, connect, type Socket } from 'node:net';
 import { trafficPolicy } from '../traffic-policy';
 import { grpcChannelOptions } from './grpc-channel-options';
-import { onGrpcEjection } from './least-request-lb';
+import { grpcEndpoints, onGrpcEjection } from './least-request-lb';
 
 const bytes = (b: Buffer) => b;
 const METHOD = {
@@ -178,6 +178,11 @@ describe('gateway_least_request (grpc-js load-balancing policy)', () => {
     for (let i = 0; i < 30; i++) await call(client, 2000);
     expect(failing.state.received).toBe(policy.outlier.consecutiveFailures);
     expect(ejected).toEqual([`127.0.0.1:${failing.port}`]);
+    expect(grpcEndpoints('test')).toContainEqual({
+      address: `127.0.0.1:${failing.port}`,
+      state: 'ejected',
+      connection: 'READY',
+    });
     // Healthy again; after its ejection time its next call decides, and it is back.
     failing.state.behaviour = 'ok';
     await new Promise((resolve) => setTimeout(resolve, 400));

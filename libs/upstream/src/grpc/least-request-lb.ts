@@ -4,7 +4,7 @@ import {
   experimental,
   status as Status,
 } from '@grpc/grpc-js';
-import { EndpointHealth, type Tracked } from '../discovery/endpoint';
+import { EndpointHealth, type EndpointState, type Tracked } from '../discovery/endpoint';
 import { LeastRequest } from '../discovery/least-request';
 import { OutlierDetector } from '../discovery/outlier-detector';
 import type { OutlierPolicy } from '../traffic-policy';
@@ -37,6 +37,24 @@ const ejectionListeners = new Map<string, EjectionListener>();
 /** Who hears of the ejections of an upstream's replicas (its metrics and log): one per name. */
 export function onGrpcEjection(upstream: string, listener: EjectionListener): void {
   ejectionListeners.set(upstream, listener);
+}
+
+export interface GrpcEndpointState {
+  address: string;
+  state: EndpointState;
+  /** The replica's connection, as grpc-js names its states (READY, CONNECTING, ...). */
+  connection: string;
+}
+
+type EndpointSource = () => GrpcEndpointState[];
+const endpointSources = new Map<string, EndpointSource>();
+
+/**
+ * The replicas of an upstream as its channel's policy sees them (health details, the
+ * upstream_endpoints gauge); undefined before the channel resolved anything.
+ */
+export function grpcEndpoints(upstream: string): GrpcEndpointState[] | undefined {
+  return endpointSources.get(upstream)?.();
 }
 
 class LeastRequestLbConfig implements experimental.TypedLoadBalancingConfig {
@@ -112,6 +130,15 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
   private detector: OutlierDetector<Child> | undefined;
   private balancer: LeastRequest<Child> | undefined;
   private settingsJson = '';
+  private upstream: string | undefined;
+  private readonly endpointSource: EndpointSource = () => {
+    const now = Date.now();
+    return this.all.map((child) => ({
+      address: child.key,
+      state: this.detector?.state(child, now) ?? 'healthy',
+      connection: ConnectivityState[child.leaf.getConnectivityState()],
+    }));
+  };
   private lastError: string | null = null;
   private updatesPaused = false;
   private readonly childHelper: experimental.ChannelControlHelper;
@@ -195,6 +222,9 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
   resetBackoff(): void {}
 
   destroy(): void {
+    const upstream = this.upstream;
+    if (upstream !== undefined && endpointSources.get(upstream) === this.endpointSource)
+      endpointSources.delete(upstream);
     for (const child of this.all) child.leaf.destroy();
     this.children = new Map();
     this.all = [];
@@ -208,6 +238,8 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
     const json = JSON.stringify(settings);
     if (json === this.settingsJson) return;
     this.settingsJson = json;
+    this.upstream = settings.upstream;
+    endpointSources.set(settings.upstream, this.endpointSource);
     this.detector = new OutlierDetector<Child>(settings.outlier, (child, durationMs) =>
       ejectionListeners.get(settings.upstream)?.(child.key, durationMs),
     );
