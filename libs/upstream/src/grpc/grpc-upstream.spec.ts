@@ -90,6 +90,19 @@ describe('GrpcUpstream', () => {
     for (const deadline of deadlines) expect(deadline - startedAt).toBeLessThan(1000);
   });
 
+  it('gives the last attempt of an idempotent call what is left of the deadline', async () => {
+    const { invoke, calls, deadlines } = scripted([
+      status.DEADLINE_EXCEEDED,
+      status.DEADLINE_EXCEEDED,
+    ]);
+    const startedAt = Date.now();
+    const call = { timeoutMs: 5000, maxAttempts: 2, idempotent: true, perTryTimeoutMs: 300 };
+    await expect(make().unary(READ, 'id', invoke, call)).rejects.toMatchObject({ status: 504 });
+    expect(calls()).toBe(2);
+    expect(deadlines[0] - startedAt).toBeLessThan(1000);
+    expect(deadlines[1] - startedAt).toBeGreaterThanOrEqual(4000);
+  });
+
   it('gives a call that may not run twice the whole deadline in one attempt, never retried', async () => {
     const { invoke, calls, deadlines } = scripted([status.DEADLINE_EXCEEDED]);
     const startedAt = Date.now();

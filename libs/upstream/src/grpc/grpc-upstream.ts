@@ -191,9 +191,11 @@ export class GrpcUpstream {
       : Infinity;
     return this.retries.run(
       deadline,
-      async () => {
+      async (_number, last) => {
+        // A per-try deadline only makes room for a retry: the last attempt may take what is left.
+        const attemptDeadline = last ? deadline : Math.min(deadline, Date.now() + perTryMs);
         try {
-          return await this.call(requestId, invoke, Math.min(deadline, Date.now() + perTryMs));
+          return await this.call(requestId, invoke, attemptDeadline);
         } catch (failure) {
           const err = failure as ServiceError | null;
           const answer = grpcFailure(this.name, err);

@@ -219,6 +219,16 @@ describe('HttpUpstream', () => {
       expect(sent[0].timeout).toBeLessThanOrEqual(PER_TRY_MS);
     });
 
+    it('the last attempt of an idempotent call gets what is left of the deadline: no retry could follow', async () => {
+      const { http, sent } = await make({ a: 'hang', b: 'ok', c: 'ok' }, perTry);
+      const error = await http
+        .forward(request, { ...budget(true), maxAttempts: 1 })
+        .catch((err: unknown) => err);
+      expect((error as UpstreamException).getStatus()).toBe(504);
+      expect(hosts(sent)).toEqual(['a']);
+      expect(sent[0].timeout).toBeGreaterThan(PER_TRY_MS);
+    });
+
     it('a call that may not run twice gets the whole deadline in one attempt: 504, not retried', async () => {
       const { http, sent } = await make({ a: 'hang', b: 'ok', c: 'ok' }, perTry);
       const error = await http.forward(request, budget(false)).catch((err: unknown) => err);

@@ -194,17 +194,18 @@ export class HttpUpstream {
     let lastFailure: UpstreamException | undefined;
     const { endpoint, response } = await this.retries.run(
       deadline,
-      async () => {
+      async (_number, last) => {
         const endpoint = this.balancer.pick(endpoints, tried);
         if (!endpoint) throw lastFailure ?? this.noEndpoint();
         tried.push(endpoint);
         let response: AxiosResponse<Buffer>;
         endpoint.health.outstanding++;
         try {
+          // A per-try timeout only makes room for a retry: the last attempt may take what is left.
           response = await this.exchange(
             endpoint,
             request,
-            Math.min(deadline, Date.now() + perTryMs),
+            last ? deadline : Math.min(deadline, Date.now() + perTryMs),
           );
         } catch (err) {
           const failure = transportFailure(this.name, err);
