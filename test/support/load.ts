@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 
 /** One request of a load run, as the client saw it. */
@@ -23,6 +24,8 @@ export interface LoadOptions {
   stop?: () => boolean;
   /** The connection pool to use instead of fetch's global one. */
   dispatcher?: Dispatcher;
+  /** Each client pauses this long after every answer: a steady rate rather than a flood. */
+  pauseMs?: number;
 }
 
 /**
@@ -72,6 +75,7 @@ export async function load(options: LoadOptions): Promise<Outcome[]> {
           retryAfter: null,
         });
       }
+      if (options.pauseMs) await sleep(options.pauseMs);
     }
   };
   await Promise.all(Array.from({ length: options.concurrency }, client));

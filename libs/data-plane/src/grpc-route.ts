@@ -56,6 +56,7 @@ export function grpcRouteHandler(
     timeoutMs: route.timeoutMs,
     maxAttempts: route.retry.maxAttempts,
     idempotent: route.retry.idempotent,
+    perTryTimeoutMs: route.retry.perTryTimeoutMs,
   };
   const serialize = (message: Message) => Buffer.from(binding.requestType.encode(message).finish());
   const deserialize = (bytes: Buffer) => binding.responseType.decode(bytes);

@@ -14,7 +14,12 @@ export function httpRouteHandler(
   model: HttpUpstreamModel,
   upstream: HttpUpstream,
 ): RouteHandler {
-  const call = { timeoutMs: route.timeoutMs, maxAttempts: route.retry.maxAttempts };
+  const call = {
+    timeoutMs: route.timeoutMs,
+    maxAttempts: route.retry.maxAttempts,
+    idempotent: route.retry.idempotent,
+    perTryTimeoutMs: route.retry.perTryTimeoutMs,
+  };
   return async (request, reply) => {
     const { path, query } = splitUrl(request.url);
     const response = await upstream.forward(

@@ -10,7 +10,7 @@ function route(name: string, methods: HttpMethod[], path: PathMatch): Route {
     auth: { scheme: 'none', scopes: [] },
     rateLimit: null,
     timeoutMs: 1000,
-    retry: { idempotent: false, maxAttempts: 1 },
+    retry: { idempotent: false, maxAttempts: 1, perTryTimeoutMs: 900 },
     bodyLimitBytes: 1024,
     bodySchema: null,
   };

@@ -135,8 +135,10 @@ function trafficPolicyOf(traffic: UpstreamTraffic, discovery: DiscoveryPolicy): 
       maxAttempts: traffic.retry.maxAttempts,
       tokenRatio: traffic.retry.budgetPercent / 100,
       maxTokens: traffic.retry.budgetMaxTokens,
+      perTryTimeoutMs: traffic.retry.perTryTimeoutMs,
     },
     breaker: { ...traffic.breaker },
     outlier: { ...traffic.outlier },
+    keepalive: { ...traffic.keepalive },
   };
 }

@@ -78,7 +78,7 @@ describe('routes from google.api.http annotations', () => {
       auth: TEST_DEFAULTS.auth,
       rateLimit: null,
       timeoutMs: 1500,
-      retry: { idempotent: false, maxAttempts: 3 },
+      retry: { idempotent: false, maxAttempts: 3, perTryTimeoutMs: 900 },
       bodyLimitBytes: TEST_DEFAULTS.bodyLimitBytes,
       bodySchema: null,
     });

@@ -100,7 +100,11 @@ function routeOf(
     rateLimit: null,
     timeoutMs: upstream.traffic.timeoutMs,
     // Only GET is safe by google.api.http's conventions; PUT and DELETE rules often are not.
-    retry: { idempotent: method === 'GET', maxAttempts: upstream.traffic.retry.maxAttempts },
+    retry: {
+      idempotent: method === 'GET',
+      maxAttempts: upstream.traffic.retry.maxAttempts,
+      perTryTimeoutMs: upstream.traffic.retry.perTryTimeoutMs,
+    },
     bodyLimitBytes: defaults.bodyLimitBytes,
     bodySchema: null,
   };

@@ -41,6 +41,7 @@ export function routeDefaultsOf(env: RouteDefaultsEnv): RouteDefaults {
       maxAttempts: env.RETRY_MAX_ATTEMPTS,
       budgetPercent: env.RETRY_BUDGET_PERCENT,
       budgetMaxTokens: env.RETRY_BUDGET_MAX_TOKENS,
+      perTryTimeoutMs: env.RETRY_PER_TRY_TIMEOUT_MS,
     },
     breaker: {
       consecutiveUnavailable: env.BREAKER_CONSECUTIVE_UNAVAILABLE,
@@ -57,6 +58,7 @@ export function routeDefaultsOf(env: RouteDefaultsEnv): RouteDefaults {
       maxEjectionMs: Math.max(env.OUTLIER_BASE_EJECTION_MS, env.OUTLIER_MAX_EJECTION_MS),
       maxEjectionPercent: env.OUTLIER_MAX_EJECTION_PERCENT,
     },
+    keepalive: { timeMs: env.RPC_KEEPALIVE_TIME_MS, timeoutMs: env.RPC_KEEPALIVE_TIMEOUT_MS },
   });
   return {
     auth: { scheme: env.AUTH_DEFAULT, scopes: [] },

@@ -67,13 +67,12 @@ function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message:
   for (const field of foreign)
     if (upstream[field] !== undefined) issue([field], `only for ${other} upstreams`);
   checkHeaders(upstream.headers ?? {}, (path, message) => issue(['headers', ...path], message));
-  if (upstream.kind === 'grpc') {
-    // grpc-js has neither setting (docs/traffic.md): accepting them would promise what is not done.
-    if (upstream.traffic?.connectTimeoutMs !== undefined)
-      issue(['traffic', 'connectTimeoutMs'], 'only for http upstreams');
-    if (upstream.traffic?.outlier?.consecutiveFailures !== undefined)
-      issue(['traffic', 'outlier', 'consecutiveFailures'], 'only for http upstreams');
-  }
+  // grpc-js has no connect timeout and the HTTP client no pings (docs/traffic.md): accepting
+  // them would promise what is not done.
+  if (upstream.kind === 'grpc' && upstream.traffic?.connectTimeoutMs !== undefined)
+    issue(['traffic', 'connectTimeoutMs'], 'only for http upstreams');
+  if (upstream.kind === 'http' && upstream.traffic?.keepalive !== undefined)
+    issue(['traffic', 'keepalive'], 'only for grpc upstreams');
   const outlier = upstream.traffic?.outlier;
   if (
     outlier?.baseEjectionMs !== undefined &&

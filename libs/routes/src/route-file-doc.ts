@@ -36,8 +36,8 @@ Besides each field's own rules:
 - no two routes take the same method, path (templates differing only in variable names are the
   same path) and host;
 - \`urls\` is required on http upstreams, \`target\` and \`protos\` on grpc ones; \`urls\`,
-  \`rewrite\`, \`headers\`, \`traffic.connectTimeoutMs\` and \`traffic.outlier.consecutiveFailures\`
-  only on http upstreams, \`target\`, \`protos\` and \`httpRulesFromProtos\` only on grpc ones;
+  \`rewrite\`, \`headers\` and \`traffic.connectTimeoutMs\` only on http upstreams, \`target\`,
+  \`protos\`, \`httpRulesFromProtos\` and \`traffic.keepalive\` only on grpc ones;
 - a route to a grpc upstream names its method (\`grpc\`), one of the services in the upstream's
   \`protos\` (which must exist and parse); a route to an http upstream names none;
 - \`headers\` neither adds nor removes a header the gateway sets (\`host\`, \`content-length\`,

@@ -139,6 +139,11 @@ const route = z
           .describe(
             "Attempts per call, the first included (1-5). Left out: the upstream's `traffic.retry.maxAttempts`.",
           ),
+        perTryTimeoutMs: positiveMs
+          .optional()
+          .describe(
+            "Idempotent routes only: longest one attempt waits before it is abandoned and retried on another replica, within `timeoutMs` (a replica that hangs costs a retry, not the deadline). Left out: the upstream's `traffic.retry.perTryTimeoutMs`.",
+          ),
       })
       .optional()
       .describe(
@@ -198,6 +203,11 @@ const traffic = z
           .max(1000)
           .optional()
           .describe('Size of the retry token bucket. Left out: RETRY_BUDGET_MAX_TOKENS.'),
+        perTryTimeoutMs: positiveMs
+          .optional()
+          .describe(
+            "Per-try timeout of the upstream's idempotent routes. Left out: RETRY_PER_TRY_TIMEOUT_MS.",
+          ),
       })
       .optional()
       .describe('Retries and their budget (docs/traffic.md).'),
@@ -245,7 +255,7 @@ const traffic = z
           .min(1)
           .optional()
           .describe(
-            'http only: failures in a row that eject a replica. Left out: WEBAPP_OUTLIER_CONSECUTIVE_FAILURES.',
+            'Failures in a row (timeouts included) that eject a replica. Left out: WEBAPP_OUTLIER_CONSECUTIVE_FAILURES.',
           ),
         intervalMs: positiveMs
           .optional()
@@ -269,6 +279,21 @@ const traffic = z
       })
       .optional()
       .describe("Outlier ejection of the upstream's replicas."),
+    keepalive: z
+      .strictObject({
+        timeMs: positiveMs
+          .optional()
+          .describe(
+            'An HTTP/2 ping after this long without one, idle connections too. Left out: RPC_KEEPALIVE_TIME_MS.',
+          ),
+        timeoutMs: positiveMs
+          .optional()
+          .describe(
+            'A ping unanswered this long closes the connection. Left out: RPC_KEEPALIVE_TIMEOUT_MS.',
+          ),
+      })
+      .optional()
+      .describe('grpc only: keepalive pings that drop a connection to a replica that hangs.'),
   })
   .optional()
   .describe(

@@ -17,7 +17,7 @@ function traffic(timeoutMs: number): UpstreamTraffic {
   return {
     timeoutMs,
     connectTimeoutMs: 700,
-    retry: { maxAttempts: 4, budgetPercent: 10, budgetMaxTokens: 30 },
+    retry: { maxAttempts: 4, budgetPercent: 10, budgetMaxTokens: 30, perTryTimeoutMs: 900 },
     breaker: {
       consecutiveUnavailable: 6,
       errorThresholdPercent: 40,
@@ -32,6 +32,7 @@ function traffic(timeoutMs: number): UpstreamTraffic {
       maxEjectionMs: 20_000,
       maxEjectionPercent: 30,
     },
+    keepalive: { timeMs: 11_000, timeoutMs: 3000 },
   };
 }
 
@@ -51,7 +52,7 @@ interface TestUpstream {
   protos?: string[];
   httpRulesFromProtos?: boolean;
   traffic?: { timeoutMs?: number; connectTimeoutMs?: number } & Partial<
-    Record<'retry' | 'breaker' | 'outlier', Record<string, number>>
+    Record<'retry' | 'breaker' | 'outlier' | 'keepalive', Record<string, number>>
   >;
 }
 
@@ -67,7 +68,7 @@ interface TestRoute {
   auth?: { scheme: string; scopes?: string[] };
   rateLimit?: { limit: unknown; windowMs?: number };
   timeoutMs?: number;
-  retry?: { idempotent?: boolean; maxAttempts?: number };
+  retry?: { idempotent?: boolean; maxAttempts?: number; perTryTimeoutMs?: number };
   bodyLimitBytes?: number;
   bodySchema?: unknown;
   [unknownField: string]: unknown;
@@ -98,7 +99,7 @@ export function validFile(): TestFile {
         headers: { add: { 'X-Gateway': 'edge', 'X-Env': 'test' }, remove: ['Cookie', 'x-debug'] },
         traffic: {
           timeoutMs: 2000,
-          retry: { maxAttempts: 2 },
+          retry: { maxAttempts: 2, perTryTimeoutMs: 600 },
           breaker: { windowMs: 5000 },
           outlier: { consecutiveFailures: 3 },
         },
@@ -108,7 +109,7 @@ export function validFile(): TestFile {
         target: 'dns:///users:6000',
         protos: ['proto/userverify.proto'],
         httpRulesFromProtos: true,
-        traffic: { breaker: { resetTimeoutMs: 1000 } },
+        traffic: { breaker: { resetTimeoutMs: 1000 }, keepalive: { timeMs: 20_000 } },
       },
     },
     routes: [
@@ -128,7 +129,7 @@ export function validFile(): TestFile {
         match: { methods: ['PUT'], path: { template: '/api/orders/{id}' } },
         upstream: 'orders',
         timeoutMs: 1000,
-        retry: { maxAttempts: 1 },
+        retry: { maxAttempts: 1, perTryTimeoutMs: 300 },
         bodyLimitBytes: 4096,
         bodySchema: ORDER_SCHEMA,
       },

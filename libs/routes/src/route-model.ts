@@ -56,6 +56,11 @@ export interface RouteRetryPolicy {
   readonly idempotent: boolean;
   /** Attempts per call, the first included (the upstream's unless the route sets its own). */
   readonly maxAttempts: number;
+  /**
+   * Idempotent routes only: longest one attempt waits before it is abandoned and retried on
+   * another replica, within `timeoutMs` (the upstream's unless the route sets its own).
+   */
+  readonly perTryTimeoutMs: number;
 }
 
 /** The gRPC method a route calls; only on routes to a gRPC upstream. */
@@ -126,6 +131,8 @@ export interface UpstreamTraffic {
     readonly maxAttempts: number;
     readonly budgetPercent: number;
     readonly budgetMaxTokens: number;
+    /** Idempotent routes' per-try timeout, unless a route sets its own. */
+    readonly perTryTimeoutMs: number;
   };
   readonly breaker: {
     readonly consecutiveUnavailable: number;
@@ -135,12 +142,17 @@ export interface UpstreamTraffic {
     readonly resetTimeoutMs: number;
   };
   readonly outlier: {
-    /** HTTP only (grpc-js has no such rule): failures in a row that eject a replica. */
+    /** Failures in a row (timeouts included) that eject a replica. */
     readonly consecutiveFailures: number;
     readonly intervalMs: number;
     readonly baseEjectionMs: number;
     readonly maxEjectionMs: number;
     readonly maxEjectionPercent: number;
+  };
+  /** gRPC only: HTTP/2 pings that find a connection whose replica stopped answering. */
+  readonly keepalive: {
+    readonly timeMs: number;
+    readonly timeoutMs: number;
   };
 }
 

@@ -153,6 +153,7 @@ function routeOf(route: RouteFileRoute, upstream: UpstreamModel, defaults: Route
       idempotent:
         route.retry?.idempotent ?? methods.every((method) => IDEMPOTENT_METHODS.includes(method)),
       maxAttempts: route.retry?.maxAttempts ?? upstream.traffic.retry.maxAttempts,
+      perTryTimeoutMs: route.retry?.perTryTimeoutMs ?? upstream.traffic.retry.perTryTimeoutMs,
     },
     bodyLimitBytes: route.bodyLimitBytes ?? defaults.bodyLimitBytes,
     bodySchema: route.bodySchema ?? null,
@@ -173,6 +174,7 @@ function upstreamOf(
     retry: { ...base.retry, ...own.retry },
     breaker: { ...base.breaker, ...own.breaker },
     outlier: { ...base.outlier, ...own.outlier },
+    keepalive: { ...base.keepalive, ...own.keepalive },
   };
   if (upstream.kind === 'grpc')
     return {

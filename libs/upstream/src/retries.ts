@@ -26,19 +26,20 @@ export class Retries {
   }
 
   /**
-   * Runs `attempt` (given the attempt number, from 1) until it resolves or throws something that
-   * may not be retried (at most `maxAttempts`: a route may set fewer or more than the upstream's
-   * policy). An attempt that resolves earns the budget a share of a token; a
-   * RetryableFailure costs a token.
+   * Runs `attempt` (given the attempt number, from 1, and whether it is the last: no retry could
+   * follow its failure) until it resolves or throws something that may not be retried (at most
+   * `maxAttempts`: a route may set fewer or more than the upstream's policy). An attempt that
+   * resolves earns the budget a share of a token; a RetryableFailure costs a token.
    */
   async run<T>(
     deadline: number,
-    attempt: (attempt: number) => Promise<T>,
+    attempt: (attempt: number, last: boolean) => Promise<T>,
     maxAttempts = this.policy.maxAttempts,
   ): Promise<T> {
     for (let number = 1; ; number++) {
       try {
-        const result = await attempt(number);
+        const last = number >= maxAttempts || !this.budget.canRetry;
+        const result = await attempt(number, last);
         this.budget.recordSuccess();
         return result;
       } catch (thrown) {

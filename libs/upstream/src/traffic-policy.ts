@@ -7,6 +7,11 @@ export interface RetryPolicy {
   tokenRatio: number;
   /** Size of the token bucket; retries stop while it is at most half full. */
   maxTokens: number;
+  /**
+   * Idempotent calls: longest one attempt may wait before it is abandoned and retried on another
+   * replica (within the call's deadline), so a replica that hangs cannot take the whole deadline.
+   */
+  perTryTimeoutMs: number;
 }
 
 export interface BreakerPolicy {
@@ -26,13 +31,21 @@ export interface BreakerPolicy {
 export const FAILURE_PERCENTAGE_EJECTION = { threshold: 50, requestVolume: 10, minimumHosts: 2 };
 
 export interface OutlierPolicy {
-  /** HTTP upstreams only (grpc-js has no such rule): failures in a row that eject a replica. */
+  /** Failures in a row (reset, timeout, 5xx / UNAVAILABLE, DEADLINE_EXCEEDED, ...) that eject a replica. */
   consecutiveFailures: number;
   /** Every interval, failure percentages are judged and one past ejection of a healthy replica is forgotten. */
   intervalMs: number;
   baseEjectionMs: number;
   maxEjectionMs: number;
   maxEjectionPercent: number;
+}
+
+/** gRPC upstreams: HTTP/2 pings that find a connection whose peer stopped answering. */
+export interface KeepalivePolicy {
+  /** A ping after this long without one (also on idle connections). */
+  timeMs: number;
+  /** No answer to a ping within this long closes the connection (its calls end UNAVAILABLE). */
+  timeoutMs: number;
 }
 
 export interface DiscoveryPolicy {
@@ -49,6 +62,7 @@ export interface TrafficPolicy {
   retry: RetryPolicy;
   breaker: BreakerPolicy;
   outlier: OutlierPolicy;
+  keepalive: KeepalivePolicy;
 }
 
 /** This library's options, from its part of the configuration. */
@@ -63,6 +77,7 @@ export function trafficPolicy(config: UpstreamEnv): TrafficPolicy {
       maxAttempts: config.RETRY_MAX_ATTEMPTS,
       tokenRatio: config.RETRY_BUDGET_PERCENT / 100,
       maxTokens: config.RETRY_BUDGET_MAX_TOKENS,
+      perTryTimeoutMs: config.RETRY_PER_TRY_TIMEOUT_MS,
     },
     breaker: {
       consecutiveUnavailable: config.BREAKER_CONSECUTIVE_UNAVAILABLE,
@@ -77,6 +92,10 @@ export function trafficPolicy(config: UpstreamEnv): TrafficPolicy {
       baseEjectionMs: config.OUTLIER_BASE_EJECTION_MS,
       maxEjectionMs: Math.max(config.OUTLIER_BASE_EJECTION_MS, config.OUTLIER_MAX_EJECTION_MS),
       maxEjectionPercent: config.OUTLIER_MAX_EJECTION_PERCENT,
+    },
+    keepalive: {
+      timeMs: config.RPC_KEEPALIVE_TIME_MS,
+      timeoutMs: config.RPC_KEEPALIVE_TIMEOUT_MS,
     },
   };
 }

@@ -49,6 +49,10 @@ export const upstreamEnv = {
   WEBAPP_TIMEOUT_MS: positiveInt.default(5000),
   /** Deadline set on every VerifyUser call. */
   RPC_TIMEOUT_MS: positiveInt.default(5000),
+  /** rpc-app-1 connections: an HTTP/2 ping after this long without one, idle connections too. */
+  RPC_KEEPALIVE_TIME_MS: positiveInt.default(10000),
+  /** ... and a ping unanswered this long closes the connection: a replica that hangs is dropped. */
+  RPC_KEEPALIVE_TIMEOUT_MS: positiveInt.default(5000),
 
   // Traffic management: discovery, retries, breakers, ejection.
   /** DNS servers for upstream names (WEBAPP_URL hosts); empty = the system resolver. */
@@ -69,6 +73,12 @@ export const upstreamEnv = {
   WEBAPP_CONNECT_TIMEOUT_MS: positiveInt.default(1000),
   /** Attempts per call, the first included (retries go to a different replica). gRPC caps it at 5. */
   RETRY_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(5).default(3),
+  /**
+   * Idempotent calls (VerifyUser, GET routes): longest one attempt waits before it is abandoned and
+   * retried on another replica, within the call's timeout - a replica that hangs costs a retry,
+   * not the deadline. Above the call's timeout it changes nothing.
+   */
+  RETRY_PER_TRY_TIMEOUT_MS: positiveInt.default(2000),
   /** Each successful call earns this percent of a retry: retries add at most this much load. */
   RETRY_BUDGET_PERCENT: z.coerce.number().min(0.1).max(100).default(20),
   /** Size of the retry token bucket; retries stop while it is half empty (burst = half of it). */
@@ -83,7 +93,10 @@ export const upstreamEnv = {
   BREAKER_WINDOW_MS: z.coerce.number().int().min(100).default(10000),
   /** An open breaker lets one trial call through after this long. */
   BREAKER_RESET_TIMEOUT_MS: positiveInt.default(10000),
-  /** Failures in a row (reset, timeout, 5xx) that eject a webapp-1 replica (grpc-js has no such rule). */
+  /**
+   * Failures in a row that eject a replica, of either upstream (the name is historical): reset,
+   * timeout, 5xx; for rpc-app-1 UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, UNKNOWN, DATA_LOSS.
+   */
   WEBAPP_OUTLIER_CONSECUTIVE_FAILURES: positiveInt.default(5),
   /** Every interval, replicas failing at least half of 10+ calls are ejected; an ejection is forgotten per healthy interval. */
   OUTLIER_INTERVAL_MS: positiveInt.default(10000),

@@ -6,7 +6,7 @@ import type { EndpointState } from './discovery/endpoint';
 /** What an upstream reports about itself, read at scrape time and in the health details. */
 export interface UpstreamState {
   breaker: BreakerState;
-  /** HTTP upstreams: every endpoint and whether it is in rotation. */
+  /** Every endpoint (for gRPC: once its channel resolved) and whether it is in rotation. */
   endpoints?: Array<{ address: string; state: EndpointState }>;
   [detail: string]: unknown;
 }

@@ -161,7 +161,7 @@ describe('openApiFromTable: gRPC bindings and HTTP routes', () => {
     auth: { scheme: 'none', scopes: [] },
     rateLimit: null,
     timeoutMs: 1000,
-    retry: { idempotent: true, maxAttempts: 1 },
+    retry: { idempotent: true, maxAttempts: 1, perTryTimeoutMs: 900 },
     bodyLimitBytes: 1024,
     bodySchema: null,
   };
@@ -391,7 +391,7 @@ describe('openApiFromTable: recursive messages', () => {
     auth: { scheme: 'none', scopes: [] },
     rateLimit: null,
     timeoutMs: 1000,
-    retry: { idempotent: true, maxAttempts: 1 },
+    retry: { idempotent: true, maxAttempts: 1, perTryTimeoutMs: 900 },
     bodyLimitBytes: 1024,
     bodySchema: null,
   };

@@ -13,6 +13,13 @@ export class EndpointHealth {
   intervalCalls = 0;
   intervalFailures = 0;
   intervalStart = 0;
+  /** Attempts sent to the endpoint and not ended yet (least-request balancing). */
+  outstanding = 0;
+}
+
+/** What the balancer and the outlier detector need of an endpoint: its health, nothing else. */
+export interface Tracked {
+  readonly health: EndpointHealth;
 }
 
 export type EndpointState = 'healthy' | 'ejected' | 'probing';
@@ -21,7 +28,7 @@ export type EndpointState = 'healthy' | 'ejected' | 'probing';
  * One address of an upstream: a replica. Its identity is address:port, so it keeps its outlier
  * state across DNS refreshes for as long as the name keeps listing it.
  */
-export class Endpoint {
+export class Endpoint implements Tracked {
   readonly key: string;
   /** Where requests go: `http://<address>:<port><basePath>` (the Host header names the target). */
   readonly baseUrl: string;

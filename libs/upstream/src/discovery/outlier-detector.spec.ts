@@ -1,7 +1,6 @@
 import type { OutlierPolicy } from '../traffic-policy';
 import { Endpoint } from './endpoint';
 import { OutlierDetector } from './outlier-detector';
-import { RoundRobin } from './round-robin';
 
 const policy: OutlierPolicy = {
   consecutiveFailures: 3,
@@ -19,11 +18,11 @@ function endpoints(count: number): Endpoint[] {
 describe('OutlierDetector', () => {
   let now: number;
   let ejections: Array<[string, number]>;
-  let detector: OutlierDetector;
+  let detector: OutlierDetector<Endpoint>;
   beforeEach(() => {
     now = 1_000_000;
     ejections = [];
-    detector = new OutlierDetector(
+    detector = new OutlierDetector<Endpoint>(
       policy,
       (endpoint, ms) => ejections.push([endpoint.key, ms]),
       () => now,
@@ -118,31 +117,5 @@ describe('OutlierDetector', () => {
     detector.recordFailure(three[0], 'connect', three);
     detector.recordFailure(three[1], 'connect', three);
     expect(three.map((e) => detector.state(e))).toEqual(['ejected', 'ejected', 'healthy']);
-  });
-});
-
-describe('RoundRobin', () => {
-  const detector = new OutlierDetector(policy);
-
-  it('spreads picks evenly, per request', () => {
-    const all = endpoints(3);
-    const balancer = new RoundRobin(detector);
-    const counts = new Map<Endpoint, number>();
-    for (let i = 0; i < 300; i++) {
-      const picked = balancer.pick(all)!;
-      counts.set(picked, (counts.get(picked) ?? 0) + 1);
-    }
-    expect([...counts.values()]).toEqual([100, 100, 100]);
-  });
-
-  it('skips ejected endpoints and those a call already tried', () => {
-    const all = endpoints(3);
-    const balancer = new RoundRobin(detector);
-    detector.recordFailure(all[1], 'connect', all);
-    const picks = Array.from({ length: 4 }, () => balancer.pick(all)!.address);
-    expect(picks).toEqual(['replica-0', 'replica-2', 'replica-0', 'replica-2']);
-    expect(balancer.pick(all, [all[0], all[2]])?.address).toBe('replica-1'); // panic: better than none
-    expect(balancer.pick(all, all)).toBeUndefined();
-    expect(balancer.pick([])).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { FAILURE_PERCENTAGE_EJECTION, type OutlierPolicy } from '../traffic-policy';
-import type { Endpoint, EndpointState } from './endpoint';
+import type { EndpointState, Tracked } from './endpoint';
 
 /** How an attempt failed, as far as the endpoint's health is concerned. */
 export type EndpointFailure =
@@ -20,25 +20,25 @@ export type EndpointFailure =
  * serve anything, as happens to every replica in turn during a rolling restart - and a total
  * outage still reaches the replicas through the round robin's panic mode.
  */
-export class OutlierDetector {
+export class OutlierDetector<E extends Tracked = Tracked> {
   constructor(
     private readonly policy: OutlierPolicy,
-    private readonly onEjection: (endpoint: Endpoint, durationMs: number) => void = () => {},
+    private readonly onEjection: (endpoint: E, durationMs: number) => void = () => {},
     /** The clock (tests pass a fake one). */
     readonly now: () => number = Date.now,
   ) {}
 
-  state(endpoint: Endpoint, now = this.now()): EndpointState {
+  state(endpoint: E, now = this.now()): EndpointState {
     const until = endpoint.health.ejectedUntil;
     if (until === 0) return 'healthy';
     return until > now ? 'ejected' : 'probing';
   }
 
-  isEjected(endpoint: Endpoint, now = this.now()): boolean {
+  isEjected(endpoint: E, now = this.now()): boolean {
     return endpoint.health.ejectedUntil > now;
   }
 
-  recordSuccess(endpoint: Endpoint): void {
+  recordSuccess(endpoint: E): void {
     const health = endpoint.health;
     this.countCall(endpoint, false);
     health.consecutiveFailures = 0;
@@ -49,7 +49,7 @@ export class OutlierDetector {
     }
   }
 
-  recordFailure(endpoint: Endpoint, failure: EndpointFailure, all: readonly Endpoint[]): void {
+  recordFailure(endpoint: E, failure: EndpointFailure, all: readonly E[]): void {
     const health = endpoint.health;
     const now = this.now();
     const failingShare = this.countCall(endpoint, true, all);
@@ -72,7 +72,7 @@ export class OutlierDetector {
    * whether the interval's calls so far fail FAILURE_PERCENTAGE_EJECTION. Judged as calls come in
    * rather than at the interval's end, so an endpoint goes as soon as it has failed enough.
    */
-  private countCall(endpoint: Endpoint, failed: boolean, all: readonly Endpoint[] = []): boolean {
+  private countCall(endpoint: E, failed: boolean, all: readonly E[] = []): boolean {
     const health = endpoint.health;
     const now = this.now();
     if (now - health.intervalStart >= this.policy.intervalMs) {
@@ -90,14 +90,14 @@ export class OutlierDetector {
     );
   }
 
-  private mayEject(all: readonly Endpoint[], now: number): boolean {
+  private mayEject(all: readonly E[], now: number): boolean {
     let ejected = 0;
     for (const endpoint of all) if (this.isEjected(endpoint, now)) ejected++;
     const allowed = Math.max(1, Math.floor((all.length * this.policy.maxEjectionPercent) / 100));
     return ejected < allowed;
   }
 
-  private eject(endpoint: Endpoint, now: number): void {
+  private eject(endpoint: E, now: number): void {
     const health = endpoint.health;
     const healthyIntervals =
       health.returnedAt === 0 ? 0 : Math.floor((now - health.returnedAt) / this.policy.intervalMs);

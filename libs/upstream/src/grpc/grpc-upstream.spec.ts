@@ -19,7 +19,9 @@ const WRITE = { service: 'test.Service', method: 'Write' };
 /** An invoker that fails with the given statuses in turn, then answers. */
 function scripted(failures: status[]) {
   let calls = 0;
-  const invoke: UnaryInvoker<string> = (_metadata, _options, callback) => {
+  const deadlines: number[] = [];
+  const invoke: UnaryInvoker<string> = (_metadata, options, callback) => {
+    deadlines.push(Number(options.deadline));
     const failure = failures[calls++];
     setImmediate(() =>
       failure === undefined
@@ -33,7 +35,7 @@ function scripted(failures: status[]) {
     );
     return { once: () => undefined } as never;
   };
-  return { invoke, calls: () => calls };
+  return { invoke, calls: () => calls, deadlines };
 }
 
 describe('GrpcUpstream', () => {
@@ -74,7 +76,48 @@ describe('GrpcUpstream', () => {
     expect(always.calls()).toBe(policy.retry.maxAttempts);
   });
 
-  it('retries only UNAVAILABLE', async () => {
+  it('gives each attempt of an idempotent call its per-try deadline and retries one that hit it', async () => {
+    const { invoke, calls, deadlines } = scripted([status.DEADLINE_EXCEEDED]);
+    const startedAt = Date.now();
+    const call = {
+      timeoutMs: 5000,
+      maxAttempts: undefined,
+      idempotent: true,
+      perTryTimeoutMs: 300,
+    };
+    await expect(make().unary(READ, 'id', invoke, call)).resolves.toBe('ok');
+    expect(calls()).toBe(2);
+    for (const deadline of deadlines) expect(deadline - startedAt).toBeLessThan(1000);
+  });
+
+  it('gives the last attempt of an idempotent call what is left of the deadline', async () => {
+    const { invoke, calls, deadlines } = scripted([
+      status.DEADLINE_EXCEEDED,
+      status.DEADLINE_EXCEEDED,
+    ]);
+    const startedAt = Date.now();
+    const call = { timeoutMs: 5000, maxAttempts: 2, idempotent: true, perTryTimeoutMs: 300 };
+    await expect(make().unary(READ, 'id', invoke, call)).rejects.toMatchObject({ status: 504 });
+    expect(calls()).toBe(2);
+    expect(deadlines[0] - startedAt).toBeLessThan(1000);
+    expect(deadlines[1] - startedAt).toBeGreaterThanOrEqual(4000);
+  });
+
+  it('gives a call that may not run twice the whole deadline in one attempt, never retried', async () => {
+    const { invoke, calls, deadlines } = scripted([status.DEADLINE_EXCEEDED]);
+    const startedAt = Date.now();
+    const call = {
+      timeoutMs: 5000,
+      maxAttempts: undefined,
+      idempotent: false,
+      perTryTimeoutMs: 300,
+    };
+    await expect(make().unary(WRITE, 'id', invoke, call)).rejects.toMatchObject({ status: 504 });
+    expect(calls()).toBe(1);
+    expect(deadlines[0] - startedAt).toBeGreaterThanOrEqual(4000);
+  });
+
+  it('retries only UNAVAILABLE and DEADLINE_EXCEEDED', async () => {
     const internal = scripted([status.INTERNAL]);
     await expect(make().unary(READ, 'id', internal.invoke)).rejects.toMatchObject({ status: 502 });
     expect(internal.calls()).toBe(1);

@@ -19,8 +19,12 @@ import type { UpstreamMetrics } from '../upstream-metrics';
 import { outcomeOf } from '../upstream-outcome';
 import type { UpstreamStates } from '../upstream-states';
 import { grpcChannelOptions } from './grpc-channel-options';
+import { grpcEndpoints, onGrpcEjection } from './least-request-lb';
 import { usePollingDnsResolver } from './polling-dns-resolver';
 import { grpcFailure } from './grpc-failure';
+
+/** How an attempt of an idempotent call may end to be retried (Retries stops at the call's deadline). */
+const RETRYABLE: ReadonlySet<number> = new Set([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
 
 /** A method that is safe to call twice (it changes nothing): only those are retried. */
 export interface IdempotentMethod {
@@ -36,6 +40,11 @@ export interface GrpcCallPolicy {
   /** Attempts, the first included; unset: the upstream's policy. */
   maxAttempts: number | undefined;
   idempotent: boolean;
+  /**
+   * Idempotent calls only: each attempt's own deadline, so a replica that hangs costs a retry on
+   * another replica rather than the whole call (unset: the policy's).
+   */
+  perTryTimeoutMs: number | undefined;
 }
 
 export interface GrpcUpstreamOptions {
@@ -62,9 +71,10 @@ type ClientConstructor<C extends Client> = new (
 ) => C;
 
 /**
- * A gRPC upstream (rpc-app-1). Balancing and outlier ejection happen inside grpc-js, configured by
- * grpcChannelOptions; this adds the rest, as for HTTP upstreams: retries of idempotent calls that
- * end UNAVAILABLE (the one mechanism of retries.ts, with its budget - grpc-js retries nothing
+ * A gRPC upstream (rpc-app-1). Balancing and outlier ejection happen inside grpc-js, in the
+ * gateway's own policy (least-request-lb.ts, configured by grpcChannelOptions); this adds the rest,
+ * as for HTTP upstreams: per-try deadlines and retries of idempotent calls that end UNAVAILABLE or
+ * DEADLINE_EXCEEDED (the one mechanism of retries.ts, with its budget - grpc-js retries nothing
  * itself), the circuit breaker, a deadline and the request id on every call, HTTP errors, metrics.
  */
 export class GrpcUpstream {
@@ -84,7 +94,11 @@ export class GrpcUpstream {
     this.name = name;
     const logger = new Logger(`upstream:${name}`);
     this.logger = logger;
-    this.channelOptions = grpcChannelOptions(policy);
+    this.channelOptions = grpcChannelOptions(name, policy);
+    onGrpcEjection(name, (endpoint, durationMs) => {
+      metrics.ejected(name);
+      logger.warn({ endpoint, ejected_ms: durationMs }, 'endpoint ejected from rotation');
+    });
     this.retries = new Retries(policy.retry, () => metrics.retried(name));
     this.breaker = new UpstreamCircuitBreaker(name, policy.breaker, (state) => {
       metrics.transition(name, state);
@@ -95,6 +109,7 @@ export class GrpcUpstream {
       breaker: this.breaker.state,
       target: options.target,
       channel: this.channelState(),
+      endpoints: grpcEndpoints(name),
     }));
     // Names need discovery before the first call can succeed; address lists (ipv4:, unix:) do not.
     if (!/^(ipv4|ipv6|unix|unix-abstract):/.test(options.target))
@@ -145,6 +160,7 @@ export class GrpcUpstream {
     return {
       timeoutMs: this.options.timeoutMs,
       maxAttempts: undefined,
+      perTryTimeoutMs: undefined,
       idempotent: this.options.idempotentMethods.some(
         (m) => m.service === method.service && m.method === method.method,
       ),
@@ -157,9 +173,12 @@ export class GrpcUpstream {
   }
 
   /**
-   * Each attempt goes to the channel's next pick (round robin: another replica while more than one
-   * is connected). Only UNAVAILABLE is retried - the call never reached a replica, or the replica
-   * went away (e.g. SIGKILLed mid-answer); an idempotent method may run twice.
+   * Each attempt goes to the channel's pick (least-request-lb.ts: another replica while more than
+   * one is connected, never one stuck with calls outstanding while another is free). An idempotent
+   * method may run twice: its attempts each have a per-try deadline within the call's, and one that
+   * ends UNAVAILABLE (the call never reached a replica, or the replica went away, e.g. SIGKILLed
+   * mid-answer) or DEADLINE_EXCEEDED before the call's deadline (a replica that hangs) is retried.
+   * Other methods get the whole deadline in one attempt and are not retried.
    */
   private attempts<T>(
     requestId: string,
@@ -167,15 +186,20 @@ export class GrpcUpstream {
     call: GrpcCallPolicy,
   ): Promise<T> {
     const deadline = Date.now() + call.timeoutMs;
+    const perTryMs = call.idempotent
+      ? (call.perTryTimeoutMs ?? this.options.policy.retry.perTryTimeoutMs)
+      : Infinity;
     return this.retries.run(
       deadline,
-      async () => {
+      async (_number, last) => {
+        // A per-try deadline only makes room for a retry: the last attempt may take what is left.
+        const attemptDeadline = last ? deadline : Math.min(deadline, Date.now() + perTryMs);
         try {
-          return await this.call(requestId, invoke, deadline);
+          return await this.call(requestId, invoke, attemptDeadline);
         } catch (failure) {
           const err = failure as ServiceError | null;
           const answer = grpcFailure(this.name, err);
-          if (call.idempotent && err?.code === status.UNAVAILABLE)
+          if (call.idempotent && RETRYABLE.has(err?.code ?? status.OK))
             throw new RetryableFailure(answer);
           throw answer;
         }

@@ -21,20 +21,32 @@ const policy = trafficPolicy(
   }),
 );
 
-type Behaviour = 'ok' | 'refused' | 'reset' | 'hangup' | 500 | 400;
+type Behaviour = 'ok' | 'refused' | 'reset' | 'hangup' | 'hang' | 500 | 400;
 
 /** A fake axios: each replica (by address) behaves as told and records what it was sent. */
 function fakeAxios(behaviour: Record<string, Behaviour>) {
-  const sent: Array<{ url: string; host: string; requestId: string }> = [];
+  const sent: Array<{ url: string; host: string; requestId: string; timeout: number }> = [];
   const json = (status: number, data: unknown) => ({
     status,
     headers: { 'content-type': 'application/json' },
     data: Buffer.from(JSON.stringify(data)),
   });
   const request = jest.fn(
-    async ({ url, ...config }: { url: string; headers: Record<string, string> }) => {
+    async ({
+      url,
+      ...config
+    }: {
+      url: string;
+      headers: Record<string, string>;
+      timeout: number;
+    }) => {
       const replica = new URL(url).hostname;
-      sent.push({ url, host: config.headers.host, requestId: config.headers['x-request-id'] });
+      sent.push({
+        url,
+        host: config.headers.host,
+        requestId: config.headers['x-request-id'],
+        timeout: config.timeout,
+      });
       const error = (code: string, syscall?: string) =>
         AxiosError.from(Object.assign(new Error(code), { code, syscall }), code);
       switch (behaviour[replica]) {
@@ -44,6 +56,10 @@ function fakeAxios(behaviour: Record<string, Behaviour>) {
           throw error('ECONNRESET', 'read');
         case 'hangup':
           throw error('ECONNRESET');
+        case 'hang':
+          // Accepted, never answered: the attempt ends at its own timeout, as undici's would.
+          await new Promise((resolve) => setTimeout(resolve, config.timeout));
+          throw error('ECONNABORTED');
         case 500:
           return json(500, { message: 'boom' });
         case 400:
@@ -175,5 +191,70 @@ describe('HttpUpstream', () => {
     expect(sent).toHaveLength(calls);
     expect(await value('t', { state: 'open' })).toBe(1);
     expect(await value('d', { outcome: 'circuit_open' })).toBe(1);
+  });
+
+  describe('a replica that accepts and never answers', () => {
+    const PER_TRY_MS = 40;
+    const request = {
+      method: 'POST',
+      path: '/create',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{}'),
+      requestId: 'r',
+    };
+    const budget = (idempotent: boolean) => ({
+      timeoutMs: 1000,
+      maxAttempts: undefined,
+      idempotent,
+      perTryTimeoutMs: undefined,
+    });
+    const hosts = (sent: Array<{ url: string }>) => sent.map((s) => new URL(s.url).hostname);
+    const perTry = { retry: { ...policy.retry, perTryTimeoutMs: PER_TRY_MS } };
+
+    it('an idempotent call abandons the attempt at the per-try timeout and retries on another replica', async () => {
+      const { http, sent } = await make({ a: 'hang', b: 'ok', c: 'ok' }, perTry);
+      const response = await http.forward(request, budget(true));
+      expect(response.status).toBe(200);
+      expect(hosts(sent)).toEqual(['a', 'b']);
+      expect(sent[0].timeout).toBeLessThanOrEqual(PER_TRY_MS);
+    });
+
+    it('the last attempt of an idempotent call gets what is left of the deadline: no retry could follow', async () => {
+      const { http, sent } = await make({ a: 'hang', b: 'ok', c: 'ok' }, perTry);
+      const error = await http
+        .forward(request, { ...budget(true), maxAttempts: 1 })
+        .catch((err: unknown) => err);
+      expect((error as UpstreamException).getStatus()).toBe(504);
+      expect(hosts(sent)).toEqual(['a']);
+      expect(sent[0].timeout).toBeGreaterThan(PER_TRY_MS);
+    });
+
+    it('a call that may not run twice gets the whole deadline in one attempt: 504, not retried', async () => {
+      const { http, sent } = await make({ a: 'hang', b: 'ok', c: 'ok' }, perTry);
+      const error = await http.forward(request, budget(false)).catch((err: unknown) => err);
+      expect((error as UpstreamException).getStatus()).toBe(504);
+      expect(hosts(sent)).toEqual(['a']);
+      expect(sent[0].timeout).toBeGreaterThan(PER_TRY_MS);
+    });
+
+    it('while it holds a request, new requests go to the replicas that answer (least request)', async () => {
+      const { http, sent } = await make({ a: 'hang', b: 'ok', c: 'ok' });
+      const stuck = http.forward(request, budget(false)).catch(() => undefined);
+      for (let i = 0; i < 9; i++) await http.forward(request, budget(false));
+      expect(hosts(sent)[0]).toBe('a');
+      expect(hosts(sent).slice(1)).not.toContain('a');
+      await stuck;
+    });
+
+    it('is ejected after WEBAPP_OUTLIER_CONSECUTIVE_FAILURES timeouts in a row', async () => {
+      const { http, sent, value } = await make({ a: 'hang', b: 'ok' }, perTry);
+      // Two endpoints: an idempotent call tries a (times out), then b.
+      for (let i = 0; i < policy.outlier.consecutiveFailures; i++)
+        await http.forward(request, budget(true));
+      expect(await value('e')).toBe(1);
+      const before = sent.length;
+      for (let i = 0; i < 6; i++) await http.forward(request, budget(true));
+      expect(hosts(sent.slice(before))).toEqual(Array(6).fill('b'));
+    });
   });
 });

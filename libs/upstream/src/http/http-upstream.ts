@@ -6,7 +6,7 @@ import type { Endpoint } from '../discovery/endpoint';
 import { EndpointSet } from '../discovery/endpoint-set';
 import { createNameResolver, type NameResolver } from '../discovery/name-resolver';
 import { OutlierDetector } from '../discovery/outlier-detector';
-import { RoundRobin } from '../discovery/round-robin';
+import { LeastRequest } from '../discovery/least-request';
 import { parseUpstreamUrls } from '../discovery/upstream-url';
 import { Retries, RetryableFailure } from '../retries';
 import type { TrafficPolicy } from '../traffic-policy';
@@ -36,6 +36,16 @@ export interface ForwardResponse {
 export interface CallBudget {
   timeoutMs: number;
   maxAttempts: number | undefined;
+  /**
+   * Whether the call may run twice (the route's `retry.idempotent`): then an attempt that timed out
+   * or lost its connection after the replica read it is retried too, on another replica.
+   */
+  idempotent: boolean;
+  /**
+   * Idempotent calls only: longest one attempt may wait, so that a replica that hangs costs a
+   * retry rather than the whole `timeoutMs` (unset: the policy's).
+   */
+  perTryTimeoutMs: number | undefined;
 }
 
 export interface HttpUpstreamOptions {
@@ -59,8 +69,8 @@ export interface HttpUpstreamOptions {
 export class HttpUpstream {
   readonly name: string;
   private readonly endpoints: EndpointSet;
-  private readonly detector: OutlierDetector;
-  private readonly balancer: RoundRobin;
+  private readonly detector: OutlierDetector<Endpoint>;
+  private readonly balancer: LeastRequest<Endpoint>;
   private readonly retries: Retries;
   private readonly breaker: UpstreamCircuitBreaker;
   private readonly logger: Logger;
@@ -80,14 +90,14 @@ export class HttpUpstream {
       policy.discovery.refreshMs,
       this.logger,
     );
-    this.detector = new OutlierDetector(policy.outlier, (endpoint, durationMs) => {
+    this.detector = new OutlierDetector<Endpoint>(policy.outlier, (endpoint, durationMs) => {
       metrics.ejected(name);
       this.logger.warn(
         { endpoint: endpoint.key, ejected_ms: durationMs },
         'endpoint ejected from rotation',
       );
     });
-    this.balancer = new RoundRobin(this.detector);
+    this.balancer = new LeastRequest(this.detector);
     this.retries = new Retries(policy.retry, () => metrics.retried(name));
     this.breaker = new UpstreamCircuitBreaker(name, policy.breaker, (state) => {
       metrics.transition(name, state);
@@ -136,7 +146,12 @@ export class HttpUpstream {
         body: Buffer.from(JSON.stringify(body)),
         requestId,
       },
-      { timeoutMs: this.options.timeoutMs, maxAttempts: undefined },
+      {
+        timeoutMs: this.options.timeoutMs,
+        maxAttempts: undefined,
+        idempotent: false,
+        perTryTimeoutMs: undefined,
+      },
     );
     const text = response.body.toString('utf8');
     const data: unknown = text === '' ? '' : parseJson(text);
@@ -171,24 +186,36 @@ export class HttpUpstream {
   /** Attempts until one is answered, or a failure may not (or need not) be retried. */
   private async send(request: ForwardRequest, call: CallBudget): Promise<ForwardResponse> {
     const deadline = Date.now() + call.timeoutMs;
+    const perTryMs = call.idempotent
+      ? (call.perTryTimeoutMs ?? this.options.policy.retry.perTryTimeoutMs)
+      : Infinity;
     const endpoints = this.endpoints.endpoints;
     const tried: Endpoint[] = [];
     let lastFailure: UpstreamException | undefined;
     const { endpoint, response } = await this.retries.run(
       deadline,
-      async () => {
+      async (_number, last) => {
         const endpoint = this.balancer.pick(endpoints, tried);
         if (!endpoint) throw lastFailure ?? this.noEndpoint();
         tried.push(endpoint);
         let response: AxiosResponse<Buffer>;
+        endpoint.health.outstanding++;
         try {
-          response = await this.exchange(endpoint, request, deadline);
+          // A per-try timeout only makes room for a retry: the last attempt may take what is left.
+          response = await this.exchange(
+            endpoint,
+            request,
+            last ? deadline : Math.min(deadline, Date.now() + perTryMs),
+          );
         } catch (err) {
           const failure = transportFailure(this.name, err);
           this.detector.recordFailure(endpoint, failure.endpoint, endpoints);
-          if (!failure.retryable) throw failure.exception;
+          if (!failure.retryable && !(call.idempotent && failure.afterRead))
+            throw failure.exception;
           lastFailure = failure.exception;
           throw new RetryableFailure(failure.exception);
+        } finally {
+          endpoint.health.outstanding--;
         }
         // A 5xx is the upstream's failure; not retried: it read the request.
         if (response.status >= 500) {

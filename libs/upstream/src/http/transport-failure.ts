@@ -5,6 +5,11 @@ import { UpstreamException } from '../upstream.exception';
 export interface TransportFailure {
   /** True only when the request provably never reached the service (safe even for a POST). */
   retryable: boolean;
+  /**
+   * The replica may have read the request and got no answer out in time (a timeout, a connection
+   * closed before the answer): an idempotent call may still be retried.
+   */
+  afterRead: boolean;
   endpoint: EndpointFailure;
   exception: UpstreamException;
 }
@@ -37,12 +42,14 @@ export function transportFailure(upstream: string, err: unknown): TransportFailu
   if (syscall === 'connect' || CONNECT_ERRORS.has(code))
     return {
       retryable: true,
+      afterRead: false,
       endpoint: 'connect',
       exception: new UpstreamException(upstream, 'unavailable', code || 'connect failed'),
     };
   if ((code === 'ECONNRESET' || code === 'EPIPE') && (syscall === 'read' || syscall === 'write'))
     return {
       retryable: true,
+      afterRead: false,
       endpoint: 'response',
       exception: new UpstreamException(
         upstream,
@@ -53,12 +60,14 @@ export function transportFailure(upstream: string, err: unknown): TransportFailu
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT')
     return {
       retryable: false,
+      afterRead: true,
       endpoint: 'response',
       exception: new UpstreamException(upstream, 'timeout', code),
     };
   if (code === 'ECONNRESET')
     return {
       retryable: false,
+      afterRead: true,
       endpoint: 'response',
       exception: new UpstreamException(
         upstream,
@@ -68,6 +77,7 @@ export function transportFailure(upstream: string, err: unknown): TransportFailu
     };
   return {
     retryable: false,
+    afterRead: false,
     endpoint: 'response',
     // The code only: messages of transport errors name internal addresses.
     exception: new UpstreamException(upstream, 'unavailable', code || 'transport error'),

@@ -1,0 +1,298 @@
+import {
+  type ChannelOptions,
+  connectivityState as ConnectivityState,
+  experimental,
+  status as Status,
+} from '@grpc/grpc-js';
+import { EndpointHealth, type EndpointState, type Tracked } from '../discovery/endpoint';
+import { LeastRequest } from '../discovery/least-request';
+import { OutlierDetector } from '../discovery/outlier-detector';
+import type { OutlierPolicy } from '../traffic-policy';
+
+/** The name of this policy in a grpc-js service config (grpc-channel-options.ts). */
+export const LEAST_REQUEST_LB = 'gateway_least_request';
+
+/** Its settings in the service config: the upstream (for ejection reports) and its outlier policy. */
+export interface LeastRequestLbSettings {
+  upstream: string;
+  outlier: OutlierPolicy;
+}
+
+/**
+ * Statuses that count against a replica: the gateway answers them with 502 / 503 / 504
+ * (grpc-http-status.ts). Client faults (INVALID_ARGUMENT, NOT_FOUND, ...) are healthy answers;
+ * CANCELLED is the caller's doing and counts neither way.
+ */
+const FAILURES: ReadonlySet<number> = new Set([
+  Status.UNAVAILABLE,
+  Status.DEADLINE_EXCEEDED,
+  Status.INTERNAL,
+  Status.UNKNOWN,
+  Status.DATA_LOSS,
+]);
+
+type EjectionListener = (endpoint: string, durationMs: number) => void;
+const ejectionListeners = new Map<string, EjectionListener>();
+
+/** Who hears of the ejections of an upstream's replicas (its metrics and log): one per name. */
+export function onGrpcEjection(upstream: string, listener: EjectionListener): void {
+  ejectionListeners.set(upstream, listener);
+}
+
+export interface GrpcEndpointState {
+  address: string;
+  state: EndpointState;
+  /** The replica's connection, as grpc-js names its states (READY, CONNECTING, ...). */
+  connection: string;
+}
+
+type EndpointSource = () => GrpcEndpointState[];
+const endpointSources = new Map<string, EndpointSource>();
+
+/**
+ * The replicas of an upstream as its channel's policy sees them (health details, the
+ * upstream_endpoints gauge); undefined before the channel resolved anything.
+ */
+export function grpcEndpoints(upstream: string): GrpcEndpointState[] | undefined {
+  return endpointSources.get(upstream)?.();
+}
+
+class LeastRequestLbConfig implements experimental.TypedLoadBalancingConfig {
+  constructor(readonly settings: LeastRequestLbSettings) {}
+
+  getLoadBalancerName(): string {
+    return LEAST_REQUEST_LB;
+  }
+
+  toJsonObject(): object {
+    return { [LEAST_REQUEST_LB]: this.settings };
+  }
+
+  static createFromJson(json: unknown): LeastRequestLbConfig {
+    const settings = json as Partial<LeastRequestLbSettings> | null;
+    if (typeof settings?.upstream !== 'string' || typeof settings.outlier !== 'object')
+      throw new Error(`${LEAST_REQUEST_LB}: expected { upstream, outlier }`);
+    return new LeastRequestLbConfig(settings as LeastRequestLbSettings);
+  }
+}
+
+/** One address of the upstream (a replica): its connection (a pick_first leaf) and its health. */
+class Child implements Tracked {
+  readonly health = new EndpointHealth();
+  /** Bound once: handed to every call picked for this child, no closure per call. */
+  readonly onCallStarted = (): void => {
+    this.health.outstanding++;
+  };
+  readonly onCallEnded = (code: Status): void => {
+    this.health.outstanding--;
+    this.owner.ended(this, code);
+  };
+
+  constructor(
+    readonly key: string,
+    readonly leaf: experimental.LeafLoadBalancer,
+    private readonly owner: LeastRequestLoadBalancer,
+  ) {}
+}
+
+class LeastRequestPicker implements experimental.Picker {
+  constructor(
+    private readonly ready: readonly Child[],
+    private readonly balancer: LeastRequest<Child>,
+  ) {}
+
+  pick(args: experimental.PickArgs): experimental.PickResult {
+    // Never undefined: the picker exists only while some child is ready (panic mode included).
+    const child = this.balancer.pick(this.ready)!;
+    const result = child.leaf.getPicker().pick(args);
+    if (result.pickResultType !== experimental.PickResultType.COMPLETE) return result;
+    return { ...result, onCallStarted: child.onCallStarted, onCallEnded: child.onCallEnded };
+  }
+}
+
+/**
+ * The gRPC side of the HTTP upstreams' balancing and ejection, as a grpc-js load-balancing policy:
+ * one connection per resolved address (pick_first leaves, kept connected as round_robin does),
+ * calls spread over the connected ones by LeastRequest (two choices, outstanding calls counted from
+ * a call's start to its status), and replicas ejected by the same OutlierDetector as webapp-1's:
+ * `consecutiveFailures` failed calls in a row (a DEADLINE_EXCEEDED included: a replica that hangs)
+ * or the failure percentage of an interval, then probed back in after the ejection time. Replaces
+ * grpc-js's round_robin + outlier_detection, which had no consecutive-failure rule and balanced
+ * blindly, so a frozen replica kept its third of the calls until they timed out.
+ *
+ * Children are kept by address across re-resolutions (PollingDnsResolver sends the list every
+ * refresh): a replica keeps its health and its outstanding count while DNS lists it.
+ */
+class LeastRequestLoadBalancer implements experimental.LoadBalancer {
+  private children = new Map<string, Child>();
+  private all: Child[] = [];
+  private state = ConnectivityState.IDLE;
+  private detector: OutlierDetector<Child> | undefined;
+  private balancer: LeastRequest<Child> | undefined;
+  private settingsJson = '';
+  private upstream: string | undefined;
+  private readonly endpointSource: EndpointSource = () => {
+    const now = Date.now();
+    return this.all.map((child) => ({
+      address: child.key,
+      state: this.detector?.state(child, now) ?? 'healthy',
+      connection: ConnectivityState[child.leaf.getConnectivityState()],
+    }));
+  };
+  private lastError: string | null = null;
+  private updatesPaused = false;
+  private readonly childHelper: experimental.ChannelControlHelper;
+
+  constructor(private readonly helper: experimental.ChannelControlHelper) {
+    this.childHelper = experimental.createChildChannelControlHelper(helper, {
+      updateState: (_state, _picker, errorMessage) => {
+        if (errorMessage) this.lastError = errorMessage;
+        this.recompute();
+      },
+    });
+  }
+
+  updateAddressList(
+    endpoints: experimental.StatusOr<experimental.Endpoint[]>,
+    config: experimental.TypedLoadBalancingConfig,
+    options: ChannelOptions,
+    resolutionNote: string,
+  ): boolean {
+    if (!(config instanceof LeastRequestLbConfig)) return false;
+    this.configure(config.settings);
+    if (!endpoints.ok) {
+      if (this.children.size === 0)
+        this.publish(
+          ConnectivityState.TRANSIENT_FAILURE,
+          new experimental.UnavailablePicker(endpoints.error),
+          endpoints.error.details,
+        );
+      return true;
+    }
+    const next = new Map<string, Child>();
+    for (const endpoint of endpoints.value) {
+      // Its address(es), as logs name a replica: 10.244.1.7:6000.
+      const key = endpoint.addresses.map(experimental.subchannelAddressToString).join(',');
+      if (next.has(key)) continue;
+      const known = this.children.get(key);
+      if (known) {
+        known.leaf.updateEndpoint(endpoint, options);
+        next.set(key, known);
+      } else {
+        const leaf = new experimental.LeafLoadBalancer(
+          endpoint,
+          this.childHelper,
+          options,
+          resolutionNote,
+        );
+        next.set(key, new Child(key, leaf, this));
+      }
+    }
+    this.updatesPaused = true;
+    for (const [key, child] of this.children) if (!next.has(key)) child.leaf.destroy();
+    const added = [...next.values()].filter((child) => !this.children.has(child.key));
+    this.children = next;
+    this.all = [...next.values()];
+    for (const child of added) child.leaf.startConnecting();
+    this.updatesPaused = false;
+    if (this.all.length === 0) {
+      const message = `No addresses resolved. Resolution note: ${resolutionNote}`;
+      this.publish(
+        ConnectivityState.TRANSIENT_FAILURE,
+        new experimental.UnavailablePicker({ details: message }),
+        message,
+      );
+      return true;
+    }
+    this.recompute();
+    return true;
+  }
+
+  /** A call picked for `child` ended with `code`: its health. */
+  ended(child: Child, code: Status): void {
+    if (code === Status.CANCELLED || !this.detector) return;
+    if (FAILURES.has(code)) this.detector.recordFailure(child, 'response', this.all);
+    else this.detector.recordSuccess(child);
+  }
+
+  exitIdle(): void {
+    for (const child of this.all) child.leaf.exitIdle();
+  }
+
+  resetBackoff(): void {}
+
+  destroy(): void {
+    const upstream = this.upstream;
+    if (upstream !== undefined && endpointSources.get(upstream) === this.endpointSource)
+      endpointSources.delete(upstream);
+    for (const child of this.all) child.leaf.destroy();
+    this.children = new Map();
+    this.all = [];
+  }
+
+  getTypeName(): string {
+    return LEAST_REQUEST_LB;
+  }
+
+  private configure(settings: LeastRequestLbSettings): void {
+    const json = JSON.stringify(settings);
+    if (json === this.settingsJson) return;
+    this.settingsJson = json;
+    this.upstream = settings.upstream;
+    endpointSources.set(settings.upstream, this.endpointSource);
+    this.detector = new OutlierDetector<Child>(settings.outlier, (child, durationMs) =>
+      ejectionListeners.get(settings.upstream)?.(child.key, durationMs),
+    );
+    this.balancer = new LeastRequest(this.detector);
+  }
+
+  private recompute(): void {
+    if (this.updatesPaused || !this.balancer) return;
+    const ready = this.all.filter(
+      (child) => child.leaf.getConnectivityState() === ConnectivityState.READY,
+    );
+    if (ready.length > 0) {
+      this.publish(ConnectivityState.READY, new LeastRequestPicker(ready, this.balancer), null);
+    } else if (this.has(ConnectivityState.CONNECTING)) {
+      this.publish(ConnectivityState.CONNECTING, new experimental.QueuePicker(this), null);
+    } else if (this.has(ConnectivityState.TRANSIENT_FAILURE)) {
+      const message = `${LEAST_REQUEST_LB}: no connection established. Last error: ${this.lastError}`;
+      this.publish(
+        ConnectivityState.TRANSIENT_FAILURE,
+        new experimental.UnavailablePicker({ details: message }),
+        message,
+      );
+    } else {
+      this.publish(ConnectivityState.IDLE, new experimental.QueuePicker(this), null);
+    }
+    // Every replica stays connected, as round_robin keeps them.
+    for (const child of this.all)
+      if (child.leaf.getConnectivityState() === ConnectivityState.IDLE) child.leaf.exitIdle();
+  }
+
+  private has(state: ConnectivityState): boolean {
+    return this.all.some((child) => child.leaf.getConnectivityState() === state);
+  }
+
+  private publish(
+    state: ConnectivityState,
+    picker: experimental.Picker,
+    errorMessage: string | null,
+  ): void {
+    // Connections dropped: ask for a fresh resolution, as round_robin does.
+    if (this.state === ConnectivityState.READY && state !== ConnectivityState.READY)
+      this.helper.requestReresolution();
+    this.state = state;
+    this.helper.updateState(state, picker, errorMessage);
+  }
+}
+
+/** Makes the policy known to grpc-js (once per process); channels name it in their service config. */
+export function registerLeastRequestLb(): void {
+  if (!experimental.isLoadBalancerNameRegistered(LEAST_REQUEST_LB))
+    experimental.registerLoadBalancerType(
+      LEAST_REQUEST_LB,
+      LeastRequestLoadBalancer,
+      LeastRequestLbConfig,
+    );
+}
