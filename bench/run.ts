@@ -12,11 +12,12 @@ import { build } from '../scripts/build.ts';
 import { AppProcess, LOCAL_PORTS, repoRoot, Stack } from '../process-topology/index.ts';
 import { createPublicKey } from 'node:crypto';
 import { signingKey, signJwt } from '../test/support/jwt-issuer.ts';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { barChartSvg } from './lib/chart.ts';
 import { createMemoryCgroup, type MemoryCgroup, parseMemoryQuantity } from './lib/cgroup.ts';
 import { startBareProxy } from './lib/bare-proxy-process.ts';
+import { startBookstoreProcess } from './lib/bookstore-process.ts';
 import { startNginx } from './lib/nginx.ts';
 import { measure } from './lib/proc-stats.ts';
 import { median } from './lib/stats.ts';
@@ -135,6 +136,50 @@ const authGateway = new AppProcess({
     cgroups.set(authGateway.name, cgroup);
   }
 }
+// A third gateway serving a route file with routes transcoded from google.api.http annotations
+// (the Bookstore test service): the cost of a path variable, a query-free GET and a body field,
+// beside /verify/ (a whole-body method of the seed).
+const bookstore = await startBookstoreProcess();
+const routesFile = join(out, 'routes.yaml');
+writeFileSync(
+  routesFile,
+  toYaml({
+    formatVersion: 1,
+    upstreams: {
+      shop: {
+        kind: 'grpc',
+        target: `ipv4:127.0.0.1:${bookstore.port}`,
+        protos: [join(root, 'libs/transcoding/test-protos/bookstore.proto')],
+        httpRulesFromProtos: true,
+      },
+    },
+    routes: [],
+  }),
+);
+const routesGateway = new AppProcess({
+  app: 'gateway',
+  name: 'gateway-routes#1',
+  host: `${stack.net}.38`,
+  ...LOCAL_PORTS.gateway,
+  env: {
+    ...production,
+    RATE_LIMIT_LIMIT: '1000000000',
+    ROUTES_FILE: routesFile,
+    REDIS_URL: stack.redis!.url,
+    NODE_OPTIONS: podSetting('gateway', (c) => c.nodeOptions),
+  },
+  logFile: join(out, 'logs', 'gateway-routes-1.log'),
+});
+{
+  const cgroup = createMemoryCgroup(
+    `bench-${process.pid}-gateway-routes`,
+    parseMemoryQuantity(podSetting('gateway', (c) => c.resources?.limits?.memory)),
+  );
+  if (cgroup) {
+    routesGateway.options.cgroupProcs = cgroup.procs;
+    cgroups.set(routesGateway.name, cgroup);
+  }
+}
 const gatewayLimit = podSetting('gateway', (c) => c.resources?.limits?.memory);
 const gatewayNodeOptions = podSetting('gateway', (c) => c.nodeOptions);
 step(
@@ -145,7 +190,9 @@ step(
 step(`starting the stack on ${stack.net}.x`);
 await stack.start();
 authGateway.start();
+routesGateway.start();
 await authGateway.waitReady();
+await routesGateway.waitReady();
 const nginxAddress = `${stack.net}.40:8080`;
 const nginx = await startNginx({
   dir: join(out, 'nginx'),
@@ -174,7 +221,7 @@ const verifyBody = JSON.stringify({ id: 121, token: 'a$$' });
 
 interface Target {
   name: string;
-  route: 'projects' | 'verify';
+  route: 'projects' | 'verify' | 'transcoded';
   kind: 'direct' | 'nginx' | 'peer' | 'gateway';
   load: (fixedRate?: number) => Promise<LoadResult>;
   /** The proxy process whose CPU and memory are measured (peers and gateways). */
@@ -183,9 +230,11 @@ interface Target {
 const measured = (kind: Target['kind']) => kind === 'gateway' || kind === 'peer';
 
 const http =
-  (url: string, body: string, headers?: Record<string, string>) => (fixedRate?: number) =>
+  (url: string, body: string, headers?: Record<string, string>, method?: 'GET') =>
+  (fixedRate?: number) =>
     wrk({
       url,
+      method,
       body,
       headers,
       connections: fixedRate ? 8 : connections,
@@ -250,6 +299,23 @@ const allTargets: Target[] = [
     kind: 'gateway',
     load: http(`${stack.gatewayUrl}/verify/`, verifyBody),
     pid: gateway.pid,
+  },
+  {
+    name: 'gateway GET /v1/shelves/{shelf} (transcoded)',
+    route: 'transcoded',
+    kind: 'gateway',
+    load: http(`http://${routesGateway.address}/v1/shelves/9007199254740993`, '', undefined, 'GET'),
+    pid: routesGateway.pid,
+  },
+  {
+    name: 'gateway POST /v1/shelves/{shelf}/books (transcoded, body "book")',
+    route: 'transcoded',
+    kind: 'gateway',
+    load: http(
+      `http://${routesGateway.address}/v1/shelves/3/books`,
+      JSON.stringify({ author: 'Le Guin', pageCount: '1234', publishedAt: '1969-03-01T00:00:00Z' }),
+    ),
+    pid: routesGateway.pid,
   },
   {
     name: 'gateway /projects/ + API key',
@@ -336,6 +402,8 @@ try {
   await bareProxy.stop();
   await nginx.stop();
   await authGateway.stop();
+  await routesGateway.stop();
+  await bookstore.stop();
   await stack.stop();
 }
 const gatewayCgroupPeakMb = cgroups.get(gateway.name)?.peakMb() ?? Number.NaN;
@@ -393,6 +461,19 @@ const ratios = {
   apiKeyRps: by('gateway /projects/ + API key').rps / by('gateway /projects/').rps,
   jwtRps: by('gateway /verify/ + JWT (ES256)').rps / by('gateway /verify/').rps,
 };
+const TRANSCODED = [
+  'gateway GET /v1/shelves/{shelf} (transcoded)',
+  'gateway POST /v1/shelves/{shelf}/books (transcoded, body "book")',
+];
+// Transcoded calls beside /verify/ (a whole-body gRPC route of the seed): CPU per request.
+const transcodedTable = [
+  '| transcoded route | gateway CPU s / 1k req | CPU per request / gateway /verify/ | throughput | p99 at fixed rate |',
+  '|---|---:|---:|---:|---:|',
+  ...TRANSCODED.map((name) => {
+    const t = by(name);
+    return `| ${name.replace(/^gateway /, '')} | ${fmt(t.cpuPer1k, 3)} | ${fmt(t.cpuPer1k / by('gateway /verify/').cpuPer1k)}x | ${fmt(t.rps, 0)} req/s | ${fmt(t.p99)} ms |`;
+  }),
+].join('\n');
 
 const verdict = (ok: boolean) => (ok ? 'met' : 'not met');
 const targetsTable = [
@@ -485,7 +566,17 @@ A second gateway with \`AUTH_ROUTES=/projects=api-key,/verify=jwt:users.verify\`
 first (no authentication), same backends: the difference per request, with / without.
 
 ${authTable}
+
+## Transcoded routes
+
+A third gateway with a route file whose only upstream is the Bookstore test service
+(libs/transcoding/test-protos/bookstore.proto, a grpc-js server in its own process) with
+\`httpRulesFromProtos: true\`: every route comes from a \`google.api.http\` annotation. A GET whose
+int64 comes from the path, and a POST whose body is the field \`book\` (an int64 as a string, a
+Timestamp) and whose shelf comes from the path.
+
+${transcodedTable}
 `,
 );
 step('wrote docs/benchmarks.md and docs/benchmarks.svg');
-process.stdout.write(`\n${table}\n\n${targetsTable}\n\n${authTable}\n`);
+process.stdout.write(`\n${table}\n\n${targetsTable}\n\n${authTable}\n\n${transcodedTable}\n`);

@@ -16,6 +16,8 @@ export interface LoadResult {
 
 export interface WrkOptions {
   url: string;
+  /** POST with this JSON body (the default), or GET without one. */
+  method?: 'POST' | 'GET';
   body: string;
   connections: number;
   durationS: number;
@@ -27,21 +29,29 @@ export interface WrkOptions {
 }
 
 /**
- * Drives one HTTP target with wrk (Debian's wrk 4). POSTs the JSON body; with `rate`, each
+ * Drives one HTTP target with wrk (Debian's wrk 4). POSTs the JSON body (or GETs); with `rate`, each
  * connection waits connections/rate seconds between requests (wrk's Lua `delay()`), which holds
  * the total rate fixed below saturation so latency is measured without queueing.
  */
 export async function wrk(options: WrkOptions): Promise<LoadResult> {
   const headers = Object.entries(options.headers ?? {});
+  const method = options.method ?? 'POST';
   const variant = headers.map(([name]) => name).join('-') || 'plain';
-  const script = join(options.scriptDir, `wrk-${options.rate ?? 'max'}-${variant}.lua`);
+  const script = join(
+    options.scriptDir,
+    `wrk-${method.toLowerCase()}-${options.rate ?? 'max'}-${variant}.lua`,
+  );
   const delayMs = options.rate ? (options.connections * 1000) / options.rate : 0;
   writeFileSync(
     script,
     [
-      'wrk.method = "POST"',
-      `wrk.body = ${JSON.stringify(options.body)}`,
-      'wrk.headers["Content-Type"] = "application/json"',
+      `wrk.method = "${method}"`,
+      ...(method === 'POST'
+        ? [
+            `wrk.body = ${JSON.stringify(options.body)}`,
+            'wrk.headers["Content-Type"] = "application/json"',
+          ]
+        : []),
       ...headers.map(
         ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
       ),
