@@ -90,6 +90,16 @@ for (const p of stack.all) {
     cgroups.set(p.name, cgroup);
   }
 }
+/** Runs a gateway beside the stack's in the memory limit of the gateway's pod, as the others. */
+function inGatewayCgroup(gateway: AppProcess, name: string): void {
+  const cgroup = createMemoryCgroup(
+    `bench-${process.pid}-${name}`,
+    parseMemoryQuantity(podSetting('gateway', (c) => c.resources?.limits?.memory)),
+  );
+  if (!cgroup) return;
+  gateway.options.cgroupProcs = cgroup.procs;
+  cgroups.set(gateway.name, cgroup);
+}
 // A second gateway with authentication on both routes, beside the first (none): the added cost of
 // an API key on /projects/ and of an ES256 JWT (static key) on /verify/.
 const jwtKey = signingKey('bench', 'ES256');
@@ -126,16 +136,7 @@ const authGateway = new AppProcess({
   },
   logFile: join(out, 'logs', 'gateway-auth-1.log'),
 });
-{
-  const cgroup = createMemoryCgroup(
-    `bench-${process.pid}-gateway-auth`,
-    parseMemoryQuantity(podSetting('gateway', (c) => c.resources?.limits?.memory)),
-  );
-  if (cgroup) {
-    authGateway.options.cgroupProcs = cgroup.procs;
-    cgroups.set(authGateway.name, cgroup);
-  }
-}
+inGatewayCgroup(authGateway, 'gateway-auth');
 // A third gateway serving a route file with routes transcoded from google.api.http annotations
 // (the Bookstore test service): the cost of a path variable, a query-free GET and a body field,
 // beside /verify/ (a whole-body method of the seed).
@@ -170,16 +171,7 @@ const routesGateway = new AppProcess({
   },
   logFile: join(out, 'logs', 'gateway-routes-1.log'),
 });
-{
-  const cgroup = createMemoryCgroup(
-    `bench-${process.pid}-gateway-routes`,
-    parseMemoryQuantity(podSetting('gateway', (c) => c.resources?.limits?.memory)),
-  );
-  if (cgroup) {
-    routesGateway.options.cgroupProcs = cgroup.procs;
-    cgroups.set(routesGateway.name, cgroup);
-  }
-}
+inGatewayCgroup(routesGateway, 'gateway-routes');
 const gatewayLimit = podSetting('gateway', (c) => c.resources?.limits?.memory);
 const gatewayNodeOptions = podSetting('gateway', (c) => c.nodeOptions);
 step(
