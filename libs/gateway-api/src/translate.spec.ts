@@ -18,7 +18,10 @@ const brief = (conditions: readonly Condition[]) =>
 const parentsOf = (t: Translation, name: string) =>
   t.status.routes
     .find((r) => r.route.name === name)
-    ?.parents.map((p) => ({ ref: p.parentRef, ...brief(p.conditions) }));
+    ?.parents.map((p) => {
+      const { Accepted, ResolvedRefs } = brief(p.conditions);
+      return { ref: p.parentRef, Accepted, ResolvedRefs };
+    });
 
 const served = (t: Translation, gw: string, listener: string) =>
   t.gateways
