@@ -18,7 +18,7 @@ export interface ListenerVerdict {
 
 /**
  * Judges each listener of a Gateway: a protocol this implementation serves (HTTP; otherwise
- * UnsupportedProtocol); distinct from the other listeners (same port with another protocol:
+ * UnsupportedProtocol); distinct from the other HTTP, HTTPS or TLS listeners (same port, another protocol:
  * ProtocolConflict; same port, protocol and hostname: HostnameConflict - all of a conflicting set
  * are refused, none wins, as GatewaySpec `listeners` requires); allowedRoutes kinds it can serve
  * (ResolvedRefs False, InvalidRouteKinds, when some cannot: routes of those kinds do not attach).
@@ -27,7 +27,9 @@ export function validateListeners(gateway: Gateway): ListenerVerdict[] {
   const generation = gateway.metadata.generation;
   const listeners = gateway.spec.listeners;
   return listeners.map((listener) => {
-    const samePort = listeners.filter((l) => l !== listener && l.port === listener.port);
+    const samePort = conflictCandidates(listener)
+      ? listeners.filter((l) => l !== listener && l.port === listener.port && conflictCandidates(l))
+      : [];
     const conflict = samePort.some((l) => l.protocol !== listener.protocol)
       ? ListenerReason.ProtocolConflict
       : samePort.some((l) => sameHostname(l, listener))
@@ -113,6 +115,15 @@ export function validateListeners(gateway: Gateway): ListenerVerdict[] {
     ];
     return { listener, accepted, supportedKinds: kinds.supported, conditions };
   });
+}
+
+/**
+ * Listeners that take part in the distinctness rules: the HTTP family. TCP and UDP listeners are
+ * refused (UnsupportedProtocol) and, as GatewaySpec `listeners` says for an implementation
+ * without TCP, make no other listener on their port indistinct.
+ */
+function conflictCandidates(listener: Listener): boolean {
+  return ['HTTP', 'HTTPS', 'TLS'].includes(listener.protocol);
 }
 
 function sameHostname(a: Listener, b: Listener): boolean {

@@ -33,7 +33,10 @@ export interface ParentAttachment {
   readonly listeners: readonly ListenerAttachment[];
 }
 
-const gatewayKey = (namespace: string, name: string) => `${namespace}/${name}`;
+/** `namespace/name`: how Gateways (and routes) are keyed and sorted. */
+export function gatewayKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
 
 /**
  * Attaches a route through one of its parentRefs. Null when the parentRef does not name a Gateway
@@ -105,5 +108,3 @@ export function attachToParent(
             };
   return { gateway: owned.gateway, parentRef, accepted, listeners: attached };
 }
-
-export { gatewayKey };

@@ -91,6 +91,8 @@ describe('translate', () => {
             httpListener('same-host-2', { port: 8080 }),
             httpListener('tcp', { port: 9000, protocol: 'TCP' }),
             httpListener('http-9000', { port: 9000 }),
+            httpListener('https-8443', { port: 8443, protocol: 'HTTPS' }),
+            httpListener('http-8443', { port: 8443 }),
             httpListener('other-host', { port: 80, hostname: 'b.example.com' }),
           ]),
         ],
@@ -110,12 +112,25 @@ describe('translate', () => {
       Programmed: 'False/Invalid',
     });
     expect(listener('same-host-2')).toMatchObject({ Conflicted: 'True/HostnameConflict' });
+    // An implementation without TCP refuses TCP listeners without making their port's HTTP
+    // listeners indistinct (GatewaySpec `listeners`); HTTP and HTTPS on one port do conflict.
     expect(listener('tcp')).toMatchObject({
+      Accepted: 'False/UnsupportedProtocol',
+      Conflicted: 'False/NoConflicts',
+    });
+    expect(listener('http-9000')).toMatchObject({
+      Accepted: 'True/Accepted',
+      Conflicted: 'False/NoConflicts',
+    });
+    expect(listener('https-8443')).toMatchObject({
       Accepted: 'False/UnsupportedProtocol',
       Conflicted: 'True/ProtocolConflict',
     });
-    expect(listener('http-9000')).toMatchObject({ Conflicted: 'True/ProtocolConflict' });
-    expect(t.gateways[0].listeners.map((l) => l.name)).toEqual(['ok', 'other-host']);
+    expect(listener('http-8443')).toMatchObject({
+      Accepted: 'False/ProtocolConflict',
+      Conflicted: 'True/ProtocolConflict',
+    });
+    expect(t.gateways[0].listeners.map((l) => l.name)).toEqual(['ok', 'http-9000', 'other-host']);
   });
 
   it('refuses a Gateway none of whose listeners is valid, and one asking for addresses', () => {
