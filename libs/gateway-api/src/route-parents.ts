@@ -42,8 +42,8 @@ export function gatewayKey(namespace: string, name: string): string {
  * Attaches a route through one of its parentRefs. Null when the parentRef does not name a Gateway
  * of this controller (another kind, another controller's Gateway, or none): its status is not
  * ours to write. Otherwise the listeners it names (by sectionName and port, or all) are tried:
- * a listener that is not accepted is skipped; one whose allowedRoutes refuse the route's kind or
- * namespace gives NotAllowedByListeners; one without a common host name
+ * one whose allowedRoutes refuse the route's kind or namespace gives NotAllowedByListeners; one
+ * that is not accepted is skipped; one without a common host name
  * NoMatchingListenerHostname; no listener named at all NoMatchingParent. The most telling reason
  * wins: hostname over allowedRoutes over no parent.
  */
@@ -67,8 +67,9 @@ export function attachToParent(
   const attached: ListenerAttachment[] = [];
   let notAllowed = false;
   let noHostname = false;
-  for (const { listener, accepted } of owned.accepted ? named : []) {
-    if (!accepted) continue;
+  for (const { listener, accepted } of named) {
+    // allowedRoutes first: a listener that could never take this route says so
+    // (NotAllowedByListeners), even when it is not accepted itself.
     if (
       !kindAllowed(listener, 'HTTPRoute') ||
       !namespaceAllowed(owned.gateway, listener, routeNamespace, namespaces)
@@ -76,6 +77,7 @@ export function attachToParent(
       notAllowed = true;
       continue;
     }
+    if (!accepted || !owned.accepted) continue;
     const hostnames = intersectHostnames(listener.hostname, route.spec.hostnames);
     if (hostnames.length === 0) {
       noHostname = true;

@@ -179,6 +179,47 @@ describe('translate', () => {
     expect(parentsOf(t, 'r')?.[0].Accepted).toBe('False/NotAllowedByListeners');
   });
 
+  it('refuses a route on a listener for other kinds with NotAllowedByListeners, even an unsupported one', () => {
+    const t = translate(
+      snapshot({
+        gateways: [
+          gateway('tls-only', [
+            httpListener('tls', {
+              port: 443,
+              protocol: 'TLS',
+              tls: { mode: 'Passthrough' },
+              allowedRoutes: { namespaces: { from: 'Same' }, kinds: [{ kind: 'TLSRoute' }] },
+            }),
+          ]),
+        ],
+        httpRoutes: [httpRoute('r', { parentRefs: [{ name: 'tls-only' }] })],
+      }),
+      CONTROLLER,
+    );
+    expect(parentsOf(t, 'r')?.[0].Accepted).toBe('False/NotAllowedByListeners');
+    expect(t.status.gateways[0].listeners[0].attachedRoutes).toBe(0);
+  });
+
+  it('attaches nothing to a refused Gateway (NoMatchingParent)', () => {
+    const refused = {
+      ...gateway('addr', [httpListener('http')]),
+      spec: {
+        gatewayClassName: 'ours',
+        listeners: [httpListener('http')],
+        addresses: [{ value: '1.2.3.4' }],
+      },
+    };
+    const t = translate(
+      snapshot({
+        gateways: [refused],
+        httpRoutes: [httpRoute('r', { parentRefs: [{ name: 'addr' }] })],
+      }),
+      CONTROLLER,
+    );
+    expect(parentsOf(t, 'r')?.[0].Accepted).toBe('False/NoMatchingParent');
+    expect(t.status.gateways[0].listeners[0].attachedRoutes).toBe(0);
+  });
+
   it('ignores routes attached only to another controller’s Gateway, or to no Gateway it knows', () => {
     const t = translate(
       snapshot({
