@@ -56,7 +56,9 @@ function unique(hosts: readonly string[]): string[] {
 
 /**
  * Order of virtual hosts as the spec gives hostname precedence: a non-wildcard name before any
- * wildcard, more characters first, ANY_HOST last; then alphabetical for a stable order.
+ * wildcard, more characters first, ANY_HOST last; then alphabetical for a stable order. For two
+ * wildcards that can take the same host one is a suffix of the other, so more characters is the
+ * same as more labels - the rule GatewaySpec `listeners` gives for listener hostnames.
  */
 export function compareHostSpecificity(a: string, b: string): number {
   const rank = (h: string) => (h === ANY_HOST ? 2 : isWildcard(h) ? 1 : 0);
