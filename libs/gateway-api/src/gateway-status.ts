@@ -4,6 +4,8 @@ import {
   GatewayClassReason,
   GatewayCondition,
   GatewayReason,
+  ListenerCondition,
+  ListenerReason,
   type Condition,
 } from './gateway-api-conditions';
 import type { Gateway, GatewayClass, GatewayStatusAddress } from './gateway-api-objects';
@@ -104,7 +106,21 @@ export function gatewayStatus(
       name: l.listener.name,
       supportedKinds: l.supportedKinds,
       attachedRoutes: attachedRoutes.get(l.listener.name) ?? 0,
-      conditions: l.conditions,
+      // A refused Gateway programs none of its listeners, valid as they may be.
+      conditions:
+        accepted.status === 'True'
+          ? l.conditions
+          : l.conditions.map((c) =>
+              c.type === ListenerCondition.Programmed
+                ? condition(
+                    c.type,
+                    false,
+                    ListenerReason.Invalid,
+                    'Gateway is not accepted',
+                    generation,
+                  )
+                : c,
+            ),
     })),
   };
 }

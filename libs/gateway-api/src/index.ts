@@ -6,3 +6,4 @@ export type { Condition } from './gateway-api-conditions';
 export { GATEWAY_API_GROUP } from './gateway-api-objects';
 export { ANY_HOST } from './hostname-intersection';
 export { translate } from './translate';
+export { findServedMatch, type ModelRequest } from './served-match-lookup';

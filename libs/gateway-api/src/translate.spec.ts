@@ -218,6 +218,10 @@ describe('translate', () => {
     );
     expect(parentsOf(t, 'r')?.[0].Accepted).toBe('False/NoMatchingParent');
     expect(t.status.gateways[0].listeners[0].attachedRoutes).toBe(0);
+    expect(brief(t.status.gateways[0].listeners[0].conditions)).toMatchObject({
+      Accepted: 'True/Accepted',
+      Programmed: 'False/Invalid',
+    });
   });
 
   it('ignores routes attached only to another controller’s Gateway, or to no Gateway it knows', () => {
