@@ -1,0 +1,9 @@
+// Kubernetes Gateway API objects -> what this controller's Gateways serve, and the status the
+// spec asks for (docs/adr/0011-gateway-api.md). Pure translation: no client, no informers.
+export type * from './gateway-api-objects';
+export type * from './gateway-api-model';
+export type { Condition } from './gateway-api-conditions';
+export { GATEWAY_API_GROUP } from './gateway-api-objects';
+export { ANY_HOST } from './hostname-intersection';
+export { translate } from './translate';
+export { findServedMatch, type ModelRequest } from './served-match-lookup';

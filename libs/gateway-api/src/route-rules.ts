@@ -1,0 +1,148 @@
+import { RouteReason } from './gateway-api-conditions';
+import type { GatewayApiSnapshot, HTTPRoute, HTTPRouteMatch } from './gateway-api-objects';
+import type { NameValue, ServedMatch, WeightedBackend } from './gateway-api-model';
+import { resolveBackendRef } from './backend-references';
+import { translateFilters } from './route-filters';
+
+export interface Verdict {
+  readonly ok: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
+
+export interface RouteRulesTranslation {
+  /** Not ok (UnsupportedValue): the route is refused on every parent and serves nothing. */
+  readonly accepted: Verdict;
+  /** The first backendRef that did not resolve, or ResolvedRefs. */
+  readonly resolvedRefs: Verdict;
+  /** Its matches, before they are placed under a listener's virtual hosts. */
+  readonly matches: readonly ServedMatch[];
+}
+
+/**
+ * Translates the rules of one HTTPRoute, independent of the listeners it attaches to: every rule
+ * x match (the default match when a rule has none: PathPrefix `/`) with the rule's filters and
+ * weighted backends. Refused as a whole (UnsupportedValue) for what the model cannot serve:
+ * RegularExpression path, header or query matches, filters other than the four supported.
+ * Backends that do not resolve stay in the model as `invalid` (their share answered 500) and set
+ * ResolvedRefs False with the first failing reference's reason.
+ */
+export function translateRouteRules(
+  route: HTTPRoute,
+  snapshot: Pick<GatewayApiSnapshot, 'referenceGrants' | 'services' | 'endpointSlices'>,
+): RouteRulesTranslation {
+  const ns = route.metadata.namespace;
+  const matches: ServedMatch[] = [];
+  let resolvedRefs: Verdict = {
+    ok: true,
+    reason: RouteReason.ResolvedRefs,
+    message: 'All references resolved',
+  };
+  let refused: Verdict | null = null;
+  const refuse = (message: string) => {
+    refused ??= { ok: false, reason: RouteReason.UnsupportedValue, message };
+  };
+
+  const rules = route.spec.rules ?? [{}];
+  rules.forEach((rule, ruleIndex) => {
+    const filters = translateFilters(rule.filters);
+    if (!filters.ok) {
+      refuse(`rule ${ruleIndex}: ${filters.message}`);
+      return;
+    }
+    const backends: WeightedBackend[] = [];
+    for (const ref of rule.backendRefs ?? []) {
+      const weight = ref.weight ?? 1;
+      const resolved = resolveBackendRef(ref, ns, snapshot);
+      const own = translateFilters(ref.filters);
+      if (!own.ok) {
+        refuse(`rule ${ruleIndex}: backendRef ${ref.name}: ${own.message}`);
+        continue;
+      }
+      if (own.filters.redirect !== null || own.filters.rewrite !== null) {
+        refuse(
+          `rule ${ruleIndex}: backendRef ${ref.name}: only header filters are supported on a backendRef`,
+        );
+        continue;
+      }
+      if (!resolved.ok) {
+        if (resolvedRefs.ok)
+          resolvedRefs = { ok: false, reason: resolved.reason, message: resolved.message };
+        backends.push({ kind: 'invalid', weight, reason: resolved.message });
+        continue;
+      }
+      backends.push({
+        kind: 'service',
+        weight,
+        service: { namespace: resolved.namespace, name: resolved.name, port: resolved.port },
+        endpoints: resolved.endpoints,
+        requestHeaders: own.filters.requestHeaders,
+        responseHeaders: own.filters.responseHeaders,
+      });
+    }
+    const ruleMatches: readonly HTTPRouteMatch[] =
+      rule.matches === undefined || rule.matches.length === 0 ? [{}] : rule.matches;
+    ruleMatches.forEach((match, matchIndex) => {
+      const problem = unsupportedMatch(match);
+      if (problem !== null) {
+        refuse(`rule ${ruleIndex} match ${matchIndex}: ${problem}`);
+        return;
+      }
+      matches.push({
+        source: {
+          namespace: ns,
+          route: route.metadata.name,
+          creationTimestamp: route.metadata.creationTimestamp ?? '',
+          rule: ruleIndex,
+          match: matchIndex,
+          ruleName: rule.name ?? null,
+        },
+        path: {
+          kind: match.path?.type === 'Exact' ? 'exact' : 'prefix',
+          value: match.path?.value ?? '/',
+        },
+        method: match.method ?? null,
+        headers: exactPairs(match.headers, true),
+        queryParams: exactPairs(match.queryParams, false),
+        filters: filters.filters,
+        backends,
+      });
+    });
+  });
+
+  if (refused !== null) return { accepted: refused, resolvedRefs, matches: [] };
+  return {
+    accepted: { ok: true, reason: RouteReason.Accepted, message: 'Route is accepted' },
+    resolvedRefs,
+    matches,
+  };
+}
+
+function unsupportedMatch(match: HTTPRouteMatch): string | null {
+  if (match.path?.type === 'RegularExpression')
+    return 'RegularExpression path matches are not supported';
+  if ((match.headers ?? []).some((h) => h.type === 'RegularExpression'))
+    return 'RegularExpression header matches are not supported';
+  if ((match.queryParams ?? []).some((q) => q.type === 'RegularExpression'))
+    return 'RegularExpression query parameter matches are not supported';
+  return null;
+}
+
+/**
+ * Header names compare without case; the spec keeps only the first of several matches on one
+ * name (header) - query parameter names keep their case, and the first of a name also wins.
+ */
+function exactPairs(
+  list: readonly { readonly name: string; readonly value: string }[] | undefined,
+  foldCase: boolean,
+): NameValue[] {
+  const seen = new Set<string>();
+  const out: NameValue[] = [];
+  for (const { name, value } of list ?? []) {
+    const key = foldCase ? name.toLowerCase() : name;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ name: key, value });
+  }
+  return out;
+}

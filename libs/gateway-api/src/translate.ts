@@ -1,0 +1,194 @@
+import { condition, RouteCondition } from './gateway-api-conditions';
+import type { GatewayApiSnapshot, HTTPRoute } from './gateway-api-objects';
+import type {
+  GatewayModel,
+  RouteStatusModel,
+  ServedMatch,
+  Translation,
+  VirtualHost,
+} from './gateway-api-model';
+import { gatewayClassStatus, gatewayRefusal, gatewayStatus } from './gateway-status';
+import { compareHostSpecificity } from './hostname-intersection';
+import { validateListeners } from './listener-validation';
+import { compareMatchPrecedence } from './match-precedence';
+import {
+  attachToParent,
+  gatewayKey,
+  type OwnedGateway,
+  type ParentAttachment,
+} from './route-parents';
+import { translateRouteRules } from './route-rules';
+
+/**
+ * Translates one snapshot of the Gateway API objects into what this controller's Gateways serve
+ * and the status the spec asks of it. Pure: equal snapshots, equal translations. Only GatewayClasses
+ * naming `controllerName`, their Gateways and the routes whose parentRefs name those Gateways are
+ * considered; everything else belongs to other controllers and is left alone.
+ */
+export function translate(snapshot: GatewayApiSnapshot, controllerName: string): Translation {
+  const classes = snapshot.gatewayClasses
+    .filter((c) => c.spec.controllerName === controllerName)
+    .sort((a, b) => compare(a.metadata.name, b.metadata.name));
+  const classNames = new Set(classes.map((c) => c.metadata.name));
+
+  const owned = new Map<string, OwnedGateway>();
+  for (const gateway of [...snapshot.gateways].sort((a, b) =>
+    compare(
+      gatewayKey(a.metadata.namespace, a.metadata.name),
+      gatewayKey(b.metadata.namespace, b.metadata.name),
+    ),
+  )) {
+    if (!classNames.has(gateway.spec.gatewayClassName)) continue;
+    const listeners = validateListeners(gateway);
+    owned.set(gatewayKey(gateway.metadata.namespace, gateway.metadata.name), {
+      gateway,
+      accepted: gatewayRefusal(gateway) === null && listeners.some((l) => l.accepted),
+      listeners,
+    });
+  }
+
+  // Per Gateway and listener: the matches served per host name, and the routes attached.
+  const served = new Map<string, Map<string, Map<string, ServedMatch[]>>>();
+  const attachedRoutes = new Map<string, Map<string, Set<string>>>();
+  const routeStatus: RouteStatusModel[] = [];
+
+  const routes = [...snapshot.httpRoutes].sort((a, b) =>
+    compare(
+      gatewayKey(a.metadata.namespace, a.metadata.name),
+      gatewayKey(b.metadata.namespace, b.metadata.name),
+    ),
+  );
+  for (const route of routes) {
+    const attachments = (route.spec.parentRefs ?? [])
+      .map((ref) => attachToParent(route, ref, owned, snapshot.namespaces))
+      .filter((a): a is ParentAttachment => a !== null);
+    if (attachments.length === 0) continue;
+    const rules = translateRouteRules(route, snapshot);
+    const routeKey = gatewayKey(route.metadata.namespace, route.metadata.name);
+
+    for (const attachment of attachments) {
+      const gwKey = gatewayKey(
+        attachment.gateway.metadata.namespace,
+        attachment.gateway.metadata.name,
+      );
+      for (const { listener, hostnames } of attachment.listeners) {
+        getOrSet(
+          getOrSet(attachedRoutes, gwKey, () => new Map()),
+          listener.name,
+          () => new Set(),
+        ).add(routeKey);
+        if (!rules.accepted.ok) continue;
+        const hosts = getOrSet(
+          getOrSet(served, gwKey, () => new Map()),
+          listener.name,
+          () => new Map(),
+        );
+        for (const hostname of hostnames) {
+          const list = getOrSet(hosts, hostname, (): ServedMatch[] => []);
+          // One route may reach one listener through two parentRefs: serve its matches once.
+          for (const match of rules.matches) if (!list.includes(match)) list.push(match);
+        }
+      }
+    }
+    routeStatus.push(routeStatusOf(route, attachments, rules, controllerName));
+  }
+
+  const gateways: GatewayModel[] = [];
+  const gatewayStatuses = [];
+  for (const [key, { gateway, accepted, listeners }] of owned) {
+    const attached = new Map(
+      [...(attachedRoutes.get(key) ?? new Map<string, Set<string>>())].map(([name, set]) => [
+        name,
+        set.size,
+      ]),
+    );
+    gatewayStatuses.push(
+      gatewayStatus(gateway, listeners, attached, snapshot.gatewayAddresses?.[key] ?? []),
+    );
+    if (!accepted) continue;
+    gateways.push({
+      gateway: { namespace: gateway.metadata.namespace, name: gateway.metadata.name },
+      listeners: listeners
+        .filter((l) => l.accepted)
+        .map(({ listener }) => ({
+          name: listener.name,
+          port: listener.port,
+          protocol: 'HTTP' as const,
+          hostname: listener.hostname?.toLowerCase() ?? null,
+          hosts: virtualHosts(served.get(key)?.get(listener.name)),
+        })),
+    });
+  }
+
+  return {
+    gateways,
+    status: {
+      gatewayClasses: classes.map(gatewayClassStatus),
+      gateways: gatewayStatuses,
+      routes: routeStatus,
+    },
+  };
+}
+
+function virtualHosts(hosts: Map<string, ServedMatch[]> | undefined): VirtualHost[] {
+  return [...(hosts ?? new Map<string, ServedMatch[]>())]
+    .sort(([a], [b]) => compareHostSpecificity(a, b))
+    .map(([hostname, matches]) => ({
+      hostname,
+      matches: [...matches].sort(compareMatchPrecedence),
+    }));
+}
+
+/**
+ * One status entry per parentRef of this controller, in the route's order: Accepted from the
+ * attachment (or the route's own refusal, UnsupportedValue, once it did attach); ResolvedRefs
+ * from its backends, the same for every parent.
+ */
+function routeStatusOf(
+  route: HTTPRoute,
+  attachments: readonly ParentAttachment[],
+  rules: ReturnType<typeof translateRouteRules>,
+  controllerName: string,
+): RouteStatusModel {
+  const generation = route.metadata.generation;
+  return {
+    route: { namespace: route.metadata.namespace, name: route.metadata.name },
+    kind: 'HTTPRoute',
+    parents: attachments.map(({ parentRef, accepted }) => {
+      const verdict = accepted.ok ? rules.accepted : accepted;
+      return {
+        parentRef,
+        controllerName,
+        conditions: [
+          condition(
+            RouteCondition.Accepted,
+            verdict.ok,
+            verdict.reason,
+            verdict.message,
+            generation,
+          ),
+          condition(
+            RouteCondition.ResolvedRefs,
+            rules.resolvedRefs.ok,
+            rules.resolvedRefs.reason,
+            rules.resolvedRefs.message,
+            generation,
+          ),
+        ],
+      };
+    }),
+  };
+}
+
+function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
