@@ -2,7 +2,7 @@
 // built apps as real processes; Kubernetes packaging tests under test/k8s that drive the real helm
 // (chart, skaffold.yaml, Dockerfile) - `npm test` runs those three - and the cluster tests under
 // test/cluster, on a real local Kubernetes with images built from the Dockerfile (`npm run
-// test:cluster`, root only, one file at a time: they share one node; local-cluster/cluster.sh).
+// test:cluster`, root only, one file at a time: they share one cluster of 3 nodes; local-cluster/cluster.sh).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 
 const moduleNameMapper = {
