@@ -6,6 +6,7 @@
 #   npm run cluster -- images   build the Dockerfile's images (and the base images it names) into the cluster
 #   npm run cluster -- status   what runs, and how to use it
 #   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
+#   npm run cluster -- node-link N down|up   cut node N (2..) off the network, or join it again
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
 set -euo pipefail
 
@@ -85,9 +86,12 @@ ensure_binaries() {
 
 # What the tests reach on the host, for test/cluster/support/endpoints.ts to read rather than repeat;
 # the node's address and its DNS they ask the API server.
+# containerdSockets: every node's runtime, node 1's first (an image tagged for a test must be on each).
 write_host_endpoints() {
+  local sockets="\"$CONTAINERD_SOCK\"" n
+  for n in $(seq 2 "$(node_count_saved)"); do sockets+=", \"$(extra_node_sock "$n")\""; done
   cat >"$STATE/host-endpoints.json" <<JSON
-{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "dockerSocket": "$DOCKER_SOCK", "hostNode": "$NODE_NAME" }
+{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "containerdSockets": [$sockets], "dockerSocket": "$DOCKER_SOCK", "hostNode": "$NODE_NAME" }
 JSON
 }
 
@@ -195,10 +199,21 @@ cmd_down() {
   log "down"
 }
 
+# node-link N down|up: cuts node N (2..) off the network, as a node that drops off it, or joins it
+# again: its veth on the host bridge goes down or up. Its processes and pods keep running.
+cmd_node_link() {
+  require_root
+  local n="${1:-}" state="${2:-}"
+  [[ "$n" =~ ^[2-9]$ ]] && [[ "$state" =~ ^(up|down)$ ]] || die "usage: node-link <2..9> up|down"
+  ip link show "$(extra_node_veth "$n")" >/dev/null 2>&1 || die "node $n is not up"
+  ip link set "$(extra_node_veth "$n")" "$state"
+}
+
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
+  node-link) shift; cmd_node_link "$@" ;;
   images) cmd_images ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down" >&2; exit 2 ;;
+  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down" >&2; exit 2 ;;
 esac

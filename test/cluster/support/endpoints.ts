@@ -12,7 +12,10 @@ export interface HostEndpoints {
   nodePortHost: string;
   /** host:port of the local registry Skaffold pushes to and the kubelet pulls from. */
   registry: string;
+  /** Node 1's containerd (the one dockerd builds into). */
   containerdSocket: string;
+  /** Every node's containerd, node 1's first. */
+  containerdSockets: string[];
   dockerSocket: string;
   /** The node that is the host itself (node 1: its InternalIP is the bridge address). */
   hostNode: string;
