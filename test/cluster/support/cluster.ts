@@ -79,7 +79,7 @@ export function helm(args: string[], timeoutMs = 300_000): string {
 
 /** `npm run cluster -- <command> [args]`, its output streamed to this process's stderr. */
 export function clusterScript(
-  command: 'up' | 'images' | 'status' | 'down',
+  command: 'up' | 'images' | 'status' | 'down' | 'node-link',
   args: string[] = [],
 ): Promise<void> {
   return new Promise((resolve, reject) => {
