@@ -49,6 +49,8 @@ node_sockets() {
 }
 
 cgroup_v1_hierarchies() { awk '$3 == "cgroup" {print $2}' /proc/mounts; }
+# Every mounted hierarchy, the v2 one of a hybrid setup included: the kubelet makes its cgroups there too.
+cgroup_hierarchies() { awk '$3 == "cgroup" || $3 == "cgroup2" {print $2}' /proc/mounts; }
 
 # Each node's kubelet gets its own cgroupRoot, made first in every v1 hierarchy (the kubelet checks
 # that it exists); a new cpuset cgroup starts with no CPUs and no memory nodes, so it gets its parent's.
@@ -68,7 +70,7 @@ node_cgroups_up() {
 # empty once every container is gone.
 cgroups_down() {
   local hierarchy dir
-  for hierarchy in $(cgroup_v1_hierarchies); do
+  for hierarchy in $(cgroup_hierarchies); do
     for dir in "$hierarchy/kubepods" "$hierarchy/$CLUSTER_NAME-node"*; do
       [ -d "$dir" ] || continue
       find "$dir" -depth -type d -exec rmdir {} \; 2>/dev/null || true
@@ -112,6 +114,10 @@ node_network_up() {
   in_node "$n" ip addr replace "$(node_pod_gateway "$n")/${cidr#*/}" dev gws0
   in_node "$n" ip link set gws0 up
   in_node "$n" ip route replace "$POD_CIDR" via "$NODES_HOST_IP"
+  # Service addresses as on a real node, which routes them somewhere: a connection to a Service
+  # without endpoints then reaches kube-proxy's REJECT (refused) instead of failing on a missing
+  # route (ENETUNREACH); one that is not translated goes to the host, whose GWS-ISOLATION drops it.
+  in_node "$n" ip route replace "$SERVICE_CIDR" via "$NODES_HOST_IP"
   for m in $(seq 2 "$count"); do
     [ "$m" = "$n" ] || in_node "$n" ip route replace "$(node_pod_cidr "$m")" via "$(extra_node_ip "$m")"
   done
