@@ -2,7 +2,7 @@
 // built apps as real processes; Kubernetes packaging tests under test/k8s that drive the real helm
 // (chart, skaffold.yaml, Dockerfile) - `npm test` runs those three - and the cluster tests under
 // test/cluster, on a real local Kubernetes with images built from the Dockerfile (`npm run
-// test:cluster`, root only, one file at a time: they share one node; local-cluster/cluster.sh).
+// test:cluster`, root only, one file at a time: they share one cluster of 3 nodes; local-cluster/cluster.sh).
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json' }];
 
 const moduleNameMapper = {
@@ -66,8 +66,12 @@ module.exports = {
       testMatch: ['**/*.cluster-spec.ts'],
       // KEDA's build adds ~25 min on 2 cores: its proof runs when it was built (CLUSTER_KEDA=1 npm run
       // cluster -- up; then CLUSTER_KEDA=1 npm run test:cluster), not in every run.
-      testPathIgnorePatterns:
-        process.env.CLUSTER_KEDA === '1' ? [] : ['/keda\\.cluster-spec\\.ts$'],
+      // The node-loss spec (a node cut off for 70 s under load, ~2 min) reports more than it proves
+      // and has run only by hand so far: CLUSTER_NODE_LOSS=1 runs it.
+      testPathIgnorePatterns: [
+        ...(process.env.CLUSTER_KEDA === '1' ? [] : ['/keda\\.cluster-spec\\.ts$']),
+        ...(process.env.CLUSTER_NODE_LOSS === '1' ? [] : ['/node-loss\\.cluster-spec\\.ts$']),
+      ],
       transform: { '^.+\\.ts$': tsJest },
       globalSetup: '<rootDir>/test/cluster/support/global-setup.ts',
       setupFilesAfterEnv: ['<rootDir>/test/cluster/support/timeouts.ts'],

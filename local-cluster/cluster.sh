@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# A local single-node Kubernetes from package registries only (Debian packages + Go modules), for
-# trying the chart on one Linux machine and for `npm run test:cluster`. Needs root.
-#   npm run cluster -- up       build what is missing (cached under .tools/), start the cluster; idempotent
+# A local Kubernetes from package registries only (Debian packages + Go modules), for trying the chart
+# on one Linux machine and for `npm run test:cluster`. Needs root.
+#   npm run cluster -- up [--nodes N]  build what is missing (cached under .tools/), start the cluster
+#                               with N nodes (default 1, or CLUSTER_NODES); idempotent
 #   npm run cluster -- images   build the Dockerfile's images (and the base images it names) into the cluster
 #   npm run cluster -- status   what runs, and how to use it
 #   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
+#   npm run cluster -- node-link N down|up   cut node N (2..) off the network, or join it again
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
 set -euo pipefail
 
@@ -38,6 +40,11 @@ ETCD_PEER_PORT=23800
 COREDNS_HEALTH_PORT=18080
 COREDNS_READY_PORT=18181
 REGISTRY_HOST="127.0.0.1:5000"
+# Nodes 2..N (lib/nodes.sh): their network namespaces hang off this second bridge, the host on .1 and
+# node n on .n; their pod ranges follow POD_CIDR's (10.244.1.0/24 for node 2, ...).
+NODES_BRIDGE="gws1"
+NODES_NET="${CLUSTER_NODE_CIDR:-10.250.0.0/24}"
+NODES_HOST_IP="${NODES_NET%.*}.1"
 # NodePorts answer on this host address only (kube-proxy's nodePortAddresses).
 NODEPORT_HOST="127.0.0.1"
 PAUSE_IMAGE="registry.k8s.io/pause:3.10.1"
@@ -46,7 +53,7 @@ KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for lib in build pki network processes node images addons; do
+for lib in build pki network processes node nodes images addons; do
   # shellcheck source=/dev/null
   source "$HERE/lib/$lib.sh"
 done
@@ -79,18 +86,31 @@ ensure_binaries() {
 
 # What the tests reach on the host, for test/cluster/support/endpoints.ts to read rather than repeat;
 # the node's address and its DNS they ask the API server.
+# containerdSockets: every node's runtime, node 1's first (an image tagged for a test must be on each).
 write_host_endpoints() {
+  local sockets="\"$CONTAINERD_SOCK\"" n
+  for n in $(seq 2 "$(node_count_saved)"); do sockets+=", \"$(extra_node_sock "$n")\""; done
   cat >"$STATE/host-endpoints.json" <<JSON
-{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "dockerSocket": "$DOCKER_SOCK" }
+{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "containerdSockets": [$sockets], "dockerSocket": "$DOCKER_SOCK", "hostNode": "$NODE_NAME" }
 JSON
 }
 
 cmd_up() {
+  local count="${CLUSTER_NODES:-1}"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --nodes) count="${2:-}"; shift 2 || die "--nodes needs a number" ;;
+      --nodes=*) count="${1#--nodes=}"; shift ;;
+      *) die "up: unknown option $1 (usage: up [--nodes N])" ;;
+    esac
+  done
+  [[ "$count" =~ ^[1-9]$ ]] || die "--nodes / CLUSTER_NODES must be a number from 1 to 9, not '$count'"
   require_root
   local started=$SECONDS
   ensure_packages
   ensure_binaries
   mkdir -p "$STATE" "$RUN_DIR"
+  echo "$count" >"$STATE/node-count"
   write_host_endpoints
   network_up
   pki_up
@@ -106,8 +126,9 @@ cmd_up() {
   start_kube_proxy
   start_coredns
   registry_up
+  nodes_up "$count"
   wait_for "default ServiceAccount" 60 KUBECTL get serviceaccount default -n default
-  log "up in $((SECONDS - started)) s"
+  log "up in $((SECONDS - started)) s ($count node(s))"
   cmd_status
 }
 
@@ -125,6 +146,7 @@ cmd_status() {
     if process_running "$name"; then printf '  %-24s running (pid %s)\n' "$name" "$(cut -d' ' -f1 "$STATE/pids/$name.pid")"
     else printf '  %-24s stopped\n' "$name"; fi
   done
+  nodes_status
   if process_running kube-apiserver; then
     KUBECTL get nodes -o wide 2>/dev/null || true
     cat <<USAGE
@@ -137,16 +159,22 @@ USAGE
   fi
 }
 
+# kill_all_tasks SOCKET: every container of one node's containerd, killed and deleted.
+kill_all_tasks() {
+  local c=(ctr --address "$1" -n k8s.io) id
+  for id in $("${c[@]}" tasks ls -q 2>/dev/null); do "${c[@]}" tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
+  for id in $("${c[@]}" tasks ls -q 2>/dev/null); do "${c[@]}" tasks delete -f "$id" >/dev/null 2>&1 || true; done
+  for id in $("${c[@]}" containers ls -q 2>/dev/null); do "${c[@]}" containers delete "$id" >/dev/null 2>&1 || true; done
+  return 0
+}
+
 cmd_down() {
   require_root
+  # Nodes 2..N first (lib/nodes.sh), their Node objects with them while the API server runs.
+  nodes_down
   # The kubelet first (it would restart what is killed), then every container it started.
   stop_process kubelet
-  if process_running containerd; then
-    local id
-    for id in $(ctr_cmd -n k8s.io tasks ls -q 2>/dev/null); do ctr_cmd -n k8s.io tasks kill -s SIGKILL "$id" >/dev/null 2>&1 || true; done
-    for id in $(ctr_cmd -n k8s.io tasks ls -q 2>/dev/null); do ctr_cmd -n k8s.io tasks delete -f "$id" >/dev/null 2>&1 || true; done
-    for id in $(ctr_cmd -n k8s.io containers ls -q 2>/dev/null); do ctr_cmd -n k8s.io containers delete "$id" >/dev/null 2>&1 || true; done
-  fi
+  process_running containerd && kill_all_tasks "$CONTAINERD_SOCK"
   registry_down
   stop_process coredns
   stop_process kube-proxy
@@ -171,10 +199,21 @@ cmd_down() {
   log "down"
 }
 
+# node-link N down|up: cuts node N (2..) off the network, as a node that drops off it, or joins it
+# again: its veth on the host bridge goes down or up. Its processes and pods keep running.
+cmd_node_link() {
+  require_root
+  local n="${1:-}" state="${2:-}"
+  [[ "$n" =~ ^[2-9]$ ]] && [[ "$state" =~ ^(up|down)$ ]] || die "usage: node-link <2..9> up|down"
+  ip link show "$(extra_node_veth "$n")" >/dev/null 2>&1 || die "node $n is not up"
+  ip link set "$(extra_node_veth "$n")" "$state"
+}
+
 case "${1:-}" in
-  up) cmd_up ;;
+  up) shift; cmd_up "$@" ;;
+  node-link) shift; cmd_node_link "$@" ;;
   images) cmd_images ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  *) echo "usage: npm run cluster -- up | images | status | down" >&2; exit 2 ;;
+  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down" >&2; exit 2 ;;
 esac

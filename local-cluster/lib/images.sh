@@ -155,9 +155,18 @@ build_echo_basic_image() {
   for image in $(echo_basic_images); do DOCKER tag "$ECHO_BASIC_IMAGE" "$image"; done
 }
 
-# import_images IMAGE...: into the cluster's image store (the kubelet finds them with IfNotPresent).
+# import_images IMAGE...: into every node's image store (the kubelet finds them with IfNotPresent);
+# saved once, imported into each running node's containerd (lib/nodes.sh).
 import_images() {
-  DOCKER save "$@" | ctr_cmd -n k8s.io images import - >/dev/null
+  local sockets sock tar="$STATE/images-import.tar"
+  mapfile -t sockets < <(node_sockets)
+  if [ "${#sockets[@]}" -eq 1 ]; then
+    DOCKER save "$@" | ctr_cmd -n k8s.io images import - >/dev/null
+    return
+  fi
+  DOCKER save -o "$tar" "$@"
+  for sock in "${sockets[@]}"; do ctr --address "$sock" -n k8s.io images import "$tar" >/dev/null; done
+  rm -f "$tar"
 }
 
 app_names() { node -p 'Object.keys(require(process.argv[1]).projects).join("\n")' "$ROOT/nest-cli.json"; }

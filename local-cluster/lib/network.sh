@@ -1,5 +1,6 @@
-# The cluster's network (sourced by cluster.sh). Every pod and Service address lives on one bridge
-# that `up` creates; nothing of the cluster may reach any other network:
+# The cluster's network (sourced by cluster.sh). Every pod and Service address lives on the bridges
+# and namespaces `up` creates (gws0 for node 1; with --nodes N also gws1 and a namespace per further
+# node, lib/nodes.sh); nothing of the cluster may reach any other network:
 #   - FORWARD: no packet from the bridge leaves it, none from elsewhere enters it (pods have no
 #     route out, and no outside host can reach a pod);
 #   - OUTPUT: a Service address that kube-proxy did not translate to a pod never leaves the machine;
@@ -14,17 +15,31 @@ SYSCTLS=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet net.bridge.bridge-
   vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys
   kernel.keys.root_maxbytes)
 
+# The ranges the cluster routes: pods of every node, Services, and with more than one node the
+# nodes' own network.
+cluster_ranges() {
+  local count n; count="$(node_count_saved)"
+  echo "$POD_CIDR"
+  echo "$SERVICE_CIDR"
+  if [ "$count" -gt 1 ]; then
+    echo "$NODES_NET"
+    for n in $(seq 2 "$count"); do node_pod_cidr "$n"; done
+  fi
+}
+
 network_check_ranges() {
   # Our ranges must not shadow any route or resolver this machine already uses.
   local cidr
-  for cidr in "$POD_CIDR" "$SERVICE_CIDR"; do
-    if ip -4 route show | grep -v "dev $BRIDGE" | grep -v '^default' | awk '{print $1}' | grep -qx "$cidr"; then
-      die "$cidr is already routed on this machine; set CLUSTER_POD_CIDR / CLUSTER_SERVICE_CIDR to free ranges"
+  for cidr in $(cluster_ranges); do
+    if ip -4 route show | grep -v -e "dev $BRIDGE" -e "dev $NODES_BRIDGE" | grep -v '^default' | awk '{print $1}' | grep -qx "$cidr"; then
+      die "$cidr is already routed on this machine; set CLUSTER_POD_CIDR / CLUSTER_SERVICE_CIDR / CLUSTER_NODE_CIDR to free ranges"
     fi
   done
   local ns
   for ns in $(awk '/^nameserver/ {print $2}' /etc/resolv.conf); do
-    case "$ns" in "${POD_CIDR%.*}".*|"${SERVICE_CIDR%.*}".*) die "resolver $ns is inside the cluster's ranges" ;; esac
+    for cidr in $(cluster_ranges); do
+      case "$ns" in "${cidr%.*}".*) die "resolver $ns is inside the cluster's range $cidr" ;; esac
+    done
   done
 }
 
@@ -57,38 +72,50 @@ network_up() {
   [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || modprobe br_netfilter 2>/dev/null || true
   [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || die "br_netfilter is not available (modprobe br_netfilter)"
   sysctl -qw net.bridge.bridge-nf-call-iptables=1 net.ipv4.ip_forward=1
+  # With more than one node, the nodes' bridge: forwarding between the two bridges is the cluster's
+  # own traffic (pods of node 1 <-> nodes 2..N); anything else that would enter or leave either is not.
+  local bridges=("$BRIDGE") from out cidr
+  if [ "$(node_count_saved)" -gt 1 ]; then nodes_bridge_up; bridges+=("$NODES_BRIDGE"); fi
   iptables -N "$ISOLATION_CHAIN" 2>/dev/null || iptables -F "$ISOLATION_CHAIN"
-  iptables -A "$ISOLATION_CHAIN" -i "$BRIDGE" ! -o "$BRIDGE" -j DROP
-  iptables -A "$ISOLATION_CHAIN" ! -i "$BRIDGE" -o "$BRIDGE" -j DROP
+  for from in "${bridges[@]}"; do
+    for out in "${bridges[@]}"; do iptables -A "$ISOLATION_CHAIN" -i "$from" -o "$out" -j RETURN; done
+  done
+  for from in "${bridges[@]}"; do
+    iptables -A "$ISOLATION_CHAIN" -i "$from" -j DROP
+    iptables -A "$ISOLATION_CHAIN" -o "$from" -j DROP
+  done
   iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null || iptables -I FORWARD 1 -j "$ISOLATION_CHAIN"
-  # The host's own packets to a cluster address go to the bridge (or to the node's own address),
+  # The host's own packets to a cluster address go to a bridge (or to the node's own address),
   # never out of another interface.
   iptables -N "$EGRESS_CHAIN" 2>/dev/null || iptables -F "$EGRESS_CHAIN"
   iptables -A "$EGRESS_CHAIN" -o lo -j RETURN
-  iptables -A "$EGRESS_CHAIN" -o "$BRIDGE" -j RETURN
-  iptables -A "$EGRESS_CHAIN" -d "$POD_CIDR" -j DROP
-  iptables -A "$EGRESS_CHAIN" -d "$SERVICE_CIDR" -j DROP
+  for out in "${bridges[@]}"; do iptables -A "$EGRESS_CHAIN" -o "$out" -j RETURN; done
+  for cidr in $(cluster_ranges); do iptables -A "$EGRESS_CHAIN" -d "$cidr" -j DROP; done
   iptables -C OUTPUT -j "$EGRESS_CHAIN" 2>/dev/null || iptables -I OUTPUT 1 -j "$EGRESS_CHAIN"
   write_cni_config
 }
 
+# write_cni_config [CONF_DIR IPAM_DIR BRIDGE SUBNET GATEWAY]: one node's CNI configuration (node 1
+# without arguments; nodes 2..N in lib/nodes.sh, each with the bridge inside its own namespace).
 write_cni_config() {
-  mkdir -p "$STATE/cni/net.d" "$STATE/cni/ipam"
-  cat >"$STATE/cni/net.d/10-$CLUSTER_NAME.conflist" <<CNI
+  local conf="${1:-$STATE/cni/net.d}" ipam="${2:-$STATE/cni/ipam}" bridge="${3:-$BRIDGE}"
+  local subnet="${4:-$POD_CIDR}" gateway="${5:-$NODE_IP}"
+  mkdir -p "$conf" "$ipam"
+  cat >"$conf/10-$CLUSTER_NAME.conflist" <<CNI
 {
   "cniVersion": "0.4.0",
   "name": "$CLUSTER_NAME",
   "plugins": [
     {
       "type": "bridge",
-      "bridge": "$BRIDGE",
+      "bridge": "$bridge",
       "isGateway": true,
       "ipMasq": false,
       "hairpinMode": true,
       "ipam": {
         "type": "host-local",
-        "dataDir": "$STATE/cni/ipam",
-        "ranges": [[{ "subnet": "$POD_CIDR", "gateway": "$NODE_IP" }]],
+        "dataDir": "$ipam",
+        "ranges": [[{ "subnet": "$subnet", "gateway": "$gateway" }]],
         "routes": [{ "dst": "0.0.0.0/0" }]
       }
     },
@@ -107,6 +134,7 @@ network_down() {
     rm -f "$STATE/netns.before"
   fi
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE"
+  nodes_network_down
   while iptables -C OUTPUT -j "$EGRESS_CHAIN" 2>/dev/null; do iptables -D OUTPUT -j "$EGRESS_CHAIN"; done
   iptables -F "$EGRESS_CHAIN" 2>/dev/null && iptables -X "$EGRESS_CHAIN"
   while iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null; do iptables -D FORWARD -j "$ISOLATION_CHAIN"; done
@@ -122,5 +150,6 @@ network_down() {
     done
   done
   rm -rf "$STATE/cni/ipam"
+  cgroups_down
   network_restore_sysctls
 }

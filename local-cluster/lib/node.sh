@@ -54,16 +54,23 @@ start_controllers() {
     --bind-address 127.0.0.1 --leader-elect=false --profiling=false --v=1
 }
 
+# write_containerd_config DIR STATE_DIR SOCKET CNI_CONF_DIR [RUNC_ROOT] [REGISTRY_SERVER]: one node's
+# containerd (node 1 with no arguments). Every node has its own root, state, socket, CNI configuration
+# and runc root: nodes 2..N are other containerds on the same kernel (lib/nodes.sh).
 write_containerd_config() {
-  mkdir -p "$STATE/containerd" "$RUN_DIR"
-  cat >"$STATE/containerd/config.toml" <<TOML
+  local dir="${1:-$STATE/containerd}" state="${2:-$RUN_DIR/containerd}" sock="${3:-$CONTAINERD_SOCK}"
+  local cni_conf="${4:-$STATE/cni/net.d}" runc_root="${5:-}" registry_server="${6:-http://$REGISTRY_HOST}"
+  local runc_line=""
+  [ -z "$runc_root" ] || runc_line=$'\n        Root = "'"$runc_root"'"'
+  mkdir -p "$dir" "$RUN_DIR"
+  cat >"$dir/config.toml" <<TOML
 version = 2
-root = "$STATE/containerd/root"
-state = "$RUN_DIR/containerd"
+root = "$dir/root"
+state = "$state"
 [grpc]
-  address = "$CONTAINERD_SOCK"
+  address = "$sock"
 [ttrpc]
-  address = "$CONTAINERD_SOCK.ttrpc"
+  address = "$sock.ttrpc"
 [debug]
   address = ""
 [metrics]
@@ -80,18 +87,19 @@ state = "$RUN_DIR/containerd"
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         # cgroup v1 with the cgroupfs driver, as the kubelet is configured.
-        SystemdCgroup = false
+        SystemdCgroup = false$runc_line
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CNI_BIN_DIR"
-    conf_dir = "$STATE/cni/net.d"
+    conf_dir = "$cni_conf"
   [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "$STATE/containerd/certs.d"
+    config_path = "$dir/certs.d"
 TOML
-  # Images pushed to the local registry on 127.0.0.1 are pulled from it over plain HTTP.
-  mkdir -p "$STATE/containerd/certs.d/$REGISTRY_HOST"
-  cat >"$STATE/containerd/certs.d/$REGISTRY_HOST/hosts.toml" <<TOML
-server = "http://$REGISTRY_HOST"
-[host."http://$REGISTRY_HOST"]
+  # Images pushed to the local registry on 127.0.0.1 are pulled from it over plain HTTP (nodes 2..N
+  # through the host's forwarder on their bridge, lib/nodes.sh: their 127.0.0.1 is their own).
+  mkdir -p "$dir/certs.d/$REGISTRY_HOST"
+  cat >"$dir/certs.d/$REGISTRY_HOST/hosts.toml" <<TOML
+server = "$registry_server"
+[host."$registry_server"]
   capabilities = ["pull", "resolve"]
 TOML
 }
@@ -103,14 +111,18 @@ start_containerd() {
 }
 ctr_cmd() { ctr --address "$CONTAINERD_SOCK" "$@"; }
 
+# write_kubelet_config [DIR ADDRESS SOCKET CERT_NAME CGROUP_ROOT]: one node's kubelet configuration
+# (node 1 with no arguments; nodes 2..N in lib/nodes.sh).
 write_kubelet_config() {
-  mkdir -p "$STATE/kubelet" "$STATE/pod-logs"
+  local dir="${1:-$STATE/kubelet}" address="${2:-$NODE_IP}" sock="${3:-$CONTAINERD_SOCK}"
+  local cert="${4:-kubelet-serving}" cgroup_root="${5:-}"
+  mkdir -p "$dir" "$dir/pod-logs"
   # Pods with dnsPolicy Default get this file: the cluster's CoreDNS, never the machine's resolver.
-  echo "nameserver $NODE_IP" >"$STATE/kubelet/resolv.conf"
-  cat >"$STATE/kubelet/config.yaml" <<YAML
+  echo "nameserver $NODE_IP" >"$dir/resolv.conf"
+  cat >"$dir/config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
-address: $NODE_IP
+address: $address
 port: 10250
 healthzBindAddress: 127.0.0.1
 readOnlyPort: 0
@@ -119,16 +131,16 @@ authentication:
   webhook: { enabled: true }
   x509: { clientCAFile: $PKI/ca.crt }
 authorization: { mode: Webhook }
-tlsCertFile: $PKI/kubelet-serving.crt
-tlsPrivateKeyFile: $PKI/kubelet-serving.key
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+tlsCertFile: $PKI/$cert.crt
+tlsPrivateKeyFile: $PKI/$cert.key
+containerRuntimeEndpoint: unix://$sock
 cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
 clusterDomain: cluster.local
 clusterDNS: [$NODE_IP]
-resolvConf: $STATE/kubelet/resolv.conf
-podLogsDir: $STATE/pod-logs
+resolvConf: $dir/resolv.conf
+podLogsDir: $dir/pod-logs
 serializeImagePulls: false
 maxPods: 110
 # One small node: evict only when really short, and never collect the locally built images.
@@ -136,6 +148,7 @@ evictionHard: { memory.available: 200Mi, nodefs.available: 2%, imagefs.available
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 YAML
+  [ -z "$cgroup_root" ] || echo "cgroupRoot: $cgroup_root" >>"$dir/config.yaml"
 }
 
 start_kubelet() {
@@ -145,16 +158,19 @@ start_kubelet() {
     --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --v=1
   wait_for "node $NODE_NAME" 120 node_ready
 }
-node_ready() { KUBECTL get node "$NODE_NAME" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -qx True; }
+# node_ready [NAME]: the Node's Ready condition is True (node 1 without a name).
+node_ready() { KUBECTL get node "${1:-$NODE_NAME}" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' | grep -qx True; }
 
-start_kube_proxy() {
-  cat >"$STATE/kube-proxy.yaml" <<YAML
+# write_kube_proxy_config FILE NODE_NAME POD_CIDR: one kube-proxy per node, since every node has its
+# own network namespace and so its own iptables and conntrack (nodes 2..N in lib/nodes.sh).
+write_kube_proxy_config() {
+  cat >"$1" <<YAML
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
 clientConnection: { kubeconfig: $(kubeconfig_for kube-proxy "$APISERVER_URL") }
-hostnameOverride: $NODE_NAME
-clusterCIDR: $POD_CIDR
+hostnameOverride: $2
+clusterCIDR: $3
 # NodePorts answer on loopback only (this needs route_localnet, which kube-proxy sets and down restores).
 nodePortAddresses: ["$NODEPORT_HOST/32"]
 iptables: { localhostNodePorts: true }
@@ -163,6 +179,10 @@ conntrack: { maxPerCore: 0, min: 0 }
 metricsBindAddress: 127.0.0.1:10249
 healthzBindAddress: 127.0.0.1:10256
 YAML
+}
+
+start_kube_proxy() {
+  write_kube_proxy_config "$STATE/kube-proxy.yaml" "$NODE_NAME" "$POD_CIDR"
   start_process kube-proxy "$CLUSTER_BIN/kube-proxy" --config "$STATE/kube-proxy.yaml" --v=1
 }
 

@@ -10,12 +10,22 @@ process_running() {
 }
 
 # start_process NAME BINARY ARGS...
-start_process() {
-  local name="$1" binary="$2"; shift 2
+start_process() { start_process_in "" "$@"; }
+
+# start_process_in NETNS_FILE NAME BINARY ARGS...: the same in a node's network namespace (lib/nodes.sh),
+# or the host's when NETNS_FILE is empty. nsenter enters the network namespace only and execs BINARY,
+# so the PID recorded is the program's own and it shares the host's mounts (runc must see the
+# kubelet's volume mounts).
+start_process_in() {
+  local netns="$1" name="$2" binary="$3"; shift 3
   mkdir -p "$STATE/pids" "$STATE/logs"
   if process_running "$name"; then return; fi
   local exe; exe="$(readlink -f "$(command -v "$binary")")"
-  setsid "$exe" "$@" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
+  if [ -n "$netns" ]; then
+    setsid nsenter --net="$netns" -- "$exe" "$@" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
+  else
+    setsid "$exe" "$@" >>"$STATE/logs/$name.log" 2>&1 </dev/null &
+  fi
   echo "$! $exe" >"$STATE/pids/$name.pid"
 }
 

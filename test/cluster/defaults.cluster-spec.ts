@@ -5,7 +5,6 @@ import { eventually } from '../support/eventually.ts';
 import { sample } from '../support/metrics.ts';
 import { portForward } from './support/access.ts';
 import { helm, kubectl, kubectlJson } from './support/cluster.ts';
-import { clusterNode } from './support/endpoints.ts';
 import { isReady, pods } from './support/pods.ts';
 import { APPS, install, leftovers, selector, uninstall, type Release } from './support/release.ts';
 import { expectSeedAnswers, seedRequests } from './support/seed.ts';
@@ -32,14 +31,17 @@ test('3 Ready pods of each app and a Ready Redis, none restarted', () => {
 });
 
 test('readiness is /_status/healthcheck on the admin port, and the kubelet really probed it', () => {
-  // The kubelet's own count of its probes (its /metrics/probes, through the API server).
-  const probes = kubectl([
-    'get',
-    '--raw',
-    `/api/v1/nodes/${clusterNode().name}/proxy/metrics/probes`,
-  ]);
+  // The kubelet's own count of its probes (its /metrics/probes, through the API server): the
+  // kubelet of the node each pod runs on.
+  const probesOf = new Map<string, string>();
+  const probesOn = (node: string) => {
+    if (!probesOf.has(node))
+      probesOf.set(node, kubectl(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics/probes`]));
+    return probesOf.get(node)!;
+  };
   for (const app of APPS) {
     for (const pod of pods(release, app)) {
+      const probes = probesOn(pod.spec.nodeName ?? '');
       const probe = pod.spec.containers[0].readinessProbe;
       expect(probe?.httpGet).toEqual({
         path: '/_status/healthcheck',

@@ -10,7 +10,7 @@ import { eventually } from '../support/eventually.ts';
 import { servedIn } from '../support/metrics.ts';
 import { gatewayUrl, nodePortAccepting } from './support/access.ts';
 import { helm, kubectl, kubectlJson } from './support/cluster.ts';
-import { clusterDns, hostEndpoints } from './support/endpoints.ts';
+import { clusterDns, clusterNode, hostEndpoints } from './support/endpoints.ts';
 import {
   gatewayWebappEndpoints,
   isReady,
@@ -134,10 +134,14 @@ test('requests spread over the 3 webapp-1 and the 3 rpc-app-1 pods (each within 
 }, 180_000);
 
 test('a pod whose readiness fails leaves the Service endpoints and gets no traffic', async () => {
-  const [victim, ...others] = readyPods(release, 'webapp-1');
+  // A pod on the host's own node: its kubelet probes from the host's network namespace (those of
+  // nodes 2..N probe from theirs), so refusing the host's connections to that pod's admin port fails
+  // its readiness probe, and nothing else (the gateway reaches the pod over the bridge).
+  const webapps = readyPods(release, 'webapp-1');
+  const victim = webapps.find((pod) => pod.spec.nodeName === clusterNode().name);
+  if (!victim) throw new Error(`no webapp-1 pod on the host's node ${clusterNode().name}`);
+  const others = webapps.filter((pod) => pod !== victim);
   const ip = victim.status.podIP!;
-  // The kubelet probes from the host: refusing the host's connections to that pod's admin port
-  // fails its readiness probe, and nothing else (the gateway reaches the pod over the bridge).
   const rule = [
     'OUTPUT',
     '-d',
@@ -265,13 +269,16 @@ test('a rolling restart of all three Deployments under load: 0 failed requests',
 
 test('helm upgrade to a new image tag, then helm rollback, under load: 0 failed requests each', async () => {
   const tag = 'rollout-check';
-  // The same images under a new tag: every pod of every app is replaced, as by a release upgrade.
-  for (const app of ['gateway', 'webapp-1', 'rpc-app-1']) {
+  // The same images under a new tag, on every node: every pod of every app is replaced, as by a
+  // release upgrade.
+  for (const [app, socket] of ['gateway', 'webapp-1', 'rpc-app-1'].flatMap((app) =>
+    hostEndpoints().containerdSockets.map((socket) => [app, socket] as const),
+  )) {
     const result = spawnSync(
       'ctr',
       [
         '--address',
-        hostEndpoints().containerdSocket,
+        socket,
         '-n',
         'k8s.io',
         'images',

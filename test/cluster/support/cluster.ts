@@ -77,10 +77,13 @@ export function helm(args: string[], timeoutMs = 300_000): string {
   return checked(exec(join(BIN, 'helm'), args, { timeoutMs }), `helm ${args.join(' ')}`);
 }
 
-/** `npm run cluster -- <command>`, its output streamed to this process's stderr. */
-export function clusterScript(command: 'up' | 'images' | 'status' | 'down'): Promise<void> {
+/** `npm run cluster -- <command> [args]`, its output streamed to this process's stderr. */
+export function clusterScript(
+  command: 'up' | 'images' | 'status' | 'down' | 'node-link',
+  args: string[] = [],
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [CLUSTER_SCRIPT, command], {
+    const child = spawn('bash', [CLUSTER_SCRIPT, command, ...args], {
       cwd: REPO,
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -94,4 +97,17 @@ export function clusterScript(command: 'up' | 'images' | 'status' | 'down'): Pro
 export function clusterIsUp(): boolean {
   if (!existsSync(KUBECONFIG) || !existsSync(KUBECTL)) return false;
   return kubectlResult(['get', '--raw', '/readyz'], { timeoutMs: 10_000 }).status === 0;
+}
+
+/** The cluster's Nodes and whether each is Ready. */
+export function clusterNodes(): { name: string; ready: boolean }[] {
+  return kubectlJson<{
+    items: {
+      metadata: { name: string };
+      status: { conditions?: { type: string; status: string }[] };
+    }[];
+  }>(['get', 'nodes']).items.map((node) => ({
+    name: node.metadata.name,
+    ready: node.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false,
+  }));
 }

@@ -12,8 +12,13 @@ export interface HostEndpoints {
   nodePortHost: string;
   /** host:port of the local registry Skaffold pushes to and the kubelet pulls from. */
   registry: string;
+  /** Node 1's containerd (the one dockerd builds into). */
   containerdSocket: string;
+  /** Every node's containerd, node 1's first. */
+  containerdSockets: string[];
   dockerSocket: string;
+  /** The node that is the host itself (node 1: its InternalIP is the bridge address). */
+  hostNode: string;
 }
 
 let host: HostEndpoints | undefined;
@@ -25,14 +30,18 @@ export function hostEndpoints(): HostEndpoints {
 }
 
 let node: { name: string; ip: string } | undefined;
-/** The node's name and InternalIP (the bridge address: pods' gateway, API server, CoreDNS). */
+/**
+ * The host's node (node 1 of `up --nodes N`): its name and InternalIP (the bridge address: pods'
+ * gateway, API server, CoreDNS, and where host processes serve the cluster).
+ */
 export function clusterNode(): { name: string; ip: string } {
   node ??= (() => {
     const [name, ip] = kubectl([
       'get',
-      'nodes',
+      'node',
+      hostEndpoints().hostNode,
       '-o',
-      'jsonpath={.items[0].metadata.name} {.items[0].status.addresses[?(@.type=="InternalIP")].address}',
+      'jsonpath={.metadata.name} {.status.addresses[?(@.type=="InternalIP")].address}',
     ]).split(' ');
     if (!name || !ip) throw new Error('the cluster has no node with an InternalIP');
     return { name, ip };

@@ -7,6 +7,8 @@ import { selector, type Release } from './release.ts';
 export interface Pod {
   metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
   spec: {
+    /** The node the scheduler bound the pod to. */
+    nodeName?: string;
     containers: {
       name: string;
       image: string;

@@ -2,6 +2,7 @@
 // (how many answers fail while pods come and go), and open-loop traffic at a steady rate (what
 // autoscaling reacts to; a closed loop would only measure how fast this machine is).
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
 import { load, type Outcome } from '../../support/load.ts';
 import { client } from './client.ts';
 import { SEED_REQUESTS, type SeedRequest } from './seed.ts';
@@ -14,11 +15,13 @@ export interface LoadReport {
 
 /**
  * Steady closed-loop load on both routes until stop() (or 10 minutes, whichever first): every
- * answer but a 200 counts as failed, network errors included.
+ * answer but a 200 counts as failed, network errors included. The connection pool is the tests'
+ * keep-alive client unless another is given (e.g. one that opens a connection per request).
  */
 export function startLoad(
   baseUrl: string,
   concurrencyPerRoute = 3,
+  dispatcher: Dispatcher = client,
 ): { stop: () => Promise<LoadReport> } {
   let stopped = false;
   const runs = (Object.keys(SEED_REQUESTS) as SeedRequest[]).map((route) =>
@@ -28,7 +31,7 @@ export function startLoad(
       concurrency: concurrencyPerRoute,
       durationMs: 600_000,
       stop: () => stopped,
-      dispatcher: client,
+      dispatcher,
     }).then((outcomes) => [route, outcomes] as const),
   );
   return {
