@@ -10,9 +10,12 @@ import { APPS, type App, type Release } from './release.ts';
 
 const run = promisify(execFile);
 
-/** Nodes the cluster tests ask `up` for: CLUSTER_NODES, else 3 (the multi-node specs need 3). */
+/**
+ * Nodes the cluster tests ask `up` for: CLUSTER_NODES, else 1. `npm run test:cluster` runs the
+ * suite on one node, then the multi-node specs (jest project `cluster-nodes`) with 3.
+ */
 export const WANTED_NODES = (() => {
-  const wanted = Number(process.env.CLUSTER_NODES ?? '3');
+  const wanted = Number(process.env.CLUSTER_NODES ?? '1');
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > 9)
     throw new Error(`CLUSTER_NODES must be a number from 1 to 9, not ${process.env.CLUSTER_NODES}`);
   return wanted;
