@@ -54,12 +54,9 @@ export class RouteMatcher<T> {
     const byHost = new Map<string, HostGroup<T>>();
     for (const { route, target } of entries) {
       const hosts = route.match.hosts.length > 0 ? route.match.hosts : [''];
-      const { paths, rank, verbless, params } = registration(route);
+      const { paths, rank, verbless, params, verb } = registration(route);
       const candidate: Candidate<T> = { target, rank, verbless, params };
-      if (route.match.path.kind === 'http-rule') {
-        const { verb } = httpRuleSegments(route.match.path.path);
-        if (verb !== undefined) this.verbs.add(verb);
-      }
+      if (verb !== undefined) this.verbs.add(verb);
       for (const host of hosts) {
         let group = byHost.get(host);
         if (!group) {
@@ -140,7 +137,7 @@ function lookup<T>(
  */
 function registration(
   route: Route,
-): Pick<Candidate<never>, 'rank' | 'verbless' | 'params'> & { paths: string[] } {
+): Pick<Candidate<never>, 'rank' | 'verbless' | 'params'> & { paths: string[]; verb?: string } {
   const { path } = route.match;
   const literal = (segment: string) => segment.replaceAll(':', '::');
   if (path.kind === 'exact')
@@ -187,7 +184,7 @@ function registration(
       return {};
     }
   };
-  return { paths, rank: verb === undefined ? 1 : 0, verbless: verb === undefined, params };
+  return { paths, rank: verb === undefined ? 1 : 0, verbless: verb === undefined, params, verb };
 }
 
 function hostTest(pattern: string): (host: string) => boolean {

@@ -86,7 +86,7 @@ export class MessageSchemaSet {
         ? {
             anyOf: [
               { type: 'string', enum: Object.keys(type.values) },
-              text(-(2n ** 31n), 2n ** 31n - 1n),
+              text(INT_RANGES.int32.min, INT_RANGES.int32.max),
             ],
           }
         : undefined;

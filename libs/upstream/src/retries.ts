@@ -26,20 +26,28 @@ export class Retries {
   }
 
   /**
-   * Runs `attempt` (given the attempt number, from 1, and whether it is the last: no retry could
-   * follow its failure) until it resolves or throws something that may not be retried (at most
-   * `maxAttempts`: a route may set fewer or more than the upstream's policy). An attempt that
-   * resolves earns the budget a share of a token; a RetryableFailure costs a token.
+   * Runs `attempt` (given the attempt number, from 1, and its own deadline) until it resolves or
+   * throws something that may not be retried (at most `maxAttempts`: a route may set fewer or more
+   * than the upstream's policy). An idempotent call's attempts each get a per-try deadline
+   * (`perTryTimeoutMs`, else the policy's) within the call's, so a replica that hangs costs a retry
+   * rather than the whole call; that only makes room for a retry, so the last attempt (no retry
+   * could follow its failure) and every attempt of other calls get what is left of the call's.
+   * An attempt that resolves earns the budget a share of a token; a RetryableFailure costs a token.
    */
   async run<T>(
-    deadline: number,
-    attempt: (attempt: number, last: boolean) => Promise<T>,
-    maxAttempts = this.policy.maxAttempts,
+    call: { deadline: number; idempotent: boolean; perTryTimeoutMs?: number; maxAttempts?: number },
+    attempt: (attempt: number, attemptDeadline: number) => Promise<T>,
   ): Promise<T> {
+    const { deadline } = call;
+    const maxAttempts = call.maxAttempts ?? this.policy.maxAttempts;
+    const perTryMs = call.idempotent
+      ? (call.perTryTimeoutMs ?? this.policy.perTryTimeoutMs)
+      : Infinity;
     for (let number = 1; ; number++) {
       try {
         const last = number >= maxAttempts || !this.budget.canRetry;
-        const result = await attempt(number, last);
+        const attemptDeadline = last ? deadline : Math.min(deadline, Date.now() + perTryMs);
+        const result = await attempt(number, attemptDeadline);
         this.budget.recordSuccess();
         return result;
       } catch (thrown) {

@@ -185,15 +185,14 @@ export class GrpcUpstream {
     invoke: UnaryInvoker<T>,
     call: GrpcCallPolicy,
   ): Promise<T> {
-    const deadline = Date.now() + call.timeoutMs;
-    const perTryMs = call.idempotent
-      ? (call.perTryTimeoutMs ?? this.options.policy.retry.perTryTimeoutMs)
-      : Infinity;
     return this.retries.run(
-      deadline,
-      async (_number, last) => {
-        // A per-try deadline only makes room for a retry: the last attempt may take what is left.
-        const attemptDeadline = last ? deadline : Math.min(deadline, Date.now() + perTryMs);
+      {
+        deadline: Date.now() + call.timeoutMs,
+        idempotent: call.idempotent,
+        perTryTimeoutMs: call.perTryTimeoutMs,
+        maxAttempts: call.maxAttempts,
+      },
+      async (_number, attemptDeadline) => {
         try {
           return await this.call(requestId, invoke, attemptDeadline);
         } catch (failure) {
@@ -204,7 +203,6 @@ export class GrpcUpstream {
           throw answer;
         }
       },
-      call.maxAttempts,
     );
   }
 

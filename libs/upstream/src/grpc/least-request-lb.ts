@@ -171,7 +171,7 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
     }
     const next = new Map<string, Child>();
     for (const endpoint of endpoints.value) {
-      // Its address(es), as logs name a replica: 10.244.1.7:6000.
+      // Its address(es), host:port as logs name a replica.
       const key = endpoint.addresses.map(experimental.subchannelAddressToString).join(',');
       if (next.has(key)) continue;
       const known = this.children.get(key);

@@ -185,28 +185,24 @@ export class HttpUpstream {
 
   /** Attempts until one is answered, or a failure may not (or need not) be retried. */
   private async send(request: ForwardRequest, call: CallBudget): Promise<ForwardResponse> {
-    const deadline = Date.now() + call.timeoutMs;
-    const perTryMs = call.idempotent
-      ? (call.perTryTimeoutMs ?? this.options.policy.retry.perTryTimeoutMs)
-      : Infinity;
     const endpoints = this.endpoints.endpoints;
     const tried: Endpoint[] = [];
     let lastFailure: UpstreamException | undefined;
     const { endpoint, response } = await this.retries.run(
-      deadline,
-      async (_number, last) => {
+      {
+        deadline: Date.now() + call.timeoutMs,
+        idempotent: call.idempotent,
+        perTryTimeoutMs: call.perTryTimeoutMs,
+        maxAttempts: call.maxAttempts,
+      },
+      async (_number, attemptDeadline) => {
         const endpoint = this.balancer.pick(endpoints, tried);
         if (!endpoint) throw lastFailure ?? this.noEndpoint();
         tried.push(endpoint);
         let response: AxiosResponse<Buffer>;
         endpoint.health.outstanding++;
         try {
-          // A per-try timeout only makes room for a retry: the last attempt may take what is left.
-          response = await this.exchange(
-            endpoint,
-            request,
-            last ? deadline : Math.min(deadline, Date.now() + perTryMs),
-          );
+          response = await this.exchange(endpoint, request, attemptDeadline);
         } catch (err) {
           const failure = transportFailure(this.name, err);
           this.detector.recordFailure(endpoint, failure.endpoint, endpoints);
@@ -224,7 +220,6 @@ export class HttpUpstream {
         }
         return { endpoint, response };
       },
-      call.maxAttempts,
     );
     this.detector.recordSuccess(endpoint);
     return {
