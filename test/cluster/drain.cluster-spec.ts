@@ -5,6 +5,7 @@
 // one gateway replica on another node is evicted just before the drain: its budget is then spent,
 // so the drain's eviction of the gateway on the drained node must be refused (429) and retried
 // until the replacement is Ready - never 2 of a kind gone at once.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
 import { keepAliveClients, type KeepAliveSummary } from '../support/keepalive-client.ts';
@@ -32,8 +33,6 @@ const release: Release = { name: 'drain', namespace: 'gs-drain' };
 /** After the last eviction the pod is still terminating (preStop 5 s + drain 1 s). */
 const LAST_POD_TERMINATION_MS = 10_000;
 let url = '';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   uninstall(release);

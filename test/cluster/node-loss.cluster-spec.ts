@@ -7,6 +7,7 @@
 // avoid is reported, not asserted; asserted is what it guarantees: it keeps answering throughout,
 // the node controller takes the lost node's pods out of the endpoints, and once the node is back
 // every app is whole again with its pods where they were.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
 import { gatewayUrl, nodePortAccepting } from './support/access.ts';
@@ -20,8 +21,6 @@ const release: Release = { name: 'loss', namespace: 'gs-node-loss' };
 /** Past the node controller's grace period (node-monitor-grace-period, 40-50 s): the node turns NotReady. */
 const CUT_MS = 70_000;
 let url = '';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 beforeAll(async () => {
   uninstall(release);
