@@ -6,6 +6,7 @@ import { trafficPolicy } from '../traffic-policy';
 import { testUpstreamMetrics } from '../upstream-metrics.fixture';
 import type { UpstreamStates } from '../upstream-states';
 import { GrpcUpstream, type UnaryInvoker } from './grpc-upstream';
+import { PREVIOUS_ATTEMPTS_METADATA } from './least-request-lb';
 
 const policy = trafficPolicy(
   loadConfig(gatewayEnv, {
@@ -16,13 +17,16 @@ const policy = trafficPolicy(
 const READ = { service: 'test.Service', method: 'Read' };
 const WRITE = { service: 'test.Service', method: 'Write' };
 
-/** An invoker that fails with the given statuses in turn, then answers. */
+/** An invoker that fails with the given statuses in turn, then answers; call n goes to replica-n. */
 function scripted(failures: status[]) {
   let calls = 0;
   const deadlines: number[] = [];
-  const invoke: UnaryInvoker<string> = (_metadata, options, callback) => {
+  const previousAttempts: string[] = [];
+  const invoke: UnaryInvoker<string> = (metadata, options, callback) => {
     deadlines.push(Number(options.deadline));
+    previousAttempts.push(metadata.get(PREVIOUS_ATTEMPTS_METADATA).join(','));
     const failure = failures[calls++];
+    const peer = `replica-${calls}`;
     setImmediate(() =>
       failure === undefined
         ? callback(null, 'ok')
@@ -33,9 +37,9 @@ function scripted(failures: status[]) {
             }) as ServiceError,
           ),
     );
-    return { once: () => undefined } as never;
+    return { getPeer: () => peer } as never;
   };
-  return { invoke, calls: () => calls, deadlines };
+  return { invoke, calls: () => calls, deadlines, previousAttempts };
 }
 
 describe('GrpcUpstream', () => {
@@ -62,6 +66,12 @@ describe('GrpcUpstream', () => {
     const { invoke, calls } = scripted([status.UNAVAILABLE]);
     await expect(make().unary(READ, 'id', invoke)).resolves.toBe('ok');
     expect(calls()).toBe(2);
+  });
+
+  it('names the replicas of earlier attempts on a retry, so the balancer picks another one', async () => {
+    const { invoke, previousAttempts } = scripted([status.UNAVAILABLE, status.DEADLINE_EXCEEDED]);
+    await expect(make().unary(READ, 'id', invoke)).resolves.toBe('ok');
+    expect(previousAttempts).toEqual(['', 'replica-1', 'replica-1,replica-2']);
   });
 
   it('never retries a method that is not idempotent', async () => {

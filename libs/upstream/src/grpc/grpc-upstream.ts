@@ -19,7 +19,7 @@ import type { UpstreamMetrics } from '../upstream-metrics';
 import { outcomeOf } from '../upstream-outcome';
 import type { UpstreamStates } from '../upstream-states';
 import { grpcChannelOptions } from './grpc-channel-options';
-import { grpcEndpoints, onGrpcEjection } from './least-request-lb';
+import { grpcEndpoints, onGrpcEjection, PREVIOUS_ATTEMPTS_METADATA } from './least-request-lb';
 import { usePollingDnsResolver } from './polling-dns-resolver';
 import { grpcFailure } from './grpc-failure';
 
@@ -185,6 +185,8 @@ export class GrpcUpstream {
     invoke: UnaryInvoker<T>,
     call: GrpcCallPolicy,
   ): Promise<T> {
+    // The replicas this call's attempts went to, so a retry goes to another one.
+    const tried: string[] = [];
     return this.retries.run(
       {
         deadline: Date.now() + call.timeoutMs,
@@ -194,7 +196,7 @@ export class GrpcUpstream {
       },
       async (_number, attemptDeadline) => {
         try {
-          return await this.call(requestId, invoke, attemptDeadline);
+          return await this.call(requestId, invoke, attemptDeadline, tried);
         } catch (failure) {
           const err = failure as ServiceError | null;
           const answer = grpcFailure(this.name, err);
@@ -206,15 +208,26 @@ export class GrpcUpstream {
     );
   }
 
-  /** One call as grpc-js makes it; rejects with grpc-js's error. */
-  private call<T>(requestId: string, invoke: UnaryInvoker<T>, deadline: number): Promise<T> {
+  /**
+   * One call as grpc-js makes it, away from the replicas in `tried` while another is ready; adds
+   * the replica it went to when it fails. Rejects with grpc-js's error.
+   */
+  private call<T>(
+    requestId: string,
+    invoke: UnaryInvoker<T>,
+    deadline: number,
+    tried: string[],
+  ): Promise<T> {
     const metadata = new Metadata();
     metadata.set(REQUEST_ID_HEADER, requestId);
+    if (tried.length > 0) metadata.set(PREVIOUS_ATTEMPTS_METADATA, tried.join(','));
     return new Promise((resolve, reject) => {
-      invoke(metadata, { deadline }, (err, reply) => {
+      let unary: ClientUnaryCall | undefined = undefined;
+      unary = invoke(metadata, { deadline }, (err, reply) => {
         if (err || reply === undefined) {
           if (err?.code === status.UNAVAILABLE)
             this.logger.debug({ details: err.details }, 'call failed: UNAVAILABLE');
+          if (unary) tried.push(unary.getPeer());
           reject(err);
         } else resolve(reply);
       });

@@ -12,7 +12,7 @@ import {
 import { createServer, connect, type Socket } from 'node:net';
 import { trafficPolicy } from '../traffic-policy';
 import { grpcChannelOptions } from './grpc-channel-options';
-import { grpcEndpoints, onGrpcEjection } from './least-request-lb';
+import { grpcEndpoints, onGrpcEjection, PREVIOUS_ATTEMPTS_METADATA } from './least-request-lb';
 
 const bytes = (b: Buffer) => b;
 const METHOD = {
@@ -30,15 +30,16 @@ type Behaviour = 'ok' | 'hang' | 'fail';
 /** A real grpc-js server on 127.0.0.1 that answers, fails (INTERNAL) or holds every call. */
 async function replica(initial: Behaviour) {
   const server = new Server();
-  const state = { behaviour: initial, received: 0 };
+  const state = { behaviour: initial, received: 0, metadataKeys: new Set<string>() };
   server.addService(
     { Call: METHOD },
     {
       Call: (
-        _call: unknown,
+        call: { metadata: Metadata },
         callback: (err: Partial<ServiceError> | null, reply?: Buffer) => void,
       ) => {
         state.received++;
+        for (const key of Object.keys(call.metadata.getMap())) state.metadataKeys.add(key);
         if (state.behaviour === 'ok') callback(null, Buffer.from('ok'));
         else if (state.behaviour === 'fail') callback({ code: status.INTERNAL, details: 'x' });
         // 'hang': never answered; the client's deadline ends it.
@@ -85,14 +86,14 @@ async function freezableRelay(port: number) {
 }
 
 /** One unary call; resolves with its status code. */
-function call(client: Client, deadlineMs: number): Promise<status> {
+function call(client: Client, deadlineMs: number, metadata = new Metadata()): Promise<status> {
   return new Promise((resolve) =>
     client.makeUnaryRequest(
       METHOD.path,
       bytes,
       bytes,
       Buffer.from('x'),
-      new Metadata(),
+      metadata,
       { deadline: Date.now() + deadlineMs },
       (err) => resolve(err?.code ?? status.OK),
     ),
@@ -163,6 +164,25 @@ describe('gateway_least_request (grpc-js load-balancing policy)', () => {
     expect(hung.state.received).toBeGreaterThanOrEqual(1);
     expect(hung.state.received).toBeLessThanOrEqual(Math.floor((CALLERS - 1) / 2) + 1);
     expect(b.state.received + c.state.received).toBeGreaterThan(250);
+  });
+
+  it('sends a retry away from the replicas earlier attempts went to, and never sends their names', async () => {
+    const {
+      replicas: [a, b, c],
+      client,
+    } = await warmedUp(['ok', 'ok', 'ok']);
+    const retry = () => {
+      const metadata = new Metadata();
+      metadata.set(PREVIOUS_ATTEMPTS_METADATA, `127.0.0.1:${a.port},127.0.0.1:${b.port}`);
+      return metadata;
+    };
+    for (let i = 0; i < 20; i++) expect(await call(client, 2000, retry())).toBe(status.OK);
+    expect([a, b, c].map((r) => r.state.received)).toEqual([0, 0, 20]);
+    expect(c.state.metadataKeys.has(PREVIOUS_ATTEMPTS_METADATA)).toBe(false);
+    // Every ready replica tried already: any of them rather than none.
+    const all = new Metadata();
+    all.set(PREVIOUS_ATTEMPTS_METADATA, [a, b, c].map((r) => `127.0.0.1:${r.port}`).join(','));
+    expect(await call(client, 2000, all)).toBe(status.OK);
   });
 
   it('ejects a replica after consecutive failures and probes it back in after the ejection time', async () => {

@@ -12,6 +12,14 @@ import type { OutlierPolicy } from '../traffic-policy';
 /** The name of this policy in a grpc-js service config (grpc-channel-options.ts). */
 export const LEAST_REQUEST_LB = 'gateway_least_request';
 
+/**
+ * Call metadata naming the replicas (host:port, comma-separated) earlier attempts of the same call
+ * went to: a retry goes elsewhere while another replica is ready, as the HTTP upstreams' retries do
+ * (grpc-js gives a picker no other per-call state). Read and removed when a replica is picked, so
+ * it is never sent.
+ */
+export const PREVIOUS_ATTEMPTS_METADATA = 'gateway-previous-attempts';
+
 /** Its settings in the service config: the upstream (for ejection reports) and its outlier policy. */
 export interface LeastRequestLbSettings {
   upstream: string;
@@ -102,10 +110,18 @@ class LeastRequestPicker implements experimental.Picker {
   ) {}
 
   pick(args: experimental.PickArgs): experimental.PickResult {
-    // Never undefined: the picker exists only while some child is ready (panic mode included).
-    const child = this.balancer.pick(this.ready)!;
+    const previous = args.metadata.get(PREVIOUS_ATTEMPTS_METADATA);
+    const exclude =
+      previous.length === 0
+        ? undefined
+        : this.ready.filter((child) => previous.join(',').split(',').includes(child.key));
+    // Never undefined: the picker exists only while some child is ready (panic mode included);
+    // when every ready one was tried already, any of them.
+    const child =
+      (exclude && this.balancer.pick(this.ready, exclude)) || this.balancer.pick(this.ready)!;
     const result = child.leaf.getPicker().pick(args);
     if (result.pickResultType !== experimental.PickResultType.COMPLETE) return result;
+    if (previous.length > 0) args.metadata.remove(PREVIOUS_ATTEMPTS_METADATA);
     return { ...result, onCallStarted: child.onCallStarted, onCallEnded: child.onCallEnded };
   }
 }
