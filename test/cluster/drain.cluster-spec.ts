@@ -10,14 +10,8 @@ import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
 import { keepAliveClients, type KeepAliveSummary } from '../support/keepalive-client.ts';
 import { gatewayUrl, nodePortAccepting } from './support/access.ts';
-import {
-  evict,
-  kubectlAsync,
-  placement,
-  readyNodeNames,
-  watchReadyPods,
-  type CommandOutcome,
-} from './support/nodes.ts';
+import { kubectlAsync, type CommandOutcome } from './support/cluster.ts';
+import { evict, placement, readyNodeNames, watchReadyPods } from './support/nodes.ts';
 import { pods } from './support/pods.ts';
 import {
   APPS,

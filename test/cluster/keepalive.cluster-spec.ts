@@ -62,7 +62,7 @@ test.each(APPS)(
         release.namespace,
         `deployment/${deploymentName(release, app)}`,
       ]);
-      rolloutStatus(release, app);
+      await rolloutStatus(release, app);
       await sleep(LAST_POD_TERMINATION_MS);
     } finally {
       reports = { projects: await clients.projects.stop(), verify: await clients.verify.stop() };

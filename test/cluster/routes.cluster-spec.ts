@@ -225,7 +225,7 @@ test('helm upgrade adds an HTTP and a gRPC service under load: served by every g
   let report: LoadReport;
   try {
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const upgradeS = upgrade(release, routeValues());
+    const upgradeS = await upgrade(release, routeValues());
     const returned = Date.now();
     const after = await eventually(
       async () => {
@@ -272,7 +272,7 @@ test('an upgrade with a route the gateway refuses: every gateway counts it refus
   let report: LoadReport;
   try {
     // The chart cannot tell (it does not read protos); the gateway can: GrpcEcho has no EchoFour.
-    upgrade(
+    await upgrade(
       release,
       routeValues([
         {

@@ -9,7 +9,7 @@ import { Resolver } from 'node:dns/promises';
 import { eventually } from '../support/eventually.ts';
 import { servedIn } from '../support/metrics.ts';
 import { gatewayUrl, nodePortAccepting } from './support/access.ts';
-import { helm, kubectl, kubectlJson } from './support/cluster.ts';
+import { helmAsync, kubectl, kubectlAsync, kubectlJson } from './support/cluster.ts';
 import { clusterDns, clusterNode, hostEndpoints } from './support/endpoints.ts';
 import {
   gatewayWebappEndpoints,
@@ -241,10 +241,11 @@ test('deleting one pod of each backend under load: 0 failed requests', async () 
     const victims = ['webapp-1', 'rpc-app-1'].map(
       (app) => readyPods(release, app)[0].metadata.name,
     );
-    kubectl(
+    const deleted = await kubectlAsync(
       ['delete', 'pod', '-n', release.namespace, ...victims, '--wait=true', '--timeout=120s'],
-      { timeoutMs: 150_000 },
+      150_000,
     );
+    expect(deleted.output).toContain('deleted');
     await eventually(() => {
       for (const app of ['webapp-1', 'rpc-app-1']) expect(readyPods(release, app).length).toBe(3);
     }, 120_000);
@@ -253,7 +254,7 @@ test('deleting one pod of each backend under load: 0 failed requests', async () 
 }, 300_000);
 
 test('a rolling restart of all three Deployments under load: 0 failed requests', async () => {
-  const report = await underLoad(() => {
+  const report = await underLoad(async () => {
     for (const app of ['gateway', 'webapp-1', 'rpc-app-1'])
       kubectl([
         'rollout',
@@ -262,7 +263,7 @@ test('a rolling restart of all three Deployments under load: 0 failed requests',
         release.namespace,
         `deployment/${deploymentName(release, app)}`,
       ]);
-    for (const app of ['gateway', 'webapp-1', 'rpc-app-1']) rolloutStatus(release, app);
+    for (const app of ['gateway', 'webapp-1', 'rpc-app-1']) await rolloutStatus(release, app);
   });
   expectNoFailures('rolling restart', report);
 }, 600_000);
@@ -291,16 +292,19 @@ test('helm upgrade to a new image tag, then helm rollback, under load: 0 failed 
     );
     if (result.status !== 0) throw new Error(`ctr images tag: ${result.stderr}`);
   }
-  const upgraded = await underLoad(() => {
-    upgrade(release, { ...LOAD_TEST_VALUES, image: { tag } });
-  });
+  const upgraded = await underLoad(() =>
+    upgrade(release, { ...LOAD_TEST_VALUES, image: { tag } }).then(() => undefined),
+  );
   for (const app of ['gateway', 'webapp-1', 'rpc-app-1'])
     for (const pod of readyPods(release, app))
       expect(JSON.stringify(pod.spec)).toContain(`:${tag}`);
   expectNoFailures('helm upgrade', upgraded);
 
-  const rolledBack = await underLoad(() => {
-    helm(['rollback', release.name, '1', '-n', release.namespace, '--wait', '--timeout', '5m']);
+  const rolledBack = await underLoad(async () => {
+    await helmAsync(
+      ['rollback', release.name, '1', '-n', release.namespace, '--wait', '--timeout', '5m'],
+      330_000,
+    );
   });
   for (const app of ['gateway', 'webapp-1', 'rpc-app-1'])
     for (const pod of readyPods(release, app))

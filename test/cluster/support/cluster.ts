@@ -1,9 +1,10 @@
 // The local cluster the cluster tests run on (local-cluster/cluster.sh), and the two clients they
 // drive it with: the real kubectl and the real helm. Every call has a timeout and fails loudly with
 // what the command printed.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CHART, REPO } from '../../k8s/support/tools.ts';
 
 export { CHART, REPO };
@@ -15,6 +16,7 @@ export const LOGS = join(CLUSTER_DIR, 'state/logs');
 const BIN = join(REPO, '.tools/bin');
 export const KUBECTL = join(BIN, 'kubectl');
 const CLUSTER_SCRIPT = join(REPO, 'local-cluster/cluster.sh');
+const execFileAsync = promisify(execFile);
 const HINT =
   'the cluster tests need the local cluster: run `npm run cluster -- up` as root (docs/local-cluster.md)';
 
@@ -77,9 +79,54 @@ export function helm(args: string[], timeoutMs = 300_000): string {
   return checked(exec(join(BIN, 'helm'), args, { timeoutMs }), `helm ${args.join(' ')}`);
 }
 
+export interface CommandOutcome {
+  code: number;
+  stdout: string;
+  /** stdout, stderr and the error, for messages. */
+  output: string;
+}
+
+/**
+ * A command without blocking this process (bounded by timeoutMs); never throws on a non-zero exit.
+ * What runs while a spec's own load is measured must be this: a blocking call stops the load too,
+ * and a disruption nobody sent requests through proves nothing.
+ */
+async function execAsync(file: string, args: string[], timeoutMs: number): Promise<CommandOutcome> {
+  if (!existsSync(file)) throw new Error(`${file} is missing: ${HINT}`);
+  try {
+    const { stdout, stderr } = await execFileAsync(file, args, {
+      cwd: REPO,
+      env: { ...process.env, KUBECONFIG },
+      timeout: timeoutMs,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    return { code: 0, stdout, output: `${stdout}${stderr}` };
+  } catch (err) {
+    const failed = err as { code?: number | string; stdout?: string; stderr?: string };
+    return {
+      code: typeof failed.code === 'number' ? failed.code : 1,
+      stdout: failed.stdout ?? '',
+      output: `${failed.stdout ?? ''}${failed.stderr ?? ''}${String(err)}`,
+    };
+  }
+}
+
+/** kubectl without blocking this process (default timeout 60 s); never throws on a non-zero exit. */
+export function kubectlAsync(args: string[], timeoutMs = 60_000): Promise<CommandOutcome> {
+  return execAsync(KUBECTL, args, timeoutMs);
+}
+
+/** helm without blocking this process; throws with its output when it fails. */
+export async function helmAsync(args: string[], timeoutMs = 300_000): Promise<string> {
+  const outcome = await execAsync(join(BIN, 'helm'), args, timeoutMs);
+  if (outcome.code !== 0)
+    throw new Error(`helm ${args.join(' ')} exited ${outcome.code}:\n${outcome.output}`);
+  return outcome.stdout;
+}
+
 /** `npm run cluster -- <command> [args]`, its output streamed to this process's stderr. */
 export function clusterScript(
-  command: 'up' | 'images' | 'status' | 'down' | 'node-link',
+  command: 'up' | 'images' | 'status' | 'down' | 'node-link' | 'pod-freeze',
   args: string[] = [],
 ): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -3,19 +3,23 @@
 // drain) with the real kubectl. Everything here that runs while load is measured is asynchronous, so
 // the load in this process never waits on a kubectl.
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-import { KUBECONFIG, KUBECTL, REPO, clusterNodes } from './cluster.ts';
+import {
+  KUBECONFIG,
+  KUBECTL,
+  REPO,
+  clusterNodes,
+  kubectlAsync,
+  type CommandOutcome,
+} from './cluster.ts';
 import { pods, isReady } from './pods.ts';
 import { APPS, type App, type Release } from './release.ts';
 
-const run = promisify(execFile);
-
 /**
- * Nodes the cluster tests ask `up` for: CLUSTER_NODES, else 1. `npm run test:cluster` runs the
- * suite on one node, then the multi-node specs (jest project `cluster-nodes`) with 3.
+ * Nodes the cluster tests ask `up` for: CLUSTER_NODES, else 3 - spread, drain and node loss need
+ * them, and every other spec runs on the same cluster (docs/local-cluster.md).
  */
 export const WANTED_NODES = (() => {
-  const wanted = Number(process.env.CLUSTER_NODES ?? '1');
+  const wanted = Number(process.env.CLUSTER_NODES ?? '3');
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > 9)
     throw new Error(`CLUSTER_NODES must be a number from 1 to 9, not ${process.env.CLUSTER_NODES}`);
   return wanted;
@@ -32,33 +36,6 @@ export function placement(release: Release): Record<App, string[]> {
   return Object.fromEntries(
     APPS.map((app) => [app, pods(release, app).map((pod) => pod.spec.nodeName ?? '(unscheduled)')]),
   ) as Record<App, string[]>;
-}
-
-export interface CommandOutcome {
-  code: number;
-  stdout: string;
-  /** stdout, stderr and the error, for messages. */
-  output: string;
-}
-
-/** kubectl without blocking this process (bounded by timeoutMs); never throws on a non-zero exit. */
-export async function kubectlAsync(args: string[], timeoutMs = 60_000): Promise<CommandOutcome> {
-  try {
-    const { stdout, stderr } = await run(KUBECTL, args, {
-      cwd: REPO,
-      env: { ...process.env, KUBECONFIG },
-      timeout: timeoutMs,
-      maxBuffer: 16 * 1024 * 1024,
-    });
-    return { code: 0, stdout, output: `${stdout}${stderr}` };
-  } catch (err) {
-    const failed = err as { code?: number | string; stdout?: string; stderr?: string };
-    return {
-      code: typeof failed.code === 'number' ? failed.code : 1,
-      stdout: failed.stdout ?? '',
-      output: `${failed.stdout ?? ''}${failed.stderr ?? ''}${String(err)}`,
-    };
-  }
 }
 
 /** The Eviction API on one pod, as `kubectl drain` calls it: 201 when allowed, 429 when a PDB refuses. */

@@ -4,7 +4,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { CHART, helm, kubectl, kubectlJson, kubectlResult } from './cluster.ts';
+import {
+  CHART,
+  helm,
+  helmAsync,
+  kubectl,
+  kubectlAsync,
+  kubectlJson,
+  kubectlResult,
+} from './cluster.ts';
 
 export interface Release {
   name: string;
@@ -53,24 +61,47 @@ export function install(
   values: object | object[] = {},
   options: InstallOptions = {},
 ): number {
-  return helmWithValues(
+  const started = Date.now();
+  const call = helmCall(
     ['install', release.name, CHART, '--create-namespace'],
     release,
     values,
     options,
   );
+  try {
+    helm(call.args, call.timeoutMs);
+  } finally {
+    call.cleanup();
+  }
+  return (Date.now() - started) / 1000;
 }
 
-export function upgrade(release: Release, values: object = {}, extraArgs: string[] = []): number {
-  return helmWithValues(['upgrade', release.name, CHART], release, values, { extraArgs });
+/**
+ * `helm upgrade --wait`, without blocking this process: a spec's load keeps running through it.
+ * Resolves to the seconds it took.
+ */
+export async function upgrade(
+  release: Release,
+  values: object = {},
+  extraArgs: string[] = [],
+): Promise<number> {
+  const started = Date.now();
+  const call = helmCall(['upgrade', release.name, CHART], release, values, { extraArgs });
+  try {
+    await helmAsync(call.args, call.timeoutMs);
+  } finally {
+    call.cleanup();
+  }
+  return (Date.now() - started) / 1000;
 }
 
-function helmWithValues(
+/** helm's arguments for a command with values (written to files until cleanup()) and --wait. */
+function helmCall(
   command: string[],
   release: Release,
   values: object | object[],
   options: InstallOptions,
-): number {
+): { args: string[]; timeoutMs: number; cleanup: () => void } {
   const timeoutS = options.timeoutS ?? 300;
   const dir = mkdtempSync(join(tmpdir(), 'gs-values-'));
   const files = (Array.isArray(values) ? values : [values]).map((layer, i) => {
@@ -78,25 +109,20 @@ function helmWithValues(
     writeFileSync(file, stringify(layer));
     return file;
   });
-  const started = Date.now();
-  try {
-    helm(
-      [
-        ...command,
-        '-n',
-        release.namespace,
-        ...[...(options.valuesFiles ?? []), ...files].flatMap((f) => ['-f', f]),
-        '--wait',
-        '--timeout',
-        `${timeoutS}s`,
-        ...(options.extraArgs ?? []),
-      ],
-      (timeoutS + 30) * 1000,
-    );
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return (Date.now() - started) / 1000;
+  return {
+    args: [
+      ...command,
+      '-n',
+      release.namespace,
+      ...[...(options.valuesFiles ?? []), ...files].flatMap((f) => ['-f', f]),
+      '--wait',
+      '--timeout',
+      `${timeoutS}s`,
+      ...(options.extraArgs ?? []),
+    ],
+    timeoutMs: (timeoutS + 30) * 1000,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** helm uninstall, then the namespace (so the next run starts from nothing). */
@@ -171,17 +197,24 @@ export function deploymentName(release: Release, app: string): string {
   return items[0].metadata.name;
 }
 
-/** Waits until a Deployment's rollout is complete (kubectl rollout status, bounded). */
-export function rolloutStatus(release: Release, app: string, timeout = '240s'): void {
-  kubectl(
-    [
-      'rollout',
-      'status',
-      '-n',
-      release.namespace,
-      `deployment/${deploymentName(release, app)}`,
-      `--timeout=${timeout}`,
-    ],
-    { timeoutMs: 260_000 },
-  );
+/**
+ * Waits until a Deployment's rollout is complete (kubectl rollout status, bounded), without blocking
+ * this process: a spec's load keeps running through it.
+ */
+export async function rolloutStatus(
+  release: Release,
+  app: string,
+  timeout = '240s',
+): Promise<void> {
+  const args = [
+    'rollout',
+    'status',
+    '-n',
+    release.namespace,
+    `deployment/${deploymentName(release, app)}`,
+    `--timeout=${timeout}`,
+  ];
+  const outcome = await kubectlAsync(args, 260_000);
+  if (outcome.code !== 0)
+    throw new Error(`kubectl ${args.join(' ')} exited ${outcome.code}:\n${outcome.output}`);
 }
