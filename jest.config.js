@@ -19,8 +19,8 @@ const moduleNameMapper = {
 };
 
 /** @type {import('jest').Config} */
-// The cluster projects share one setup (test/cluster/support: the cluster brought up with
-// CLUSTER_NODES nodes, the images built into every node, taken down at the end).
+// The cluster tests' setup (test/cluster/support): the cluster brought up with CLUSTER_NODES nodes
+// (3 unless set), the images built into every node, taken down at the end.
 const cluster = {
   testEnvironment: 'node',
   rootDir: __dirname,
@@ -32,12 +32,6 @@ const cluster = {
   globalTeardown: '<rootDir>/test/cluster/support/global-teardown.ts',
   slowTestThreshold: 120,
 };
-const MULTI_NODE_SPECS = [
-  '/spread\\.cluster-spec\\.ts$',
-  '/drain\\.cluster-spec\\.ts$',
-  '/node-loss\\.cluster-spec\\.ts$',
-];
-
 module.exports = {
   // Global only (jest ignores it per project): end-to-end and chart tests start real processes.
   testTimeout: 120000,
@@ -82,23 +76,8 @@ module.exports = {
       displayName: 'cluster',
       // KEDA's build adds ~25 min on 2 cores: its proof runs when it was built (CLUSTER_KEDA=1 npm run
       // cluster -- up; then CLUSTER_KEDA=1 npm run test:cluster), not in every run.
-      testPathIgnorePatterns: [
-        ...MULTI_NODE_SPECS,
-        ...(process.env.CLUSTER_KEDA === '1' ? [] : ['/keda\\.cluster-spec\\.ts$']),
-      ],
-    },
-    {
-      // The specs that need several nodes, on a cluster of CLUSTER_NODES=3 (npm run test:cluster
-      // brings it up after the single-node suite; docs/local-cluster.md). The node-loss spec (a node
-      // cut off for 70 s under load, ~2 min) reports more than it proves and has run only by hand
-      // so far: CLUSTER_NODE_LOSS=1 runs it.
-      ...cluster,
-      displayName: 'cluster-nodes',
-      testMatch: [
-        '**/spread.cluster-spec.ts',
-        '**/drain.cluster-spec.ts',
-        ...(process.env.CLUSTER_NODE_LOSS === '1' ? ['**/node-loss.cluster-spec.ts'] : []),
-      ],
+      testPathIgnorePatterns:
+        process.env.CLUSTER_KEDA === '1' ? [] : ['/keda\\.cluster-spec\\.ts$'],
     },
   ],
 };

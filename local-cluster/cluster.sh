@@ -7,6 +7,7 @@
 #   npm run cluster -- status   what runs, and how to use it
 #   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
 #   npm run cluster -- node-link N down|up   cut node N (2..) off the network, or join it again
+#   npm run cluster -- pod-freeze NAMESPACE/POD on|off   stop every process of one pod (a hung replica), or resume it
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
 set -euo pipefail
 
@@ -209,11 +210,26 @@ cmd_node_link() {
   ip link set "$(extra_node_veth "$n")" "$state"
 }
 
+# pod-freeze NAMESPACE/POD on|off: every process of the pod, on whichever node, stopped at once by
+# its cgroup v1 freezer (the kubelets use cgroupfs: .../kubepods/<qos>/pod<uid>), or thawed. What a
+# replica that accepts connections and never answers looks like; its node and kubelet stay healthy,
+# so only the gateway's own timeouts and ejection notice it. The pod is found by UID, never by name.
+cmd_pod_freeze() {
+  require_root
+  local target="${1:-}" state="${2:-}" uid dir
+  [[ "$target" == */* ]] && [[ "$state" =~ ^(on|off)$ ]] || die "usage: pod-freeze <namespace>/<pod> on|off"
+  uid="$(KUBECTL get pod -n "${target%%/*}" "${target#*/}" -o jsonpath='{.metadata.uid}')" || die "no pod $target"
+  dir="$(find /sys/fs/cgroup/freezer -maxdepth 5 -type d -name "pod$uid" -print -quit)"
+  [ -n "$dir" ] || die "no freezer cgroup for pod $target (uid $uid)"
+  if [ "$state" = on ]; then echo FROZEN >"$dir/freezer.state"; else echo THAWED >"$dir/freezer.state"; fi
+}
+
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
   node-link) shift; cmd_node_link "$@" ;;
+  pod-freeze) shift; cmd_pod_freeze "$@" ;;
   images) cmd_images ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down" >&2; exit 2 ;;
+  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down | pod-freeze NAMESPACE/POD on|off" >&2; exit 2 ;;
 esac

@@ -20,6 +20,14 @@ import { startLoad } from './support/traffic.ts';
 const release: Release = { name: 'loss', namespace: 'gs-node-loss' };
 /** Past the node controller's grace period (node-monitor-grace-period, 40-50 s): the node turns NotReady. */
 const CUT_MS = 70_000;
+/** The chart's default deadline of both routes (WEBAPP_TIMEOUT_MS, RPC_TIMEOUT_MS). */
+const DEADLINE_MS = 5000;
+/**
+ * What /projects/ may lose to the lost node's webapp-1 pod: each gateway pod ejects it after
+ * WEBAPP_OUTLIER_CONSECUTIVE_FAILURES (default 5) timeouts in a row, as in hung-replica.cluster-spec.ts;
+ * the gateway pod on the lost node is cut off with it and counts on the gateway side.
+ */
+const PROJECTS_BOUND = 3 * 5;
 let url = '';
 
 beforeAll(async () => {
@@ -77,27 +85,38 @@ test('a node cut off under load: the stack keeps answering and is whole again wh
   }
   const whole = Date.now() - restoredAt;
   const during = report.failed.filter((o) => o.startedAt >= cutAt - 15_000);
-  const noAnswer = during.filter((o) => o.status === 0);
-  const answered = during.filter((o) => o.status !== 0);
+  // No answer at all: the connection went to a gateway pod on the lost node.
+  const gatewaySide = during.filter((o) => o.status === 0);
+  // Answered by a gateway with an error: a backend pod on the lost node.
+  const backendSide = (route: string) => during.filter((o) => o.status !== 0 && o.route === route);
   const ok = report.total - report.failed.length;
   const lastFailure = Math.max(0, ...during.map((o) => o.startedAt + o.ms - cutAt));
+  const waits = (outcomes: typeof during) =>
+    outcomes
+      .map(
+        (o) =>
+          `${o.status}@${((o.startedAt - cutAt) / 1000).toFixed(1)}+${(o.ms / 1000).toFixed(1)}s`,
+      )
+      .join(' ') || '-';
   console.log(
     `node ${target} cut for ${CUT_MS / 1000} s under load (new connection per request): ` +
-      `${report.failed.length} of ${report.total} failed - ${noAnswer.length} without an answer ` +
-      `(gateway side, longest wait ${Math.round(Math.max(0, ...noAnswer.map((o) => o.ms)))} ms), ` +
-      `${answered.length} answered with an error by the gateway (backend side: ${JSON.stringify(
-        Object.entries(
-          answered.reduce<Record<string, number>>((acc, o) => {
-            acc[o.status] = (acc[o.status] ?? 0) + 1;
-            return acc;
-          }, {}),
-        ),
-      )}); last failure ${Math.round(lastFailure / 1000)} s after the cut; node NotReady after ${Math.round(
+      `${report.failed.length} of ${report.total} failed (${JSON.stringify(report.byRoute)} sent) - ` +
+      `gateway side (no answer) ${gatewaySide.length}, longest wait ${Math.round(Math.max(0, ...gatewaySide.map((o) => o.ms)))} ms, last ${Math.round(
+        Math.max(0, ...gatewaySide.map((o) => o.startedAt - cutAt)) / 1000,
+      )} s after the cut; backend side /projects/ ${waits(backendSide('projects'))}; /verify/ ${waits(backendSide('verify'))}; ` +
+      `last failure ${Math.round(lastFailure / 1000)} s after the cut; node NotReady after ${Math.round(
         notReadyAfterMs / 1000,
-      )} s; whole again ${Math.round(whole / 1000)} s after the link came back; placement after ${JSON.stringify(
-        placement(release),
-      )}`,
+      )} s; whole again ${Math.round(whole / 1000)} s after the link came back; placement before ${JSON.stringify(
+        before,
+      )} after ${JSON.stringify(placement(release))}`,
   );
+  // Backends on the lost node: idempotent calls were retried elsewhere, every one answered.
+  expect(backendSide('verify')).toEqual([]);
+  // Non-idempotent calls lost only what was written to the lost node: the deadline answered them.
+  expect(backendSide('projects').every((o) => o.status === 504 && o.ms >= DEADLINE_MS - 100)).toBe(
+    true,
+  );
+  expect(backendSide('projects').length).toBeLessThanOrEqual(PROJECTS_BOUND);
   // The node controller noticed within the cut.
   expect(notReadyAfterMs).toBeGreaterThan(0);
   // The stack kept answering: most requests succeeded (2 of 3 of every app were never touched).

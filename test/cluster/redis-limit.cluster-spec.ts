@@ -1,7 +1,10 @@
 // The chart's built-in Redis makes one budget of three gateway pods: a client reaching them through
 // the Service (kube-proxy picks a pod per connection) gets L per window within 5 %, every pod
 // counting part of it; deleting the Redis pod under load answers no 5xx, and once Redis is back the
-// pods share one budget again.
+// pods share one budget again. The client stands behind a load balancer that appends its address to
+// X-Forwarded-For, with the gateway trusting that one hop: on several nodes a NodePort with
+// `externalTrafficPolicy: Cluster` gives each connection the address of the node that forwarded it,
+// so the socket's peer would make one client several (docs/rate-limiting.md).
 import { eventually } from '../support/eventually.ts';
 import { metric } from '../support/rate-limit.ts';
 import { gatewayUrl } from './support/access.ts';
@@ -14,6 +17,8 @@ const RELEASE: Release = { name: 'gateway-stack', namespace: 'gs-redis-limit' };
 const L = 150;
 const WINDOW_MS = 15_000;
 const GATEWAYS = 3;
+/** The client's address as its load balancer reports it (loopback: never an address traffic goes to). */
+const CLIENT = { 'x-forwarded-for': '127.0.0.9' };
 
 interface Counted {
   allowed: number;
@@ -63,7 +68,7 @@ async function oneWindow(base: string) {
   // Start at a window boundary, as the limiter reports it (RateLimit: ...;t=<seconds to reset>).
   const probe = await fetch(`${base}/projects/`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...CLIENT },
     body: '{"title":"probe"}',
   });
   const reset = Number(
@@ -82,7 +87,7 @@ async function oneWindow(base: string) {
         sent++;
         const response = await fetch(`${base}/projects/`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', ...CLIENT },
           body: JSON.stringify({ title: `t${sent}` }),
           signal: AbortSignal.timeout(10_000),
         }).catch(() => undefined);
@@ -117,6 +122,7 @@ describe('the built-in Redis: one limit across 3 gateway pods', () => {
             env: {
               RATE_LIMIT_LIMIT: String(L),
               RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
+              RATE_LIMIT_TRUSTED_PROXY_HOPS: '1',
               // This test is about counting: a slow moment of a busy node must not switch a pod to local limits.
               RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
             },

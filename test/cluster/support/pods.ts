@@ -5,7 +5,12 @@ import { kubectl, kubectlJson, kubectlResult } from './cluster.ts';
 import { selector, type Release } from './release.ts';
 
 export interface Pod {
-  metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
+  metadata: {
+    name: string;
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
   spec: {
     /** The node the scheduler bound the pod to. */
     nodeName?: string;
@@ -21,7 +26,7 @@ export interface Pod {
   status: {
     phase: string;
     podIP?: string;
-    conditions?: { type: string; status: string }[];
+    conditions?: { type: string; status: string; reason?: string }[];
     containerStatuses?: { ready: boolean; restartCount: number }[];
   };
 }

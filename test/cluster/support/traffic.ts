@@ -9,7 +9,8 @@ import { SEED_REQUESTS, type SeedRequest } from './seed.ts';
 
 export interface LoadReport {
   total: number;
-  failed: Outcome[];
+  /** Each with the route it was sent to. */
+  failed: (Outcome & { route: SeedRequest })[];
   byRoute: Record<SeedRequest, number>;
 }
 
@@ -38,7 +39,7 @@ export function startLoad(
     stop: async () => {
       stopped = true;
       const done = await Promise.all(runs);
-      const all = done.flatMap(([, outcomes]) => outcomes);
+      const all = done.flatMap(([route, outcomes]) => outcomes.map((o) => ({ ...o, route })));
       return {
         total: all.length,
         failed: all.filter((o) => o.status !== 200),
