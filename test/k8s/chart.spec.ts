@@ -108,6 +108,16 @@ describe('defaults', () => {
     ).toBe(1);
   });
 
+  test('hard anti-affinity with replicas == nodes: a rollout without a surge pod, one pod down at a time', () => {
+    const set = [
+      'componentDefaults.podAntiAffinity=hard',
+      'componentDefaults.maxSurge=0',
+      'componentDefaults.maxUnavailable=1',
+    ];
+    for (const deployment of appDeployments(helmTemplate({ set })).values())
+      expect(deployment.spec.strategy.rollingUpdate).toEqual({ maxUnavailable: 1, maxSurge: 0 });
+  });
+
   test('the gateway gets headless upstream names; backends get a headless and a ClusterIP Service', () => {
     const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
     const { upstreams } = renderedRouteFile(objects);
@@ -693,7 +703,7 @@ describe('values.schema.json and validation reject bad values with a readable me
       'components.rpc-app-1.autoscaling.requestRate.metricName=http_server_requests_per_second: rpc-app-1 speaks grpc and exports no http_* request metrics',
     );
     expect(rejected(['components.webapp-1.maxSurge=0'])).toContain(
-      'components.webapp-1.maxSurge=0: the chart keeps maxUnavailable at 0',
+      'components.webapp-1: maxSurge=0 and maxUnavailable=0; a rollout needs one of them above 0',
     );
     expect(rejected(['components.gateway.probes.readinessType=grpc'])).toContain(
       'components.gateway.probes.readinessType=grpc needs a gRPC component',

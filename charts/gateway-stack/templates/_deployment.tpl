@@ -53,8 +53,8 @@ spec:
   strategy:
     type: RollingUpdate
     rollingUpdate:
-      # Never remove a ready pod before its replacement is ready: capacity stays whole during rollouts.
-      maxUnavailable: 0
+      # 0 by default: never remove a ready pod before its replacement is ready, capacity stays whole.
+      maxUnavailable: {{ include "gs.envValue" $c.maxUnavailable }}
       maxSurge: {{ include "gs.envValue" $c.maxSurge }}
   template:
     metadata:

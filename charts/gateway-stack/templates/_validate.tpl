@@ -27,8 +27,8 @@ value to change; rendering stops before anything reaches the cluster.
 {{- fail (printf "components.%s.autoscaling.requestRate.metricName=%s: %s speaks %s and exports no %s* request metrics; leave metricName empty for its own (README, \"Scaling\")" $name $metric $name $c.protocol $foreign) }}
 {{- end }}
 {{- end }}
-{{- if has (toString $c.maxSurge) (list "0" "0%") }}
-{{- fail (printf "components.%s.maxSurge=%v: the chart keeps maxUnavailable at 0, and a rollout needs one of them above 0" $name $c.maxSurge) }}
+{{- if and (has (toString $c.maxSurge) (list "0" "0%")) (has (toString $c.maxUnavailable) (list "0" "0%")) }}
+{{- fail (printf "components.%s: maxSurge=%v and maxUnavailable=%v; a rollout needs one of them above 0" $name $c.maxSurge $c.maxUnavailable) }}
 {{- end }}
 {{- if and (eq $c.probes.readinessType "grpc") (ne $c.protocol "grpc") }}
 {{- fail (printf "components.%s.probes.readinessType=grpc needs a gRPC component (protocol is %s)" $name $c.protocol) }}
