@@ -40,6 +40,11 @@ interface Candidate<T> {
   readonly params: (path: string, found: Params) => Params | null;
   /** The route's header and query conditions; null when it has none. */
   readonly conditions: RequestConditions | null;
+  /**
+   * Whether the route may decline a request of its router entry that another route would take:
+   * it has conditions, or is a strict exact path. Such an entry gets a fallback.
+   */
+  readonly declines: boolean;
 }
 
 /** A route's candidate and where it is registered, in one router. */
@@ -54,7 +59,7 @@ interface Registration<T> {
 interface Entry<T> {
   readonly candidates: Candidate<T>[];
   /**
-   * Set when a candidate has conditions: where a request none of the candidates takes goes on -
+   * Set when a candidate may decline (`declines`): where a request none of them takes goes on -
    * a router of the other routes whose paths may take the entry's paths, so the next less
    * specific route is found as if this entry did not exist (as Gateway API's precedence has it).
    */
@@ -85,7 +90,7 @@ class PathRouter<T> {
     }
     for (const entry of entries.values()) {
       entry.candidates.sort((a, b) => a.rank - b.rank || a.order - b.order);
-      if (entry.candidates.every((candidate) => candidate.conditions === null)) continue;
+      if (!entry.candidates.some((candidate) => candidate.declines)) continue;
       const rest = registrations.filter(
         (other) =>
           !entry.candidates.includes(other.candidate) &&
@@ -145,13 +150,17 @@ export class RouteMatcher<T> {
     for (const { route, target } of entries) {
       const hosts = route.match.hosts.length > 0 ? route.match.hosts : [''];
       const { paths, rank, verbless, params, verb } = registration(route);
+      const conditions = requestConditions(route.match);
       const candidate: Candidate<T> = {
         target,
         rank,
         order: route.order,
         verbless,
         params,
-        conditions: requestConditions(route.match),
+        conditions,
+        declines:
+          conditions !== null ||
+          (route.match.path.kind === 'exact' && route.match.path.trailingSlash === 'strict'),
       };
       if (verb !== undefined) this.verbs.add(verb);
       for (const host of hosts) {
