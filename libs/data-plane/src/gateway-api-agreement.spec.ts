@@ -130,7 +130,7 @@ for (const path of [
 ])
   for (const method of ['GET', 'POST'])
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { 'x-canary': '1' },
       { 'x-canary': '1', 'x-team': 'blue' },
       { accept: 'text/plain' },
