@@ -85,7 +85,11 @@ describe('routes matched by header and query (ROUTES_FILE)', () => {
   });
 
   it('sends the rest of POST /verify to rpc-app-1: no header, or another value', async () => {
-    for (const headers of [{}, { 'x-backend': 'WEBAPP' }, { 'x-backend': 'webapp, webapp' }]) {
+    for (const headers of [
+      {},
+      { 'x-backend': 'WEBAPP' },
+      { 'x-backend': 'webapp, webapp' },
+    ] as Record<string, string>[]) {
       const reply = await postJson(`${stack.gatewayUrl}/verify`, user, headers);
       expect({ headers, status: reply.status, body: reply.body }).toEqual({
         headers,
