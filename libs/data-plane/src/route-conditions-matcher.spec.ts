@@ -179,6 +179,23 @@ describe('RouteMatcher precedence', () => {
     expect(find('GET', '/other')).toBe('all');
   });
 
+  it('builds the fall-through of many nested routes with conditions once per set of routes', () => {
+    // /s1, /s1/s2, ... each a prefix with a condition: every entry falls through to the shorter
+    // ones. Built per way down instead, this table would take factorial time.
+    const nested = Array.from({ length: 40 }, (_, i) =>
+      route(`n${i + 1}`, {
+        path: prefix(Array.from({ length: i + 1 }, (_, j) => `/s${j + 1}`).join('')),
+        headers: [h(`x-n${i + 1}`, '1')],
+      }),
+    );
+    const find = matcherOf([...nested, route('all', { path: prefix('/') })]);
+    const deep = `${Array.from({ length: 40 }, (_, j) => `/s${j + 1}`).join('')}/x`;
+    expect(find('GET', deep, { 'x-n40': '1' })).toBe('n40');
+    expect(find('GET', deep, { 'x-n3': '1', 'x-n7': '1' })).toBe('n7');
+    expect(find('GET', deep, { 'x-n1': '1' })).toBe('n1');
+    expect(find('GET', deep)).toBe('all');
+  });
+
   it('falls through to a route of any host when a named host has none for the request', () => {
     const find = matcherOf([
       route('shop-blue', {

@@ -6,6 +6,7 @@ import {
   type RequestHeaders,
   requestConditions,
 } from './request-conditions';
+import { moreSpecific, pathsOverlap } from './router-path-order';
 
 /** A request's route: its table entry and the values of its path template's variables. */
 export interface RouteHit<T> {
@@ -49,6 +50,8 @@ interface Candidate<T> {
 
 /** A route's candidate and where it is registered, in one router. */
 interface Registration<T> {
+  /** Its place in its host group: names the sets of routes that fallbacks are built of. */
+  readonly id: number;
   readonly candidate: Candidate<T>;
   readonly methods: readonly string[];
   /** find-my-way paths. */
@@ -60,18 +63,30 @@ interface Entry<T> {
   readonly candidates: Candidate<T>[];
   /**
    * Set when a candidate may decline (`declines`): where a request none of them takes goes on -
-   * a router of the other routes whose paths may take the entry's paths, so the next less
+   * a router of the other routes that may take a path of the entry after it, so the next less
    * specific route is found as if this entry did not exist (as Gateway API's precedence has it).
    */
   fallback: PathRouter<T> | null;
 }
+
+/**
+ * What the routers of one host group share while they are built: fallbacks of the same routes are
+ * one router (nested conditional prefixes would otherwise build a router per way down), and a
+ * bound on the routes all fallbacks hold, so that no table makes the build run away.
+ */
+interface Build<T> {
+  readonly routers: Map<string, PathRouter<T>>;
+  budget: number;
+}
+
+const FALLBACK_BUDGET = 200_000;
 
 /** One find-my-way router and the candidates of its entries. */
 class PathRouter<T> {
   readonly methods = new Set<string>();
   private readonly router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
 
-  constructor(registrations: readonly Registration<T>[]) {
+  constructor(registrations: readonly Registration<T>[], build: Build<T>) {
     const entries = new Map<string, Entry<T> & { method: string; path: string }>();
     for (const registration of registrations) {
       for (const method of registration.methods)
@@ -91,16 +106,31 @@ class PathRouter<T> {
     for (const entry of entries.values()) {
       entry.candidates.sort((a, b) => a.rank - b.rank || a.order - b.order);
       if (!entry.candidates.some((candidate) => candidate.declines)) continue;
+      // Routes find-my-way tries before this entry never reach it: only the others can follow.
       const rest = registrations.filter(
         (other) =>
           !entry.candidates.includes(other.candidate) &&
           other.methods.includes(entry.method) &&
-          other.paths.some((path) => pathsOverlap(path, entry.path)),
+          other.paths.some(
+            (path) => pathsOverlap(path, entry.path) && !moreSpecific(path, entry.path),
+          ),
       );
-      if (rest.length > 0)
-        entry.fallback = new PathRouter(
+      if (rest.length === 0) continue;
+      const key = `${entry.method} ${rest.map((other) => other.id).join(',')}`;
+      let fallback = build.routers.get(key);
+      if (!fallback) {
+        build.budget -= rest.length;
+        if (build.budget < 0)
+          throw new Error(
+            'too many routes with header or query conditions or strict paths over one another to build the fallbacks of',
+          );
+        fallback = new PathRouter(
           rest.map((other) => ({ ...other, methods: [entry.method] })),
+          build,
         );
+        build.routers.set(key, fallback);
+      }
+      entry.fallback = fallback;
     }
   }
 
@@ -169,7 +199,7 @@ export class RouteMatcher<T> {
           group = [];
           byHost.set(host, group);
         }
-        group.push({ candidate, methods: route.match.methods, paths });
+        group.push({ id: group.length, candidate, methods: route.match.methods, paths });
       }
     }
     const rank = (host: string) => (host === '' ? 2 : host.startsWith('*.') ? 1 : 0);
@@ -177,7 +207,7 @@ export class RouteMatcher<T> {
       .sort(([a], [b]) => rank(a) - rank(b) || b.length - a.length)
       .map(([host, registrations]) => ({
         accepts: hostTest(host),
-        paths: new PathRouter(registrations),
+        paths: new PathRouter(registrations, { routers: new Map(), budget: FALLBACK_BUDGET }),
       }));
   }
 
@@ -212,21 +242,6 @@ export class RouteMatcher<T> {
       if (allowed.length > 0) return { allowed: allowed.sort() };
     }
     return { allowed: [] };
-  }
-}
-
-/**
- * Whether two find-my-way paths of the matcher's (whole-segment parameters, a trailing `*`) may
- * take one request path; it may say yes for two that cannot, never no for two that can.
- */
-function pathsOverlap(a: string, b: string): boolean {
-  const segments = (path: string) => (path.length > 1 ? path.replace(/\/$/, '') : path).split('/');
-  const [x, y] = [segments(a), segments(b)];
-  const isParam = (segment: string) => segment.startsWith(':') && !segment.startsWith('::');
-  for (let i = 0; ; i++) {
-    if (x[i] === '*' || y[i] === '*') return true;
-    if (x[i] === undefined || y[i] === undefined) return x[i] === y[i];
-    if (!isParam(x[i]) && !isParam(y[i]) && x[i] !== y[i]) return false;
   }
 }
 
