@@ -4,11 +4,12 @@ import { RouteMatcher } from './route-matcher';
 function route(name: string, methods: string[], path: PathMatch, hosts: string[] = []): Route {
   return {
     name,
-    match: { methods: methods as Route['match']['methods'], path, hosts },
+    match: { methods: methods as Route['match']['methods'], path, hosts, headers: [], query: [] },
+    order: 0,
   } as unknown as Route;
 }
 
-const exact = (path: string): PathMatch => ({ kind: 'exact', path });
+const exact = (path: string): PathMatch => ({ kind: 'exact', path, trailingSlash: 'ignore' });
 const prefix = (path: string): PathMatch => ({ kind: 'prefix', path });
 const template = (path: string): PathMatch => ({
   kind: 'template',

@@ -4,7 +4,8 @@ import { RouteMatcher } from './route-matcher';
 function route(name: string, methods: HttpMethod[], path: PathMatch): Route {
   return {
     name,
-    match: { methods, path, hosts: [] },
+    match: { methods, path, hosts: [], headers: [], query: [] },
+    order: 0,
     upstream: 'u',
     grpc: null,
     auth: { scheme: 'none', scopes: [] },

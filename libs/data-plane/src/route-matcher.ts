@@ -1,6 +1,12 @@
-import { httpRuleSegments, type Route } from '@app/routes';
+import { httpRuleSegments, normalisePath, type Route } from '@app/routes';
 import { parsePathTemplate } from '@app/transcoding';
-import FindMyWay, { type HTTPMethod, type Instance } from 'find-my-way';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import {
+  type RequestConditions,
+  type RequestHeaders,
+  requestConditions,
+} from './request-conditions';
+import { moreSpecific, pathsOverlap } from './router-path-order';
 
 /** A request's route: its table entry and the values of its path template's variables. */
 export interface RouteHit<T> {
@@ -18,32 +24,151 @@ type Params = Readonly<Record<string, string | undefined>>;
 /**
  * A route registered at one router path. Several can share one: http-rule templates are
  * registered coarsely (google.api.http matches more finely than find-my-way: a `:verb` suffix,
- * `**`), and each then checks the path exactly. `params` gives the route's variables, or null
- * when the path is not the route's after all.
+ * `**`), and each then checks the path exactly; routes that differ by header or query
+ * conditions, or by a strict trailing slash, share one too. `params` gives the route's
+ * variables, or null when the path is not the route's after all.
  */
 interface Candidate<T> {
   readonly target: T;
-  /** Tried in this order: a template with a verb, a template without, any other route. */
+  /**
+   * Tried in this order: a template with a verb, a template without, an exact path or template,
+   * a prefix; then by the route's `order`.
+   */
   readonly rank: number;
+  readonly order: number;
   /** An http-rule template without a `:verb`, which a request ending in a known verb skips. */
   readonly verbless: boolean;
   readonly params: (path: string, found: Params) => Params | null;
+  /** The route's header and query conditions; null when it has none. */
+  readonly conditions: RequestConditions | null;
+  /**
+   * Whether the route may decline a request of its router entry that another route would take:
+   * it has conditions, or is a strict exact path. Such an entry gets a fallback.
+   */
+  readonly declines: boolean;
+}
+
+/** A route's candidate and where it is registered, in one router. */
+interface Registration<T> {
+  /** Its place in its host group: names the sets of routes that fallbacks are built of. */
+  readonly id: number;
+  readonly candidate: Candidate<T>;
+  readonly methods: readonly string[];
+  /** find-my-way paths. */
+  readonly paths: readonly string[];
+}
+
+/** The store of one router entry. */
+interface Entry<T> {
+  readonly candidates: Candidate<T>[];
+  /**
+   * Set when a candidate may decline (`declines`): where a request none of them takes goes on -
+   * a router of the other routes that may take a path of the entry after it, so the next less
+   * specific route is found as if this entry did not exist (as Gateway API's precedence has it).
+   */
+  fallback: PathRouter<T> | null;
+}
+
+/**
+ * What the routers of one host group share while they are built: fallbacks of the same routes are
+ * one router (nested conditional prefixes would otherwise build a router per way down), and a
+ * bound on the routes all fallbacks hold, so that no table makes the build run away.
+ */
+interface Build<T> {
+  readonly routers: Map<string, PathRouter<T>>;
+  budget: number;
+}
+
+const FALLBACK_BUDGET = 200_000;
+
+/** One find-my-way router and the candidates of its entries. */
+class PathRouter<T> {
+  readonly methods = new Set<string>();
+  private readonly router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+
+  constructor(registrations: readonly Registration<T>[], build: Build<T>) {
+    const entries = new Map<string, Entry<T> & { method: string; path: string }>();
+    for (const registration of registrations) {
+      for (const method of registration.methods)
+        for (const path of registration.paths) {
+          const key = `${method} ${path}`;
+          let entry = entries.get(key);
+          if (!entry) {
+            entry = { candidates: [], fallback: null, method, path };
+            entries.set(key, entry);
+            this.router.on(method as HTTPMethod, path, () => undefined, entry);
+          }
+          if (!entry.candidates.includes(registration.candidate))
+            entry.candidates.push(registration.candidate);
+        }
+      for (const method of registration.methods) this.methods.add(method);
+    }
+    for (const entry of entries.values()) {
+      entry.candidates.sort((a, b) => a.rank - b.rank || a.order - b.order);
+      if (!entry.candidates.some((candidate) => candidate.declines)) continue;
+      // Routes find-my-way tries before this entry never reach it: only the others can follow.
+      const rest = registrations.filter(
+        (other) =>
+          !entry.candidates.includes(other.candidate) &&
+          other.methods.includes(entry.method) &&
+          other.paths.some(
+            (path) => pathsOverlap(path, entry.path) && !moreSpecific(path, entry.path),
+          ),
+      );
+      if (rest.length === 0) continue;
+      const key = `${entry.method} ${rest.map((other) => other.id).join(',')}`;
+      let fallback = build.routers.get(key);
+      if (!fallback) {
+        build.budget -= rest.length;
+        if (build.budget < 0)
+          throw new Error(
+            'too many routes with header or query conditions or strict paths over one another to build the fallbacks of',
+          );
+        fallback = new PathRouter(
+          rest.map((other) => ({ ...other, methods: [entry.method] })),
+          build,
+        );
+        build.routers.set(key, fallback);
+      }
+      entry.fallback = fallback;
+    }
+  }
+
+  lookup(
+    method: string,
+    path: string,
+    verbed: boolean,
+    headers: RequestHeaders,
+    query: string,
+  ): RouteHit<T> | null {
+    const found = this.router.find(method as HTTPMethod, path);
+    if (!found) return null;
+    const entry = found.store as Entry<T>;
+    for (const candidate of entry.candidates) {
+      if (verbed && candidate.verbless) continue;
+      if (candidate.conditions !== null && !candidate.conditions(headers, query)) continue;
+      const params = candidate.params(path, found.params);
+      if (params) return { target: candidate.target, params };
+    }
+    return entry.fallback === null
+      ? null
+      : entry.fallback.lookup(method, path, verbed, headers, query);
+  }
 }
 
 /** One router per host pattern: exact names first, then `*.` wildcards, then any host. */
 interface HostGroup<T> {
   readonly accepts: (host: string) => boolean;
-  readonly router: Instance<FindMyWay.HTTPVersion.V1>;
-  readonly methods: Set<string>;
-  /** By `method routerPath`: the store of that router entry. */
-  readonly entries: Map<string, Candidate<T>[]>;
+  readonly paths: PathRouter<T>;
 }
 
 /**
  * Finds the route of a request in one table, by specificity as docs/adr/0008-route-model.md says:
  * a named host before any host; within one, find-my-way's order - a static path before a
  * template, a template before a prefix, a longer prefix before a shorter one. One trailing slash
- * is ignored. Built once per table; the table's routes never overlap (the route file's checks).
+ * is ignored, except by strict exact paths. Routes on one router entry are tried by `order`, the
+ * first whose header and query conditions hold taking the request; when none does, the next less
+ * specific route is tried. Built once per table.
  */
 export class RouteMatcher<T> {
   private readonly groups: HostGroup<T>[];
@@ -51,83 +176,73 @@ export class RouteMatcher<T> {
   private readonly verbs = new Set<string>();
 
   constructor(entries: ReadonlyArray<{ route: Route; target: T }>) {
-    const byHost = new Map<string, HostGroup<T>>();
+    const byHost = new Map<string, Registration<T>[]>();
     for (const { route, target } of entries) {
       const hosts = route.match.hosts.length > 0 ? route.match.hosts : [''];
       const { paths, rank, verbless, params, verb } = registration(route);
-      const candidate: Candidate<T> = { target, rank, verbless, params };
+      const conditions = requestConditions(route.match);
+      const candidate: Candidate<T> = {
+        target,
+        rank,
+        order: route.order,
+        verbless,
+        params,
+        conditions,
+        declines:
+          conditions !== null ||
+          (route.match.path.kind === 'exact' && route.match.path.trailingSlash === 'strict'),
+      };
       if (verb !== undefined) this.verbs.add(verb);
       for (const host of hosts) {
         let group = byHost.get(host);
         if (!group) {
-          group = {
-            accepts: hostTest(host),
-            router: FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true }),
-            methods: new Set(),
-            entries: new Map(),
-          };
+          group = [];
           byHost.set(host, group);
         }
-        for (const method of route.match.methods)
-          for (const path of paths) {
-            const key = `${method} ${path}`;
-            let candidates = group.entries.get(key);
-            if (!candidates) {
-              candidates = [];
-              group.entries.set(key, candidates);
-              group.router.on(method as HTTPMethod, path, () => undefined, candidates);
-            }
-            candidates.push(candidate);
-            candidates.sort((a, b) => a.rank - b.rank);
-          }
-        for (const method of route.match.methods) group.methods.add(method);
+        group.push({ id: group.length, candidate, methods: route.match.methods, paths });
       }
     }
     const rank = (host: string) => (host === '' ? 2 : host.startsWith('*.') ? 1 : 0);
     this.groups = [...byHost.entries()]
       .sort(([a], [b]) => rank(a) - rank(b) || b.length - a.length)
-      .map(([, group]) => group);
+      .map(([host, registrations]) => ({
+        accepts: hostTest(host),
+        paths: new PathRouter(registrations, { routers: new Map(), budget: FALLBACK_BUDGET }),
+      }));
   }
 
-  /** `path` without the query string; `host` as the Host header gives it (a port is ignored). */
-  find(method: string, path: string, host: string | undefined): RouteHit<T> | RouteMiss {
+  /**
+   * `path` without the query string; `host` as the Host header gives it (a port is ignored);
+   * `headers` and `query` (the query string) are read only by routes with conditions.
+   */
+  find(
+    method: string,
+    path: string,
+    host: string | undefined,
+    headers: RequestHeaders = NO_HEADERS,
+    query = '',
+  ): RouteHit<T> | RouteMiss {
     const name = hostName(host);
     const groups = this.groups.filter((group) => group.accepts(name));
     // As Envoy's and ESP's transcoders read google.api.http: a last segment ending in a verb of
     // the table (`/v1/shelves/3:archive`) is that verb's, never a variable of a verb-less template.
     const verbed = this.verbs.size > 0 && this.verbs.has(verbOf(path));
-    for (const group of groups) {
+    for (const { paths } of groups) {
       const found =
-        lookup(group, method, path, verbed) ??
-        (method === 'HEAD' && !group.methods.has('HEAD')
-          ? lookup(group, 'GET', path, verbed)
+        paths.lookup(method, path, verbed, headers, query) ??
+        (method === 'HEAD' && !paths.methods.has('HEAD')
+          ? paths.lookup('GET', path, verbed, headers, query)
           : null);
       if (found) return found;
     }
-    for (const group of groups) {
-      const allowed = [...group.methods].filter(
-        (other) => lookup(group, other, path, verbed) !== null,
+    for (const { paths } of groups) {
+      const allowed = [...paths.methods].filter(
+        (other) => paths.lookup(other, path, verbed, headers, query) !== null,
       );
       if (allowed.length > 0) return { allowed: allowed.sort() };
     }
     return { allowed: [] };
   }
-}
-
-function lookup<T>(
-  group: HostGroup<T>,
-  method: string,
-  path: string,
-  verbed: boolean,
-): RouteHit<T> | null {
-  const found = group.router.find(method as HTTPMethod, path);
-  if (!found) return null;
-  for (const candidate of found.store as Candidate<T>[]) {
-    if (verbed && candidate.verbless) continue;
-    const params = candidate.params(path, found.params);
-    if (params) return { target: candidate.target, params };
-  }
-  return null;
 }
 
 /**
@@ -140,12 +255,20 @@ function registration(
 ): Pick<Candidate<never>, 'rank' | 'verbless' | 'params'> & { paths: string[]; verb?: string } {
   const { path } = route.match;
   const literal = (segment: string) => segment.replaceAll(':', '::');
-  if (path.kind === 'exact')
-    return { paths: [literal(path.path)], rank: 2, verbless: false, params: () => ({}) };
+  if (path.kind === 'exact') {
+    const paths = [literal(normalisePath(path.path))];
+    if (path.trailingSlash === 'ignore') return { paths, rank: 2, verbless: false, params: NONE };
+    // The router ignores one trailing slash; a strict path checks it. A route without conditions
+    // allocates nothing here: NONE is shared.
+    const slash = path.path.length > 1 && path.path.endsWith('/');
+    const params = (requestPath: string) =>
+      requestPath.endsWith('/') === slash ? NO_PARAMS : null;
+    return { paths, rank: 2, verbless: false, params: path.path === '/' ? NONE : params };
+  }
   if (path.kind === 'prefix') {
     const escaped = literal(path.path);
     const paths = escaped === '/' ? ['/', '/*'] : [escaped, `${escaped}/*`];
-    return { paths, rank: 2, verbless: false, params: (_, found) => found };
+    return { paths, rank: 3, verbless: false, params: (_, found) => found };
   }
   if (path.kind === 'template') {
     let n = 0;
@@ -186,6 +309,10 @@ function registration(
   };
   return { paths, rank: verb === undefined ? 1 : 0, verbless: verb === undefined, params, verb };
 }
+
+const NO_HEADERS: RequestHeaders = Object.freeze({});
+const NO_PARAMS: Params = Object.freeze({});
+const NONE = (): Params => NO_PARAMS;
 
 function hostTest(pattern: string): (host: string) => boolean {
   if (pattern === '') return () => true;

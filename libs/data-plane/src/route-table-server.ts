@@ -53,10 +53,13 @@ export class RouteTableServer {
       const table = this.current;
       const tableRoute = isTableRoute(request);
       if (table && (tableRoute || request.routeOptions.url === undefined)) {
+        const { path, query } = splitUrl(request.url);
         const found = table.matcher.find(
           request.method,
-          splitUrl(request.url).path,
+          path,
           request.headers.host,
+          request.headers,
+          query,
         );
         if (tableRoute) {
           (request as unknown as Carrier)[LOOKUP] = found;

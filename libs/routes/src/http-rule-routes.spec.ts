@@ -60,6 +60,8 @@ describe('routes from google.api.http annotations', () => {
   it('carries the rule: path kind http-rule with its field paths, body and response_body', () => {
     expect(byName.get('shop.updatebook')).toEqual<Route>({
       name: 'shop.updatebook',
+      // Its place among the table's routes (route-file-order.ts), not the rule's.
+      order: expect.any(Number) as number,
       match: {
         methods: ['PATCH'],
         path: {
@@ -68,6 +70,8 @@ describe('routes from google.api.http annotations', () => {
           variables: ['book.name'],
         },
         hosts: [],
+        headers: [],
+        query: [],
       },
       upstream: 'shop',
       grpc: {

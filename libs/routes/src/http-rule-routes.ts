@@ -9,9 +9,12 @@ import {
   type SkippedMethod,
 } from './route-model';
 
-/** The routes an upstream's `google.api.http` annotations imply, and the methods that got none. */
+/**
+ * The routes an upstream's `google.api.http` annotations imply, and the methods that got none.
+ * Their `order` comes with the file's routes (route-file-order.ts).
+ */
 export interface HttpRuleRoutes {
-  readonly routes: Route[];
+  readonly routes: Omit<Route, 'order'>[];
   readonly skipped: SkippedMethod[];
 }
 
@@ -46,7 +49,7 @@ export function httpRuleRoutes(
     grpcPath,
     reason,
   }));
-  const routes: Route[] = [];
+  const routes: Omit<Route, 'order'>[] = [];
   const seen = new Map<string, number>();
   for (const binding of rules.bindings) {
     const index = seen.get(binding.grpcPath) ?? 0;
@@ -77,7 +80,7 @@ function routeOf(
   binding: HttpBinding,
   upstream: GrpcUpstreamModel,
   defaults: RouteDefaults,
-): Route {
+): Omit<Route, 'order'> {
   const method = binding.httpMethod as HttpMethod;
   return {
     name,
@@ -89,6 +92,8 @@ function routeOf(
         variables: [...binding.template.variables],
       },
       hosts: [],
+      headers: [],
+      query: [],
     },
     upstream: upstream.name,
     grpc: {

@@ -65,10 +65,13 @@ describe('parseRouteFile', () => {
       routes: [
         {
           name: 'order',
+          order: 0,
           match: {
             methods: ['PUT'],
             path: { kind: 'template', path: '/api/orders/{id}', variables: ['id'] },
             hosts: [],
+            headers: [],
+            query: [],
           },
           upstream: 'orders',
           grpc: null,
@@ -81,10 +84,13 @@ describe('parseRouteFile', () => {
         },
         {
           name: 'orders-list',
+          order: 1,
           match: {
             methods: ['GET', 'HEAD'],
             path: { kind: 'prefix', path: '/api/orders' },
             hosts: ['*.example.org', 'api.example.com'],
+            headers: [],
+            query: [],
           },
           upstream: 'orders',
           grpc: null,
@@ -97,7 +103,14 @@ describe('parseRouteFile', () => {
         },
         {
           name: 'verify',
-          match: { methods: ['POST'], path: { kind: 'exact', path: '/verify' }, hosts: [] },
+          order: 2,
+          match: {
+            methods: ['POST'],
+            path: { kind: 'exact', path: '/verify', trailingSlash: 'ignore' },
+            hosts: [],
+            headers: [],
+            query: [],
+          },
           upstream: 'users',
           grpc: { service: 'userverify.UserVerify', method: 'VerifyUser' },
           auth: { scheme: 'none', scopes: [] },

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { RouteFile, RouteFileUpstream } from './route-file-fields';
+import type { RouteFile, RouteFileRoute, RouteFileUpstream } from './route-file-fields';
 import { PATH_KINDS, pathMatchOf, pathShape } from './route-path';
 
 type Path = (string | number)[];
@@ -9,8 +9,9 @@ const GRPC_ONLY = ['target', 'protos', 'httpRulesFromProtos'] as const;
 
 /**
  * The rules between fields of the route file, which no single field's schema can check: every
- * route names an existing upstream, names are unique, no two routes take the same requests, and
- * fields of one kind of upstream appear only on that kind. Each issue's path names the field.
+ * route names an existing upstream, names are unique, no two routes take the same requests (the
+ * same method, path shape, host, headers and query), and fields of one kind of upstream appear
+ * only on that kind. Each issue's path names the field.
  */
 export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
   const issue = (path: Path, message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -35,26 +36,46 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
     if (route.auth?.scopes?.length && route.auth.scheme !== 'jwt')
       issue(at('auth', 'scopes'), `only with scheme jwt (got ${route.auth.scheme})`);
 
-    // Requests taken by two routes: the same method, path shape and host.
+    const headers = Object.keys(route.match.headers ?? {});
+    headers.forEach((header, i) => {
+      const lower = header.toLowerCase();
+      if (lower === 'host') issue(at('match', 'headers', header), 'match the host with hosts');
+      else if (headers.slice(0, i).some((other) => other.toLowerCase() === lower))
+        issue(at('match', 'headers', header), `"${lower}" is given twice (names ignore case)`);
+    });
+
+    // Requests taken by two routes: the same method, path shape, host and conditions. Routes
+    // that differ by their conditions are tried in order (route-file-order.ts).
     const kind = PATH_KINDS.find((k) => route.match.path[k] !== undefined);
     if (kind === undefined) return;
     const shape = pathShape(pathMatchOf(kind, route.match.path[kind] ?? ''));
+    const conditions = conditionsOf(route.match);
     const hosts = route.match.hosts?.length ? route.match.hosts : ['*'];
     for (const method of new Set(route.match.methods))
       for (const host of new Set(hosts.map((h) => h.toLowerCase()))) {
-        const key = `${method} ${shape} ${host}`;
+        const key = `${method} ${shape} ${host} ${JSON.stringify(conditions)}`;
         const other = matched.get(key);
         if (other === undefined) matched.set(key, index);
         else if (other !== index) {
           const where = host === '*' ? 'any host' : `host ${host}`;
+          const when = conditions.length === 0 ? '' : ` with the same headers and query`;
           issue(
             at('match'),
-            `${method} ${kind} ${route.match.path[kind]} (${where}) is already routed by routes[${other}] "${file.routes[other].name}"`,
+            `${method} ${kind} ${route.match.path[kind]} (${where})${when} is already routed by routes[${other}] "${file.routes[other].name}"`,
           );
           return;
         }
       }
   });
+}
+
+/** A route's header (names lower case) and query conditions, in one canonical order. */
+function conditionsOf(match: RouteFileRoute['match']): string[] {
+  const headers = Object.entries(match.headers ?? {}).map(
+    ([name, value]) => `header ${name.toLowerCase()}=${value}`,
+  );
+  const query = Object.entries(match.query ?? {}).map(([name, value]) => `query ${name}=${value}`);
+  return [...headers, ...query].sort();
 }
 
 function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message: string) => void) {

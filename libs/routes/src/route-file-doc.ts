@@ -34,7 +34,10 @@ setting, named in its row ([configuration reference](configuration.md)).
 Besides each field's own rules:
 - every route names an upstream of the file, and route names are unique;
 - no two routes take the same method, path (templates differing only in variable names are the
-  same path) and host;
+  same path; a strict exact path is the path without its trailing slash), host, \`headers\` and
+  \`query\`: routes that differ only by their headers or query are tried in order (\`match\`),
+  so a route with \`headers: { x-tenant: blue }\` and one without take the same path; a header is
+  named once (names ignore case), and never \`host\` (that is \`hosts\`);
 - \`urls\` is required on http upstreams, \`target\` and \`protos\` on grpc ones; \`urls\`,
   \`rewrite\`, \`headers\` and \`traffic.connectTimeoutMs\` only on http upstreams, \`target\`,
   \`protos\`, \`httpRulesFromProtos\` and \`traffic.keepalive\` only on grpc ones;

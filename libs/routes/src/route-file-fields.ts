@@ -50,13 +50,33 @@ const pathMatch = z
     template: path('template')
       .optional()
       .describe('Whole segments, `{name}` standing for any one segment, e.g. `/orders/{id}`.'),
+    trailingSlash: z
+      .enum(['ignore', 'strict'])
+      .optional()
+      .describe(
+        'exact only: `strict` takes the path only as written (`/a` not `/a/`, `/a/` not `/a`), as Gateway API Exact matches. Left out: `ignore`, one trailing slash ignored.',
+      ),
   })
   .refine(
     (value) =>
       [value.exact, value.prefix, value.template].filter((p) => p !== undefined).length === 1,
     'expected exactly one of exact, prefix, template',
   )
-  .describe('Which paths the route takes (exactly one kind); one trailing slash is ignored.');
+  .refine((value) => value.trailingSlash === undefined || value.exact !== undefined, {
+    message: 'only with exact',
+    path: ['trailingSlash'],
+  })
+  .describe(
+    'Which paths the route takes (exactly one kind); one trailing slash is ignored unless `trailingSlash: strict`.',
+  );
+
+// A field value as the request parser leaves it: one line, no whitespace around it.
+const headerValue = z
+  .string()
+  .regex(
+    /^[^\s](?:[^\r\n]*[^\s])?$/,
+    'expected a header value on one line, without leading or trailing whitespace',
+  );
 
 const route = z
   .strictObject({
@@ -74,9 +94,23 @@ const route = z
           .describe(
             'Host names the route takes (`*.example.com`: any one label); left out: any host.',
           ),
+        // A map, not a list of {name, value}: it reads as the request's own headers do, and one
+        // header has one value to equal, so a name given twice (which YAML refuses) means nothing.
+        headers: z
+          .record(headerName, headerValue)
+          .optional()
+          .describe(
+            'Request headers the route requires, name: exact value (e.g. `{ x-tenant: blue }`), all of them. Names ignore case, values do not; a header sent on several lines is compared as its values joined by `, `. Left out: any headers.',
+          ),
+        query: z
+          .record(z.string().min(1), z.string().min(1))
+          .optional()
+          .describe(
+            'Query parameters the route requires, name: exact value after percent-decoding (e.g. `{ version: "2" }`), all of them. Names and values are case-sensitive; a parameter given twice is compared by its first value. Left out: any query.',
+          ),
       })
       .describe(
-        'Which requests the route takes. The most specific match wins: exact, then template, then the longest prefix; a named host before any host.',
+        'Which requests the route takes. The most specific path wins: exact, then template, then the longest prefix; a named host before any host. Routes on the same path, methods and hosts that differ by `headers` or `query` are tried with more header conditions first, then more query conditions, then by name; the first whose conditions hold takes the request, and a request none of them takes goes on to the next less specific path.',
       ),
     upstream: name.describe('Name of the upstream (under `upstreams`) that serves the route.'),
     grpc: z
@@ -365,7 +399,9 @@ export const routeFileFields = z.strictObject({
   upstreams: z
     .record(name, upstream)
     .describe('The upstreams, by name (1-63 lower-case letters, digits, `.`, `_`, `-`).'),
-  routes: z.array(route).describe('The routes; their order carries no meaning.'),
+  routes: z
+    .array(route)
+    .describe('The routes; their order in the file carries no meaning (see `match`).'),
 });
 
 export type RouteFile = z.infer<typeof routeFileFields>;

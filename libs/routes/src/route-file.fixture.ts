@@ -60,8 +60,10 @@ interface TestRoute {
   name?: string;
   match: {
     methods?: string[];
-    path: { exact?: string; prefix?: string; template?: string };
+    path: { exact?: string; prefix?: string; template?: string; trailingSlash?: string };
     hosts?: string[];
+    headers?: Record<string, unknown>;
+    query?: Record<string, unknown>;
   };
   upstream: string;
   grpc?: { service: string; method: string };

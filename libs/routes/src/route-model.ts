@@ -11,8 +11,10 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /**
- * Which request paths a route takes; every kind ignores one trailing slash, as the router does.
- * - exact: `/projects` only;
+ * Which request paths a route takes; every kind ignores one trailing slash, as the router does,
+ * except an exact path with `trailingSlash: 'strict'`.
+ * - exact: `/projects` only; with `trailingSlash: 'ignore'` `/projects/` too, with `'strict'` only
+ *   the path as written (`/projects/` is then another path, as Gateway API's Exact has it);
  * - prefix: `/api` and everything below it, by whole segments (`/api/x`, not `/apix`);
  * - template: whole segments, `{name}` standing for any one segment (`/orders/{id}`);
  * - http-rule: a `google.api.http` path template as its .proto writes it (routes taken from
@@ -21,7 +23,12 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
  *   `variables` are the field paths it binds, in order. Matched as google/api/http.proto says.
  */
 export type PathMatch =
-  | { readonly kind: 'exact'; readonly path: string }
+  | {
+      readonly kind: 'exact';
+      readonly path: string;
+      /** `ignore` (the route file's default): one trailing slash is dropped here and ignored. */
+      readonly trailingSlash: 'ignore' | 'strict';
+    }
   | { readonly kind: 'prefix'; readonly path: string }
   | { readonly kind: 'template'; readonly path: string; readonly variables: readonly string[] }
   | { readonly kind: 'http-rule'; readonly path: string; readonly variables: readonly string[] };
@@ -32,6 +39,24 @@ export interface RouteMatch {
   readonly path: PathMatch;
   /** Host names (lower case, `*.example.com` for any one label), sorted; empty = any host. */
   readonly hosts: readonly string[];
+  /**
+   * Request headers the request must carry with exactly these values, all of them; names lower
+   * case (header names ignore case), sorted by name, one condition per name; empty = no condition.
+   * A header sent on several lines is matched as its lines joined by `, ` (RFC 9110 section 5.3).
+   */
+  readonly headers: readonly NameValue[];
+  /**
+   * Query parameters the request must carry with exactly these values (after percent-decoding),
+   * all of them; names as written (they are case-sensitive), sorted by name, one per name; empty =
+   * no condition. A parameter given twice is matched by its first value.
+   */
+  readonly query: readonly NameValue[];
+}
+
+/** One header or query parameter condition: the name and the exact value. */
+export interface NameValue {
+  readonly name: string;
+  readonly value: string;
 }
 
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
@@ -99,6 +124,15 @@ export interface Route {
   /** Unique in its table; names the route in errors, logs and metrics. */
   readonly name: string;
   readonly match: RouteMatch;
+  /**
+   * Precedence among routes that take the same request path by the same router entry (the same
+   * method, path and host; docs/adr/0008-route-model.md): the lower order is tried first, and the
+   * first whose headers and query match takes the request. The route file orders its routes by
+   * more header conditions, then more query conditions, then name; a Gateway API source gives its
+   * own precedence (method, headers, query, age). Path specificity is not in it: a more specific
+   * path wins whatever its order.
+   */
+  readonly order: number;
   /** Name of an upstream of the same table. */
   readonly upstream: string;
   /** Set exactly when the upstream is a gRPC upstream. */
@@ -195,7 +229,10 @@ export type UpstreamModel = HttpUpstreamModel | GrpcUpstreamModel;
 export interface RouteTable {
   /** Sorted by name. */
   readonly upstreams: readonly UpstreamModel[];
-  /** Sorted by name: matching goes by specificity, never by order (docs/adr/0008-route-model.md). */
+  /**
+   * Sorted by name: matching goes by path specificity, then each route's `order`, never by the
+   * position in this list (docs/adr/0008-route-model.md).
+   */
   readonly routes: readonly Route[];
   /**
    * Annotated methods that became no route (sorted by upstream, then method), for the gateway to

@@ -30,7 +30,23 @@ describe('route paths', () => {
 
   it('drops one trailing slash and lists the variables of a template', () => {
     expect(pathMatchOf('prefix', '/api/')).toEqual({ kind: 'prefix', path: '/api' });
-    expect(pathMatchOf('exact', '/')).toEqual({ kind: 'exact', path: '/' });
+    expect(pathMatchOf('exact', '/')).toEqual({
+      kind: 'exact',
+      path: '/',
+      trailingSlash: 'ignore',
+    });
+    expect(pathMatchOf('exact', '/a/')).toEqual({
+      kind: 'exact',
+      path: '/a',
+      trailingSlash: 'ignore',
+    });
+    // Strict: the path as written, its trailing slash kept; shaped as the path without it.
+    expect(pathMatchOf('exact', '/a/', 'strict')).toEqual({
+      kind: 'exact',
+      path: '/a/',
+      trailingSlash: 'strict',
+    });
+    expect(pathShape(pathMatchOf('exact', '/a/', 'strict'))).toBe('path /a');
     expect(pathMatchOf('template', '/o/{id}/i/{item}/')).toEqual({
       kind: 'template',
       path: '/o/{id}/i/{item}',

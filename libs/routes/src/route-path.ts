@@ -40,10 +40,19 @@ export function normalisePath(path: string): string {
   return path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path;
 }
 
-/** A valid path of a kind, as the model holds it. */
-export function pathMatchOf(kind: PathKind, path: string): PathMatch {
+/**
+ * A valid path of a kind, as the model holds it. A strict exact path keeps its trailing slash:
+ * `/a/` is then another path than `/a`.
+ */
+export function pathMatchOf(
+  kind: PathKind,
+  path: string,
+  trailingSlash: 'ignore' | 'strict' = 'ignore',
+): PathMatch {
   const normal = normalisePath(path);
-  if (kind !== 'template') return { kind, path: normal };
+  if (kind === 'exact')
+    return { kind, path: trailingSlash === 'strict' ? path : normal, trailingSlash };
+  if (kind === 'prefix') return { kind, path: normal };
   const variables = normal
     .split('/')
     .map((segment) => VARIABLE.exec(segment)?.[1])
@@ -53,11 +62,13 @@ export function pathMatchOf(kind: PathKind, path: string): PathMatch {
 
 /**
  * Paths that match the same requests have the same shape: templates differ only in names, and an
- * exact path, a template and an http-rule template that take the same paths are one shape.
+ * exact path, a template and an http-rule template that take the same paths are one shape. A
+ * strict exact path is the shape of the path without its trailing slash: it takes part of what
+ * the other takes.
  */
 export function pathShape(match: PathMatch): string {
   if (match.kind === 'prefix') return `prefix ${match.path}`;
-  if (match.kind === 'exact') return `path ${match.path}`;
+  if (match.kind === 'exact') return `path ${normalisePath(match.path)}`;
   if (match.kind === 'template') return `path ${match.path.replace(/\{[^}]*\}/g, '{}')}`;
   const { segments, verb } = httpRuleSegments(match.path);
   const shape = segments.map((s) => (s === '*' ? '{}' : s === '**' ? '{**}' : s));

@@ -7,6 +7,7 @@ import type { RouteDefaults } from './route-defaults';
 import type { RouteFile, RouteFileRoute, RouteFileUpstream } from './route-file-fields';
 import type {
   HttpMethod,
+  NameValue,
   Route,
   RouteTable,
   SkippedMethod,
@@ -14,6 +15,7 @@ import type {
   UpstreamTraffic,
 } from './route-model';
 import { normalisePath, PATH_KINDS, pathMatchOf, pathShape } from './route-path';
+import { routeFileOrder } from './route-file-order';
 import { createRouteTable } from './route-table';
 
 // RFC 9110 section 9.2.2.
@@ -45,7 +47,7 @@ export function routeTableFromFile(
   const generated = generatedRoutes(upstreams, routes, defaults, sourceName);
   return createRouteTable({
     upstreams,
-    routes: [...routes, ...generated.routes],
+    routes: routeFileOrder([...routes, ...generated.routes]),
     skipped: generated.skipped,
     protoDigests: protoDigestsOf(upstreams),
   });
@@ -59,18 +61,20 @@ export function routeTableFromFile(
  */
 function generatedRoutes(
   upstreams: readonly UpstreamModel[],
-  fileRoutes: readonly Route[],
+  fileRoutes: readonly FileRoute[],
   defaults: RouteDefaults,
   sourceName: string,
-): { routes: Route[]; skipped: SkippedMethod[] } {
+): { routes: FileRoute[]; skipped: SkippedMethod[] } {
   const problems: string[] = [];
-  const routes: Route[] = [];
+  const routes: FileRoute[] = [];
   const skipped: SkippedMethod[] = [];
   const names = new Map(fileRoutes.map((route) => [route.name, `route "${route.name}"`]));
   // The file's own routes win: a generated route for the same requests is skipped (and listed).
+  // A file route with header or query conditions takes only some of them: the generated route
+  // stays, tried after it.
   const listed = new Map<string, string>();
   for (const route of fileRoutes)
-    if (route.match.hosts.length === 0)
+    if (route.match.hosts.length === 0 && !hasConditions(route))
       for (const method of route.match.methods)
         listed.set(`${method} ${pathShape(route.match.path)}`, route.name);
   const taken = new Map<string, string>();
@@ -127,15 +131,33 @@ function protoDigestsOf(upstreams: readonly UpstreamModel[]): string[] {
     .map((file) => createHash('sha256').update(readFileSync(file)).digest('hex'));
 }
 
-function routeOf(route: RouteFileRoute, upstream: UpstreamModel, defaults: RouteDefaults): Route {
+/** A route before its precedence among the others is known (route-file-order.ts). */
+type FileRoute = Omit<Route, 'order'>;
+
+function hasConditions(route: FileRoute): boolean {
+  return route.match.headers.length > 0 || route.match.query.length > 0;
+}
+
+function routeOf(
+  route: RouteFileRoute,
+  upstream: UpstreamModel,
+  defaults: RouteDefaults,
+): FileRoute {
   const kind = PATH_KINDS.find((k) => route.match.path[k] !== undefined) ?? 'exact';
   const methods = [...new Set(route.match.methods)].sort();
+  const byName = (a: NameValue, b: NameValue) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return {
     name: route.name,
     match: {
       methods,
-      path: pathMatchOf(kind, route.match.path[kind] ?? '/'),
+      path: pathMatchOf(kind, route.match.path[kind] ?? '/', route.match.path.trailingSlash),
       hosts: sortedUnique((route.match.hosts ?? []).map((host) => host.toLowerCase())),
+      headers: Object.entries(route.match.headers ?? {})
+        .map(([name, value]) => ({ name: name.toLowerCase(), value }))
+        .sort(byName),
+      query: Object.entries(route.match.query ?? {})
+        .map(([name, value]) => ({ name, value }))
+        .sort(byName),
     },
     upstream: upstream.name,
     grpc: route.grpc ?? null,

@@ -155,7 +155,14 @@ describe('openApiFromTable: gRPC bindings and HTTP routes', () => {
   };
   const base: Route = {
     name: 'x',
-    match: { methods: ['GET'], path: { kind: 'exact', path: '/' }, hosts: [] },
+    order: 0,
+    match: {
+      methods: ['GET'],
+      path: { kind: 'exact', path: '/', trailingSlash: 'ignore' },
+      hosts: [],
+      headers: [],
+      query: [],
+    },
     upstream: 'bookstore',
     grpc: null,
     auth: { scheme: 'none', scopes: [] },
@@ -178,7 +185,7 @@ describe('openApiFromTable: gRPC bindings and HTTP routes', () => {
   ): Route => ({
     ...base,
     name,
-    match: { methods, path: template(path), hosts: [] },
+    match: { methods, path: template(path), hosts: [], headers: [], query: [] },
     grpc: { service: 'bookstore.v1.Bookstore', method },
   });
   const routes: Route[] = [
@@ -193,13 +200,25 @@ describe('openApiFromTable: gRPC bindings and HTTP routes', () => {
     {
       ...base,
       name: 'orders',
-      match: { methods: ['GET', 'POST'], path: template('/orders/{id}'), hosts: [] },
+      match: {
+        methods: ['GET', 'POST'],
+        path: template('/orders/{id}'),
+        hosts: [],
+        headers: [],
+        query: [],
+      },
       auth: { scheme: 'api-key', scopes: [] },
     },
     {
       ...base,
       name: 'static',
-      match: { methods: ['GET', 'HEAD'], path: { kind: 'prefix', path: '/static' }, hosts: [] },
+      match: {
+        methods: ['GET', 'HEAD'],
+        path: { kind: 'prefix', path: '/static' },
+        hosts: [],
+        headers: [],
+        query: [],
+      },
     },
     {
       ...base,
@@ -208,13 +227,21 @@ describe('openApiFromTable: gRPC bindings and HTTP routes', () => {
         methods: ['GET'],
         path: { kind: 'prefix', path: '/static' },
         hosts: ['b.example.com'],
+        headers: [],
+        query: [],
       },
     },
     grpcRoute('unknown', 'Missing', ['POST'], '/v1/things/{thing}'),
     {
       ...base,
       name: 'with-defs',
-      match: { methods: ['POST'], path: { kind: 'exact', path: '/defs' }, hosts: [] },
+      match: {
+        methods: ['POST'],
+        path: { kind: 'exact', path: '/defs', trailingSlash: 'ignore' },
+        hosts: [],
+        headers: [],
+        query: [],
+      },
       bodySchema: { $ref: '#/$defs/item', $defs: { item: { type: 'object', required: ['a'] } } },
     },
   ];
@@ -385,7 +412,14 @@ describe('openApiFromTable: recursive messages', () => {
   const Node = tree.lookupType('t.Node');
   const route: Route = {
     name: 'tree',
-    match: { methods: ['GET'], path: { kind: 'exact', path: '/tree' }, hosts: [] },
+    order: 0,
+    match: {
+      methods: ['GET'],
+      path: { kind: 'exact', path: '/tree', trailingSlash: 'ignore' },
+      hosts: [],
+      headers: [],
+      query: [],
+    },
     upstream: 'trees',
     grpc: { service: 't.Trees', method: 'Get' },
     auth: { scheme: 'none', scopes: [] },

@@ -1,0 +1,163 @@
+import { findServedMatch, type ModelRequest, type ServedMatch, translate } from '@app/gateway-api';
+import { HTTP_METHODS, normalisePath, type Route } from '@app/routes';
+import {
+  CONTROLLER,
+  gateway,
+  httpListener,
+  httpRoute,
+  service,
+  snapshot,
+} from '../../gateway-api/src/gateway-api.fixture';
+import { RouteMatcher } from './route-matcher';
+
+/**
+ * The data-plane matcher against the Gateway API reference matcher (findServedMatch,
+ * libs/gateway-api/src/served-match-lookup.ts): HTTPRoutes translated, each served match made a
+ * route as docs/adr/0011-gateway-api.md maps it - Exact a strict exact path, PathPrefix a prefix,
+ * no method every method, `order` the match's place in precedence - and both asked which match
+ * serves each request. One host (any), as host semantics are not settled (ADR 0011, item 6).
+ */
+const to = (name: string) => [{ name, port: 8080 }];
+const routes = [
+  httpRoute('shop', {
+    parentRefs: [{ name: 'gw' }],
+    rules: [
+      {
+        matches: [
+          { path: { type: 'PathPrefix', value: '/api/' } },
+          {
+            path: { type: 'PathPrefix', value: '/api' },
+            headers: [{ name: 'X-Canary', value: '1' }],
+          },
+          { path: { type: 'PathPrefix', value: '/api' }, method: 'POST' },
+          {
+            path: { type: 'PathPrefix', value: '/api/v2' },
+            queryParams: [{ name: 'tier', value: 'gold' }],
+          },
+        ],
+        backendRefs: to('a'),
+      },
+      {
+        matches: [
+          { path: { type: 'Exact', value: '/api/status' } },
+          {
+            path: { type: 'Exact', value: '/api/status' },
+            method: 'GET',
+            headers: [{ name: 'accept', value: 'text/plain' }],
+          },
+          { path: { type: 'Exact', value: '/slash/' } },
+          {
+            path: { type: 'PathPrefix', value: '/api/v2' },
+            headers: [
+              { name: 'x-canary', value: '1' },
+              { name: 'x-team', value: 'blue' },
+            ],
+          },
+        ],
+        backendRefs: to('b'),
+      },
+    ],
+  }),
+  httpRoute(
+    'older',
+    {
+      parentRefs: [{ name: 'gw' }],
+      rules: [
+        {
+          matches: [
+            {
+              path: { type: 'PathPrefix', value: '/api/v2' },
+              queryParams: [{ name: 'tier', value: 'gold' }],
+            },
+          ],
+          backendRefs: to('c'),
+        },
+        { matches: [{ path: { type: 'PathPrefix', value: '/' } }], backendRefs: to('c') },
+      ],
+    },
+    { created: '2025-01-01T00:00:00Z' },
+  ),
+];
+
+const listener = translate(
+  snapshot({
+    gateways: [gateway('gw', [httpListener('http')])],
+    services: ['a', 'b', 'c'].map((name) => service('infra', name)),
+    httpRoutes: routes,
+  }),
+  CONTROLLER,
+).gateways[0].listeners[0];
+const served = listener.hosts[0].matches;
+
+function routeOf(match: ServedMatch, order: number): Route {
+  const path =
+    match.path.kind === 'exact'
+      ? { kind: 'exact' as const, path: match.path.value, trailingSlash: 'strict' as const }
+      : { kind: 'prefix' as const, path: normalisePath(match.path.value) };
+  return {
+    name: `m${order}`,
+    match: {
+      methods:
+        match.method === null
+          ? [...HTTP_METHODS]
+          : [match.method as Route['match']['methods'][number]],
+      path,
+      hosts: [],
+      headers: match.headers,
+      query: match.queryParams,
+    },
+    order,
+  } as unknown as Route;
+}
+
+const matcher = new RouteMatcher(
+  served.map((match, i) => ({ route: routeOf(match, i), target: match })),
+);
+
+const requests: Partial<ModelRequest>[] = [];
+for (const path of [
+  '/',
+  '/api',
+  '/api/',
+  '/api/x',
+  '/api/v2',
+  '/api/v2/x',
+  '/api/status',
+  '/api/status/',
+  '/slash',
+  '/slash/',
+  '/apix',
+])
+  for (const method of ['GET', 'POST'])
+    for (const headers of [
+      {} as Record<string, string>,
+      { 'x-canary': '1' },
+      { 'x-canary': '1', 'x-team': 'blue' },
+      { accept: 'text/plain' },
+    ])
+      for (const query of ['', 'tier=gold', 'tier=silver&tier=gold', 'tier=gold&tier=silver'])
+        requests.push({ path, method, headers, query });
+
+describe('the route matcher agrees with the Gateway API reference matcher', () => {
+  it('translates a precedence with methods, headers, query and both path kinds', () => {
+    expect(served.length).toBe(10);
+    expect(requests.length).toBe(11 * 2 * 4 * 4);
+  });
+
+  it.each(requests)('%j', (request) => {
+    const expected = findServedMatch(listener, {
+      host: 'example.com',
+      method: 'GET',
+      path: '/',
+      ...request,
+    });
+    const found = matcher.find(
+      request.method ?? 'GET',
+      request.path ?? '/',
+      'example.com',
+      request.headers,
+      request.query,
+    );
+    expect('target' in found ? found.target.source : null).toEqual(expected?.source ?? null);
+  });
+});
