@@ -97,6 +97,8 @@ module.exports = {
       testMatch: [
         '**/spread.cluster-spec.ts',
         '**/drain.cluster-spec.ts',
+        // The host's reach of every node's Services, and the network rule with a second bridge.
+        '**/host-network.cluster-spec.ts',
         ...(process.env.CLUSTER_NODE_LOSS === '1' ? ['**/node-loss.cluster-spec.ts'] : []),
       ],
     },

@@ -87,11 +87,14 @@ ensure_binaries() {
 # What the tests reach on the host, for test/cluster/support/endpoints.ts to read rather than repeat;
 # the node's address and its DNS they ask the API server.
 # containerdSockets: every node's runtime, node 1's first (an image tagged for a test must be on each).
+# clusterRanges and bridges: what the network rule of lib/network.sh keeps on the bridges.
 write_host_endpoints() {
-  local sockets="\"$CONTAINERD_SOCK\"" n
+  local sockets="\"$CONTAINERD_SOCK\"" n ranges="" bridges="\"$BRIDGE\"" cidr
   for n in $(seq 2 "$(node_count_saved)"); do sockets+=", \"$(extra_node_sock "$n")\""; done
+  for cidr in $(cluster_ranges); do ranges+="${ranges:+, }\"$cidr\""; done
+  [ "$(node_count_saved)" -gt 1 ] && bridges+=", \"$NODES_BRIDGE\""
   cat >"$STATE/host-endpoints.json" <<JSON
-{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "containerdSockets": [$sockets], "dockerSocket": "$DOCKER_SOCK", "hostNode": "$NODE_NAME" }
+{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "containerdSockets": [$sockets], "dockerSocket": "$DOCKER_SOCK", "hostNode": "$NODE_NAME", "clusterRanges": [$ranges], "bridges": [$bridges] }
 JSON
 }
 

@@ -19,6 +19,10 @@ export interface HostEndpoints {
   dockerSocket: string;
   /** The node that is the host itself (node 1: its InternalIP is the bridge address). */
   hostNode: string;
+  /** Every range the cluster routes (pods of each node, Services, the nodes' own network). */
+  clusterRanges: string[];
+  /** The bridges `up` made: the only interfaces a packet to those ranges may leave the host by. */
+  bridges: string[];
 }
 
 let host: HostEndpoints | undefined;
