@@ -7,6 +7,8 @@
 #   npm run cluster -- status   what runs, and how to use it
 #   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
 #   npm run cluster -- node-link N down|up   cut node N (2..) off the network, or join it again
+#   npm run conformance         the Gateway API conformance suite against the running cluster
+#                               (cluster.sh conformance; lib/conformance.sh)
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
 set -euo pipefail
 
@@ -53,7 +55,7 @@ KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for lib in build pki network processes node nodes images addons; do
+for lib in build pki network processes node nodes images addons conformance; do
   # shellcheck source=/dev/null
   source "$HERE/lib/$lib.sh"
 done
@@ -218,5 +220,6 @@ case "${1:-}" in
   images) cmd_images ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down" >&2; exit 2 ;;
+  conformance) cmd_conformance ;;
+  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down | conformance" >&2; exit 2 ;;
 esac
