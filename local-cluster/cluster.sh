@@ -7,8 +7,8 @@
 #   npm run cluster -- status   what runs, and how to use it
 #   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
 #   npm run cluster -- node-link N down|up   cut node N (2..) off the network, or join it again
-#   npm run conformance         the Gateway API conformance suite against the running cluster
-#                               (cluster.sh conformance; lib/conformance.sh)
+#   npm run conformance [-- build]  the Gateway API conformance suite against the running cluster
+#                               (cluster.sh conformance; lib/conformance.sh), or only its build
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
 set -euo pipefail
 
@@ -220,6 +220,6 @@ case "${1:-}" in
   images) cmd_images ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  conformance) cmd_conformance ;;
+  conformance) shift; cmd_conformance "$@" ;;
   *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down | conformance" >&2; exit 2 ;;
 esac

@@ -56,18 +56,24 @@ build_conformance() {
 # the suite waits for it to be Ready), built as build_coredns does the cluster's own, at the
 # suite's version, alone on scratch. No setcap: containerd here lets pods bind ports below 1024
 # (enable_unprivileged_ports, lib/node.sh).
+build_conformance_coredns() {
+  if [ -x "$CLUSTER_BIN/coredns-conformance" ] && build_stamp_ok coredns-conformance "$CONFORMANCE_COREDNS_VERSION"; then return; fi
+  log "building CoreDNS $CONFORMANCE_COREDNS_VERSION for the conformance suite"
+  local work="$CLUSTER_DIR/build/coredns-conformance" started=$SECONDS
+  rm -rf "$work"; mkdir -p "$work/bin" "$CLUSTER_BIN"
+  # Its own GOBIN: `go install` names the binary coredns, the cluster's own one's name.
+  GOBIN="$work/bin" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$CONFORMANCE_COREDNS_VERSION" \
+    || die "go install github.com/coredns/coredns@$CONFORMANCE_COREDNS_VERSION failed"
+  mv "$work/bin/coredns" "$CLUSTER_BIN/coredns-conformance"
+  rm -rf "$work"
+  build_stamp coredns-conformance "$CONFORMANCE_COREDNS_VERSION"
+  log "built CoreDNS $CONFORMANCE_COREDNS_VERSION in $((SECONDS - started)) s"
+}
 build_conformance_coredns_image() {
   image_exists "$CONFORMANCE_COREDNS_IMAGE" && return
-  local work="$CLUSTER_DIR/build/coredns-conformance"
-  if ! { [ -x "$CLUSTER_BIN/coredns-conformance" ] && build_stamp_ok coredns-conformance "$CONFORMANCE_COREDNS_VERSION"; }; then
-    log "building CoreDNS $CONFORMANCE_COREDNS_VERSION for the conformance suite"
-    rm -rf "$work"; mkdir -p "$work/bin"
-    # Its own GOBIN: `go install` names the binary coredns, the cluster's own one's name.
-    GOBIN="$work/bin" CGO_ENABLED=0 go install -trimpath -ldflags "-s -w" "github.com/coredns/coredns@$CONFORMANCE_COREDNS_VERSION"
-    mv "$work/bin/coredns" "$CLUSTER_BIN/coredns-conformance"
-    build_stamp coredns-conformance "$CONFORMANCE_COREDNS_VERSION"
-  fi
+  build_conformance_coredns
   log "building $CONFORMANCE_COREDNS_IMAGE"
+  local work="$CLUSTER_DIR/build/coredns-conformance"
   rm -rf "$work"; mkdir -p "$work"
   cp "$CLUSTER_BIN/coredns-conformance" "$work/coredns"
   printf 'FROM scratch\nCOPY coredns /coredns\nUSER 65532:65532\nENTRYPOINT ["/coredns"]\n' >"$work/Dockerfile"
@@ -75,17 +81,20 @@ build_conformance_coredns_image() {
   rm -rf "$work"
 }
 
-# Every image the suite's manifests name, into each node that lacks one.
+# Every image the suite's manifests name, into each node that lacks one (echo-basic under the
+# project's own name too: the same image, which test/cluster/support/echo.ts runs).
 conformance_images() {
-  local images missing=() image sock
+  local images missing=() image sock present
   build_echo_basic_image
   build_conformance_coredns_image
-  mapfile -t images < <(echo_basic_images | grep '^registry\.k8s\.io/'; echo "$CONFORMANCE_COREDNS_IMAGE")
-  for image in "${images[@]}"; do
-    for sock in $(node_sockets); do
-      ctr --address "$sock" -n k8s.io images ls -q | grep -qxF "$image" || { missing+=("$image"); break; }
+  mapfile -t images < <(echo_basic_images; echo "$CONFORMANCE_COREDNS_IMAGE")
+  for sock in $(node_sockets); do
+    present="$(ctr --address "$sock" -n k8s.io images ls -q)"
+    for image in "${images[@]}"; do
+      grep -qxF "$image" <<<"$present" || missing+=("$image")
     done
   done
+  mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | grep .)
   [ ${#missing[@]} -eq 0 ] && return
   log "importing into the cluster: ${missing[*]}"
   import_images "${missing[@]}"
@@ -171,7 +180,11 @@ conformance_summary() {
   [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] || return 1
 }
 
+# conformance [build]: with `build`, only the binaries (no cluster, no root needed), e.g. to have
+# them before taking the cluster.
 cmd_conformance() {
+  if [ "${1:-}" = build ]; then build_conformance; build_conformance_coredns; return; fi
+  [ $# -eq 0 ] || die "usage: npm run conformance [-- build]"
   require_root
   process_running kube-apiserver && process_running containerd || die "the cluster is not up: npm run cluster -- up"
   local started=$SECONDS
