@@ -81,6 +81,15 @@ build_conformance_coredns_image() {
   rm -rf "$work"
 }
 
+# image_reference NAME: the name as containerd lists it, with the registry (and library/) a short
+# Docker name implies: gateway-stack/echo-basic:v is docker.io/gateway-stack/echo-basic:v there.
+image_reference() {
+  case "$1" in
+    */*) case "${1%%/*}" in *.*|*:*|localhost) echo "$1" ;; *) echo "docker.io/$1" ;; esac ;;
+    *) echo "docker.io/library/$1" ;;
+  esac
+}
+
 # Every image the suite's manifests name, into each node that lacks one (echo-basic under the
 # project's own name too: the same image, which test/cluster/support/echo.ts runs).
 conformance_images() {
@@ -91,7 +100,7 @@ conformance_images() {
   for sock in $(node_sockets); do
     present="$(ctr --address "$sock" -n k8s.io images ls -q)"
     for image in "${images[@]}"; do
-      grep -qxF "$image" <<<"$present" || missing+=("$image")
+      grep -qxF "$(image_reference "$image")" <<<"$present" || missing+=("$image")
     done
   done
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u | grep .)
