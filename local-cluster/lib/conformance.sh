@@ -166,6 +166,8 @@ conformance_summary() {
   if ! grep -qE '^ {4}--- (PASS|FAIL|SKIP): TestConformance/' "$CONFORMANCE_LOG"; then
     echo "  no test ran; the suite stopped before them:"
     grep -E '^\s+(Error|Messages):|panic:|^FAIL|test timed out' "$CONFORMANCE_LOG" | head -8 | sed 's/^\s*/    /'
+    # The setup first waits for a controller to accept the GatewayClass: say what it found.
+    KUBECTL get gatewayclass "$CONFORMANCE_GATEWAY_CLASS" -o jsonpath='    GatewayClass {.metadata.name} ({.spec.controllerName}): {range .status.conditions[*]}{.type}={.status} ({.reason}: {.message}) {end}{"\n"}' 2>/dev/null || true
   fi
   if [ -f "$CONFORMANCE_REPORT" ]; then
     node -e '
