@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { nodePortAccepting } from './support/access.ts';
 import { clusterNodes } from './support/cluster.ts';
 import { deployEcho, removeEcho } from './support/echo.ts';
-import { hostEndpoints } from './support/endpoints.ts';
+import { clusterNetwork } from './support/endpoints.ts';
 import { deleteNamespace } from './support/release.ts';
 
 const NAMESPACE = 'gs-host-network';
@@ -54,7 +54,7 @@ test('the host reaches a Service at its ClusterIP, on every node', async () => {
 }, 600_000);
 
 test("every range of the cluster is routed to one of the cluster's bridges", () => {
-  const { clusterRanges, bridges } = hostEndpoints();
+  const { clusterRanges, bridges } = clusterNetwork();
   expect(clusterRanges.length).toBeGreaterThanOrEqual(2);
   const routes = clusterRanges.map((range) => {
     const probe = lastHostAddress(range);
@@ -65,7 +65,7 @@ test("every range of the cluster is routed to one of the cluster's bridges", () 
 });
 
 test('the egress chain drops any packet to those ranges that leaves by another interface', () => {
-  const { clusterRanges, bridges } = hostEndpoints();
+  const { clusterRanges, bridges } = clusterNetwork();
   const rules = run('iptables', ['-t', 'mangle', '-S']).split('\n');
   // First in POSTROUTING, where -o is the interface a packet really leaves by (after the DNAT).
   expect(rules.find((rule) => rule.startsWith('-A POSTROUTING '))).toBe(
