@@ -8,6 +8,8 @@
 #   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
 #   npm run cluster -- node-link N down|up   cut node N (2..) off the network, or join it again
 #   npm run cluster -- pod-freeze NAMESPACE/POD on|off   stop every process of one pod (a hung replica), or resume it
+#   npm run conformance [-- build]  the Gateway API conformance suite against the running cluster
+#                               (cluster.sh conformance; lib/conformance.sh), or only its build
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
 set -euo pipefail
 
@@ -54,7 +56,7 @@ KUBECONFIG_ADMIN="$CLUSTER_DIR/kubeconfig"
 log() { printf '[cluster] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-for lib in build pki network processes node nodes images addons; do
+for lib in build pki network processes node nodes images addons conformance; do
   # shellcheck source=/dev/null
   source "$HERE/lib/$lib.sh"
 done
@@ -88,11 +90,14 @@ ensure_binaries() {
 # What the tests reach on the host, for test/cluster/support/endpoints.ts to read rather than repeat;
 # the node's address and its DNS they ask the API server.
 # containerdSockets: every node's runtime, node 1's first (an image tagged for a test must be on each).
+# clusterRanges and bridges: what the network rule of lib/network.sh keeps on the bridges.
 write_host_endpoints() {
-  local sockets="\"$CONTAINERD_SOCK\"" n
+  local sockets="\"$CONTAINERD_SOCK\"" n ranges="" bridges="\"$BRIDGE\"" cidr
   for n in $(seq 2 "$(node_count_saved)"); do sockets+=", \"$(extra_node_sock "$n")\""; done
+  for cidr in $(cluster_ranges); do ranges+="${ranges:+, }\"$cidr\""; done
+  [ "$(node_count_saved)" -gt 1 ] && bridges+=", \"$NODES_BRIDGE\""
   cat >"$STATE/host-endpoints.json" <<JSON
-{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "containerdSockets": [$sockets], "dockerSocket": "$DOCKER_SOCK", "hostNode": "$NODE_NAME" }
+{ "nodePortHost": "$NODEPORT_HOST", "registry": "$REGISTRY_HOST", "containerdSocket": "$CONTAINERD_SOCK", "containerdSockets": [$sockets], "dockerSocket": "$DOCKER_SOCK", "hostNode": "$NODE_NAME", "clusterRanges": [$ranges], "bridges": [$bridges] }
 JSON
 }
 
@@ -231,5 +236,6 @@ case "${1:-}" in
   images) cmd_images ;;
   status) cmd_status ;;
   down) cmd_down ;;
-  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down | pod-freeze NAMESPACE/POD on|off" >&2; exit 2 ;;
+  conformance) shift; cmd_conformance "$@" ;;
+  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down | pod-freeze NAMESPACE/POD on|off | conformance" >&2; exit 2 ;;
 esac

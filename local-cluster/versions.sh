@@ -21,3 +21,10 @@ KEDA_VERSION="v2.21.0"               # github.com/kedacore/keda/v2 (cmd/operator
 ECHO_BASIC_VERSION="v1.6.3"          # sigs.k8s.io/gateway-api/conformance (echo-basic)
 # The names the suite's manifests give that image (registry.k8s.io/gateway-api/echo-basic:<tag>).
 ECHO_BASIC_UPSTREAM_TAGS=(v1.5.1 v1.6.0-dev.2 v1.6.0-dev.3)
+# The Gateway API conformance suite (`npm run conformance`, local-cluster/lib/conformance.sh): the
+# release of sigs.k8s.io/gateway-api and .../conformance that test/gateway-conformance/go.mod requires
+# and whose standard-channel CRDs are installed.
+GATEWAY_API_VERSION="v1.6.3"
+# The CoreDNS the suite's base manifests run (registry.k8s.io/coredns/coredns:<v>), built like the
+# cluster's own (lib/build.sh) and tagged under exactly that name.
+CONFORMANCE_COREDNS_VERSION="v1.12.2"

@@ -3,9 +3,11 @@
 # node, lib/nodes.sh); nothing of the cluster may reach any other network:
 #   - FORWARD: no packet from the bridge leaves it, none from elsewhere enters it (pods have no
 #     route out, and no outside host can reach a pod);
-#   - OUTPUT: a Service address that kube-proxy did not translate to a pod never leaves the machine;
+#   - POSTROUTING: no packet of the host to a pod, node or Service address leaves by any interface but
+#     loopback and the bridges - the host reaches Services and pods on the bridges, never elsewhere;
 #   - CoreDNS has no `forward`: no name outside cluster.local is ever asked of another resolver.
-# The host reaches the gateway only through its NodePort on 127.0.0.1 (kube-proxy localhost NodePorts).
+# Tests reach the gateway through its NodePort on 127.0.0.1 (kube-proxy localhost NodePorts), and
+# Services and pods at their cluster addresses through the bridges.
 
 ISOLATION_CHAIN="GWS-ISOLATION"
 EGRESS_CHAIN="GWS-EGRESS"
@@ -85,14 +87,39 @@ network_up() {
     iptables -A "$ISOLATION_CHAIN" -o "$from" -j DROP
   done
   iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null || iptables -I FORWARD 1 -j "$ISOLATION_CHAIN"
-  # The host's own packets to a cluster address go to a bridge (or to the node's own address),
-  # never out of another interface.
-  iptables -N "$EGRESS_CHAIN" 2>/dev/null || iptables -F "$EGRESS_CHAIN"
-  iptables -A "$EGRESS_CHAIN" -o lo -j RETURN
-  for out in "${bridges[@]}"; do iptables -A "$EGRESS_CHAIN" -o "$out" -j RETURN; done
-  for cidr in $(cluster_ranges); do iptables -A "$EGRESS_CHAIN" -d "$cidr" -j DROP; done
-  iptables -C OUTPUT -j "$EGRESS_CHAIN" 2>/dev/null || iptables -I OUTPUT 1 -j "$EGRESS_CHAIN"
+  # The Service range goes to the bridge, as nodes 2..N route it to the host (lib/nodes.sh): the
+  # host's connection to a ClusterIP starts on the bridge with the node's address, whatever the
+  # machine's default route; an address kube-proxy does not translate stays there unanswered.
+  ip route replace "$SERVICE_CIDR" dev "$BRIDGE" src "$NODE_IP"
+  egress_chain_up "${bridges[@]}"
   write_cni_config
+}
+
+# egress_chain_up BRIDGE...: the host's own packets to a cluster address leave by a bridge (or
+# loopback: the node's own address), never by another interface. Checked in POSTROUTING, not
+# OUTPUT: OUTPUT's -o is the interface routing chose before kube-proxy's DNAT (nat OUTPUT) turned
+# a ClusterIP into a pod's address, after which the kernel routes the packet again (to a bridge);
+# POSTROUTING's -o is the interface it really leaves by. mangle, as filter has no POSTROUTING.
+# The conntrack rules catch a Service address translated to one outside the ranges (an
+# EndpointSlice may name any address): it must not leave either.
+egress_chain_up() {
+  local out cidr
+  egress_chain_down filter OUTPUT   # where a cluster brought up by an older checkout had it
+  iptables -t mangle -N "$EGRESS_CHAIN" 2>/dev/null || iptables -t mangle -F "$EGRESS_CHAIN"
+  iptables -t mangle -A "$EGRESS_CHAIN" -o lo -j RETURN
+  for out in "$@"; do iptables -t mangle -A "$EGRESS_CHAIN" -o "$out" -j RETURN; done
+  for cidr in $(cluster_ranges); do
+    iptables -t mangle -A "$EGRESS_CHAIN" -d "$cidr" -j DROP
+    iptables -t mangle -A "$EGRESS_CHAIN" -m conntrack --ctorigdst "$cidr" -j DROP
+  done
+  iptables -t mangle -C POSTROUTING -j "$EGRESS_CHAIN" 2>/dev/null || iptables -t mangle -I POSTROUTING 1 -j "$EGRESS_CHAIN"
+}
+
+# egress_chain_down TABLE HOOK
+egress_chain_down() {
+  while iptables -t "$1" -C "$2" -j "$EGRESS_CHAIN" 2>/dev/null; do iptables -t "$1" -D "$2" -j "$EGRESS_CHAIN"; done
+  iptables -t "$1" -F "$EGRESS_CHAIN" 2>/dev/null && iptables -t "$1" -X "$EGRESS_CHAIN"
+  return 0
 }
 
 # write_cni_config [CONF_DIR IPAM_DIR BRIDGE SUBNET GATEWAY]: one node's CNI configuration (node 1
@@ -135,8 +162,8 @@ network_down() {
   fi
   ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE"
   nodes_network_down
-  while iptables -C OUTPUT -j "$EGRESS_CHAIN" 2>/dev/null; do iptables -D OUTPUT -j "$EGRESS_CHAIN"; done
-  iptables -F "$EGRESS_CHAIN" 2>/dev/null && iptables -X "$EGRESS_CHAIN"
+  egress_chain_down mangle POSTROUTING
+  egress_chain_down filter OUTPUT
   while iptables -C FORWARD -j "$ISOLATION_CHAIN" 2>/dev/null; do iptables -D FORWARD -j "$ISOLATION_CHAIN"; done
   iptables -F "$ISOLATION_CHAIN" 2>/dev/null && iptables -X "$ISOLATION_CHAIN"
   # The kubelet's own chains: it makes them at start and leaves them when stopped.

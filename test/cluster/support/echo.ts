@@ -32,6 +32,8 @@ export interface EchoOptions {
   /** Default ECHO_BASIC_IMAGE; the suite's registry.k8s.io/gateway-api/echo-basic:<tag> names work too. */
   image?: string;
   replicas?: number;
+  /** Run the pods on this node only (its kubernetes.io/hostname label, the node's name here). */
+  nodeName?: string;
 }
 
 export interface EchoServer {
@@ -40,12 +42,10 @@ export interface EchoServer {
   grpc: boolean;
   /** The Service for clients in the cluster, e.g. echo-basic.gs-x.svc.cluster.local:3000. */
   service: string;
-  /**
-   * `podIP:port` of each Ready pod: what the host reaches, on the cluster's bridge. (A ClusterIP is
-   * not reachable from the host: the host routes the Service range out of its default interface,
-   * and the translated packets get no answer.)
-   */
+  /** `podIP:port` of each Ready pod: what the host reaches, on the cluster's bridge. */
   podAddresses: string[];
+  /** `clusterIP:port` of the Service, which the host reaches too (local-cluster/lib/network.sh). */
+  clusterAddress: string;
 }
 
 /**
@@ -74,6 +74,9 @@ export async function deployEcho(
         template: {
           metadata: { labels },
           spec: {
+            ...(options.nodeName && {
+              nodeSelector: { 'kubernetes.io/hostname': options.nodeName },
+            }),
             automountServiceAccountToken: false,
             containers: [
               {
@@ -135,12 +138,22 @@ export async function deployEcho(
     .items.filter((pod) => isReady(pod) && !pod.metadata.deletionTimestamp)
     .map((pod) => `${pod.status.podIP}:${ECHO_PORT}`);
   for (const address of podAddresses) await nodePortAccepting(`http://${address}`);
+  const clusterIp = kubectl([
+    'get',
+    'service',
+    name,
+    '-n',
+    namespace,
+    '-o',
+    'jsonpath={.spec.clusterIP}',
+  ]);
   return {
     namespace,
     name,
     grpc,
     service: `${name}.${namespace}.svc.cluster.local:${ECHO_PORT}`,
     podAddresses,
+    clusterAddress: `${clusterIp}:${ECHO_PORT}`,
   };
 }
 

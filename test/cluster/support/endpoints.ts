@@ -19,6 +19,10 @@ export interface HostEndpoints {
   dockerSocket: string;
   /** The node that is the host itself (node 1: its InternalIP is the bridge address). */
   hostNode: string;
+  /** Every range the cluster routes (pods of each node, Services, the nodes' own network). */
+  clusterRanges?: string[];
+  /** The bridges `up` made: the only interfaces a packet to those ranges may leave the host by. */
+  bridges?: string[];
 }
 
 let host: HostEndpoints | undefined;
@@ -27,6 +31,14 @@ export function hostEndpoints(): HostEndpoints {
     throw new Error(`${HOST_ENDPOINTS} is missing: run \`npm run cluster -- up\` (idempotent)`);
   host ??= JSON.parse(readFileSync(HOST_ENDPOINTS, 'utf8')) as HostEndpoints;
   return host;
+}
+
+/** The ranges and bridges of the network rule (local-cluster/lib/network.sh), as `up` wrote them. */
+export function clusterNetwork(): { clusterRanges: string[]; bridges: string[] } {
+  const { clusterRanges, bridges } = hostEndpoints();
+  if (!clusterRanges || !bridges)
+    throw new Error(`${HOST_ENDPOINTS} predates clusterRanges: run \`npm run cluster -- up\``);
+  return { clusterRanges, bridges };
 }
 
 let node: { name: string; ip: string } | undefined;
