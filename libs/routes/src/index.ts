@@ -1,7 +1,7 @@
 // The gateway's routes as data (docs/adr/0008-route-model.md): the model, the route file that
 // describes it (docs/route-file.md), and the table today's environment implies.
 export type * from './route-model';
-export { HTTP_METHODS } from './route-model';
+export { HTTP_METHODS, REDIRECT_STATUS_CODES } from './route-model';
 export { routeDefaultsOf, type RouteDefaults, type RouteDefaultsEnv } from './route-defaults';
 export { type RouteFile } from './route-file-fields';
 export { routeFileSchema } from './route-file-schema';

@@ -29,8 +29,9 @@ export function protoProblems(file: RouteFile, sourceName: string, baseDir: stri
     }
   }
   file.routes.forEach((route, index) => {
+    if (route.grpc === undefined || route.upstream === undefined) return;
     const services = servicesOf.get(route.upstream);
-    if (route.grpc === undefined || services === undefined) return;
+    if (services === undefined) return;
     const at = `${sourceName}: routes[${index}] ${JSON.stringify(route.name)}: grpc`;
     const methods = services.get(route.grpc.service);
     if (methods === undefined)

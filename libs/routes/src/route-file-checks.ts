@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { RouteFile, RouteFileRoute, RouteFileUpstream } from './route-file-fields';
+import { REFUSED_FILTER_HEADERS } from './route-filter-headers';
 import { PATH_KINDS, pathMatchOf, pathShape } from './route-path';
 
 type Path = (string | number)[];
@@ -26,12 +27,26 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
     if (first === undefined) names.set(route.name, index);
     else issue(at('name'), `"${route.name}" is also the name of routes[${first}]`);
 
-    const upstream = file.upstreams[route.upstream];
-    if (upstream === undefined) issue(at('upstream'), `no upstream named "${route.upstream}"`);
-    else if (upstream.kind === 'grpc' && route.grpc === undefined)
-      issue(at('grpc'), `required: "${route.upstream}" is a grpc upstream`);
-    else if (upstream.kind === 'http' && route.grpc !== undefined)
-      issue(at('grpc'), `only for routes to a grpc upstream ("${route.upstream}" is http)`);
+    if (route.upstream === undefined) {
+      if (route.redirect === undefined) issue(at('upstream'), 'required unless redirect is given');
+      else checkRedirectRoute(route, (path, message) => issue(at(...path), message));
+    } else if (route.redirect !== undefined) {
+      issue(at('redirect'), 'a route has an upstream or a redirect, not both');
+    } else {
+      const upstream = file.upstreams[route.upstream];
+      if (upstream === undefined) issue(at('upstream'), `no upstream named "${route.upstream}"`);
+      else if (upstream.kind === 'grpc' && route.grpc === undefined)
+        issue(at('grpc'), `required: "${route.upstream}" is a grpc upstream`);
+      else if (upstream.kind === 'http' && route.grpc !== undefined)
+        issue(at('grpc'), `only for routes to a grpc upstream ("${route.upstream}" is http)`);
+      else if (upstream.kind === 'grpc' && route.requestHeaders !== undefined)
+        issue(
+          at('requestHeaders'),
+          `only for routes to an http upstream ("${route.upstream}" is grpc: its calls carry no request headers)`,
+        );
+    }
+    for (const field of ['requestHeaders', 'responseHeaders'] as const)
+      checkHeaderEdits(route[field] ?? {}, (path, message) => issue(at(field, ...path), message));
 
     if (route.auth?.scopes?.length && route.auth.scheme !== 'jwt')
       issue(at('auth', 'scopes'), `only with scheme jwt (got ${route.auth.scheme})`);
@@ -76,6 +91,54 @@ function conditionsOf(match: RouteFileRoute['match']): string[] {
   );
   const query = Object.entries(match.query ?? {}).map(([name, value]) => `query ${name}=${value}`);
   return [...headers, ...query].sort();
+}
+
+/** A redirect route calls nothing: the fields of a call have no meaning on it. */
+function checkRedirectRoute(
+  route: RouteFileRoute,
+  issue: (path: Path, message: string) => void,
+): void {
+  for (const field of ['grpc', 'requestHeaders', 'timeoutMs', 'retry'] as const)
+    if (route[field] !== undefined) issue([field], 'not on a redirect route: it calls no upstream');
+  if (route.redirect?.path?.prefix !== undefined && route.match.path.prefix === undefined)
+    issue(['redirect', 'path', 'prefix'], 'only on a route whose match.path is a prefix');
+}
+
+/**
+ * A route's header edits: no header the gateway owns (route-filter-headers.ts), and a name in one
+ * list only - the lists apply in an order, but one name in two of them reads as a mistake.
+ */
+function checkHeaderEdits(
+  edits: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] },
+  issue: (path: Path, message: string) => void,
+): void {
+  const seen = new Map<string, string>();
+  const names: [Path, string, string][] = [
+    ...Object.keys(edits.set ?? {}).map((name): [Path, string, string] => [
+      ['set', name],
+      name,
+      'set',
+    ]),
+    ...Object.keys(edits.add ?? {}).map((name): [Path, string, string] => [
+      ['add', name],
+      name,
+      'add',
+    ]),
+    ...(edits.remove ?? []).map((name, i): [Path, string, string] => [
+      ['remove', i],
+      name,
+      'remove',
+    ]),
+  ];
+  for (const [path, name, list] of names) {
+    const lower = name.toLowerCase();
+    const refused = REFUSED_FILTER_HEADERS.get(lower);
+    const other = seen.get(lower);
+    if (refused !== undefined) issue(path, `"${lower}" may not be edited: ${refused}`);
+    else if (other !== undefined)
+      issue(path, `"${lower}" is also in ${other} (names ignore case; one list per name)`);
+    seen.set(lower, list);
+  }
 }
 
 function checkUpstream(upstream: RouteFileUpstream, issue: (path: Path, message: string) => void) {

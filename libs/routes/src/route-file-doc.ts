@@ -32,7 +32,8 @@ choices behind it: [ADR 0008](adr/0008-route-model.md). Example: the gateway's o
 setting, named in its row ([configuration reference](configuration.md)).
 
 Besides each field's own rules:
-- every route names an upstream of the file, and route names are unique;
+- every route names an upstream of the file or is a redirect (\`redirect\`), and route names are
+  unique;
 - no two routes take the same method, path (templates differing only in variable names are the
   same path; a strict exact path is the path without its trailing slash), host, \`headers\` and
   \`query\`: routes that differ only by their headers or query are tried in order (\`match\`),

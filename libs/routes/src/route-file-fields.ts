@@ -1,7 +1,7 @@
 import { AUTH_SCHEMES } from '@app/auth/env';
 import { z } from 'zod';
 import { bodySchemaProblem } from './body-schema';
-import { HTTP_METHODS } from './route-model';
+import { HTTP_METHODS, REDIRECT_STATUS_CODES } from './route-model';
 import { pathProblem, type PathKind } from './route-path';
 
 /**
@@ -78,6 +78,77 @@ const headerValue = z
     'expected a header value on one line, without leading or trailing whitespace',
   );
 
+// What Node accepts in a header value it sends (no control characters but tab).
+const editValue = z
+  .string()
+  .regex(/^[\t\x20-\x7e\x80-\xff]*$/, 'expected a header value on one line');
+
+const headerEdits = (what: string) =>
+  z
+    .strictObject({
+      set: z
+        .record(headerName, editValue)
+        .optional()
+        .describe(`Headers set on ${what}, name: value, replacing any value they had.`),
+      add: z
+        .record(headerName, editValue)
+        .optional()
+        .describe(
+          `Headers added to ${what}, name: value: appended to a value the header has (\`a\` becomes \`a, b\`), else set.`,
+        ),
+      remove: z.array(headerName).optional().describe(`Headers removed from ${what}.`),
+    })
+    .optional();
+
+const hostname = z
+  .string()
+  .regex(HOST, 'expected a host name')
+  .refine((value) => !value.startsWith('*.'), 'expected a host name, not a wildcard');
+
+const redirect = z
+  .strictObject({
+    scheme: z
+      .enum(['http', 'https'])
+      .optional()
+      .describe("Scheme of the `Location`. Left out: the request's."),
+    hostname: hostname
+      .optional()
+      .describe("Host name of the `Location`. Left out: the request's (its Host header)."),
+    port: z
+      .int()
+      .min(1)
+      .max(65535)
+      .optional()
+      .describe(
+        "Port of the `Location`. Left out: 80 or 443 when `scheme` is given, else the request's port; 80 with http and 443 with https are left out of the `Location`.",
+      ),
+    path: z
+      .strictObject({
+        full: path('exact').optional().describe('The whole new path, e.g. `/v2/orders`.'),
+        prefix: path('prefix')
+          .optional()
+          .describe(
+            'Replaces the prefix the route matched (prefix routes only, by whole segments): with `match.path.prefix: /old`, `prefix: /new` sends `/old/a` to `/new/a`.',
+          ),
+      })
+      .refine(
+        (value) => (value.full === undefined) !== (value.prefix === undefined),
+        'expected exactly one of full, prefix',
+      )
+      .optional()
+      .describe("New path (exactly one kind). Left out: the request's path."),
+    statusCode: z
+      .union(REDIRECT_STATUS_CODES.map((code) => z.literal(code)))
+      // Its type in docs/route-file.md, which renders no union.
+      .meta({ title: REDIRECT_STATUS_CODES.join(', ') })
+      .optional()
+      .describe('Status of the answer. Left out: 302.'),
+  })
+  .optional()
+  .describe(
+    "Makes the route a redirect: the gateway answers it with this status and a `Location` that is the request's URL (query string included) with the given parts replaced, and calls no upstream. A route has either `upstream` or `redirect`.",
+  );
+
 const route = z
   .strictObject({
     name: name.describe('Unique name of the route: in errors, logs and metrics.'),
@@ -112,7 +183,18 @@ const route = z
       .describe(
         'Which requests the route takes. The most specific path wins: exact, then template, then the longest prefix; a named host before any host. Routes on the same path, methods and hosts that differ by `headers` or `query` are tried with more header conditions first, then more query conditions, then by name; the first whose conditions hold takes the request, and a request none of them takes goes on to the next less specific path.',
       ),
-    upstream: name.describe('Name of the upstream (under `upstreams`) that serves the route.'),
+    upstream: name
+      .optional()
+      .describe(
+        'Name of the upstream (under `upstreams`) that serves the route; required unless `redirect` is given.',
+      ),
+    redirect,
+    requestHeaders: headerEdits('the request sent upstream').describe(
+      "http upstreams only: edits of the request sent upstream, after the upstream's own `headers`: `remove`, then `set`, then `add`. Names ignore case; a name may appear in one of them only; hop-by-hop headers, `host` and `content-length` are refused (the gateway owns them).",
+    ),
+    responseHeaders: headerEdits('the answer').describe(
+      "Edits of the answer the client gets - the upstream's answer as passed on (a grpc route's JSON answer), or the redirect - not the gateway's own error answers: `remove`, then `set`, then `add`. Same rules on names as `requestHeaders`.",
+    ),
     grpc: z
       .strictObject({
         service: z

@@ -133,10 +133,27 @@ export interface Route {
    * path wins whatever its order.
    */
   readonly order: number;
-  /** Name of an upstream of the same table. */
-  readonly upstream: string;
+  /** Name of an upstream of the same table; null exactly for a redirect route. */
+  readonly upstream: string | null;
   /** Set exactly when the upstream is a gRPC upstream. */
   readonly grpc: GrpcMethod | null;
+  /**
+   * Set exactly when `upstream` is null: the gateway answers the redirect itself and calls no
+   * upstream (timeoutMs and retry are then unused).
+   */
+  readonly redirect?: RouteRedirect;
+  /**
+   * Edits of the request sent upstream (HTTP upstreams only), after the upstream's own `headers`.
+   * The filters are absent rather than null when a route has none, so that the version of a
+   * table without any (canonical JSON leaves absent fields out) stays what it was before they
+   * existed.
+   */
+  readonly requestHeaders?: HeaderModifier;
+  /**
+   * Edits of the answer the client gets: the upstream's answer as passed on (for a gRPC route the
+   * transcoded JSON answer), or the redirect; not the gateway's own error answers.
+   */
+  readonly responseHeaders?: HeaderModifier;
   readonly auth: RouteAuthPolicy;
   /** Its own budget, or null: the gateway's default budget, shared with every such route. */
   readonly rateLimit: RouteRateLimit | null;
@@ -150,6 +167,48 @@ export interface Route {
    * null: the body is not checked here (a gRPC route's body is still checked against its message).
    */
   readonly bodySchema: JsonSchema | null;
+}
+
+/**
+ * Header edits of a route, applied in this order: `remove`, then `set`, then `add` (a name in
+ * two of them is refused by the route file, not by the model). Names lower case, each list sorted
+ * by name; never a hop-by-hop header, `host` or `content-length` (route-filter-headers.ts).
+ */
+export interface HeaderModifier {
+  /** Replaces every value the header had. */
+  readonly set: readonly NameValue[];
+  /**
+   * Appends to the header's value (`a` + `b` = `a, b`, as Gateway API's RequestHeaderModifier
+   * `add`; one more line for set-cookie), or sets it when absent.
+   */
+  readonly add: readonly NameValue[];
+  readonly remove: readonly string[];
+}
+
+export const REDIRECT_STATUS_CODES = [301, 302, 303, 307, 308] as const;
+export type RedirectStatusCode = (typeof REDIRECT_STATUS_CODES)[number];
+
+/**
+ * A new path: the whole path, or the prefix the route matched replaced (by whole segments, as
+ * PathRewrite does; only on prefix routes). Gateway API's HTTPPathModifier.
+ */
+export type PathModifier =
+  | { readonly kind: 'full'; readonly path: string }
+  | { readonly kind: 'prefix'; readonly prefix: string };
+
+/**
+ * Gateway API's RequestRedirect filter: the `Location` is the request's URL with these parts
+ * replaced (null: the request's own; the query string is kept). Without a port, a new scheme
+ * takes its well-known port and otherwise the request's port stays (the port the client reached
+ * the gateway on, from the Host header); port 80 with http and 443 with https are left out.
+ */
+export interface RouteRedirect {
+  readonly scheme: 'http' | 'https' | null;
+  /** Lower case. */
+  readonly hostname: string | null;
+  readonly port: number | null;
+  readonly path: PathModifier | null;
+  readonly statusCode: RedirectStatusCode;
 }
 
 /** A JSON Schema document, as parsed from the route file. */

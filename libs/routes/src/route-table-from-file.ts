@@ -6,9 +6,11 @@ import { httpRuleRoutes } from './http-rule-routes';
 import type { RouteDefaults } from './route-defaults';
 import type { RouteFile, RouteFileRoute, RouteFileUpstream } from './route-file-fields';
 import type {
+  HeaderModifier,
   HttpMethod,
   NameValue,
   Route,
+  RouteRedirect,
   RouteTable,
   SkippedMethod,
   UpstreamModel,
@@ -39,8 +41,9 @@ export function routeTableFromFile(
   );
   const byName = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
   const routes = file.routes.map((route) => {
+    if (route.upstream === undefined) return routeOf(route, null, defaults);
     const upstream = byName.get(route.upstream);
-    // The schema's checks ran before: every route names an upstream.
+    // The schema's checks ran before: every route names an upstream or redirects.
     if (upstream === undefined) throw new Error(`no upstream named "${route.upstream}"`);
     return routeOf(route, upstream, defaults);
   });
@@ -138,11 +141,13 @@ function hasConditions(route: FileRoute): boolean {
   return route.match.headers.length > 0 || route.match.query.length > 0;
 }
 
+/** `upstream` null: a redirect route, whose call fields take the http defaults (unused). */
 function routeOf(
   route: RouteFileRoute,
-  upstream: UpstreamModel,
+  upstream: UpstreamModel | null,
   defaults: RouteDefaults,
 ): FileRoute {
+  const traffic = upstream?.traffic ?? defaults.traffic.http;
   const kind = PATH_KINDS.find((k) => route.match.path[k] !== undefined) ?? 'exact';
   const methods = [...new Set(route.match.methods)].sort();
   const byName = (a: NameValue, b: NameValue) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -159,8 +164,11 @@ function routeOf(
         .map(([name, value]) => ({ name, value }))
         .sort(byName),
     },
-    upstream: upstream.name,
+    upstream: upstream?.name ?? null,
     grpc: route.grpc ?? null,
+    ...(route.redirect ? { redirect: redirectOf(route.redirect) } : {}),
+    ...(route.requestHeaders ? { requestHeaders: headerModifierOf(route.requestHeaders) } : {}),
+    ...(route.responseHeaders ? { responseHeaders: headerModifierOf(route.responseHeaders) } : {}),
     auth: route.auth
       ? { scheme: route.auth.scheme, scopes: sortedUnique(route.auth.scopes ?? []) }
       : defaults.auth,
@@ -170,15 +178,44 @@ function routeOf(
           windowMs: route.rateLimit.windowMs ?? defaults.rateLimitWindowMs,
         }
       : null,
-    timeoutMs: route.timeoutMs ?? upstream.traffic.timeoutMs,
+    timeoutMs: route.timeoutMs ?? traffic.timeoutMs,
     retry: {
       idempotent:
         route.retry?.idempotent ?? methods.every((method) => IDEMPOTENT_METHODS.includes(method)),
-      maxAttempts: route.retry?.maxAttempts ?? upstream.traffic.retry.maxAttempts,
-      perTryTimeoutMs: route.retry?.perTryTimeoutMs ?? upstream.traffic.retry.perTryTimeoutMs,
+      maxAttempts: route.retry?.maxAttempts ?? traffic.retry.maxAttempts,
+      perTryTimeoutMs: route.retry?.perTryTimeoutMs ?? traffic.retry.perTryTimeoutMs,
     },
     bodyLimitBytes: route.bodyLimitBytes ?? defaults.bodyLimitBytes,
     bodySchema: route.bodySchema ?? null,
+  };
+}
+
+function redirectOf(redirect: NonNullable<RouteFileRoute['redirect']>): RouteRedirect {
+  const { path } = redirect;
+  return {
+    scheme: redirect.scheme ?? null,
+    hostname: redirect.hostname?.toLowerCase() ?? null,
+    port: redirect.port ?? null,
+    path:
+      path?.full !== undefined
+        ? { kind: 'full', path: path.full }
+        : path?.prefix !== undefined
+          ? { kind: 'prefix', prefix: normalisePath(path.prefix) }
+          : null,
+    statusCode: redirect.statusCode ?? 302,
+  };
+}
+
+/** Names lower case, each list sorted by name (the checks refused a name given twice). */
+function headerModifierOf(edits: NonNullable<RouteFileRoute['requestHeaders']>): HeaderModifier {
+  const pairs = (record: Record<string, string> | undefined): NameValue[] =>
+    Object.entries(record ?? {})
+      .map(([name, value]) => ({ name: name.toLowerCase(), value }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    set: pairs(edits.set),
+    add: pairs(edits.add),
+    remove: sortedUnique((edits.remove ?? []).map((name) => name.toLowerCase())),
   };
 }
 
