@@ -11,6 +11,7 @@ import { dirname } from 'node:path';
 import type { Root } from 'protobufjs';
 import { type Binding, bindingOf, grpcRouteHandler } from './grpc-route';
 import { httpRouteHandler } from './http-route';
+import { redirectRouteHandler } from './redirect-route';
 import type { RouteHandler } from './route-handler';
 import { RouteMatcher } from './route-matcher';
 import type { LiveUpstream } from './upstream-pool';
@@ -50,12 +51,16 @@ export function compileTable(
   };
   const models = new Map(table.upstreams.map((model) => [model.name, model]));
   const entries = table.routes.map((route) => {
-    const model = models.get(route.upstream);
-    const live = upstreams.get(route.upstream);
-    if (!model || !live) throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
     let handle: RouteHandler;
     let binding: Binding | undefined;
-    if (live.kind === 'http' && model.kind === 'http') {
+    const model = route.upstream === null ? undefined : models.get(route.upstream);
+    const live = route.upstream === null ? undefined : upstreams.get(route.upstream);
+    if (route.upstream === null) {
+      if (!route.redirect) throw new Error(`route "${route.name}": no upstream and no redirect`);
+      handle = redirectRouteHandler(route, route.redirect);
+    } else if (!model || !live) {
+      throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
+    } else if (live.kind === 'http' && model.kind === 'http') {
       handle = httpRouteHandler(route, model, live.upstream);
     } else if (live.kind === 'grpc' && model.kind === 'grpc' && route.grpc) {
       binding = bindingOf(route, route.grpc, rootOf(model));
@@ -67,7 +72,7 @@ export function compileTable(
     const matched: MatchedRoute = {
       name: route.name,
       label: labelOf(route),
-      upstream: route.upstream,
+      upstream: route.upstream ?? undefined,
     };
     return { route, target: { route, matched, handle, binding } };
   });

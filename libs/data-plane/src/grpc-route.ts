@@ -10,6 +10,7 @@ import type { GrpcUpstream } from '@app/upstream';
 import type { Client, ServiceError } from '@grpc/grpc-js';
 import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import type { Message, Root, Type } from 'protobufjs';
+import { editReplyHeaders } from './header-edits';
 import { bodyOf, type RouteHandler, splitUrl } from './route-handler';
 
 /** How one route's requests become calls of its method, and replies its answers. */
@@ -58,6 +59,7 @@ export function grpcRouteHandler(
     idempotent: route.retry.idempotent,
     perTryTimeoutMs: route.retry.perTryTimeoutMs,
   };
+  const responseEdits = route.responseHeaders;
   const serialize = (message: Message) => Buffer.from(binding.requestType.encode(message).finish());
   const deserialize = (bytes: Buffer) => binding.responseType.decode(bytes);
   return async (request, reply, params) => {
@@ -92,10 +94,9 @@ export function grpcRouteHandler(
       call,
     );
     // Not awaited: a FastifyReply is thenable and would wait for the socket to finish.
-    void reply
-      .status(200)
-      .type('application/json; charset=utf-8')
-      .send(JSON.stringify(mapResponse(binding, answer)));
+    reply.status(200).type('application/json; charset=utf-8');
+    if (responseEdits) editReplyHeaders(reply, responseEdits);
+    void reply.send(JSON.stringify(mapResponse(binding, answer)));
   };
 }
 

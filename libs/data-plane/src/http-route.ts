@@ -1,12 +1,14 @@
 import { type HttpUpstreamModel, normalisePath, type PathRewrite, type Route } from '@app/routes';
 import type { HttpUpstream } from '@app/upstream';
 import { forwardedRequestHeaders, forwardedResponseHeaders } from './forwarded-headers';
+import { editHeaders, editReplyHeaders } from './header-edits';
 import { bodyBytes, type RouteHandler, splitUrl } from './route-handler';
 
 /**
  * A route to an HTTP upstream: the request goes on as it came - method, path (rewritten as the
  * upstream says, one trailing slash dropped as the match ignored it), query, headers (hop-by-hop
- * ones removed, X-Forwarded-* added) and body - and the upstream's answer comes back as it is,
+ * ones removed, X-Forwarded-* added, then the upstream's and the route's header edits) and body -
+ * and the upstream's answer comes back as it is (the route's response header edits applied),
  * unless it is a 5xx or no answer at all (then the gateway's 502 / 503 / 504, see HttpUpstream).
  */
 export function httpRouteHandler(
@@ -20,27 +22,31 @@ export function httpRouteHandler(
     idempotent: route.retry.idempotent,
     perTryTimeoutMs: route.retry.perTryTimeoutMs,
   };
+  // Read once here: a route without filters pays one check per request for each.
+  const requestEdits = route.requestHeaders;
+  const responseEdits = route.responseHeaders;
   return async (request, reply) => {
     const { path, query } = splitUrl(request.url);
+    const headers = forwardedRequestHeaders(request.headers, model, {
+      address: request.socket.remoteAddress,
+      protocol: request.protocol,
+      host: request.headers.host,
+    });
+    if (requestEdits) editHeaders(headers, requestEdits);
     const response = await upstream.forward(
       {
         method: request.method,
         path: rewritten(normalisePath(path), model.rewrite) + query,
-        headers: forwardedRequestHeaders(request.headers, model, {
-          address: request.socket.remoteAddress,
-          protocol: request.protocol,
-          host: request.headers.host,
-        }),
+        headers,
         body: bodyBytes(request),
         requestId: request.id,
       },
       call,
     );
     // Not awaited: a FastifyReply is thenable and would wait for the socket to finish.
-    void reply
-      .status(response.status)
-      .headers(forwardedResponseHeaders(response.headers))
-      .send(response.body);
+    reply.status(response.status).headers(forwardedResponseHeaders(response.headers));
+    if (responseEdits) editReplyHeaders(reply, responseEdits);
+    void reply.send(response.body);
   };
 }
 

@@ -9,7 +9,8 @@ export interface MatchedRoute {
   readonly name: string;
   /** Its path as a template (`/projects`, `/orders/:id`, `/api/*`): the `route` label of metrics, logs, traces. */
   readonly label: string;
-  readonly upstream: string;
+  /** None for a redirect route, which the gateway answers itself. */
+  readonly upstream: string | undefined;
 }
 
 type Carrier = { [MATCHED]?: MatchedRoute; [ALLOWED]?: readonly string[] };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { HttpMethod, JsonSchema, Route, RouteTable } from '@app/routes';
+import type { HttpMethod, JsonSchema, Route, RouteRedirect, RouteTable } from '@app/routes';
 import { MessageSchemaSet } from '@app/transcoding';
 import {
   grpcOperationParts,
@@ -121,42 +121,84 @@ function operation(
     context.names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
   const checked = route.bodySchema ? bodySchemaOf(route, context.components) : undefined;
   const requestBody = requestBodyOf(method, checked, route.grpc ? parts?.requestBody : undefined);
-  const success = route.grpc
-    ? {
-        '200': {
-          description: 'success',
-          headers: SUCCESS_HEADERS,
-          ...(parts && method !== 'HEAD'
-            ? { content: { 'application/json': { schema: parts.reply } } }
-            : {}),
-        },
-      }
-    : {
-        '2XX': { description: `${route.upstream}'s answer, passed on`, headers: SUCCESS_HEADERS },
-      };
+  const success = route.redirect
+    ? redirectResponse(route.redirect)
+    : route.grpc
+      ? {
+          '200': {
+            description: 'success',
+            headers: SUCCESS_HEADERS,
+            ...(parts && method !== 'HEAD'
+              ? { content: { 'application/json': { schema: parts.reply } } }
+              : {}),
+          },
+        }
+      : {
+          '2XX': { description: `${route.upstream}'s answer, passed on`, headers: SUCCESS_HEADERS },
+        };
   return {
     operationId: route.match.methods.length === 1 ? route.name : `${route.name}.${method}`,
-    summary: `${route.name} (${route.upstream}${grpcCall})`,
+    summary: `${route.name} (${route.upstream ?? 'redirect'}${grpcCall})`,
     ...(notes.length > 0 ? { description: notes.join(' ') } : {}),
     ...(route.match.path.kind === 'prefix' ? { 'x-gateway-path-match': 'prefix' } : {}),
     ...(route.match.hosts.length > 0 ? { 'x-gateway-hosts': route.match.hosts } : {}),
     security: securityOf(scheme, scopes),
     ...(parameters.length > 0 ? { parameters } : {}),
     ...(requestBody ? { requestBody } : {}),
-    responses: {
-      ...success,
-      ...errorResponses({
-        upstream: route.upstream,
-        scheme,
-        scopes,
-        bodyLimit: `${route.bodyLimitBytes} bytes`,
-        grpc: route.grpc !== null,
-      }),
-      ...(route.grpc
-        ? {}
-        : { default: { description: `any other answer of ${route.upstream}, passed on` } }),
+    responses:
+      route.upstream === null
+        ? {
+            ...success,
+            ...withoutUpstreamErrors(
+              errorResponses({
+                upstream: 'the gateway',
+                scheme,
+                scopes,
+                bodyLimit: `${route.bodyLimitBytes} bytes`,
+              }),
+            ),
+          }
+        : {
+            ...success,
+            ...errorResponses({
+              upstream: route.upstream,
+              scheme,
+              scopes,
+              bodyLimit: `${route.bodyLimitBytes} bytes`,
+              grpc: route.grpc !== null,
+            }),
+            ...(route.grpc
+              ? {}
+              : { default: { description: `any other answer of ${route.upstream}, passed on` } }),
+          },
+  };
+}
+
+/** A redirect route's answer: its status and the `Location` (redirect-route.ts builds it). */
+function redirectResponse(redirect: RouteRedirect): Record<string, unknown> {
+  const parts = [
+    redirect.scheme && `scheme ${redirect.scheme}`,
+    redirect.hostname && `host ${redirect.hostname}`,
+    redirect.port !== null && `port ${redirect.port}`,
+    redirect.path &&
+      (redirect.path.kind === 'full'
+        ? `path ${redirect.path.path}`
+        : `the matched prefix replaced by ${redirect.path.prefix}`),
+  ].filter(Boolean);
+  return {
+    [String(redirect.statusCode)]: {
+      description: `redirect, answered by the gateway: the request's URL with ${parts.length > 0 ? parts.join(', ') : 'nothing changed'}`,
+      headers: {
+        Location: { description: 'where the request goes instead', schema: { type: 'string' } },
+      },
     },
   };
+}
+
+/** A redirect route calls no upstream: none of the answers about one apply. */
+function withoutUpstreamErrors(responses: Record<string, unknown>): Record<string, unknown> {
+  const { '502': _bad, '503': _unavailable, '504': _late, ...rest } = responses;
+  return rest;
 }
 
 const BODYLESS: readonly HttpMethod[] = ['GET', 'HEAD', 'DELETE', 'OPTIONS'];
