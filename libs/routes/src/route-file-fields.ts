@@ -138,7 +138,10 @@ const redirect = z
       .optional()
       .describe("New path (exactly one kind). Left out: the request's path."),
     statusCode: z
-      .union(REDIRECT_STATUS_CODES.map((code) => z.literal(code)))
+      .union(
+        REDIRECT_STATUS_CODES.map((code) => z.literal(code)),
+        { error: `expected ${REDIRECT_STATUS_CODES.join(', ')}` },
+      )
       // Its type in docs/route-file.md, which renders no union.
       .meta({ title: REDIRECT_STATUS_CODES.join(', ') })
       .optional()

@@ -65,7 +65,7 @@ interface TestRoute {
     headers?: Record<string, unknown>;
     query?: Record<string, unknown>;
   };
-  upstream: string;
+  upstream?: string;
   grpc?: { service: string; method: string };
   auth?: { scheme: string; scopes?: string[] };
   rateLimit?: { limit: unknown; windowMs?: number };
