@@ -445,3 +445,49 @@ describe('openApiFromTable: recursive messages', () => {
     expect(reply({ child: { children: [{ label: 1 }] } })).toBe(false);
   });
 });
+
+describe('openApiFromTable: redirect routes', () => {
+  const redirectRoute: Route = {
+    name: 'moved',
+    order: 0,
+    match: {
+      methods: ['GET', 'POST'],
+      path: { kind: 'prefix', path: '/old' },
+      hosts: [],
+      headers: [],
+      query: [],
+    },
+    upstream: null,
+    grpc: null,
+    redirect: {
+      scheme: 'https',
+      hostname: 'new.example.com',
+      port: null,
+      path: { kind: 'prefix', prefix: '/new' },
+      statusCode: 301,
+    },
+    auth: { scheme: 'none', scopes: [] },
+    rateLimit: null,
+    timeoutMs: 1000,
+    retry: { idempotent: false, maxAttempts: 1, perTryTimeoutMs: 1000 },
+    bodyLimitBytes: 1024,
+    bodySchema: null,
+  };
+  const table: RouteTable = { upstreams: [], routes: [redirectRoute], version: 'test' };
+  const doc = openApiFromTable(table, () => undefined) as Doc;
+
+  it('documents its status with a Location, and no answer of an upstream', () => {
+    expect(openApiProblems(doc)).toEqual([]);
+    const get = doc.paths['/old'].get;
+    expect(get.summary).toBe('moved (redirect)');
+    expect(get.responses['301']).toEqual({
+      description:
+        "redirect, answered by the gateway: the request's URL with scheme https, host new.example.com, the matched prefix replaced by /new",
+      headers: {
+        Location: { description: 'where the request goes instead', schema: { type: 'string' } },
+      },
+    });
+    for (const code of ['2XX', '502', '503', '504', 'default'])
+      expect(get.responses).not.toHaveProperty(code);
+  });
+});
