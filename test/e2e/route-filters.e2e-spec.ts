@@ -8,9 +8,10 @@ import { type HeaderEcho, startHeaderEcho } from '../support/header-echo.ts';
 import { postJson } from '../support/http.ts';
 import { testStack } from '../support/stack.ts';
 
-// Filters on the route (docs/route-file.md, `requestHeaders`, `responseHeaders`, `redirect`): a
-// real gateway edits what it sends to an upstream that echoes the headers it received, edits the
-// answers of that upstream and of rpc-app-1 (transcoded gRPC), and answers redirect routes itself.
+// Filters on the route (docs/route-file.md, `requestHeaders`, `responseHeaders`, `rewrite`,
+// `redirect`): a real gateway edits and rewrites what it sends to an upstream that echoes what it
+// received, edits the answers of that upstream and of rpc-app-1 (transcoded gRPC), and answers
+// redirect routes itself.
 describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'route-filters-'));
   const file = join(dir, 'routes.yaml');
@@ -52,6 +53,12 @@ describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
               add: { Vary: 'origin' },
               remove: ['Server'],
             },
+          },
+          {
+            name: 'rewritten',
+            match: { methods: ['GET'], path: { prefix: '/api' } },
+            upstream: 'echo',
+            rewrite: { path: { prefix: '/internal' }, hostname: 'echo.internal' },
           },
           {
             name: 'verify',
@@ -139,6 +146,17 @@ describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
     expect(reply.headers['cache-control']).toBe('no-store');
     expect(reply.headers.vary).toBe('accept, origin');
     expect(reply.headers).not.toHaveProperty('server');
+  });
+
+  it('rewrites the path and the Host header the upstream gets, keeping the query', async () => {
+    const reply = await getRaw('/api/a/b?q=1', {});
+    expect(reply.status).toBe(200);
+    const echoed = JSON.parse(reply.body) as { path: string; headers: Record<string, string> };
+    expect(echoed.path).toBe('/internal/a/b?q=1');
+    expect(echoed.headers.host).toBe('echo.internal');
+    // Without a rewrite the upstream gets its own authority.
+    const plain = JSON.parse((await getRaw('/echo/a', {})).body) as typeof echoed;
+    expect(plain.headers.host).toBe(new URL(echo.url).host);
   });
 
   it('sets a response header on the transcoded answer of a gRPC route', async () => {

@@ -1,4 +1,10 @@
-import { type HttpUpstreamModel, normalisePath, type PathRewrite, type Route } from '@app/routes';
+import {
+  type HttpUpstreamModel,
+  normalisePath,
+  type PathModifier,
+  type PathRewrite,
+  type Route,
+} from '@app/routes';
 import type { HttpUpstream } from '@app/upstream';
 import { forwardedRequestHeaders, forwardedResponseHeaders } from './forwarded-headers';
 import { editHeaders, editReplyHeaders } from './header-edits';
@@ -6,7 +12,7 @@ import { bodyBytes, type RouteHandler, splitUrl } from './route-handler';
 
 /**
  * A route to an HTTP upstream: the request goes on as it came - method, path (rewritten as the
- * upstream says, one trailing slash dropped as the match ignored it), query, headers (hop-by-hop
+ * route's `rewrite`, then the upstream's, say, one trailing slash dropped as the match ignored it), query, headers (hop-by-hop
  * ones removed, X-Forwarded-* added, then the upstream's and the route's header edits) and body -
  * and the upstream's answer comes back as it is (the route's response header edits applied),
  * unless it is a 5xx or no answer at all (then the gateway's 502 / 503 / 504, see HttpUpstream).
@@ -25,8 +31,12 @@ export function httpRouteHandler(
   // Read once here: a route without filters pays one check per request for each.
   const requestEdits = route.requestHeaders;
   const responseEdits = route.responseHeaders;
+  const routeRewrite = route.rewrite;
+  const matchedPrefix = route.match.path.kind === 'prefix' ? route.match.path.path : '/';
   return async (request, reply) => {
     const { path, query } = splitUrl(request.url);
+    let target = normalisePath(path);
+    if (routeRewrite?.path) target = modifiedPath(target, routeRewrite.path, matchedPrefix);
     const headers = forwardedRequestHeaders(request.headers, model, {
       address: request.socket.remoteAddress,
       protocol: request.protocol,
@@ -36,8 +46,9 @@ export function httpRouteHandler(
     const response = await upstream.forward(
       {
         method: request.method,
-        path: rewritten(normalisePath(path), model.rewrite) + query,
+        path: rewritten(target, model.rewrite) + query,
         headers,
+        host: routeRewrite?.hostname ?? undefined,
         body: bodyBytes(request),
         requestId: request.id,
       },
@@ -48,6 +59,15 @@ export function httpRouteHandler(
     if (responseEdits) editReplyHeaders(reply, responseEdits);
     void reply.send(response.body);
   };
+}
+
+/**
+ * A route's new path (a redirect's or a rewrite's): the whole path, or `matchedPrefix` - the
+ * prefix the route matched, `/` on other routes - replaced by whole segments.
+ */
+export function modifiedPath(path: string, modifier: PathModifier, matchedPrefix: string): string {
+  if (modifier.kind === 'full') return modifier.path;
+  return rewritten(path, { prefix: matchedPrefix, replacement: modifier.prefix });
 }
 
 /** `prefix` replaced by `replacement` when the path starts with it by whole segments. */

@@ -1,6 +1,6 @@
-import { normalisePath, type Route, type RouteRedirect } from '@app/routes';
+import type { Route, RouteRedirect } from '@app/routes';
 import { editReplyHeaders } from './header-edits';
-import { rewritten } from './http-route';
+import { modifiedPath } from './http-route';
 import type { RouteHandler } from './route-handler';
 import { splitUrl } from './route-handler';
 
@@ -59,15 +59,7 @@ export function redirectLocation(
   const host = redirect.hostname ?? own.hostname;
   const authority = port === WELL_KNOWN_PORTS[scheme] ? host : `${host}:${port}`;
   const { path, query } = splitUrl(request.url);
-  const newPath =
-    redirect.path === null
-      ? path
-      : redirect.path.kind === 'full'
-        ? redirect.path.path
-        : rewritten(path, {
-            prefix: matchedPrefix,
-            replacement: normalisePath(redirect.path.prefix),
-          });
+  const newPath = redirect.path === null ? path : modifiedPath(path, redirect.path, matchedPrefix);
   return `${scheme}://${authority}${newPath}${query}`;
 }
 

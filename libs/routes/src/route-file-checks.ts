@@ -44,7 +44,14 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
           at('requestHeaders'),
           `only for routes to an http upstream ("${route.upstream}" is grpc: its calls carry no request headers)`,
         );
+      else if (upstream.kind === 'grpc' && route.rewrite !== undefined)
+        issue(
+          at('rewrite'),
+          `only for routes to an http upstream ("${route.upstream}" is grpc: the method is the path)`,
+        );
     }
+    if (route.rewrite?.path?.prefix !== undefined && route.match.path.prefix === undefined)
+      issue(at('rewrite', 'path', 'prefix'), 'only on a route whose match.path is a prefix');
     for (const field of ['requestHeaders', 'responseHeaders'] as const)
       checkHeaderEdits(route[field] ?? {}, (path, message) => issue(at(field, ...path), message));
 
@@ -98,7 +105,7 @@ function checkRedirectRoute(
   route: RouteFileRoute,
   issue: (path: Path, message: string) => void,
 ): void {
-  for (const field of ['grpc', 'requestHeaders', 'timeoutMs', 'retry'] as const)
+  for (const field of ['grpc', 'rewrite', 'requestHeaders', 'timeoutMs', 'retry'] as const)
     if (route[field] !== undefined) issue([field], 'not on a redirect route: it calls no upstream');
   if (route.redirect?.path?.prefix !== undefined && route.match.path.prefix === undefined)
     issue(['redirect', 'path', 'prefix'], 'only on a route whose match.path is a prefix');

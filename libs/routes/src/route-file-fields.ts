@@ -105,6 +105,22 @@ const hostname = z
   .regex(HOST, 'expected a host name')
   .refine((value) => !value.startsWith('*.'), 'expected a host name, not a wildcard');
 
+// Gateway API's HTTPPathModifier, as redirects and rewrites take it.
+const pathModifier = z
+  .strictObject({
+    full: path('exact').optional().describe('The whole new path, e.g. `/v2/orders`.'),
+    prefix: path('prefix')
+      .optional()
+      .describe(
+        'Replaces the prefix the route matched (prefix routes only, by whole segments): with `match.path.prefix: /old`, `prefix: /new` sends `/old/a` to `/new/a`.',
+      ),
+  })
+  .refine(
+    (value) => (value.full === undefined) !== (value.prefix === undefined),
+    'expected exactly one of full, prefix',
+  )
+  .optional();
+
 const redirect = z
   .strictObject({
     scheme: z
@@ -122,21 +138,7 @@ const redirect = z
       .describe(
         "Port of the `Location`. Left out: 80 or 443 when `scheme` is given, else the request's port; 80 with http and 443 with https are left out of the `Location`.",
       ),
-    path: z
-      .strictObject({
-        full: path('exact').optional().describe('The whole new path, e.g. `/v2/orders`.'),
-        prefix: path('prefix')
-          .optional()
-          .describe(
-            'Replaces the prefix the route matched (prefix routes only, by whole segments): with `match.path.prefix: /old`, `prefix: /new` sends `/old/a` to `/new/a`.',
-          ),
-      })
-      .refine(
-        (value) => (value.full === undefined) !== (value.prefix === undefined),
-        'expected exactly one of full, prefix',
-      )
-      .optional()
-      .describe("New path (exactly one kind). Left out: the request's path."),
+    path: pathModifier.describe("New path (exactly one kind). Left out: the request's path."),
     statusCode: z
       .union(
         REDIRECT_STATUS_CODES.map((code) => z.literal(code)),
@@ -150,6 +152,26 @@ const redirect = z
   .optional()
   .describe(
     "Makes the route a redirect: the gateway answers it with this status and a `Location` that is the request's URL (query string included) with the given parts replaced, and calls no upstream. A route has either `upstream` or `redirect`.",
+  );
+
+const rewrite = z
+  .strictObject({
+    path: pathModifier.describe(
+      "New path sent upstream (exactly one kind), before the upstream's own `rewrite`. Left out: the request's path.",
+    ),
+    hostname: hostname
+      .optional()
+      .describe(
+        "Host header sent upstream. Left out: the replica's own (its URL's host and port).",
+      ),
+  })
+  .refine(
+    (value) => value.path !== undefined || value.hostname !== undefined,
+    'expected path or hostname',
+  )
+  .optional()
+  .describe(
+    'http upstreams only: rewrites what is sent upstream (the query string is kept). Not with `redirect`.',
   );
 
 const route = z
@@ -192,6 +214,7 @@ const route = z
         'Name of the upstream (under `upstreams`) that serves the route; required unless `redirect` is given.',
       ),
     redirect,
+    rewrite,
     requestHeaders: headerEdits('the request sent upstream').describe(
       "http upstreams only: edits of the request sent upstream, after the upstream's own `headers`: `remove`, then `set`, then `add`. Names ignore case; a name may appear in one of them only; hop-by-hop headers, `host` and `content-length` are refused (the gateway owns them).",
     ),

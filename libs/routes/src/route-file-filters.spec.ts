@@ -218,3 +218,45 @@ describe('route file redirect routes', () => {
     expect(errorOf(change)).toBe(line);
   });
 });
+
+describe('route file rewrites on the route', () => {
+  it('builds the path and the host name, lower case; a part left out is null', () => {
+    const file = validFile();
+    file.routes[0].rewrite = { path: { prefix: '/v3/' }, hostname: 'Orders.Internal' };
+    file.routes[1].rewrite = { path: { full: '/order' } };
+    expect(routeOf(file, 'orders-list')?.rewrite).toEqual({
+      hostname: 'orders.internal',
+      path: { kind: 'prefix', prefix: '/v3' },
+    });
+    expect(routeOf(file, 'order')?.rewrite).toEqual({
+      hostname: null,
+      path: { kind: 'full', path: '/order' },
+    });
+    expect(routeOf(validFile(), 'order')).not.toHaveProperty('rewrite');
+  });
+
+  it.each<[string, (file: TestFile) => void, string]>([
+    [
+      'an empty rewrite',
+      (f) => (f.routes[0].rewrite = {}),
+      'routes.yaml: routes[0] "orders-list": rewrite: expected path or hostname',
+    ],
+    [
+      'a prefix path on a route that is no prefix route',
+      (f) => (f.routes[1].rewrite = { path: { prefix: '/x' } }),
+      'routes.yaml: routes[1] "order": rewrite.path.prefix: only on a route whose match.path is a prefix',
+    ],
+    [
+      'a rewrite on a grpc route',
+      (f) => (f.routes[2].rewrite = { hostname: 'a.test' }),
+      'routes.yaml: routes[2] "verify": rewrite: only for routes to an http upstream ("users" is grpc: the method is the path)',
+    ],
+    [
+      'a rewrite on a redirect route',
+      (f) => f.routes.push({ ...redirectFile({}).routes[3], rewrite: { hostname: 'a.test' } }),
+      'routes.yaml: routes[3] "old": rewrite: not on a redirect route: it calls no upstream',
+    ],
+  ])('refuses %s, naming the field', (_, change, line) => {
+    expect(errorOf(change)).toBe(line);
+  });
+});

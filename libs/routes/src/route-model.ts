@@ -154,6 +154,12 @@ export interface Route {
    * transcoded JSON answer), or the redirect; not the gateway's own error answers.
    */
   readonly responseHeaders?: HeaderModifier;
+  /**
+   * HTTP upstreams only: the path and Host header sent upstream (Gateway API's URLRewrite). The
+   * new path is then rewritten by the upstream's own `rewrite`, if any, and appended to its base
+   * URL; the query string is kept.
+   */
+  readonly rewrite?: RouteRewrite;
   readonly auth: RouteAuthPolicy;
   /** Its own budget, or null: the gateway's default budget, shared with every such route. */
   readonly rateLimit: RouteRateLimit | null;
@@ -209,6 +215,13 @@ export interface RouteRedirect {
   readonly port: number | null;
   readonly path: PathModifier | null;
   readonly statusCode: RedirectStatusCode;
+}
+
+/** A route's rewrite of what it sends upstream; null parts are left as they are. */
+export interface RouteRewrite {
+  /** Host header sent instead of the replica's authority (lower case). */
+  readonly hostname: string | null;
+  readonly path: PathModifier | null;
 }
 
 /** A JSON Schema document, as parsed from the route file. */

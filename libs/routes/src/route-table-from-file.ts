@@ -9,6 +9,7 @@ import type {
   HeaderModifier,
   HttpMethod,
   NameValue,
+  PathModifier,
   Route,
   RouteRedirect,
   RouteTable,
@@ -167,6 +168,14 @@ function routeOf(
     upstream: upstream?.name ?? null,
     grpc: route.grpc ?? null,
     ...(route.redirect ? { redirect: redirectOf(route.redirect) } : {}),
+    ...(route.rewrite
+      ? {
+          rewrite: {
+            hostname: route.rewrite.hostname?.toLowerCase() ?? null,
+            path: pathModifierOf(route.rewrite.path),
+          },
+        }
+      : {}),
     ...(route.requestHeaders ? { requestHeaders: headerModifierOf(route.requestHeaders) } : {}),
     ...(route.responseHeaders ? { responseHeaders: headerModifierOf(route.responseHeaders) } : {}),
     auth: route.auth
@@ -196,14 +205,15 @@ function redirectOf(redirect: NonNullable<RouteFileRoute['redirect']>): RouteRed
     scheme: redirect.scheme ?? null,
     hostname: redirect.hostname?.toLowerCase() ?? null,
     port: redirect.port ?? null,
-    path:
-      path?.full !== undefined
-        ? { kind: 'full', path: path.full }
-        : path?.prefix !== undefined
-          ? { kind: 'prefix', prefix: normalisePath(path.prefix) }
-          : null,
+    path: pathModifierOf(path),
     statusCode: redirect.statusCode ?? 302,
   };
+}
+
+function pathModifierOf(path: { full?: string; prefix?: string } | undefined): PathModifier | null {
+  if (path?.full !== undefined) return { kind: 'full', path: path.full };
+  if (path?.prefix !== undefined) return { kind: 'prefix', prefix: normalisePath(path.prefix) };
+  return null;
 }
 
 /** Names lower case, each list sorted by name (the checks refused a name given twice). */

@@ -24,6 +24,8 @@ export interface ForwardRequest {
   headers: Readonly<Record<string, string | readonly string[]>>;
   body: Buffer | undefined;
   requestId: string;
+  /** Host header sent instead of the replica's own authority (a route's `rewrite.hostname`). */
+  host?: string;
 }
 
 export interface ForwardResponse {
@@ -244,7 +246,7 @@ export class HttpUpstream {
         accept: null,
         'content-type': null,
         ...request.headers,
-        host: endpoint.target.authority,
+        host: request.host ?? endpoint.target.authority,
         [REQUEST_ID_HEADER]: request.requestId,
       },
       responseType: 'arraybuffer',
