@@ -1,21 +1,12 @@
-import type { HttpUpstreamModel } from '@app/routes';
+import { HOP_BY_HOP_HEADERS, type HttpUpstreamModel } from '@app/routes';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 
 /**
- * Hop-by-hop headers (RFC 9110 7.6.1) belong to one connection and are never forwarded; nor are
- * the ones the gateway sets itself per attempt (host, the request id) or recomputes from the body
- * it sends (content-length).
+ * Hop-by-hop headers are never forwarded; nor are the ones the gateway sets itself per attempt
+ * (host, the request id) or recomputes from the body it sends (content-length).
  */
 const NOT_FORWARDED = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
+  ...HOP_BY_HOP_HEADERS,
   'host',
   'content-length',
   'x-request-id',

@@ -13,3 +13,4 @@ export { httpRuleSegments } from './route-path';
 export { compileBodySchema, type BodyCheck, type BodyProblem } from './body-schema';
 export { watchRouteFile, type RouteFileWatchOptions } from './route-file-watcher';
 export { normalisePath } from './route-path';
+export { HOP_BY_HOP_HEADERS } from './route-filter-headers';

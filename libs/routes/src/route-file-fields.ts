@@ -216,7 +216,7 @@ const route = z
     redirect,
     rewrite,
     requestHeaders: headerEdits('the request sent upstream').describe(
-      "http upstreams only: edits of the request sent upstream, after the upstream's own `headers`: `remove`, then `set`, then `add`. Names ignore case; a name may appear in one of them only; hop-by-hop headers, `host` and `content-length` are refused (the gateway owns them).",
+      "http upstreams only: edits of the request sent upstream, after the upstream's own `headers`: `remove`, then `set`, then `add`. Names ignore case; a name may appear in one of them only; hop-by-hop headers, `host`, `content-length` and `x-request-id` are refused (the gateway owns them).",
     ),
     responseHeaders: headerEdits('the answer').describe(
       "Edits of the answer the client gets - the upstream's answer as passed on (a grpc route's JSON answer), or the redirect - not the gateway's own error answers: `remove`, then `set`, then `add`. Same rules on names as `requestHeaders`.",

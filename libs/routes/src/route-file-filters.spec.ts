@@ -90,6 +90,11 @@ describe('route file header edits', () => {
       'routes.yaml: routes[0] "orders-list": responseHeaders.set.content-length: "content-length" may not be edited: the body\'s framing, computed by the gateway',
     ],
     [
+      'the request id',
+      (f) => (f.routes[0].requestHeaders = { set: { 'X-Request-Id': 'fixed' } }),
+      'routes.yaml: routes[0] "orders-list": requestHeaders.set.X-Request-Id: "x-request-id" may not be edited: set by the gateway on every attempt',
+    ],
+    [
       'a name in two lists',
       (f) => (f.routes[0].requestHeaders = { set: { 'X-A': '1' }, remove: ['x-a'] }),
       'routes.yaml: routes[0] "orders-list": requestHeaders.remove[0]: "x-a" is also in set (names ignore case; one list per name)',

@@ -178,7 +178,7 @@ export interface Route {
 /**
  * Header edits of a route, applied in this order: `remove`, then `set`, then `add` (a name in
  * two of them is refused by the route file, not by the model). Names lower case, each list sorted
- * by name; never a hop-by-hop header, `host` or `content-length` (route-filter-headers.ts).
+ * by name; never a hop-by-hop header, `host`, `content-length` or `x-request-id` (route-filter-headers.ts).
  */
 export interface HeaderModifier {
   /** Replaces every value the header had. */
