@@ -7,7 +7,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
-import { keepAliveClients, type KeepAliveSummary } from '../support/keepalive-client.ts';
 import { gatewayUrl, nodePortAccepting } from './support/access.ts';
 import { kubectlAsync } from './support/cluster.ts';
 import { placement, readyNodeNames } from './support/nodes.ts';
@@ -22,7 +21,13 @@ import {
   upgrade,
   type Release,
 } from './support/release.ts';
-import { describeFailures, startLoad, type LoadReport } from './support/traffic.ts';
+import {
+  describeFailures,
+  keepAliveLoad,
+  startLoad,
+  type KeptAlive,
+  type LoadReport,
+} from './support/traffic.ts';
 
 const release: Release = { name: 'hard', namespace: 'gs-anti-affinity' };
 const HARD = { ...LOAD_TEST_VALUES, componentDefaults: { podAntiAffinity: 'hard' } };
@@ -51,25 +56,15 @@ test('hard anti-affinity, replicas == nodes: one pod per node; a surge rollout w
       distinct: true,
     });
 
-  const endpoint = new URL(url).host;
   const newConnections = new Agent({ pipelining: 0 });
   const load = startLoad(url, 2, newConnections);
-  const common = {
-    endpoints: [endpoint],
-    method: 'POST' as const,
-    busy: 1,
-    idle: 4,
-    maxIdleSeconds: 3,
-  };
-  const keepAlive = {
-    projects: keepAliveClients({ ...common, path: '/projects/', body: { title: 'hard' } }),
-    verify: keepAliveClients({ ...common, path: '/verify/', body: { id: 9, token: 'hard' } }),
-  };
+  const keepAlive = keepAliveLoad(url, 'hard');
+
   let waiting: Pod | undefined;
   let oldStillReady: number | undefined;
   let upgradeS: number | undefined;
   let report: LoadReport;
-  let kept: Record<'projects' | 'verify', KeepAliveSummary>;
+  let kept: KeptAlive;
   try {
     await sleep(3000);
     // With the defaults the surge pod has no node to go to, and no old pod leaves.
@@ -126,12 +121,12 @@ test('hard anti-affinity, replicas == nodes: one pod per node; a surge rollout w
     await sleep(LAST_POD_TERMINATION_MS);
   } finally {
     report = await load.stop();
-    kept = { projects: await keepAlive.projects.stop(), verify: await keepAlive.verify.stop() };
+    kept = await keepAlive.stop();
     await newConnections.close();
   }
   const after = placement(release);
-  const keptSent = kept.projects.sent + kept.verify.sent;
-  const keptFailed = kept.projects.failed + kept.verify.failed;
+  const keptSent = kept.sent;
+  const keptFailed = kept.failed;
   console.log(
     `hard anti-affinity: surge pod ${waiting?.metadata.name} Unschedulable with ${oldStillReady} old webapp-1 pods Ready; ` +
       `helm upgrade to maxUnavailable 1 in ${upgradeS?.toFixed(0)} s: new connections ${report.failed.length} of ${report.total} failed, ` +
@@ -142,7 +137,7 @@ test('hard anti-affinity, replicas == nodes: one pod per node; a surge rollout w
   expect({ failed: describeFailures(report) }).toEqual({ failed: [] });
   expect({
     keptFailed,
-    failures: [...kept.projects.failures, ...kept.verify.failures].slice(0, 5),
+    failures: kept.failures.slice(0, 5),
   }).toEqual({
     keptFailed: 0,
     failures: [],

@@ -8,7 +8,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
-import { keepAliveClients, type KeepAliveSummary } from '../support/keepalive-client.ts';
 import { gatewayUrl, nodePortAccepting } from './support/access.ts';
 import { kubectlAsync, type CommandOutcome } from './support/cluster.ts';
 import { evict, placement, readyNodeNames, watchReadyPods } from './support/nodes.ts';
@@ -21,7 +20,13 @@ import {
   type App,
   type Release,
 } from './support/release.ts';
-import { describeFailures, startLoad, type LoadReport } from './support/traffic.ts';
+import {
+  describeFailures,
+  keepAliveLoad,
+  startLoad,
+  type KeptAlive,
+  type LoadReport,
+} from './support/traffic.ts';
 
 const release: Release = { name: 'drain', namespace: 'gs-drain' };
 /** After the last eviction the pod is still terminating (preStop 5 s + drain 1 s). */
@@ -91,26 +96,16 @@ test('kubectl drain of a node under load: 0 failed requests, and the PodDisrupti
   const spent = pods(release, 'gateway').find((pod) => pod.spec.nodeName !== target)!;
   const refused = pods(release, 'gateway').find((pod) => pod.spec.nodeName === target)!;
 
-  const endpoint = new URL(url).host;
   const newConnections = new Agent({ pipelining: 0 });
   const load = startLoad(url, 2, newConnections);
-  const common = {
-    endpoints: [endpoint],
-    method: 'POST' as const,
-    busy: 1,
-    idle: 4,
-    maxIdleSeconds: 3,
-  };
-  const keepAlive = {
-    projects: keepAliveClients({ ...common, path: '/projects/', body: { title: 'drain' } }),
-    verify: keepAliveClients({ ...common, path: '/verify/', body: { id: 9, token: 'drain' } }),
-  };
+  const keepAlive = keepAliveLoad(url, 'drain');
+
   const watch = watchReadyPods(release);
   let cordon: CommandOutcome | undefined;
   let spend: CommandOutcome | undefined;
   let drain: CommandOutcome | undefined;
   let report: LoadReport;
-  let kept: Record<'projects' | 'verify', KeepAliveSummary>;
+  let kept: KeptAlive;
   let lowest: Record<App, number>;
   const started = Date.now();
   try {
@@ -125,13 +120,13 @@ test('kubectl drain of a node under load: 0 failed requests, and the PodDisrupti
     await sleep(LAST_POD_TERMINATION_MS);
   } finally {
     report = await load.stop();
-    kept = { projects: await keepAlive.projects.stop(), verify: await keepAlive.verify.stop() };
+    kept = await keepAlive.stop();
     lowest = await watch.stop();
     await newConnections.close();
   }
   const after = placement(release);
-  const keptSent = kept.projects.sent + kept.verify.sent;
-  const keptFailed = kept.projects.failed + kept.verify.failed;
+  const keptSent = kept.sent;
+  const keptFailed = kept.failed;
   console.log(
     `drain of ${target} in ${Math.round((Date.now() - started) / 1000)} s: new connections ${report.failed.length} of ${report.total} failed, ` +
       `keep-alive (10 connections idle up to 3 s) ${keptFailed} of ${keptSent} failed; fewest Ready pods ${JSON.stringify(lowest)}; ` +
@@ -159,9 +154,9 @@ test('kubectl drain of a node under load: 0 failed requests, and the PodDisrupti
   for (const app of APPS)
     expect({ app, onDrained: after[app].includes(target!) }).toEqual({ app, onDrained: false });
   expect({ newConnections: describeFailures(report) }).toEqual({ newConnections: [] });
-  expect({ keepAlive: [...kept.projects.failures, ...kept.verify.failures] }).toEqual({
+  expect({ keepAlive: kept.failures }).toEqual({
     keepAlive: [],
   });
   expect(report.total).toBeGreaterThan(100);
-  expect(kept.projects.ok + kept.verify.ok).toBeGreaterThan(100);
+  expect(kept.ok).toBeGreaterThan(100);
 }, 900_000);

@@ -3,6 +3,7 @@
 // autoscaling reacts to; a closed loop would only measure how fast this machine is).
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
+import { keepAliveClients } from '../../support/keepalive-client.ts';
 import { load, type Outcome } from '../../support/load.ts';
 import { client } from './client.ts';
 import { SEED_REQUESTS, type SeedRequest } from './seed.ts';
@@ -112,6 +113,44 @@ export function steadyTraffic(
       stopped = true;
       await loop;
       await Promise.all([...inFlight]);
+    },
+  };
+}
+
+/** What the keep-alive clients of both routes saw, summed. */
+export interface KeptAlive {
+  sent: number;
+  ok: number;
+  failed: number;
+  failures: string[];
+}
+
+/**
+ * Clients that keep their connections alive, as load balancers and SDK pools do, on both routes
+ * through the NodePort: per route one sending back to back and four idle up to 3 s between
+ * requests, never retrying. `tag` marks their bodies.
+ */
+export function keepAliveLoad(baseUrl: string, tag: string): { stop: () => Promise<KeptAlive> } {
+  const common = {
+    endpoints: [new URL(baseUrl).host],
+    method: 'POST' as const,
+    busy: 1,
+    idle: 4,
+    maxIdleSeconds: 3,
+  };
+  const clients = [
+    keepAliveClients({ ...common, path: '/projects/', body: { title: tag } }),
+    keepAliveClients({ ...common, path: '/verify/', body: { id: 9, token: tag } }),
+  ];
+  return {
+    stop: async () => {
+      const summaries = await Promise.all(clients.map((c) => c.stop()));
+      return {
+        sent: summaries.reduce((n, s) => n + s.sent, 0),
+        ok: summaries.reduce((n, s) => n + s.ok, 0),
+        failed: summaries.reduce((n, s) => n + s.failed, 0),
+        failures: summaries.flatMap((s) => s.failures),
+      };
     },
   };
 }
