@@ -36,12 +36,17 @@ export const SMALL_REQUESTS = {
 
 /**
  * The gateway on a NodePort (the tests' load reaches it on the NodePort host) with a rate limit far
- * above any test's load, so every failure a traffic spec counts is the stack's, not the limiter's.
+ * above any test's load, each gateway counting on its own (`redis.mode: none`), so every failure a
+ * traffic spec counts is the stack's, not the limiter's. With the shared limiter, a drain on 3
+ * nodes once met 429s far below the limit while gateways came and went (a new window's share is
+ * taken on trust, and tokens another gateway holds come back only at a sync); the shared limiter
+ * has its own spec, redis-limit.cluster-spec.ts.
  */
 export const LOAD_TEST_VALUES = {
   components: {
     gateway: { service: { type: 'NodePort' }, env: { RATE_LIMIT_LIMIT: '100000000' } },
   },
+  redis: { mode: 'none' },
 };
 
 export interface InstallOptions {
