@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { nodePortAccepting } from './support/access.ts';
 import { REPO, kubectl } from './support/cluster.ts';
 import { hostEndpoints } from './support/endpoints.ts';
 import { pods, readyPods } from './support/pods.ts';
@@ -33,8 +34,10 @@ test('each app runs the replica count of the file', () => {
 });
 
 test('the gateway answers on the fixed NodePort of the file, on the NodePort host (127.0.0.1)', async () => {
-  const port = overrides.components.gateway.service.nodePort;
-  expectSeedAnswers(await seedRequests(`http://${hostEndpoints().nodePortHost}:${port}`));
+  const url = `http://${hostEndpoints().nodePortHost}:${overrides.components.gateway.service.nodePort}`;
+  // kube-proxy opens a NodePort a moment after the pods turn Ready (docs/kubernetes.md).
+  await nodePortAccepting(url);
+  expectSeedAnswers(await seedRequests(url));
 });
 
 test('webapp-1 pods carry the resources of the file; the others keep the defaults', () => {
