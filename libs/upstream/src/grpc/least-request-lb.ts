@@ -111,10 +111,11 @@ class LeastRequestPicker implements experimental.Picker {
 
   pick(args: experimental.PickArgs): experimental.PickResult {
     const previous = args.metadata.get(PREVIOUS_ATTEMPTS_METADATA);
-    const exclude =
-      previous.length === 0
-        ? undefined
-        : this.ready.filter((child) => previous.join(',').split(',').includes(child.key));
+    let exclude: Child[] | undefined;
+    if (previous.length > 0) {
+      const tried = new Set(previous.join(',').split(','));
+      exclude = this.ready.filter((child) => tried.has(child.key));
+    }
     // Never undefined: the picker exists only while some child is ready (panic mode included);
     // when every ready one was tried already, any of them.
     const child =
