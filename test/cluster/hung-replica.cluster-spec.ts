@@ -14,6 +14,7 @@ import { client } from './support/client.ts';
 import { readyPods } from './support/pods.ts';
 import { APPS, install, LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
 import { SEED_REQUESTS } from './support/seed.ts';
+import { DEADLINE_MS, UNANSWERED_REPLICA_BOUND } from './support/traffic.ts';
 
 const release: Release = { name: 'hung', namespace: 'gs-hung-replica' };
 /** Clients per route, each pausing PAUSE_MS after every answer. */
@@ -21,17 +22,6 @@ const CLIENTS = 4;
 const PAUSE_MS = 50;
 /** Longer than the readiness probe takes to fail, as the lost node of node-loss.cluster-spec.ts. */
 const FROZEN_MS = 30_000;
-/** The chart's default deadline of both routes (WEBAPP_TIMEOUT_MS, RPC_TIMEOUT_MS). */
-const DEADLINE_MS = 5000;
-/**
- * What /projects/ may lose: each gateway pod ejects a replica after WEBAPP_OUTLIER_CONSECUTIVE_FAILURES
- * (default 5) failures in a row, timeouts included, so no pod writes more to the frozen one than
- * that, however long it stays frozen - its readiness probe usually takes it out of the endpoints
- * first (docs/traffic.md).
- */
-const GATEWAYS = 3;
-const CONSECUTIVE_FAILURES = 5;
-const HUNG_PROJECTS_BOUND = GATEWAYS * CONSECUTIVE_FAILURES;
 let url = '';
 const frozen: string[] = [];
 
@@ -97,10 +87,10 @@ test('a frozen webapp-1 and rpc-app-1 pod: /verify/ loses nothing, /projects/ on
   console.log(
     `hung replica (one webapp-1 and one rpc-app-1 pod frozen ${FROZEN_MS / 1000} s, ${CLIENTS} keep-alive clients per route): ` +
       `/projects/ sent ${projects.length} (${during(projects)} while frozen) -> ${JSON.stringify(statusCounts(projects))}, failed (sent after the freeze + waited) ${waits(projects)}; ` +
-      `/verify/ sent ${verify.length} (${during(verify)} while frozen) -> ${JSON.stringify(statusCounts(verify))}, failed ${waits(verify)}; bound on /projects/ ${HUNG_PROJECTS_BOUND}`,
+      `/verify/ sent ${verify.length} (${during(verify)} while frozen) -> ${JSON.stringify(statusCounts(verify))}, failed ${waits(verify)}; bound on /projects/ ${UNANSWERED_REPLICA_BOUND}`,
   );
   expect(statusCounts(verify)).toEqual({ 200: verify.length });
   // Lost only what was written to the frozen pod: the gateway's deadline answered each one.
   expect(failed(projects).every((o) => o.status === 504 && o.ms >= DEADLINE_MS - 100)).toBe(true);
-  expect(failed(projects).length).toBeLessThanOrEqual(HUNG_PROJECTS_BOUND);
+  expect(failed(projects).length).toBeLessThanOrEqual(UNANSWERED_REPLICA_BOUND);
 }, 600_000);

@@ -15,19 +15,11 @@ import { clusterNodes, clusterScript } from './support/cluster.ts';
 import { placement, readyNodeNames } from './support/nodes.ts';
 import { readyPods } from './support/pods.ts';
 import { APPS, install, LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
-import { startLoad } from './support/traffic.ts';
+import { DEADLINE_MS, startLoad, UNANSWERED_REPLICA_BOUND } from './support/traffic.ts';
 
 const release: Release = { name: 'loss', namespace: 'gs-node-loss' };
 /** Past the node controller's grace period (node-monitor-grace-period, 40-50 s): the node turns NotReady. */
 const CUT_MS = 70_000;
-/** The chart's default deadline of both routes (WEBAPP_TIMEOUT_MS, RPC_TIMEOUT_MS). */
-const DEADLINE_MS = 5000;
-/**
- * What /projects/ may lose to the lost node's webapp-1 pod: each gateway pod ejects it after
- * WEBAPP_OUTLIER_CONSECUTIVE_FAILURES (default 5) timeouts in a row, as in hung-replica.cluster-spec.ts;
- * the gateway pod on the lost node is cut off with it and counts on the gateway side.
- */
-const PROJECTS_BOUND = 3 * 5;
 let url = '';
 
 beforeAll(async () => {
@@ -116,7 +108,7 @@ test('a node cut off under load: the stack keeps answering and is whole again wh
   expect(backendSide('projects').every((o) => o.status === 504 && o.ms >= DEADLINE_MS - 100)).toBe(
     true,
   );
-  expect(backendSide('projects').length).toBeLessThanOrEqual(PROJECTS_BOUND);
+  expect(backendSide('projects').length).toBeLessThanOrEqual(UNANSWERED_REPLICA_BOUND);
   // The node controller noticed within the cut.
   expect(notReadyAfterMs).toBeGreaterThan(0);
   // The stack kept answering: most requests succeeded (2 of 3 of every app were never touched).

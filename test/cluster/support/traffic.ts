@@ -154,3 +154,15 @@ export function keepAliveLoad(baseUrl: string, tag: string): { stop: () => Promi
     },
   };
 }
+
+/** The chart's default deadline of both routes (WEBAPP_TIMEOUT_MS, RPC_TIMEOUT_MS). */
+export const DEADLINE_MS = 5000;
+
+/**
+ * What /projects/ (not idempotent) may lose to one replica that stops answering: each of the 3
+ * gateway pods ejects it after WEBAPP_OUTLIER_CONSECUTIVE_FAILURES (default 5) failures in a row,
+ * timeouts included, so none writes more to it than that however long it stays silent - its
+ * readiness probe, or the node controller, usually takes it out of the endpoints first
+ * (docs/traffic.md).
+ */
+export const UNANSWERED_REPLICA_BOUND = 3 * 5;
