@@ -143,8 +143,11 @@ resolvConf: $dir/resolv.conf
 podLogsDir: $dir/pod-logs
 serializeImagePulls: false
 maxPods: 110
-# One small node: evict only when really short, and never collect the locally built images.
-evictionHard: { memory.available: 200Mi, nodefs.available: 2%, imagefs.available: 2% }
+# Every node shares the host's one disk, so a percentage threshold taints all nodes at once the
+# moment the disk dips below it (DiskPressure: no pod schedules again, every later spec fails) and
+# evicting pods frees nothing worth having; a full disk fails writes loudly instead. The locally
+# built images are never collected: nothing could pull them back. (docs/local-cluster.md)
+evictionHard: { memory.available: 200Mi, nodefs.available: "0%", nodefs.inodesFree: "0%", imagefs.available: "0%" }
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 YAML

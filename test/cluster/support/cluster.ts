@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CHART, REPO } from '../../k8s/support/tools.ts';
+import { describeClusterTrouble, namespaceOf, waitsForWorkloads } from './diagnosis.ts';
 
 export { CHART, REPO };
 /** What cluster.sh keeps: kubeconfig, PKI, its binaries and add-ons (bin/), state/ (PIDs, logs). */
@@ -46,9 +47,21 @@ function exec(file: string, args: string[], options: CommandOptions): CommandRes
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
 }
 
-function checked(result: CommandResult, what: string): string {
+/** The failure of a command that waited for workloads, with what the cluster says about why. */
+export function waitFailure(what: string, args: readonly string[], output: string): Error {
+  const diagnosis = waitsForWorkloads(args)
+    ? `\ncluster state:\n${describeClusterTrouble(kubectlResult, CLUSTER_DIR, namespaceOf(args))}`
+    : '';
+  return new Error(`${what}:\n${output}${diagnosis}`);
+}
+
+function checked(result: CommandResult, file: string, args: string[]): string {
   if (result.status !== 0)
-    throw new Error(`${what} exited ${result.status}:\n${result.stdout}\n${result.stderr}`);
+    throw waitFailure(
+      `${file} ${args.join(' ')} exited ${result.status}`,
+      args,
+      `${result.stdout}\n${result.stderr}`,
+    );
   return result.stdout;
 }
 
@@ -59,7 +72,7 @@ export function kubectlResult(args: string[], options: CommandOptions = {}): Com
 
 /** kubectl's stdout; throws with its output when it fails. */
 export function kubectl(args: string[], options: CommandOptions = {}): string {
-  return checked(kubectlResult(args, options), `kubectl ${args.join(' ')}`);
+  return checked(kubectlResult(args, options), 'kubectl', args);
 }
 
 /* eslint-disable-next-line @typescript-eslint/no-explicit-any -- Kubernetes objects are free-form JSON; callers name the fields they read */
@@ -76,7 +89,7 @@ export function apply(...objects: object[]): void {
 
 /** helm's stdout; throws with its output when it fails (default timeout 300 s). */
 export function helm(args: string[], timeoutMs = 300_000): string {
-  return checked(exec(join(BIN, 'helm'), args, { timeoutMs }), `helm ${args.join(' ')}`);
+  return checked(exec(join(BIN, 'helm'), args, { timeoutMs }), 'helm', args);
 }
 
 export interface CommandOutcome {
@@ -120,7 +133,7 @@ export function kubectlAsync(args: string[], timeoutMs = 60_000): Promise<Comman
 export async function helmAsync(args: string[], timeoutMs = 300_000): Promise<string> {
   const outcome = await execAsync(join(BIN, 'helm'), args, timeoutMs);
   if (outcome.code !== 0)
-    throw new Error(`helm ${args.join(' ')} exited ${outcome.code}:\n${outcome.output}`);
+    throw waitFailure(`helm ${args.join(' ')} exited ${outcome.code}`, args, outcome.output);
   return outcome.stdout;
 }
 

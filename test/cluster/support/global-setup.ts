@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { eventually } from '../../support/eventually.ts';
 import { REPO, clusterIsUp, clusterNodes, clusterScript } from './cluster.ts';
+import { diskAvailable } from './diagnosis.ts';
 import { HOST_ENDPOINTS } from './endpoints.ts';
 import { WANTED_NODES } from './nodes.ts';
 
@@ -15,6 +16,8 @@ export const STARTED_MARKER = join(REPO, '.tools/cluster/started-by-tests');
 export default async function globalSetup(): Promise<void> {
   if (process.getuid?.() !== 0)
     throw new Error('npm run test:cluster needs root (network namespaces, iptables, mounts)');
+  // The nodes share this disk: a run that fills it fails every spec after (printed again at the end).
+  console.log(`[cluster tests] ${diskAvailable(REPO)}`);
   const startedHere = !clusterIsUp();
   try {
     const up = ['--nodes', String(WANTED_NODES)];

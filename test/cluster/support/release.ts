@@ -12,6 +12,7 @@ import {
   kubectlAsync,
   kubectlJson,
   kubectlResult,
+  waitFailure,
 } from './cluster.ts';
 
 export interface Release {
@@ -221,5 +222,5 @@ export async function rolloutStatus(
   ];
   const outcome = await kubectlAsync(args, 260_000);
   if (outcome.code !== 0)
-    throw new Error(`kubectl ${args.join(' ')} exited ${outcome.code}:\n${outcome.output}`);
+    throw waitFailure(`kubectl ${args.join(' ')} exited ${outcome.code}`, args, outcome.output);
 }
