@@ -7,14 +7,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
-import { gatewayUrl, nodePortAccepting } from './support/access.ts';
+import { installServing } from './support/access.ts';
 import { kubectlAsync } from './support/cluster.ts';
 import { placement, readyNodeNames } from './support/nodes.ts';
 import { isReady, pods, readyPods, type Pod } from './support/pods.ts';
 import {
   APPS,
   deploymentName,
-  install,
   LOAD_TEST_VALUES,
   selector,
   uninstall,
@@ -36,10 +35,7 @@ const LAST_POD_TERMINATION_MS = 10_000;
 let url = '';
 
 beforeAll(async () => {
-  uninstall(release);
-  install(release, HARD);
-  url = gatewayUrl(release);
-  await nodePortAccepting(url);
+  url = await installServing(release, HARD);
 }, 400_000);
 
 afterAll(() => uninstall(release), 300_000);

@@ -8,18 +8,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
-import { gatewayUrl, nodePortAccepting } from './support/access.ts';
+import { installServing } from './support/access.ts';
 import { kubectlAsync, type CommandOutcome } from './support/cluster.ts';
 import { evict, placement, readyNodeNames, watchReadyPods } from './support/nodes.ts';
 import { pods } from './support/pods.ts';
-import {
-  APPS,
-  install,
-  LOAD_TEST_VALUES,
-  uninstall,
-  type App,
-  type Release,
-} from './support/release.ts';
+import { APPS, LOAD_TEST_VALUES, uninstall, type App, type Release } from './support/release.ts';
 import {
   describeFailures,
   keepAliveLoad,
@@ -34,10 +27,7 @@ const LAST_POD_TERMINATION_MS = 10_000;
 let url = '';
 
 beforeAll(async () => {
-  uninstall(release);
-  install(release, LOAD_TEST_VALUES);
-  url = gatewayUrl(release);
-  await nodePortAccepting(url);
+  url = await installServing(release, LOAD_TEST_VALUES);
 }, 400_000);
 
 afterAll(async () => {

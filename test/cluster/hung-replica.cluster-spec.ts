@@ -8,11 +8,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually } from '../support/eventually.ts';
 import { load, statusCounts, type Outcome } from '../support/load.ts';
-import { gatewayUrl, nodePortAccepting } from './support/access.ts';
+import { installServing } from './support/access.ts';
 import { clusterScript } from './support/cluster.ts';
 import { client } from './support/client.ts';
 import { readyPods } from './support/pods.ts';
-import { APPS, install, LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
+import { APPS, LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
 import { SEED_REQUESTS } from './support/seed.ts';
 import { DEADLINE_MS, UNANSWERED_REPLICA_BOUND } from './support/traffic.ts';
 
@@ -26,10 +26,7 @@ let url = '';
 const frozen: string[] = [];
 
 beforeAll(async () => {
-  uninstall(release);
-  install(release, LOAD_TEST_VALUES);
-  url = gatewayUrl(release);
-  await nodePortAccepting(url);
+  url = await installServing(release, LOAD_TEST_VALUES);
 }, 400_000);
 
 afterAll(async () => {

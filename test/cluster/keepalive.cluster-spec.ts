@@ -5,12 +5,11 @@
 // answer, GOAWAY to gRPC clients) and closes idle sockets only after preStop + drain delay, so every
 // connection is ended by its own answer: 0 failed (docs/operations.md, "Graceful shutdown").
 import { keepAliveClients, type KeepAliveSummary } from '../support/keepalive-client.ts';
-import { gatewayUrl, nodePortAccepting } from './support/access.ts';
+import { installServing } from './support/access.ts';
 import { kubectl } from './support/cluster.ts';
 import {
   APPS,
   deploymentName,
-  install,
   LOAD_TEST_VALUES,
   rolloutStatus,
   uninstall,
@@ -23,10 +22,7 @@ const LAST_POD_TERMINATION_MS = 10_000;
 let endpoint = '';
 
 beforeAll(async () => {
-  uninstall(release);
-  install(release, LOAD_TEST_VALUES);
-  const url = gatewayUrl(release);
-  await nodePortAccepting(url);
+  const url = await installServing(release, LOAD_TEST_VALUES);
   endpoint = new URL(url).host;
 }, 400_000);
 

@@ -10,11 +10,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { eventually } from '../support/eventually.ts';
-import { gatewayUrl, nodePortAccepting } from './support/access.ts';
+import { installServing } from './support/access.ts';
 import { clusterNodes, clusterScript } from './support/cluster.ts';
 import { placement, readyNodeNames } from './support/nodes.ts';
 import { readyPods } from './support/pods.ts';
-import { APPS, install, LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
+import { APPS, LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
 import { DEADLINE_MS, startLoad, UNANSWERED_REPLICA_BOUND } from './support/traffic.ts';
 
 const release: Release = { name: 'loss', namespace: 'gs-node-loss' };
@@ -23,10 +23,7 @@ const CUT_MS = 70_000;
 let url = '';
 
 beforeAll(async () => {
-  uninstall(release);
-  install(release, LOAD_TEST_VALUES);
-  url = gatewayUrl(release);
-  await nodePortAccepting(url);
+  url = await installServing(release, LOAD_TEST_VALUES);
 }, 400_000);
 
 afterAll(async () => {

@@ -7,14 +7,13 @@
 // gateway, which keeps serving the last good table.
 import { readFileSync } from 'node:fs';
 import { eventually } from '../support/eventually.ts';
-import { gatewayUrl, nodePortAccepting } from './support/access.ts';
+import { installServing } from './support/access.ts';
 import { client } from './support/client.ts';
 import { kubectlJson } from './support/cluster.ts';
 import { deployEcho, ECHO_PORT, GRPCECHO_PROTO, type EchoServer } from './support/echo.ts';
 import { ADMIN_PORT, pods, type Pod } from './support/pods.ts';
 import {
   deploymentName,
-  install,
   LOAD_TEST_VALUES,
   uninstall,
   upgrade,
@@ -195,10 +194,7 @@ function expectNoFailures(what: string, report: LoadReport): void {
 }
 
 beforeAll(async () => {
-  uninstall(release);
-  install(release, LOAD_TEST_VALUES);
-  baseUrl = gatewayUrl(release);
-  await nodePortAccepting(baseUrl);
+  baseUrl = await installServing(release, LOAD_TEST_VALUES);
   // In the release's namespace, not part of the release: the gateway reaches them through the
   // port-only egress rule the chart opens for upstreams outside the release.
   httpEcho = await deployEcho(release.namespace);

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { Resolver } from 'node:dns/promises';
 import { eventually } from '../support/eventually.ts';
 import { servedIn } from '../support/metrics.ts';
-import { gatewayUrl, nodePortAccepting } from './support/access.ts';
+import { installServing } from './support/access.ts';
 import { helmAsync, kubectl, kubectlAsync, kubectlJson } from './support/cluster.ts';
 import { clusterDns, clusterNode, hostEndpoints } from './support/endpoints.ts';
 import {
@@ -22,7 +22,6 @@ import {
 } from './support/pods.ts';
 import {
   deploymentName,
-  install,
   LOAD_TEST_VALUES,
   rolloutStatus,
   uninstall,
@@ -38,11 +37,7 @@ let baseUrl = '';
 const DNS_REFRESH_MS = 5000;
 
 beforeAll(async () => {
-  uninstall(release);
-  install(release, LOAD_TEST_VALUES);
-  baseUrl = gatewayUrl(release);
-  // The pods are Ready when --wait returns; kube-proxy opens the NodePort a moment later.
-  await nodePortAccepting(baseUrl);
+  baseUrl = await installServing(release, LOAD_TEST_VALUES);
 }, 400_000);
 
 afterAll(() => uninstall(release), 300_000);

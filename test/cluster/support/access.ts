@@ -5,7 +5,7 @@ import { connect } from 'node:net';
 import { GiveUp, eventually } from '../../support/eventually.ts';
 import { KUBECONFIG, KUBECTL, kubectlJson } from './cluster.ts';
 import { hostEndpoints } from './endpoints.ts';
-import { selector, type Release } from './release.ts';
+import { install, selector, uninstall, type Release } from './release.ts';
 
 /** The gateway Service's NodePort, as http://<NodePort host>:<it>. */
 export function gatewayUrl(release: Release): string {
@@ -78,4 +78,17 @@ export async function portForward(
     throw err;
   });
   return { url: `http://127.0.0.1:${local}`, stop };
+}
+
+/**
+ * A fresh `helm install --wait` (a leftover release of the same name removed first) whose gateway
+ * NodePort already accepts connections: what a spec that sends load needs before it starts.
+ * Resolves to the gateway's URL.
+ */
+export async function installServing(release: Release, values: object | object[]): Promise<string> {
+  uninstall(release);
+  install(release, values);
+  const url = gatewayUrl(release);
+  await nodePortAccepting(url);
+  return url;
 }
