@@ -120,7 +120,9 @@ function routeOf(
   try {
     table = parseRouteFile(JSON.stringify(file), { name, baseDir: '/' }, defaults);
   } catch (err) {
-    if (err instanceof ConfigError) return { ok: false, reason: err.message };
+    // Each line names the file's one route, which stands for the match the source name names.
+    if (err instanceof ConfigError)
+      return { ok: false, reason: err.message.replaceAll(`routes[0] "${FILE_ROUTE}": `, '') };
     throw err;
   }
   const [route] = table.routes;
