@@ -1,5 +1,10 @@
-import { findServedMatch, type ModelRequest, type ServedMatch, translate } from '@app/gateway-api';
-import { HTTP_METHODS, normalisePath, type Route } from '@app/routes';
+import {
+  findServedMatch,
+  type ModelRequest,
+  routeTableFromListener,
+  servedMatchName,
+  translate,
+} from '@app/gateway-api';
 import {
   CONTROLLER,
   gateway,
@@ -8,14 +13,15 @@ import {
   service,
   snapshot,
 } from '../../gateway-api/src/gateway-api.fixture';
+import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
 import { RouteMatcher } from './route-matcher';
 
 /**
  * The data-plane matcher against the Gateway API reference matcher (findServedMatch,
- * libs/gateway-api/src/served-match-lookup.ts): HTTPRoutes translated, each served match made a
- * route as docs/adr/0011-gateway-api.md maps it - Exact a strict exact path, PathPrefix a prefix,
- * no method every method, `order` the match's place in precedence - and both asked which match
- * serves each request. One host (any), as host semantics are not settled (ADR 0011, item 6).
+ * libs/gateway-api/src/served-match-lookup.ts): HTTPRoutes translated, the listener's table built
+ * by routeTableFromListener as docs/adr/0011-gateway-api.md maps it - Exact a strict exact path,
+ * PathPrefix a prefix, no method every method, `order` the match's place in precedence - and both
+ * asked which match serves each request. One host (any), as host semantics are not settled (ADR 0011, item 6).
  */
 const to = (name: string) => [{ name, port: 8080 }];
 const routes = [
@@ -89,30 +95,8 @@ const listener = translate(
 ).gateways[0].listeners[0];
 const served = listener.hosts[0].matches;
 
-function routeOf(match: ServedMatch, order: number): Route {
-  const path =
-    match.path.kind === 'exact'
-      ? { kind: 'exact' as const, path: match.path.value, trailingSlash: 'strict' as const }
-      : { kind: 'prefix' as const, path: normalisePath(match.path.value) };
-  return {
-    name: `m${order}`,
-    match: {
-      methods:
-        match.method === null
-          ? [...HTTP_METHODS]
-          : [match.method as Route['match']['methods'][number]],
-      path,
-      hosts: [],
-      headers: match.headers,
-      query: match.queryParams,
-    },
-    order,
-  } as unknown as Route;
-}
-
-const matcher = new RouteMatcher(
-  served.map((match, i) => ({ route: routeOf(match, i), target: match })),
-);
+const built = routeTableFromListener(listener, TEST_DEFAULTS);
+const matcher = new RouteMatcher(built.table.routes.map((route) => ({ route, target: route })));
 
 const requests: Partial<ModelRequest>[] = [];
 for (const path of [
@@ -141,6 +125,8 @@ for (const path of [
 describe('the route matcher agrees with the Gateway API reference matcher', () => {
   it('translates a precedence with methods, headers, query and both path kinds', () => {
     expect(served.length).toBe(10);
+    expect(built.table.routes.length).toBe(10);
+    expect(built.unsupported).toEqual([]);
     expect(requests.length).toBe(11 * 2 * 4 * 4);
   });
 
@@ -158,6 +144,8 @@ describe('the route matcher agrees with the Gateway API reference matcher', () =
       request.headers,
       request.query,
     );
-    expect('target' in found ? found.target.source : null).toEqual(expected?.source ?? null);
+    expect('target' in found ? found.target.name : null).toEqual(
+      expected === null ? null : servedMatchName(expected.source),
+    );
   });
 });

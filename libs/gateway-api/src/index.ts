@@ -7,3 +7,10 @@ export { GATEWAY_API_GROUP } from './gateway-api-objects';
 export { ANY_HOST } from './hostname-intersection';
 export { translate } from './translate';
 export { findServedMatch, type ModelRequest } from './served-match-lookup';
+export {
+  routeTableFromListener,
+  servedMatchName,
+  type ListenerRouteTable,
+  type UnsupportedMatch,
+} from './route-table-from-listener';
+export { serviceUpstreamName, serviceUpstreamUrl, type ServicePort } from './service-upstream';

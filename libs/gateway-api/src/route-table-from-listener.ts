@@ -1,0 +1,292 @@
+import { ConfigError } from '@app/env';
+import {
+  createRouteTable,
+  HTTP_METHODS,
+  parseRouteFile,
+  type Route,
+  type RouteDefaults,
+  type RedirectStatusCode,
+  type RouteFile,
+  type RouteTable,
+  type UpstreamModel,
+} from '@app/routes';
+import type {
+  HeaderModifier,
+  ListenerModel,
+  MatchSource,
+  NameValue,
+  PathModifier,
+  ServedMatch,
+} from './gateway-api-model';
+import { ANY_HOST } from './hostname-intersection';
+import { compareMatchPrecedence } from './match-precedence';
+import { type ServicePort, serviceUpstreamName, serviceUpstreamUrl } from './service-upstream';
+
+/** A served match the table cannot express yet, left out of it: for the caller to report. */
+export interface UnsupportedMatch {
+  /** The name its route would have had (servedMatchName). */
+  readonly name: string;
+  readonly source: MatchSource;
+  /** The virtual hosts it was to be served on. */
+  readonly hosts: readonly string[];
+  readonly reason: string;
+}
+
+export interface ListenerRouteTable {
+  readonly table: RouteTable;
+  /** Sorted by name. */
+  readonly unsupported: readonly UnsupportedMatch[];
+}
+
+/** `<namespace>.<route>.<rule>.<match>`: unique in a listener (namespaces hold no dots). */
+export function servedMatchName(source: MatchSource): string {
+  return `${source.namespace}.${source.route}.${source.rule}.${source.match}`;
+}
+
+/**
+ * The route table of one listener (docs/adr/0011-gateway-api.md, "Mapping"): each served match a
+ * route - taking the host names of every virtual host it is served on (none: ANY_HOST), its path
+ * (Exact strict, PathPrefix by segments), its method (every method when none), headers and query;
+ * `order` its place in the listener's precedence; the rule's filters on the route; policies the
+ * gateway's defaults - sending to an upstream per Service port (service-upstream.ts), or answering
+ * the rule's redirect.
+ *
+ * Each route goes through the route file's own schema, checks and builder (parseRouteFile, one
+ * file per match): what the file refuses is refused here by the same rules, with the file's
+ * words. What the table cannot express - several weighted backends, a share answered 500, a
+ * refused field - leaves the match out and lists it in `unsupported`. Never throws on a
+ * translation.
+ */
+export function routeTableFromListener(
+  listener: ListenerModel,
+  defaults: RouteDefaults,
+): ListenerRouteTable {
+  // One ServedMatch object stands in every virtual host it is served on, and every host's list is
+  // ordered by the same precedence: its place among all of them orders it within each host.
+  const hostsOf = new Map<ServedMatch, string[]>();
+  for (const vhost of listener.hosts)
+    for (const match of vhost.matches) {
+      const hosts = hostsOf.get(match) ?? [];
+      hosts.push(vhost.hostname);
+      hostsOf.set(match, hosts);
+    }
+  const ordered = [...hostsOf.keys()].sort(compareMatchPrecedence);
+
+  const upstreams = new Map<string, UpstreamModel>();
+  const routes: Route[] = [];
+  const unsupported: UnsupportedMatch[] = [];
+  ordered.forEach((match, order) => {
+    const hosts = hostsOf.get(match) ?? [];
+    const name = servedMatchName(match.source);
+    const built = routeOf(match, hosts, defaults, name);
+    if (!built.ok) {
+      unsupported.push({ name, source: match.source, hosts, reason: built.reason });
+      return;
+    }
+    if (built.upstream !== null) upstreams.set(built.upstream.name, built.upstream);
+    routes.push({ ...built.route, order });
+  });
+  return {
+    table: createRouteTable({ upstreams: [...upstreams.values()], routes }),
+    unsupported: unsupported.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+  };
+}
+
+type BuiltRoute =
+  | { readonly ok: true; readonly route: Route; readonly upstream: UpstreamModel | null }
+  | { readonly ok: false; readonly reason: string };
+
+// Names of the one upstream and the one route of each match's file: the file's rules on names are
+// for people writing files; the table takes the model's names (servedMatchName, the Service port).
+const FILE_UPSTREAM = 'backend';
+const FILE_ROUTE = 'match';
+
+function routeOf(
+  match: ServedMatch,
+  hosts: readonly string[],
+  defaults: RouteDefaults,
+  name: string,
+): BuiltRoute {
+  const target = targetOf(match);
+  if ('reason' in target) return { ok: false, reason: target.reason };
+  let file: RouteFile;
+  try {
+    file = fileOf(match, hosts, target);
+  } catch (err) {
+    if (err instanceof FilterConflict) return { ok: false, reason: err.message };
+    throw err;
+  }
+  let table: RouteTable;
+  try {
+    table = parseRouteFile(JSON.stringify(file), { name, baseDir: '/' }, defaults);
+  } catch (err) {
+    // Each line names the file's one route, which stands for the match the source name names.
+    if (err instanceof ConfigError)
+      return { ok: false, reason: err.message.replaceAll(`routes[0] "${FILE_ROUTE}": `, '') };
+    throw err;
+  }
+  const [route] = table.routes;
+  const service = 'service' in target ? target.service : null;
+  const upstream =
+    service === null ? null : { ...table.upstreams[0], name: serviceUpstreamName(service) };
+  return {
+    ok: true,
+    route: { ...route, name, upstream: upstream?.name ?? null },
+    upstream,
+  };
+}
+
+type Target =
+  | { readonly redirect: true }
+  | {
+      readonly service: ServicePort;
+      readonly requestHeaders: HeaderModifier | null;
+      readonly responseHeaders: HeaderModifier | null;
+    }
+  | { readonly reason: string };
+
+/**
+ * Where the match's requests go. A redirect calls no backend. Otherwise the backends that take a
+ * share (weight above 0): exactly one Service port is a route to its upstream; none, or an
+ * `invalid` one, is the spec's 500; several are a weighted split. The table has neither a 500
+ * answer nor weights yet (ADR 0011, item 3).
+ */
+function targetOf(match: ServedMatch): Target {
+  if (match.filters.redirect !== null) return { redirect: true };
+  const taking = match.backends.filter((backend) => backend.weight > 0);
+  if (taking.length === 0)
+    return {
+      reason:
+        'no backend takes a share (the spec answers 500): routes answering 500 wait for weighted backends',
+    };
+  if (taking.length > 1)
+    return {
+      reason: `${taking.length} weighted backends: the table sends a route to one upstream until weighted backends`,
+    };
+  const [backend] = taking;
+  if (backend.kind === 'invalid')
+    return {
+      reason: `its backend does not resolve (${backend.reason}; the spec answers 500): routes answering 500 wait for weighted backends`,
+    };
+  return {
+    service: backend.service,
+    requestHeaders: backend.requestHeaders,
+    responseHeaders: backend.responseHeaders,
+  };
+}
+
+type FileRoute = RouteFile['routes'][number];
+
+/** The match as a route file with one route (and its one upstream), for the file's checks. */
+function fileOf(
+  match: ServedMatch,
+  hosts: readonly string[],
+  target: Exclude<Target, { reason: string }>,
+): RouteFile {
+  const { filters } = match;
+  const named = hosts.includes(ANY_HOST) ? [] : hosts;
+  const route: FileRoute = {
+    name: FILE_ROUTE,
+    match: {
+      methods:
+        match.method === null
+          ? [...HTTP_METHODS]
+          : [match.method as FileRoute['match']['methods'][number]],
+      path:
+        match.path.kind === 'exact'
+          ? { exact: match.path.value, trailingSlash: 'strict' }
+          : { prefix: match.path.value },
+      ...(named.length > 0 ? { hosts: [...named] } : {}),
+      ...(match.headers.length > 0 ? { headers: recordOf(match.headers) } : {}),
+      ...(match.queryParams.length > 0 ? { query: recordOf(match.queryParams) } : {}),
+    },
+  };
+  const responseHeaders =
+    'service' in target
+      ? merged(filters.responseHeaders, target.responseHeaders, 'responseHeaders')
+      : filters.responseHeaders;
+  if (hasEdits(responseHeaders)) route.responseHeaders = editsOf(responseHeaders);
+
+  if ('redirect' in target && filters.redirect !== null) {
+    // A request header edit of a redirect rule has nothing to edit: no request is sent on.
+    const { scheme, hostname, port, path, statusCode } = filters.redirect;
+    route.redirect = {
+      // The CRD allows http and https only; anything else the file's schema refuses.
+      ...(scheme === null ? {} : { scheme: scheme as 'http' | 'https' }),
+      ...(hostname === null ? {} : { hostname }),
+      ...(port === null ? {} : { port }),
+      ...(path === null ? {} : { path: pathModifierOf(path) }),
+      statusCode: statusCode as RedirectStatusCode,
+    };
+    return { formatVersion: 1, upstreams: {}, routes: [route] };
+  }
+  if (!('service' in target)) throw new Error('a target is a redirect or a service');
+  route.upstream = FILE_UPSTREAM;
+  const requestHeaders = merged(filters.requestHeaders, target.requestHeaders, 'requestHeaders');
+  if (hasEdits(requestHeaders)) route.requestHeaders = editsOf(requestHeaders);
+  const { rewrite } = filters;
+  if (rewrite !== null && (rewrite.hostname !== null || rewrite.path !== null))
+    route.rewrite = {
+      ...(rewrite.hostname === null ? {} : { hostname: rewrite.hostname }),
+      ...(rewrite.path === null ? {} : { path: pathModifierOf(rewrite.path) }),
+    };
+  return {
+    formatVersion: 1,
+    upstreams: { [FILE_UPSTREAM]: { kind: 'http', urls: [serviceUpstreamUrl(target.service)] } },
+    routes: [route],
+  };
+}
+
+class FilterConflict extends Error {}
+
+/**
+ * The rule's header edits, then the backendRef's: one set of edits when they name different
+ * headers (edits of different headers commute). Edits of one header by both would need both
+ * steps, which a route holds one of.
+ */
+function merged(
+  rule: HeaderModifier | null,
+  backend: HeaderModifier | null,
+  field: string,
+): HeaderModifier | null {
+  if (backend === null) return rule;
+  if (rule === null) return backend;
+  const names = (m: HeaderModifier) => [...m.set, ...m.add].map((p) => p.name).concat(m.remove);
+  const both = names(backend).filter((n) => names(rule).includes(n));
+  if (both.length > 0)
+    throw new FilterConflict(
+      `${field}: the rule and its backendRef both edit ${[...new Set(both)].map((n) => `"${n}"`).join(', ')}, which one route's edits cannot express`,
+    );
+  return {
+    set: [...rule.set, ...backend.set],
+    add: [...rule.add, ...backend.add],
+    remove: [...rule.remove, ...backend.remove],
+  };
+}
+
+/** The first of a name wins, as the translation keeps it (route-rules.ts). */
+function recordOf(pairs: readonly NameValue[]): Record<string, string> {
+  const out = new Map<string, string>();
+  for (const { name, value } of pairs) if (!out.has(name)) out.set(name, value);
+  // fromEntries defines own properties: a name such as `__proto__` stays a key.
+  return Object.fromEntries(out);
+}
+
+/** A filter that edits nothing is left out, as a route file would leave it. */
+function hasEdits(modifier: HeaderModifier | null): modifier is HeaderModifier {
+  return (
+    modifier !== null && modifier.set.length + modifier.add.length + modifier.remove.length > 0
+  );
+}
+
+function editsOf(modifier: HeaderModifier) {
+  return {
+    ...(modifier.set.length > 0 ? { set: recordOf(modifier.set) } : {}),
+    ...(modifier.add.length > 0 ? { add: recordOf(modifier.add) } : {}),
+    ...(modifier.remove.length > 0 ? { remove: [...modifier.remove] } : {}),
+  };
+}
+
+function pathModifierOf(path: PathModifier): { full: string } | { prefix: string } {
+  return path.kind === 'full' ? { full: path.path } : { prefix: path.prefix };
+}
