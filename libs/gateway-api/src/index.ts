@@ -14,3 +14,4 @@ export {
   type UnsupportedMatch,
 } from './route-table-from-listener';
 export { serviceUpstreamName, serviceUpstreamUrl, type ServicePort } from './service-upstream';
+export { type GatewaysRouteTable, routeTableFromGateways } from './route-table-from-gateways';

@@ -11,6 +11,21 @@ export const routesEnv = {
   ROUTES_FILE: z.string().min(1).optional(),
   /** A fallback for file systems whose change events do not arrive (some network volumes). */
   ROUTES_RELOAD_POLL_MS: positiveInt.min(100).max(600_000).default(2000),
+  /**
+   * Set: routes come from the Kubernetes Gateway API objects of GatewayClasses naming this
+   * controller (docs/adr/0011-gateway-api.md), instead of a route file or the two seed routes.
+   * A domain-prefixed path, as GatewayClass spec.controllerName requires.
+   */
+  GATEWAY_API_CONTROLLER_NAME: z
+    .string()
+    .regex(
+      /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+\/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$/,
+      'a domain-prefixed path, such as example.com/gateway-controller',
+    )
+    .max(253)
+    .optional(),
+  /** Changes to the Gateway API objects within this window make one route table. */
+  GATEWAY_API_DEBOUNCE_MS: positiveInt.min(1).max(10_000).default(100),
 };
 
 export type RoutesEnv = z.infer<z.ZodObject<typeof routesEnv>>;
@@ -28,7 +43,10 @@ const DEFAULTS = {
   RPC_TARGET: upstreamEnv.RPC_TARGET.parse(undefined),
 };
 
-/** With ROUTES_FILE, the variables the file replaces must be unset: each set one is an error. */
+/**
+ * With ROUTES_FILE or GATEWAY_API_CONTROLLER_NAME, the variables they replace must be unset: each
+ * set one is an error, as is setting both (one source of routes).
+ */
 export function checkRoutesFileConfig(
   config: RoutesEnv & {
     WEBAPP_URL: string;
@@ -38,7 +56,13 @@ export function checkRoutesFileConfig(
   },
   context: z.RefinementCtx,
 ): void {
-  if (config.ROUTES_FILE === undefined) return;
+  if (config.ROUTES_FILE === undefined && config.GATEWAY_API_CONTROLLER_NAME === undefined) return;
+  if (config.ROUTES_FILE !== undefined && config.GATEWAY_API_CONTROLLER_NAME !== undefined)
+    context.addIssue({
+      code: 'custom',
+      path: ['GATEWAY_API_CONTROLLER_NAME'],
+      message: 'not used with ROUTES_FILE; the routes come from one source: unset one of them',
+    });
   const set = {
     WEBAPP_URL: config.WEBAPP_URL !== DEFAULTS.WEBAPP_URL,
     RPC_TARGET: config.RPC_TARGET !== DEFAULTS.RPC_TARGET,
@@ -50,6 +74,9 @@ export function checkRoutesFileConfig(
       context.addIssue({
         code: 'custom',
         path: [name],
-        message: `not used with ROUTES_FILE; set ${instead} in ${config.ROUTES_FILE} instead`,
+        message:
+          config.ROUTES_FILE !== undefined
+            ? `not used with ROUTES_FILE; set ${instead} in ${config.ROUTES_FILE} instead`
+            : 'not used with GATEWAY_API_CONTROLLER_NAME: the HTTPRoutes say what is served',
       });
 }

@@ -1,0 +1,46 @@
+import { gatewayEnv } from '@app/config';
+
+/** The gateway's schema on these variables alone: the problems it names, one per variable. */
+function problems(env: Record<string, string>): Record<string, string> {
+  const result = gatewayEnv.safeParse(env);
+  if (result.success) return {};
+  return Object.fromEntries(
+    result.error.issues.map((issue) => [issue.path.join('.'), issue.message]),
+  );
+}
+
+describe('GATEWAY_API_CONTROLLER_NAME', () => {
+  const NAME = 'gateway-stack.local/gateway-controller';
+
+  it('is accepted alone, with its debounce default', () => {
+    const result = gatewayEnv.safeParse({ GATEWAY_API_CONTROLLER_NAME: NAME });
+    expect(result.success && result.data.GATEWAY_API_DEBOUNCE_MS).toBe(100);
+  });
+
+  it('must be a domain-prefixed path, as GatewayClass spec.controllerName', () => {
+    expect(problems({ GATEWAY_API_CONTROLLER_NAME: 'gateway-controller' })).toEqual({
+      GATEWAY_API_CONTROLLER_NAME: expect.stringContaining('domain-prefixed path'),
+    });
+  });
+
+  it('is refused beside ROUTES_FILE: one source of routes', () => {
+    expect(
+      problems({ GATEWAY_API_CONTROLLER_NAME: NAME, ROUTES_FILE: '/etc/routes.yaml' }),
+    ).toEqual({
+      GATEWAY_API_CONTROLLER_NAME: expect.stringContaining('not used with ROUTES_FILE'),
+    });
+  });
+
+  it("refuses the seed routes' variables beside it, naming each", () => {
+    expect(
+      problems({
+        GATEWAY_API_CONTROLLER_NAME: NAME,
+        WEBAPP_URL: 'http://webapp:5000',
+        AUTH_ROUTES: '/projects=none',
+      }),
+    ).toEqual({
+      WEBAPP_URL: expect.stringContaining('not used with GATEWAY_API_CONTROLLER_NAME'),
+      AUTH_ROUTES: expect.stringContaining('not used with GATEWAY_API_CONTROLLER_NAME'),
+    });
+  });
+});

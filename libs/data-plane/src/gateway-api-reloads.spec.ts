@@ -1,0 +1,135 @@
+import type { GatewayApiSnapshot } from '@app/gateway-api';
+import type { RouteTable } from '@app/routes';
+import {
+  CONTROLLER,
+  gateway,
+  httpListener,
+  httpRoute,
+  service,
+  snapshot,
+} from '../../gateway-api/src/gateway-api.fixture';
+import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
+import { gatewayApiReloads } from './gateway-api-reloads';
+import type { RouteTableMetrics } from './route-table.metrics';
+import type { RouteTableServer } from './route-table-server';
+
+/** A server that keeps what it was handed; `refuse` makes its next apply throw. */
+function fakeServer() {
+  const applied: RouteTable[] = [];
+  const state = { refuse: false, current: undefined as RouteTable | undefined };
+  const server = {
+    get version() {
+      return state.current?.version;
+    },
+    apply: (table: RouteTable) => {
+      if (table.version === state.current?.version) return Promise.resolve();
+      if (state.refuse) return Promise.reject(new Error('upstream "x": cannot be served'));
+      applied.push(table);
+      state.current = table;
+      return Promise.resolve();
+    },
+  };
+  return { server: server as unknown as RouteTableServer, applied, state };
+}
+
+function fakeMetrics() {
+  const outcomes: string[] = [];
+  return {
+    metrics: {
+      reloaded: (outcome: string) => outcomes.push(outcome),
+    } as unknown as RouteTableMetrics,
+    outcomes,
+  };
+}
+
+const withRoute = (path: string): GatewayApiSnapshot =>
+  snapshot({
+    gateways: [gateway('gw', [httpListener('http')])],
+    services: [service('infra', 'a')],
+    httpRoutes: [
+      httpRoute('shop', {
+        parentRefs: [{ name: 'gw' }],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: path } }],
+            backendRefs: [{ name: 'a', port: 8080 }],
+          },
+        ],
+      }),
+    ],
+  });
+
+const DEBOUNCE_MS = 5;
+/** Long enough for a debounced build that nothing should follow (a slow machine only passes later). */
+const settle = () => new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS * 10));
+/** Until `count` reload outcomes are in (bounded): what was expected to happen, however slowly. */
+async function outcomesReach(outcomes: string[], count: number): Promise<void> {
+  for (let waited = 0; outcomes.length < count && waited < 10_000; waited += DEBOUNCE_MS)
+    await new Promise((resolve) => setTimeout(resolve, DEBOUNCE_MS));
+}
+
+function setUp(initial: GatewayApiSnapshot) {
+  const objects = { now: initial };
+  const { server, applied, state } = fakeServer();
+  const { metrics, outcomes } = fakeMetrics();
+  const reloads = gatewayApiReloads(
+    {
+      snapshot: () => objects.now,
+      controllerName: CONTROLLER,
+      defaults: TEST_DEFAULTS,
+      debounceMs: DEBOUNCE_MS,
+    },
+    server,
+    metrics,
+  );
+  return { objects, reloads, applied, state, outcomes };
+}
+
+describe('gatewayApiReloads', () => {
+  it("serves the objects' table at once, then one table per burst of changes", async () => {
+    const { objects, reloads, applied, outcomes } = setUp(withRoute('/shop'));
+    await reloads.applyNow();
+    expect(applied.map((table) => table.routes[0].match.path.path)).toEqual(['/shop']);
+
+    objects.now = withRoute('/blog');
+    reloads.changed();
+    reloads.changed();
+    reloads.changed();
+    await outcomesReach(outcomes, 2);
+    await settle();
+    expect(applied.map((table) => table.routes[0].match.path.path)).toEqual(['/shop', '/blog']);
+    expect(outcomes).toEqual(['applied', 'applied']);
+    reloads.stop();
+  });
+
+  it('does not count or swap a table equal to the one served (pods churning behind a Service)', async () => {
+    const { reloads, applied, outcomes } = setUp(withRoute('/shop'));
+    await reloads.applyNow();
+    reloads.changed();
+    await settle();
+    expect(applied).toHaveLength(1);
+    expect(outcomes).toEqual(['applied']);
+    reloads.stop();
+  });
+
+  it('refuses a table the server cannot serve, counts it, and keeps the last good one', async () => {
+    const { objects, reloads, applied, state, outcomes } = setUp(withRoute('/shop'));
+    await reloads.applyNow();
+    state.refuse = true;
+    objects.now = withRoute('/blog');
+    reloads.changed();
+    await outcomesReach(outcomes, 2);
+    expect(outcomes).toEqual(['applied', 'refused']);
+    expect(state.current?.routes[0].match.path.path).toBe('/shop');
+    expect(applied).toHaveLength(1);
+    reloads.stop();
+  });
+
+  it('ignores changes reported before the first table (the watch is still listing)', async () => {
+    const { reloads, applied } = setUp(withRoute('/shop'));
+    reloads.changed();
+    await settle();
+    expect(applied).toHaveLength(0);
+    reloads.stop();
+  });
+});

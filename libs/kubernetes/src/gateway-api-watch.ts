@@ -1,0 +1,136 @@
+import type { GatewayApiSnapshot } from '@app/gateway-api';
+import {
+  type Informer,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  makeInformer,
+  type ObjectCache,
+} from '@kubernetes/client-node';
+
+/**
+ * The objects the Gateway API translation reads, each kept current by a list+watch informer of
+ * @kubernetes/client-node (the one place this project talks to the Kubernetes API; ADR 0011).
+ * `snapshot()` is what the caches hold now: while the API server is unreachable they keep the last
+ * objects, so a caller that rebuilds only on `onChange` keeps serving its last table.
+ */
+export interface GatewayApiWatch {
+  snapshot(): GatewayApiSnapshot;
+  stop(): Promise<void>;
+}
+
+export interface GatewayApiWatchOptions {
+  /** Called after any object of a watched kind was added, changed or deleted. */
+  onChange(): void;
+  /** A kind's list or watch failed; it is retried after `retryMs`. */
+  onError(kind: string, error: unknown): void;
+  retryMs: number;
+  /** A kubeconfig file; unset: KUBECONFIG, else the pod's service account (in-cluster). */
+  kubeconfig?: string;
+}
+
+type SnapshotKey = Exclude<keyof GatewayApiSnapshot, 'gatewayAddresses'>;
+
+/** apiVersion, kind and the cluster-wide watch path of each kind the snapshot holds. */
+const KINDS: Record<SnapshotKey, { apiVersion: string; kind: string; path: string }> = {
+  gatewayClasses: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GatewayClass',
+    path: '/apis/gateway.networking.k8s.io/v1/gatewayclasses',
+  },
+  gateways: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'Gateway',
+    path: '/apis/gateway.networking.k8s.io/v1/gateways',
+  },
+  httpRoutes: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    path: '/apis/gateway.networking.k8s.io/v1/httproutes',
+  },
+  referenceGrants: {
+    apiVersion: 'gateway.networking.k8s.io/v1beta1',
+    kind: 'ReferenceGrant',
+    path: '/apis/gateway.networking.k8s.io/v1beta1/referencegrants',
+  },
+  namespaces: { apiVersion: 'v1', kind: 'Namespace', path: '/api/v1/namespaces' },
+  services: { apiVersion: 'v1', kind: 'Service', path: '/api/v1/services' },
+  endpointSlices: {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    path: '/apis/discovery.k8s.io/v1/endpointslices',
+  },
+};
+
+type Watched = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
+
+/**
+ * Starts an informer per kind and resolves once every one has listed its objects (retrying a kind
+ * whose list fails - its CRD not installed yet, the API server away - every `retryMs`). Changes
+ * are reported from then on; the first snapshot is the caller's to take.
+ */
+export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<GatewayApiWatch> {
+  const config = new KubeConfig();
+  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
+  else config.loadFromDefault();
+  const client = KubernetesObjectApi.makeApiClient(config);
+  let stopped = false;
+  const informers = new Map<SnapshotKey, Watched>();
+  const timers = new Set<NodeJS.Timeout>();
+
+  const sleep = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => (timers.delete(timer), resolve()), options.retryMs);
+      timers.add(timer);
+    });
+
+  // An informer reports a failed list or watch to its error callbacks and stops (start() itself
+  // resolves either way): until a kind has listed once, start it again every retryMs here; after
+  // that, the error callback does (it lists afresh and reports what changed meanwhile), its cache
+  // serving the last objects until then.
+  const watchKind = async (key: SnapshotKey): Promise<void> => {
+    const { apiVersion, kind, path } = KINDS[key];
+    const informer: Watched = makeInformer<KubernetesObject>(config, path, () =>
+      client.list<KubernetesObject>(apiVersion, kind),
+    );
+    const state = { listed: false, failed: false };
+    for (const verb of ['add', 'update', 'delete'] as const)
+      informer.on(verb, () => {
+        if (state.listed) options.onChange();
+      });
+    informer.on('error', (error) => {
+      state.failed = true;
+      options.onError(kind, error);
+      if (state.listed && !stopped)
+        void sleep().then(() => (stopped ? undefined : informer.start()));
+    });
+    informers.set(key, informer);
+    while (!stopped) {
+      state.failed = false;
+      await informer.start();
+      if (!state.failed) break;
+      await sleep();
+    }
+    state.listed = true;
+  };
+
+  await Promise.all((Object.keys(KINDS) as SnapshotKey[]).map(watchKind));
+
+  const list = <T>(key: SnapshotKey) => (informers.get(key)?.list() ?? []) as unknown as T[];
+  return {
+    snapshot: () => ({
+      gatewayClasses: list('gatewayClasses'),
+      gateways: list('gateways'),
+      httpRoutes: list('httpRoutes'),
+      referenceGrants: list('referenceGrants'),
+      namespaces: list('namespaces'),
+      services: list('services'),
+      endpointSlices: list('endpointSlices'),
+    }),
+    stop: async () => {
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      await Promise.all([...informers.values()].map((informer) => informer.stop()));
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export {
+  type GatewayApiWatch,
+  type GatewayApiWatchOptions,
+  watchGatewayApi,
+} from './gateway-api-watch';
