@@ -21,7 +21,8 @@ import { RouteMatcher } from './route-matcher';
  * libs/gateway-api/src/served-match-lookup.ts): HTTPRoutes translated, the listener's table built
  * by routeTableFromListener as docs/adr/0011-gateway-api.md maps it - Exact a strict exact path,
  * PathPrefix a prefix, no method every method, `order` the match's place in precedence - and both
- * asked which match serves each request. One host (any), as host semantics are not settled (ADR 0011, item 6).
+ * asked which match serves each request. One host (any), as host semantics are not settled
+ * (ADR 0011, item 6).
  */
 const to = (name: string) => [{ name, port: 8080 }];
 const routes = [

@@ -2,7 +2,7 @@ import { ConfigError } from '@app/env';
 import {
   createRouteTable,
   HTTP_METHODS,
-  parseRouteFile,
+  parseRouteFileValue,
   type Route,
   type RouteDefaults,
   type RedirectStatusCode,
@@ -51,7 +51,7 @@ export function servedMatchName(source: MatchSource): string {
  * gateway's defaults - sending to an upstream per Service port (service-upstream.ts), or answering
  * the rule's redirect.
  *
- * Each route goes through the route file's own schema, checks and builder (parseRouteFile, one
+ * Each route goes through the route file's own schema, checks and builder (parseRouteFileValue, one
  * file per match): what the file refuses is refused here by the same rules, with the file's
  * words. What the table cannot express - several weighted backends, a share answered 500, a
  * refused field - leaves the match out and lists it in `unsupported`. Never throws on a
@@ -118,7 +118,7 @@ function routeOf(
   }
   let table: RouteTable;
   try {
-    table = parseRouteFile(JSON.stringify(file), { name, baseDir: '/' }, defaults);
+    table = parseRouteFileValue(file, { name, baseDir: '/' }, defaults);
   } catch (err) {
     // Each line names the file's one route, which stands for the match the source name names.
     if (err instanceof ConfigError)
@@ -157,16 +157,16 @@ function targetOf(match: ServedMatch): Target {
   if (taking.length === 0)
     return {
       reason:
-        'no backend takes a share (the spec answers 500): routes answering 500 wait for weighted backends',
+        'no backend takes a share (the spec answers 500): the table answers 500 from weighted backends on (ADR 0011, item 3)',
     };
   if (taking.length > 1)
     return {
-      reason: `${taking.length} weighted backends: the table sends a route to one upstream until weighted backends`,
+      reason: `${taking.length} weighted backends: a route sends to one upstream until weighted backends (ADR 0011, item 3)`,
     };
   const [backend] = taking;
   if (backend.kind === 'invalid')
     return {
-      reason: `its backend does not resolve (${backend.reason}; the spec answers 500): routes answering 500 wait for weighted backends`,
+      reason: `its backend does not resolve (${backend.reason}; the spec answers 500): the table answers 500 from weighted backends on (ADR 0011, item 3)`,
     };
   return {
     service: backend.service,
