@@ -61,23 +61,25 @@ export function routeTableFromListener(
   listener: ListenerModel,
   defaults: RouteDefaults,
 ): ListenerRouteTable {
-  // One ServedMatch object stands in every virtual host it is served on, and every host's list is
-  // ordered by the same precedence: its place among all of them orders it within each host.
-  const hostsOf = new Map<ServedMatch, string[]>();
+  // A match stands in every virtual host it is served on (by name: one route and rule give one
+  // name), and every host's list is ordered by the same precedence: its place among all of them
+  // orders it within each host.
+  const byName = new Map<string, { match: ServedMatch; hosts: string[] }>();
   for (const vhost of listener.hosts)
     for (const match of vhost.matches) {
-      const hosts = hostsOf.get(match) ?? [];
-      hosts.push(vhost.hostname);
-      hostsOf.set(match, hosts);
+      const name = servedMatchName(match.source);
+      const entry = byName.get(name) ?? { match, hosts: [] };
+      if (!entry.hosts.includes(vhost.hostname)) entry.hosts.push(vhost.hostname);
+      byName.set(name, entry);
     }
-  const ordered = [...hostsOf.keys()].sort(compareMatchPrecedence);
+  const ordered = [...byName.entries()].sort(([, a], [, b]) =>
+    compareMatchPrecedence(a.match, b.match),
+  );
 
   const upstreams = new Map<string, UpstreamModel>();
   const routes: Route[] = [];
   const unsupported: UnsupportedMatch[] = [];
-  ordered.forEach((match, order) => {
-    const hosts = hostsOf.get(match) ?? [];
-    const name = servedMatchName(match.source);
+  ordered.forEach(([name, { match, hosts }], order) => {
     const built = routeOf(match, hosts, defaults, name);
     if (!built.ok) {
       unsupported.push({ name, source: match.source, hosts, reason: built.reason });
