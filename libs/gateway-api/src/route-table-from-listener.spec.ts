@@ -220,6 +220,10 @@ describe('routeTableFromListener', () => {
           backendRefs: [to('a', 8080, { weight: 0 })],
         },
         { matches: [{ method: 'TRACE' }], backendRefs: [to('a')] },
+        {
+          matches: [{ headers: [{ name: 'Host', value: 'a.example.com' }] }],
+          backendRefs: [to('a')],
+        },
       ]);
       expect(table.routes.map((r) => r.name)).toEqual(['infra.shop.0.0']);
       expect(unsupported.map((u) => [u.name, u.hosts])).toEqual([
@@ -228,6 +232,7 @@ describe('routeTableFromListener', () => {
         ['infra.shop.3.0', ['*']],
         ['infra.shop.4.0', ['*']],
         ['infra.shop.5.0', ['*']],
+        ['infra.shop.6.0', ['*']],
       ]);
       const reasons = unsupported.map((u) => u.reason);
       expect(reasons[0]).toMatch(/^2 weighted backends/);
@@ -238,6 +243,7 @@ describe('routeTableFromListener', () => {
       expect(reasons[4]).toMatch(
         /^infra\.shop\.5\.0: match\.methods\[0\]: expected "GET" or .* \(got "TRACE"\)$/,
       );
+      expect(reasons[5]).toBe('infra.shop.6.0: match.headers.host: match the host with hosts');
       expect(unsupported[0].source).toMatchObject({ namespace: 'infra', route: 'shop', rule: 1 });
     });
   });

@@ -2,7 +2,7 @@ import { ConfigError } from '@app/env';
 import {
   createRouteTable,
   HTTP_METHODS,
-  parseRouteFile,
+  parseRouteFileValue,
   type Route,
   type RouteDefaults,
   type RedirectStatusCode,
@@ -51,7 +51,7 @@ export function servedMatchName(source: MatchSource): string {
  * gateway's defaults - sending to an upstream per Service port (service-upstream.ts), or answering
  * the rule's redirect.
  *
- * Each route goes through the route file's own schema, checks and builder (parseRouteFile, one
+ * Each route goes through the route file's own schema, checks and builder (parseRouteFileValue, one
  * file per match): what the file refuses is refused here by the same rules, with the file's
  * words. What the table cannot express - several weighted backends, a share answered 500, a
  * refused field - leaves the match out and lists it in `unsupported`. Never throws on a
@@ -61,23 +61,25 @@ export function routeTableFromListener(
   listener: ListenerModel,
   defaults: RouteDefaults,
 ): ListenerRouteTable {
-  // One ServedMatch object stands in every virtual host it is served on, and every host's list is
-  // ordered by the same precedence: its place among all of them orders it within each host.
-  const hostsOf = new Map<ServedMatch, string[]>();
+  // A match stands in every virtual host it is served on (by name: one route and rule give one
+  // name), and every host's list is ordered by the same precedence: its place among all of them
+  // orders it within each host.
+  const byName = new Map<string, { match: ServedMatch; hosts: string[] }>();
   for (const vhost of listener.hosts)
     for (const match of vhost.matches) {
-      const hosts = hostsOf.get(match) ?? [];
-      hosts.push(vhost.hostname);
-      hostsOf.set(match, hosts);
+      const name = servedMatchName(match.source);
+      const entry = byName.get(name) ?? { match, hosts: [] };
+      if (!entry.hosts.includes(vhost.hostname)) entry.hosts.push(vhost.hostname);
+      byName.set(name, entry);
     }
-  const ordered = [...hostsOf.keys()].sort(compareMatchPrecedence);
+  const ordered = [...byName.entries()].sort(([, a], [, b]) =>
+    compareMatchPrecedence(a.match, b.match),
+  );
 
   const upstreams = new Map<string, UpstreamModel>();
   const routes: Route[] = [];
   const unsupported: UnsupportedMatch[] = [];
-  ordered.forEach((match, order) => {
-    const hosts = hostsOf.get(match) ?? [];
-    const name = servedMatchName(match.source);
+  ordered.forEach(([name, { match, hosts }], order) => {
     const built = routeOf(match, hosts, defaults, name);
     if (!built.ok) {
       unsupported.push({ name, source: match.source, hosts, reason: built.reason });
@@ -118,7 +120,7 @@ function routeOf(
   }
   let table: RouteTable;
   try {
-    table = parseRouteFile(JSON.stringify(file), { name, baseDir: '/' }, defaults);
+    table = parseRouteFileValue(file, { name, baseDir: '/' }, defaults);
   } catch (err) {
     // Each line names the file's one route, which stands for the match the source name names.
     if (err instanceof ConfigError)
@@ -157,16 +159,16 @@ function targetOf(match: ServedMatch): Target {
   if (taking.length === 0)
     return {
       reason:
-        'no backend takes a share (the spec answers 500): routes answering 500 wait for weighted backends',
+        'no backend takes a share (the spec answers 500): the table answers 500 from weighted backends on (ADR 0011, item 3)',
     };
   if (taking.length > 1)
     return {
-      reason: `${taking.length} weighted backends: the table sends a route to one upstream until weighted backends`,
+      reason: `${taking.length} weighted backends: a route sends to one upstream until weighted backends (ADR 0011, item 3)`,
     };
   const [backend] = taking;
   if (backend.kind === 'invalid')
     return {
-      reason: `its backend does not resolve (${backend.reason}; the spec answers 500): routes answering 500 wait for weighted backends`,
+      reason: `its backend does not resolve (${backend.reason}; the spec answers 500): the table answers 500 from weighted backends on (ADR 0011, item 3)`,
     };
   return {
     service: backend.service,

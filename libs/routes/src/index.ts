@@ -6,7 +6,7 @@ export { routeDefaultsOf, type RouteDefaults, type RouteDefaultsEnv } from './ro
 export { type RouteFile } from './route-file-fields';
 export { routeFileSchema } from './route-file-schema';
 export { loadRouteFile } from './load-route-file';
-export { parseRouteFile, type RouteFileSource } from './parse-route-file';
+export { parseRouteFile, parseRouteFileValue, type RouteFileSource } from './parse-route-file';
 export { defaultRouteTable, type DefaultRouteTableEnv } from './default-route-table';
 export { createRouteTable, routeTableVersion } from './route-table';
 export { httpRuleSegments } from './route-path';

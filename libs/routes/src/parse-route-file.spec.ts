@@ -1,7 +1,7 @@
 import { ConfigError } from '@app/env';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { parseRouteFile } from './parse-route-file';
+import { parseRouteFile, parseRouteFileValue } from './parse-route-file';
 import {
   ORDER_SCHEMA,
   REPO_ROOT,
@@ -446,5 +446,22 @@ describe('parseRouteFile', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toBe(line);
+  });
+});
+
+describe('parseRouteFileValue', () => {
+  it('builds from a value the table its file builds from text', () => {
+    expect(parseRouteFileValue(validFile(), SOURCE, TEST_DEFAULTS)).toEqual(
+      parse(stringify(validFile())),
+    );
+  });
+
+  it('refuses by the same rules, with the same lines', () => {
+    const file = validFile();
+    file.routes[0].upstream = 'nowhere';
+    expect(() => parseRouteFileValue(file, SOURCE, TEST_DEFAULTS)).toThrow(ConfigError);
+    expect(() => parseRouteFileValue(file, SOURCE, TEST_DEFAULTS)).toThrow(
+      errorOf((f) => (f.routes[0].upstream = 'nowhere')),
+    );
   });
 });

@@ -38,6 +38,20 @@ export function parseRouteFile(
     );
   const raw: unknown = document.toJS();
   if (raw === null) throw new ConfigError(`${source.name}: the file is empty`);
+  return parseRouteFileValue(raw, source, defaults);
+}
+
+/**
+ * The table of a route file already parsed into a value (what its YAML or JSON holds), by the
+ * file's schema, checks and builder: for sources that hold the file's shape as data rather than
+ * text, such as the Gateway API's (libs/gateway-api). Throws a ConfigError with one line per
+ * problem.
+ */
+export function parseRouteFileValue(
+  raw: unknown,
+  source: RouteFileSource,
+  defaults: RouteDefaults,
+): RouteTable {
   const result = routeFileSchema.safeParse(raw);
   if (!result.success)
     throw new ConfigError(issueLines(source.name, result.error.issues, raw).join('\n'));
