@@ -77,7 +77,8 @@ spec:
         {{- end }}
     spec:
       serviceAccountName: {{ include "gs.componentName" . }}
-      automountServiceAccountToken: false
+      {{- /* Only a gateway that watches the Gateway API talks to the API server (templates/gateway-api.yaml). */}}
+      automountServiceAccountToken: {{ and $root.Values.gatewayApi.enabled (eq .name (include "gs.gatewayComponent" .)) }}
       # Service links would add <SVC>_PORT-style variables that nobody reads and that can clash.
       enableServiceLinks: false
       terminationGracePeriodSeconds: {{ include "gs.gracePeriod" . }}

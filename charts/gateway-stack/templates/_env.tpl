@@ -43,10 +43,14 @@ WEBAPP_URL: {{ printf "http://%s:%s" (include "gs.serviceFQDN" (dict "root" $roo
 RPC_TARGET: {{ printf "dns:///%s:%s" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.headlessName" $rpc))) (include "gs.int" $rpcC.containerPort) | quote }}
 {{- end -}}
 
-{{/* The gateway's route file and its Redis. */}}
+{{/* The gateway's routes - its route file, or the Gateway API objects (gatewayApi) - and its Redis. */}}
 {{- define "gs.upstreamEnv" -}}
 {{- $root := .root -}}
+{{- if $root.Values.gatewayApi.enabled }}
+GATEWAY_API_CONTROLLER_NAME: {{ $root.Values.gatewayApi.controllerName | quote }}
+{{- else }}
 ROUTES_FILE: {{ printf "%s/routes.yaml" (include "gs.routesDir" $root) | quote }}
+{{- end }}
 {{- if eq $root.Values.redis.mode "builtin" }}
 REDIS_URL: {{ printf "redis://%s:6379" (include "gs.serviceFQDN" (dict "root" $root "service" (include "gs.redisName" $root))) | quote }}
 {{- else if eq $root.Values.redis.mode "external" }}

@@ -4,6 +4,9 @@ value to change; rendering stops before anything reaches the cluster.
 */}}
 {{- define "gs.validate" -}}
 {{- $root := . -}}
+{{- if and .Values.gatewayApi.enabled (or .Values.gateway.routes .Values.gateway.upstreams) }}
+{{- fail "gateway.routes and gateway.upstreams make a route file, which the gateway does not serve with gatewayApi.enabled (its routes are the HTTPRoutes then): set one or the other" }}
+{{- end }}
 {{- range $name := keys .Values.components | sortAlpha }}
 {{- $ctx := dict "root" $root "name" $name -}}
 {{- $c := include "gs.component" $ctx | fromYaml -}}
