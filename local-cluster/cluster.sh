@@ -8,6 +8,7 @@
 #   npm run cluster -- down     stop exactly what `up` started (by PID) and undo its network and mounts
 #   npm run cluster -- node-link N down|up   cut node N (2..) off the network, or join it again
 #   npm run cluster -- pod-freeze NAMESPACE/POD on|off   stop every process of one pod (a hung replica), or resume it
+#   npm run cluster -- gateway-api-crds   install the Gateway API's standard CRDs (gatewayApi.enabled needs them)
 #   npm run conformance [-- build]  the Gateway API conformance suite against the running cluster
 #                               (cluster.sh conformance; lib/conformance.sh), or only its build
 # The design (what runs where, the network rules) is in docs/local-cluster.md.
@@ -237,5 +238,6 @@ case "${1:-}" in
   status) cmd_status ;;
   down) cmd_down ;;
   conformance) shift; cmd_conformance "$@" ;;
-  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down | pod-freeze NAMESPACE/POD on|off | conformance" >&2; exit 2 ;;
+  gateway-api-crds) require_root; gateway_api_crds ;;
+  *) echo "usage: npm run cluster -- up [--nodes N] | images | status | down | node-link N up|down | pod-freeze NAMESPACE/POD on|off | gateway-api-crds | conformance" >&2; exit 2 ;;
 esac

@@ -111,7 +111,8 @@ conformance_images() {
 
 # The standard-channel CRDs of $GATEWAY_API_VERSION (and the ValidatingAdmissionPolicy shipped with
 # them) from the module cache; server-side, as their size exceeds client-side apply's annotation.
-conformance_crds() {
+# `npm run cluster -- gateway-api-crds` runs this alone (the cluster tests of gatewayApi need it).
+gateway_api_crds() {
   local dir file crds=()
   dir="$(go_module_dir sigs.k8s.io/gateway-api "$GATEWAY_API_VERSION")"
   [ -d "$dir/config/crd/standard" ] || die "go mod download sigs.k8s.io/gateway-api@$GATEWAY_API_VERSION failed"
@@ -121,6 +122,11 @@ conformance_crds() {
     grep -q '^kind: CustomResourceDefinition' "$file" && crds+=("crd/$(sed -n 's/^  name: \(.*\)$/\1/p' "$file" | head -1)")
   done
   KUBECTL wait --for condition=Established --timeout 60s "${crds[@]}" >/dev/null
+}
+
+# The CRDs, and the GatewayClass the suite runs against.
+conformance_crds() {
+  gateway_api_crds
   KUBECTL apply -f - >/dev/null <<YAML
 apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass

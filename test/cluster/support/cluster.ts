@@ -139,7 +139,7 @@ export async function helmAsync(args: string[], timeoutMs = 300_000): Promise<st
 
 /** `npm run cluster -- <command> [args]`, its output streamed to this process's stderr. */
 export function clusterScript(
-  command: 'up' | 'images' | 'status' | 'down' | 'node-link' | 'pod-freeze',
+  command: 'up' | 'images' | 'status' | 'down' | 'node-link' | 'pod-freeze' | 'gateway-api-crds',
   args: string[] = [],
 ): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -1,0 +1,163 @@
+// The gateway as a Kubernetes Gateway API implementation (chart gatewayApi.enabled; docs/adr/0011-
+// gateway-api.md): the standard CRDs of the pinned release installed, the chart's GatewayClass, and
+// a Gateway and HTTPRoutes applied with kubectl as any user would. Every gateway pod serves what an
+// HTTPRoute asks (path prefix, a request header set, the backend a Service of somebody else's - the
+// conformance suite's echo server), stops serving it when it is deleted, and changing other routes
+// under load loses nothing on the route that did not change.
+import { eventually } from '../support/eventually.ts';
+import { load, type Outcome } from '../support/load.ts';
+import { installServing } from './support/access.ts';
+import { client } from './support/client.ts';
+import { apply, clusterScript, kubectl } from './support/cluster.ts';
+import { deployEcho, ECHO_PORT, type EchoServer } from './support/echo.ts';
+import { readyPods } from './support/pods.ts';
+import { LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
+
+const release: Release = { name: 'gwapi', namespace: 'gs-gateway-api' };
+const GATEWAY_CLASS = 'gateway-stack';
+/** The gateway's public container port (the chart's default), which the pods are reached on. */
+const GATEWAY_PORT = 8000;
+/** Routes added and removed while the steady route is under load. */
+const CHANGES = 6;
+
+let baseUrl = '';
+let echo: EchoServer;
+
+const gatewayObject = {
+  apiVersion: 'gateway.networking.k8s.io/v1',
+  kind: 'Gateway',
+  metadata: { name: 'gw', namespace: release.namespace },
+  spec: {
+    gatewayClassName: GATEWAY_CLASS,
+    listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }],
+  },
+};
+
+/** An HTTPRoute of the Gateway: every request under `prefix` to the echo server, tagged. */
+function echoRoute(name: string, prefix: string): object {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: release.namespace },
+    spec: {
+      parentRefs: [{ name: 'gw' }],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: prefix } }],
+          filters: [
+            {
+              type: 'RequestHeaderModifier',
+              requestHeaderModifier: { set: [{ name: 'x-gateway-route', value: name }] },
+            },
+          ],
+          backendRefs: [{ name: echo.name, port: ECHO_PORT }],
+        },
+      ],
+    },
+  };
+}
+
+interface Echoed {
+  path: string;
+  headers: Record<string, string[]>;
+}
+
+/** What `url` answers: the status, and the echo server's view of the request when it is 200. */
+async function get(url: string): Promise<{ status: number; echoed?: Echoed }> {
+  const response = await fetch(url, {
+    dispatcher: client,
+    signal: AbortSignal.timeout(5000),
+  } as RequestInit);
+  const text = await response.text();
+  return {
+    status: response.status,
+    echoed: response.status === 200 ? (JSON.parse(text) as Echoed) : undefined,
+  };
+}
+
+/** The base URL of every Ready gateway pod, reached directly on the cluster's network. */
+function gatewayPodUrls(): string[] {
+  return readyPods(release, 'gateway').map((pod) => `http://${pod.status.podIP}:${GATEWAY_PORT}`);
+}
+
+/** Resolves once every gateway pod answers `path` with `status` (bounded); the ms it took. */
+async function everyPodAnswers(path: string, status: number, timeoutMs = 60_000): Promise<number> {
+  const started = Date.now();
+  const urls = gatewayPodUrls();
+  expect(urls).toHaveLength(3);
+  await eventually(
+    async () =>
+      (
+        await Promise.all(urls.map((url) => get(`${url}${path}`).catch(() => ({ status: 0 }))))
+      ).every((answer) => answer.status === status),
+    { timeoutMs, intervalMs: 100, what: `every gateway pod answering ${path} with ${status}` },
+  );
+  return Date.now() - started;
+}
+
+beforeAll(async () => {
+  await clusterScript('gateway-api-crds');
+  uninstall(release);
+  echo = await deployEcho(release.namespace);
+  baseUrl = await installServing(release, { ...LOAD_TEST_VALUES, gatewayApi: { enabled: true } });
+  apply(gatewayObject);
+}, 600_000);
+
+afterAll(() => {
+  kubectl(['delete', 'namespace', release.namespace, '--ignore-not-found', '--wait=false']);
+  uninstall(release);
+}, 300_000);
+
+test('an HTTPRoute applied with kubectl is served by every gateway pod, and deleting it stops that', async () => {
+  expect((await get(`${baseUrl}/shop/items`)).status).toBe(404);
+  const applied = Date.now();
+  apply(echoRoute('shop', '/shop'));
+  const servedMs = await everyPodAnswers('/shop/items', 200);
+  console.log(
+    `[gateway-api] kubectl apply of an HTTPRoute -> served by all 3 gateway pods: ${Date.now() - applied} ms (${servedMs} ms of it polling)`,
+  );
+
+  const { echoed } = await get(`${baseUrl}/shop/items?page=2`);
+  expect(echoed?.path).toBe('/shop/items?page=2');
+  expect(echoed?.headers['X-Gateway-Route'] ?? echoed?.headers['x-gateway-route']).toEqual([
+    'shop',
+  ]);
+  // The seed's routes are not the gateway's in this mode: only what the HTTPRoutes say is served.
+  expect((await get(`${baseUrl}/projects/`)).status).toBe(404);
+
+  kubectl(['delete', 'httproute', 'shop', '-n', release.namespace]);
+  await everyPodAnswers('/shop/items', 404);
+});
+
+test('adding and deleting other HTTPRoutes under load loses no request on the route that stays', async () => {
+  apply(echoRoute('steady', '/steady'));
+  await everyPodAnswers('/steady/x', 200);
+  let stopped = false;
+  const running = load({
+    url: `${baseUrl}/steady/load`,
+    body: {},
+    concurrency: 4,
+    durationMs: 300_000,
+    stop: () => stopped,
+    dispatcher: client,
+  });
+  try {
+    for (let change = 0; change < CHANGES; change++) {
+      apply(echoRoute(`extra-${change}`, `/extra-${change}`));
+      await everyPodAnswers(`/extra-${change}/x`, 200);
+      if (change % 2 === 1) {
+        kubectl(['delete', 'httproute', `extra-${change}`, '-n', release.namespace]);
+        await everyPodAnswers(`/extra-${change}/x`, 404);
+      }
+    }
+  } finally {
+    stopped = true;
+  }
+  const outcomes: Outcome[] = await running;
+  const failed = outcomes.filter((outcome) => outcome.status !== 200);
+  console.log(
+    `[gateway-api] ${CHANGES} HTTPRoutes added (half deleted again) under load: /steady/ ${failed.length} of ${outcomes.length} failed`,
+  );
+  expect(outcomes.length).toBeGreaterThan(0);
+  expect(failed.map((outcome) => `${outcome.status} ${outcome.text.slice(0, 120)}`)).toEqual([]);
+});
