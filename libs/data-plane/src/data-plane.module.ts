@@ -31,6 +31,11 @@ const DATA_PLANE_CONFIG = Symbol('DATA_PLANE_CONFIG');
 
 /** A kind whose list or watch failed is tried again this often. */
 const GATEWAY_API_RETRY_MS = 2000;
+/**
+ * Past this the gateway stops starting, with one line naming the kinds it could not list: Nest
+ * holds the logs of a starting app back, so a gateway still waiting would say nothing at all.
+ */
+const GATEWAY_API_START_TIMEOUT_MS = 60_000;
 
 /**
  * Serves the first table before the listener opens, follows its source from then on (the route
@@ -90,6 +95,7 @@ class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
           'watch of the Gateway API objects failed; retried, the last table keeps serving',
         ),
       retryMs: GATEWAY_API_RETRY_MS,
+      startTimeoutMs: GATEWAY_API_START_TIMEOUT_MS,
     });
     objects.watch = listed;
     await reloads.applyNow();

@@ -25,6 +25,11 @@ export interface GatewayApiWatchOptions {
   /** A kind's list or watch failed; it is retried after `retryMs`. */
   onError(kind: string, error: unknown): void;
   retryMs: number;
+  /**
+   * How long the first list of every kind may take: past it, watchGatewayApi rejects, naming
+   * each kind not listed and why (a missing CRD, no access to the API server), and stops.
+   */
+  startTimeoutMs: number;
   /** A kubeconfig file; unset: KUBECONFIG, else the pod's service account (in-cluster). */
   kubeconfig?: string;
 }
@@ -100,6 +105,7 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
       });
     informer.on('error', (error) => {
       state.failed = true;
+      lastErrors.set(kind, describe(error));
       options.onError(kind, error);
       if (state.listed && !stopped)
         void sleep().then(() => (stopped ? undefined : informer.start()));
@@ -112,9 +118,37 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
       await sleep();
     }
     state.listed = true;
+    lastErrors.delete(kind);
+    unlisted.delete(kind);
   };
 
-  await Promise.all((Object.keys(KINDS) as SnapshotKey[]).map(watchKind));
+  const lastErrors = new Map<string, string>();
+  const unlisted = new Set(Object.values(KINDS).map(({ kind }) => kind));
+  const stopAll = async () => {
+    stopped = true;
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.all([...informers.values()].map((informer) => informer.stop()));
+  };
+  let deadline: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    deadline = setTimeout(() => {
+      const kinds = [...unlisted].map((kind) => `${kind} (${lastErrors.get(kind) ?? 'no answer'})`);
+      void stopAll();
+      reject(
+        new Error(
+          `the Gateway API objects could not be listed within ${options.startTimeoutMs} ms: ${kinds.join(', ')}; are the Gateway API CRDs installed and may this service account list them?`,
+        ),
+      );
+    }, options.startTimeoutMs);
+  });
+  try {
+    await Promise.race([
+      Promise.all((Object.keys(KINDS) as SnapshotKey[]).map(watchKind)),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(deadline);
+  }
 
   const list = <T>(key: SnapshotKey) => (informers.get(key)?.list() ?? []) as unknown as T[];
   return {
@@ -127,10 +161,14 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
       services: list('services'),
       endpointSlices: list('endpointSlices'),
     }),
-    stop: async () => {
-      stopped = true;
-      for (const timer of timers) clearTimeout(timer);
-      await Promise.all([...informers.values()].map((informer) => informer.stop()));
-    },
+    stop: stopAll,
   };
+}
+
+/** An informer's error in one line: the API server's status message when it sent one. */
+function describe(error: unknown): string {
+  const failure = error as { body?: unknown; message?: string };
+  const body = typeof failure.body === 'string' ? failure.body : JSON.stringify(failure.body ?? '');
+  const status = /"message":"([^"]*)"/.exec(body)?.[1];
+  return (status ?? failure.message ?? String(error)).split('\n')[0];
 }
