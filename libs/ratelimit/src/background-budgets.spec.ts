@@ -25,6 +25,14 @@ function fleet(n: number) {
   return {
     ledger,
     sync,
+    /** A new gateway joins the fleet (as BudgetSync.join does: two heartbeats); its index. */
+    join: () => {
+      gateways.push({ id: `gateway-${gateways.length}`, budgets: new BackgroundBudgets() });
+      const g = gateways.length - 1;
+      sync(g);
+      sync(g);
+      return g;
+    },
     admit: (g: number, key: string, limit: number, windowMs: number) =>
       gateways[g].budgets.admit(key, limit, windowMs, now),
     budgets: (g: number) => gateways[g].budgets,
@@ -203,5 +211,30 @@ describe('BackgroundBudgets', () => {
     f.sync(2);
     for (let i = 0; i < 100; i++) if (f.admit(2, 'k', 90, 10_000)) admitted++;
     expect(admitted).toBe(90 + 30);
+  });
+
+  it('a gateway that joins mid-window under a limit far above the load denies nothing', () => {
+    // A drain: 3 gateways share one client's steady traffic; a 4th starts and takes requests in
+    // the middle of a window (after the reserve time), then gateway 0 leaves. With a limit of
+    // 10^8 nothing may ever be denied - the limit is held by the others, not spent.
+    const f = fleet(3);
+    const limit = 100_000_000;
+    const windowMs = 1000;
+    const serving = [0, 1, 2];
+    let sent = 0;
+    let denied = 0;
+    for (let ms = 0; ms < 3000; ms++) {
+      if (ms === 500) serving.push(f.join());
+      if (ms === 1700) serving.shift(); // gateway 0 stops: its tokens are never handed back
+      for (const g of serving) {
+        sent++;
+        if (!f.admit(g, 'client', limit, windowMs)) denied++;
+      }
+      for (const g of serving)
+        if ((ms + g * 13) % SYNC_INTERVAL_MS === 0 || f.budgets(g).syncWanted) f.sync(g);
+      f.advance(1);
+    }
+    expect(sent).toBe(500 * 3 + 1200 * 4 + 1300 * 3);
+    expect(denied).toBe(0);
   });
 });
