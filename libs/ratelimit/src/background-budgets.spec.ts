@@ -25,6 +25,17 @@ function fleet(n: number) {
   return {
     ledger,
     sync,
+    /** Gateway g leaves: its last sync hands back what it holds (BudgetSync.leave). */
+    leave: (g: number) => {
+      const { id, budgets } = gateways[g];
+      const claims = budgets.takeLeavingClaims(now);
+      ledger.syncNow({
+        gatewayId: id,
+        heartbeatTtlMs: HEARTBEAT_TTL_MS,
+        reserveMs: RESERVE_MS,
+        claims,
+      });
+    },
     /** A new gateway joins the fleet (as BudgetSync.join does: two heartbeats); its index. */
     join: () => {
       gateways.push({ id: `gateway-${gateways.length}`, budgets: new BackgroundBudgets() });
@@ -236,5 +247,26 @@ describe('BackgroundBudgets', () => {
     }
     expect(sent).toBe(500 * 3 + 1200 * 4 + 1300 * 3);
     expect(denied).toBe(0);
+  });
+
+  it('gateways that leave and join in turn in one window deny nothing far below the limit', () => {
+    // A rolling restart within one window: each time, a replacement starts (late in the window),
+    // then the gateway it replaces leaves, handing back what it holds. Without the hand-back the
+    // leavers' shares stay claimed and the second replacement finds the limit held.
+    const f = fleet(3);
+    const limit = 100_000_000;
+    const serving = [0, 1, 2];
+    let denied = 0;
+    for (let ms = 0; ms < 3000; ms++) {
+      if (ms === 500 || ms === 1200 || ms === 1900) serving.push(f.join());
+      if (ms === 700 || ms === 1400 || ms === 2100) f.leave(serving.shift() ?? -1);
+      for (const g of serving) if (!f.admit(g, 'client', limit, 60_000)) denied++;
+      for (const g of serving)
+        if ((ms + g * 13) % SYNC_INTERVAL_MS === 0 || f.budgets(g).syncWanted) f.sync(g);
+      f.advance(1);
+    }
+    expect(denied).toBe(0);
+    // Held by the 3 that stay, and what the leavers admitted: within one share over the limit.
+    expect(f.ledger.claimed('client')).toBeLessThanOrEqual(limit + limit / 3);
   });
 });
