@@ -41,7 +41,7 @@ describe('a limit shared through Redis while gateways leave and join under load'
     for (const gateway of stack.gateways) expect(await storeMode(gateway)).toBe('shared');
     const client = clients.next();
     const load = client.steadyLoad(stack.gateways, '/projects/', 2, 120_000);
-    let answers: Answer[] = [];
+    let answers: Answer[];
     try {
       // Everyone has seen the client (the window is under way) before the first one leaves.
       await answered(load.answers, [0, 1, 2], 0, ANSWERS_AFTER_JOIN);
