@@ -40,7 +40,7 @@ describe('a limit shared through Redis while gateways leave and join under load'
   it('refuses nothing while two gateways in turn leave and rejoin in one window', async () => {
     for (const gateway of stack.gateways) expect(await storeMode(gateway)).toBe('shared');
     const client = clients.next();
-    const load = client.steadyLoad(stack.gateways, '/projects/', 2, 120_000);
+    const load = client.steadyLoad(stack.gateways, '/projects/', 2, 100_000);
     let answers: Answer[];
     try {
       // Everyone has seen the client (the window is under way) before the first one leaves.
