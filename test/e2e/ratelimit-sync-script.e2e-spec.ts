@@ -94,19 +94,26 @@ describe('the background sync script and the unit tests’ ledger', () => {
     await sync(request('b', [claim('k', { ask: 3 })]));
   });
 
-  it('gives a late declaration what it admitted, then what is still free', async () => {
+  it('gives a late declaration its share while no ask was refused, then what is still free', async () => {
     const late = (id: string, fields: Parameters<typeof claim>[1]) =>
       sync(request(id, [claim('k', fields)], 0));
     expect((await late('a', { first: true, share: 10, owed: 8 })).grants[0]).toMatchObject({
       granted: 10,
       claimed: 10,
     });
+    // The limit is all held, none refused: held, not spent - the share, over the limit.
     expect((await late('b', { first: true, share: 5, owed: 3 })).grants[0]).toMatchObject({
-      granted: 3,
-      claimed: 13,
+      granted: 5,
+      claimed: 15,
     });
-    await late('b', { ask: 4 });
+    expect((await late('b', { ask: 4 })).grants[0]).toMatchObject({ granted: 0, claimed: 15 });
+    // Refused once: a later declaration gets what it admitted and what is still free (nothing).
+    expect((await late('c', { first: true, share: 5, owed: 3 })).grants[0]).toMatchObject({
+      granted: 3,
+      claimed: 18,
+    });
     await late('a', { release: 6, ask: 0 });
+    await late('b', { release: 4, ask: 4 });
     await late('b', { ask: 4 });
   });
 

@@ -25,6 +25,25 @@ function fleet(n: number) {
   return {
     ledger,
     sync,
+    /** Gateway g leaves: its last sync hands back what it holds (BudgetSync.leave). */
+    leave: (g: number) => {
+      const { id, budgets } = gateways[g];
+      const claims = budgets.takeLeavingClaims(now);
+      ledger.syncNow({
+        gatewayId: id,
+        heartbeatTtlMs: HEARTBEAT_TTL_MS,
+        reserveMs: RESERVE_MS,
+        claims,
+      });
+    },
+    /** A new gateway joins the fleet (as BudgetSync.join does: two heartbeats); its index. */
+    join: () => {
+      gateways.push({ id: `gateway-${gateways.length}`, budgets: new BackgroundBudgets() });
+      const g = gateways.length - 1;
+      sync(g);
+      sync(g);
+      return g;
+    },
     admit: (g: number, key: string, limit: number, windowMs: number) =>
       gateways[g].budgets.admit(key, limit, windowMs, now),
     budgets: (g: number) => gateways[g].budgets,
@@ -203,5 +222,51 @@ describe('BackgroundBudgets', () => {
     f.sync(2);
     for (let i = 0; i < 100; i++) if (f.admit(2, 'k', 90, 10_000)) admitted++;
     expect(admitted).toBe(90 + 30);
+  });
+
+  it('a gateway that joins mid-window under a limit far above the load denies nothing', () => {
+    // A drain: 3 gateways share one client's steady traffic; a 4th starts and takes requests in
+    // the middle of a window (after the reserve time), then gateway 0 leaves. With a limit of
+    // 10^8 nothing may ever be denied - the limit is held by the others, not spent.
+    const f = fleet(3);
+    const limit = 100_000_000;
+    const windowMs = 1000;
+    const serving = [0, 1, 2];
+    let sent = 0;
+    let denied = 0;
+    for (let ms = 0; ms < 3000; ms++) {
+      if (ms === 500) serving.push(f.join());
+      if (ms === 1700) serving.shift(); // gateway 0 stops: its tokens are never handed back
+      for (const g of serving) {
+        sent++;
+        if (!f.admit(g, 'client', limit, windowMs)) denied++;
+      }
+      for (const g of serving)
+        if ((ms + g * 13) % SYNC_INTERVAL_MS === 0 || f.budgets(g).syncWanted) f.sync(g);
+      f.advance(1);
+    }
+    expect(sent).toBe(500 * 3 + 1200 * 4 + 1300 * 3);
+    expect(denied).toBe(0);
+  });
+
+  it('gateways that leave and join in turn in one window deny nothing far below the limit', () => {
+    // A rolling restart within one window: each time, a replacement starts (late in the window),
+    // then the gateway it replaces leaves, handing back what it holds. Without the hand-back the
+    // leavers' shares stay claimed and the second replacement finds the limit held.
+    const f = fleet(3);
+    const limit = 100_000_000;
+    const serving = [0, 1, 2];
+    let denied = 0;
+    for (let ms = 0; ms < 3000; ms++) {
+      if (ms === 500 || ms === 1200 || ms === 1900) serving.push(f.join());
+      if (ms === 700 || ms === 1400 || ms === 2100) f.leave(serving.shift() ?? -1);
+      for (const g of serving) if (!f.admit(g, 'client', limit, 60_000)) denied++;
+      for (const g of serving)
+        if ((ms + g * 13) % SYNC_INTERVAL_MS === 0 || f.budgets(g).syncWanted) f.sync(g);
+      f.advance(1);
+    }
+    expect(denied).toBe(0);
+    // Held by the 3 that stay, and what the leavers admitted: within one share over the limit.
+    expect(f.ledger.claimed('client')).toBeLessThanOrEqual(limit + limit / 3);
   });
 });

@@ -149,6 +149,33 @@ export class BackgroundBudgets {
     }
   }
 
+  /**
+   * The gateway is leaving (its listeners are closed: it admits nothing more): every declared
+   * budget hands back its unused tokens and reports what it still owes. Without this they would
+   * stay claimed until their window ends, and a gateway declaring late in that window - the one
+   * replacing this one - would find the limit held. Call with no sync in flight.
+   */
+  takeLeavingClaims(now: number): BudgetClaim[] {
+    const claims: BudgetClaim[] = [];
+    for (const budget of this.budgets.values()) {
+      if (claims.length >= MAX_CLAIMS_PER_SYNC) break;
+      if (!budget.declared || budget.inFlight || budget.endsAt <= now) continue;
+      claims.push({
+        key: budget.key,
+        limit: budget.limit,
+        windowLeftMs: budget.endsAt - now,
+        first: false,
+        share: 0,
+        owed: budget.owed,
+        release: budget.tokens,
+        ask: 0,
+      });
+      budget.owed = 0;
+      budget.tokens = 0;
+    }
+    return claims;
+  }
+
   /** The sync failed: its claims are lost; budgets keep what they hold. */
   abandon(): void {
     for (const { budget } of this.sent) budget.inFlight = false;

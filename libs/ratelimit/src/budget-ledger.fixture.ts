@@ -77,7 +77,8 @@ export class FakeBudgetLedger implements SharedBudgets {
       let granted = 0;
       if (claim.first) {
         entry.declared++;
-        if (young) {
+        if (young || (entry.refusedAt < entry.born && entry.claimed <= claim.limit)) {
+          // On time, or late in a window where no ask was refused: the limit is held, not spent.
           entry.claimed += claim.share;
           granted = claim.share;
         } else {

@@ -32,7 +32,7 @@ export class BudgetSync {
   private readonly gatewayId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly peak = new PeakGateways(HEARTBEAT_TTL_MS);
   private timer: NodeJS.Timeout | undefined;
-  private inFlight = false;
+  private inFlight: Promise<void> | undefined;
   /** Another sync is due as soon as possible: after the one in flight, or queued by a request. */
   private again = false;
   private lastSyncAt = 0;
@@ -76,6 +76,24 @@ export class BudgetSync {
     clearInterval(this.timer);
   }
 
+  /**
+   * At shutdown, once nothing more is admitted: stops, lets the sync in flight finish, and hands
+   * back every budget's unused tokens in one last sync (BackgroundBudgets.takeLeavingClaims), so
+   * the gateways that stay or replace this one can claim them in the same window.
+   */
+  async leave(): Promise<void> {
+    this.stop();
+    await this.inFlight;
+    if (this.failover.mode !== 'shared') return;
+    const claims = this.budgets.takeLeavingClaims(Date.now());
+    if (claims.length === 0) return;
+    try {
+      await this.ledger.sync(this.request(claims));
+    } catch {
+      // Redis is gone or slow: the tokens stay claimed until their windows end.
+    }
+  }
+
   /** After a decision: a budget that ran out gets its sync now rather than at the next interval. */
   afterDecision(): void {
     if (this.budgets.syncWanted && !this.again) {
@@ -107,10 +125,9 @@ export class BudgetSync {
     const now = Date.now();
     const claims = budgets.takeClaims(now);
     if (claims.length === 0 && now - this.lastSyncAt < HEARTBEAT_INTERVAL_MS) return;
-    this.inFlight = true;
     this.lastSyncAt = now;
     const started = performance.now();
-    this.ledger
+    this.inFlight = this.ledger
       .sync(this.request(claims))
       .then(
         (reply) => {
@@ -127,7 +144,7 @@ export class BudgetSync {
         },
       )
       .finally(() => {
-        this.inFlight = false;
+        this.inFlight = undefined;
         if (this.again || budgets.syncWanted) {
           this.again = false;
           this.sync();

@@ -274,6 +274,21 @@ describe('RateLimitStore', () => {
       expect(admitted(store, 'k', 10)).toBe(6);
     });
 
+    it('hands back the tokens it holds when it shuts down, for the gateways that stay', async () => {
+      const shared = new FakeShared();
+      const gateways = await fleet(shared);
+      for (const { store } of gateways) admitted(store, 'k', 1);
+      await jest.advanceTimersByTimeAsync(options.syncIntervalMs); // every share declared
+      expect(shared.ledger.claimed('k')).toBe(options.limit);
+      const leaving = gateways[2].store;
+      const last = leaving.decide('k', options.limit, options.windowMs);
+      if (last instanceof Promise) throw new Error('a background decision waited');
+      // Nothing is free in the store: what remains is the tokens it holds, unspent.
+      expect(last.remaining).toBeGreaterThan(0);
+      await leaving.onApplicationShutdown();
+      expect(shared.ledger.claimed('k')).toBe(options.limit - last.remaining);
+    });
+
     it('starts locally when Redis is down at start, and shares once it is back', async () => {
       const shared = new FakeShared();
       shared.up = false;

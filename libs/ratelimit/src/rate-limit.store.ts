@@ -113,12 +113,13 @@ export class RateLimitStore implements ThrottlerStorage, OnModuleInit, OnApplica
     return this.started;
   }
 
-  onApplicationShutdown(): void {
+  // Nest runs it after the listeners closed: the budgets' last hand-back follows the last decision.
+  async onApplicationShutdown(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.sweepTimer);
     this.failover.stop();
-    this.budgetSync?.stop();
+    await this.budgetSync?.leave();
     this.shared?.close();
   }
 

@@ -23,7 +23,8 @@ export interface BudgetClaim {
 export interface BudgetGrant {
   /**
    * Tokens now held by the gateway for this claim: the share it declared (or, when it declared
-   * late, the part of it still free, at least `owed`) plus what it got of `ask`.
+   * late in a window where an ask was refused, the part of it still free, at least `owed`) plus
+   * what it got of `ask`.
    */
   granted: number;
   /** Tokens claimed by all gateways in this window (admitted or held). */

@@ -56,8 +56,17 @@ for i = 2, #KEYS do
       -- On time: the share was this gateway's part of a partition of the limit.
       claimed = claimed + share
       granted = share
+    elseif refusedAt < born and claimed <= limit then
+      -- Late, but no ask was refused in this window: the limit is held by the gateways that
+      -- declared (their shares add up to all of it), not spent. It keeps its share, over the
+      -- limit by at most that share once per window (claimed then exceeds the limit, so the next
+      -- late gateway and every ask wait for hand-backs); else a new gateway would be refused until
+      -- its own refused ask made the holders hand back.
+      claimed = claimed + share
+      granted = share
     else
-      -- Late: what it admitted counts; of the rest of its share it gets what is still free.
+      -- Late in a window short of tokens: what it admitted counts; of the rest of its share it
+      -- gets what is still free.
       claimed = claimed + owed
       local extra = math.max(0, math.min(share - owed, limit - claimed))
       claimed = claimed + extra
