@@ -38,10 +38,9 @@ export const SMALL_REQUESTS = {
 /**
  * The gateway on a NodePort (the tests' load reaches it on the NodePort host) with a rate limit far
  * above any test's load, each gateway counting on its own (`redis.mode: none`), so every failure a
- * traffic spec counts is the stack's, not the limiter's. With the shared limiter, a drain on 3
- * nodes once met 429s far below the limit while gateways came and went (a new window's share is
- * taken on trust, and tokens another gateway holds come back only at a sync); the shared limiter
- * has its own spec, redis-limit.cluster-spec.ts.
+ * traffic spec counts is the stack's, not the limiter's. The shared limiter has its own specs:
+ * redis-limit.cluster-spec.ts here, and test/e2e/ratelimit-churn.e2e-spec.ts for gateways that
+ * come and go under a limit far above the load (docs/adr/0005-background-rate-limit-sync.md).
  */
 export const LOAD_TEST_VALUES = {
   components: {
