@@ -85,7 +85,9 @@ describe('gatewayApi (chart)', () => {
   it('refuses gateway.routes beside it, and a controller name that is not a domain-prefixed path', () => {
     const withRoutes = helmTemplateRaw({
       set: ENABLED,
-      setJson: ['gateway.routes=[{"name":"x","match":{"path":"/x","methods":["GET"]},"upstream":"webapp-1"}]'],
+      setJson: [
+        'gateway.routes=[{"name":"x","match":{"path":"/x","methods":["GET"]},"upstream":"webapp-1"}]',
+      ],
     });
     expect(withRoutes.status).not.toBe(0);
     expect(withRoutes.stderr).toContain('with gatewayApi.enabled');
