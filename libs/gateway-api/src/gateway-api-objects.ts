@@ -12,6 +12,8 @@ export interface ObjectMeta {
   readonly namespace?: string;
   readonly uid?: string;
   readonly generation?: number;
+  /** The version a status replace must name, so a write over a newer object is refused. */
+  readonly resourceVersion?: string;
   /** RFC 3339, as the API server writes it: precedence between routes goes by it. */
   readonly creationTimestamp?: string;
   readonly labels?: Readonly<Record<string, string>>;
@@ -45,6 +47,22 @@ export interface GatewayClass {
     };
     readonly description?: string;
   };
+  readonly status?: GatewayClassStatus;
+}
+
+/** metav1.Condition as stored: what status.conditions hold on every Gateway API object. */
+export interface StoredCondition {
+  readonly type: string;
+  readonly status: 'True' | 'False' | 'Unknown';
+  readonly reason: string;
+  readonly message: string;
+  readonly observedGeneration?: number;
+  readonly lastTransitionTime: string;
+}
+
+export interface GatewayClassStatus {
+  readonly conditions?: readonly StoredCondition[];
+  readonly supportedFeatures?: readonly { readonly name: string }[];
 }
 
 export type ProtocolType = 'HTTP' | 'HTTPS' | 'TLS' | 'TCP' | 'UDP' | (string & {});
@@ -98,6 +116,18 @@ export interface Gateway {
     /** Requested addresses: not supported by this implementation (UnsupportedAddress). */
     readonly addresses?: readonly { readonly type?: string; readonly value?: string }[];
   };
+  readonly status?: GatewayStatus;
+}
+
+export interface GatewayStatus {
+  readonly addresses?: readonly GatewayStatusAddress[];
+  readonly conditions?: readonly StoredCondition[];
+  readonly listeners?: readonly {
+    readonly name: string;
+    readonly supportedKinds: readonly RouteGroupKind[];
+    readonly attachedRoutes: number;
+    readonly conditions: readonly StoredCondition[];
+  }[];
 }
 
 export interface ParentReference {
@@ -219,6 +249,16 @@ export interface HTTPRoute {
     /** Default: one rule with the default match. */
     readonly rules?: readonly HTTPRouteRule[];
   };
+  readonly status?: RouteStatus;
+}
+
+/** RouteStatus: one entry per parentRef per controller; each controller writes only its own. */
+export interface RouteStatus {
+  readonly parents?: readonly {
+    readonly parentRef: ParentReference;
+    readonly controllerName: string;
+    readonly conditions?: readonly StoredCondition[];
+  }[];
 }
 
 export interface ReferenceGrant {
@@ -259,6 +299,11 @@ export interface Service {
     readonly type?: string;
     readonly clusterIP?: string;
     readonly ports?: readonly ServicePort[];
+  };
+  readonly status?: {
+    readonly loadBalancer?: {
+      readonly ingress?: readonly { readonly ip?: string; readonly hostname?: string }[];
+    };
   };
 }
 

@@ -15,3 +15,5 @@ export {
 } from './route-table-from-listener';
 export { serviceUpstreamName, serviceUpstreamUrl, type ServicePort } from './service-upstream';
 export { type GatewaysRouteTable, routeTableFromGateways } from './route-table-from-gateways';
+export { type StatusUpdate, statusUpdates } from './status-updates';
+export { serviceAddresses, withFrontServiceAddresses } from './gateway-addresses';
