@@ -44,3 +44,32 @@ describe('GATEWAY_API_CONTROLLER_NAME', () => {
     });
   });
 });
+
+describe('GATEWAY_API_SERVICE and GATEWAY_API_STATUS_LEASE', () => {
+  const NAME = 'gateway-stack.local/gateway-controller';
+
+  it('take namespace/name beside the controller name', () => {
+    const result = gatewayEnv.safeParse({
+      GATEWAY_API_CONTROLLER_NAME: NAME,
+      GATEWAY_API_SERVICE: 'gs/release-gateway',
+      GATEWAY_API_STATUS_LEASE: 'gs/release-gateway.status',
+    });
+    expect(result.success && result.data.GATEWAY_API_STATUS_LEASE).toBe(
+      'gs/release-gateway.status',
+    );
+  });
+
+  it('refuse what is not namespace/name, naming the variable', () => {
+    expect(
+      problems({ GATEWAY_API_CONTROLLER_NAME: NAME, GATEWAY_API_SERVICE: 'release-gateway' }),
+    ).toEqual({ GATEWAY_API_SERVICE: expect.stringContaining('namespace/name') });
+  });
+
+  it('are refused without the controller name: nothing would read them', () => {
+    expect(problems({ GATEWAY_API_STATUS_LEASE: 'gs/lease' })).toEqual({
+      GATEWAY_API_STATUS_LEASE: expect.stringContaining(
+        'only used with GATEWAY_API_CONTROLLER_NAME',
+      ),
+    });
+  });
+});

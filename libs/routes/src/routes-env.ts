@@ -6,6 +6,15 @@ import { z } from 'zod';
  * Where the gateway's routes come from (docs/route-file.md). This library's part of the gateway's
  * environment schema, which libs/config/src/env-schema.ts assembles (as '@app/routes/env').
  */
+const dnsLabel = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const namespacedName = z
+  .string()
+  .regex(
+    new RegExp(`^${dnsLabel}/${dnsLabel}(\\.${dnsLabel})*$`),
+    'namespace/name of a Kubernetes object, such as gateway-stack/gateway',
+  )
+  .max(317);
+
 export const routesEnv = {
   /** Unset: today's two routes from WEBAPP_URL, RPC_TARGET, AUTH_ROUTES and RATE_LIMIT_ROUTES. */
   ROUTES_FILE: z.string().min(1).optional(),
@@ -26,6 +35,16 @@ export const routesEnv = {
     .optional(),
   /** Changes to the Gateway API objects within this window make one route table. */
   GATEWAY_API_DEBOUNCE_MS: positiveInt.min(1).max(10_000).default(100),
+  /**
+   * `namespace/name` of the Service in front of the gateway pods: its address is every Gateway's
+   * status address. Unset: no Gateway is Programmed (AddressNotAssigned).
+   */
+  GATEWAY_API_SERVICE: namespacedName.optional(),
+  /**
+   * `namespace/name` of the coordination.k8s.io Lease that elects the one gateway pod writing the
+   * Gateway API objects' status. Unset: no status is written.
+   */
+  GATEWAY_API_STATUS_LEASE: namespacedName.optional(),
 };
 
 export type RoutesEnv = z.infer<z.ZodObject<typeof routesEnv>>;
@@ -56,6 +75,14 @@ export function checkRoutesFileConfig(
   },
   context: z.RefinementCtx,
 ): void {
+  if (config.GATEWAY_API_CONTROLLER_NAME === undefined)
+    for (const name of ['GATEWAY_API_SERVICE', 'GATEWAY_API_STATUS_LEASE'] as const)
+      if (config[name] !== undefined)
+        context.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'only used with GATEWAY_API_CONTROLLER_NAME (the routes from the Gateway API)',
+        });
   if (config.ROUTES_FILE === undefined && config.GATEWAY_API_CONTROLLER_NAME === undefined) return;
   if (config.ROUTES_FILE !== undefined && config.GATEWAY_API_CONTROLLER_NAME !== undefined)
     context.addIssue({
