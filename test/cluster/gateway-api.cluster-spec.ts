@@ -3,15 +3,22 @@
 // a Gateway and HTTPRoutes applied with kubectl as any user would. Every gateway pod serves what an
 // HTTPRoute asks (path prefix, a request header set, the backend a Service of somebody else's - the
 // conformance suite's echo server), stops serving it when it is deleted, and changing other routes
-// under load loses nothing on the route that did not change.
+// under load loses nothing on the route that did not change. The status says so, written by the one
+// gateway pod that holds the status Lease, and by another once that pod is gone.
 import { eventually } from '../support/eventually.ts';
 import { load, type Outcome } from '../support/load.ts';
 import { installServing } from './support/access.ts';
 import { client } from './support/client.ts';
-import { apply, clusterScript, kubectl } from './support/cluster.ts';
+import { apply, clusterScript, kubectl, kubectlJson } from './support/cluster.ts';
 import { deployEcho, ECHO_PORT, type EchoServer } from './support/echo.ts';
-import { readyPods } from './support/pods.ts';
-import { LOAD_TEST_VALUES, uninstall, type Release } from './support/release.ts';
+import { pods, readyPods } from './support/pods.ts';
+import {
+  LOAD_TEST_VALUES,
+  rolloutStatus,
+  selector,
+  uninstall,
+  type Release,
+} from './support/release.ts';
 
 const release: Release = { name: 'gwapi', namespace: 'gs-gateway-api' };
 const GATEWAY_CLASS = 'gateway-stack';
@@ -34,7 +41,7 @@ const gatewayObject = {
 };
 
 /** An HTTPRoute of the Gateway: every request under `prefix` to the echo server, tagged. */
-function echoRoute(name: string, prefix: string): object {
+function echoRoute(name: string, prefix: string, backend?: string): object {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
@@ -50,7 +57,7 @@ function echoRoute(name: string, prefix: string): object {
               requestHeaderModifier: { set: [{ name: 'x-gateway-route', value: name }] },
             },
           ],
-          backendRefs: [{ name: echo.name, port: ECHO_PORT }],
+          backendRefs: [{ name: backend ?? echo.name, port: ECHO_PORT }],
         },
       ],
     },
@@ -160,4 +167,127 @@ test('adding and deleting other HTTPRoutes under load loses no request on the ro
   );
   expect(outcomes.length).toBeGreaterThan(0);
   expect(failed.map((outcome) => `${outcome.status} ${outcome.text.slice(0, 120)}`)).toEqual([]);
+});
+
+interface StatusCondition {
+  type: string;
+  status: string;
+  reason: string;
+  lastTransitionTime: string;
+}
+interface WithConditions {
+  conditions?: StatusCondition[];
+}
+
+/** `type=status/reason` of each condition, for messages that say what was found. */
+const brief = (conditions: StatusCondition[] = []) =>
+  Object.fromEntries(conditions.map((c) => [c.type, `${c.status}/${c.reason}`]));
+
+function routeParents(name: string): (WithConditions & { controllerName: string })[] {
+  return (
+    kubectlJson<{ status?: { parents?: (WithConditions & { controllerName: string })[] } }>([
+      'get',
+      'httproute',
+      name,
+      '-n',
+      release.namespace,
+    ]).status?.parents ?? []
+  );
+}
+
+/** The pod whose election holds the status Lease now (the identity is `<pod>_<random>`). */
+function statusLeaseHolder(): string {
+  const leases = kubectlJson<{
+    items: { metadata: { name: string }; spec: { holderIdentity?: string } }[];
+  }>(['get', 'leases', '-n', release.namespace]).items.filter((lease) =>
+    lease.metadata.name.endsWith('-gateway-api-status'),
+  );
+  expect(leases).toHaveLength(1);
+  return (leases[0].spec.holderIdentity ?? '').replace(/_[^_]*$/, '');
+}
+
+test('the status says what is served, written by the pod holding the Lease, and by another once it is gone', async () => {
+  const classConditions = () =>
+    brief(
+      kubectlJson<{ status?: WithConditions }>(['get', 'gatewayclass', GATEWAY_CLASS]).status
+        ?.conditions,
+    );
+  await eventually(() => expect(classConditions()).toMatchObject({ Accepted: 'True/Accepted' }), {
+    timeoutMs: 60_000,
+    what: 'the GatewayClass accepted',
+  });
+
+  apply(
+    echoRoute('status-ok', '/status-ok'),
+    echoRoute('status-missing', '/status-missing', 'no-such-service'),
+  );
+  const frontIp = kubectlJson<{ items: { spec: { clusterIP: string } }[] }>([
+    'get',
+    'services',
+    '-n',
+    release.namespace,
+    '-l',
+    `${selector(release, 'gateway')},gateway-stack.io/service=main`,
+  ]).items[0].spec.clusterIP;
+  await eventually(
+    () => {
+      const gw = kubectlJson<{
+        status?: WithConditions & {
+          addresses?: { type: string; value: string }[];
+          listeners?: (WithConditions & { name: string; attachedRoutes: number })[];
+        };
+      }>(['get', 'gateway', 'gw', '-n', release.namespace]).status;
+      expect(brief(gw?.conditions)).toEqual({
+        Accepted: 'True/Accepted',
+        Programmed: 'True/Programmed',
+      });
+      expect(gw?.addresses).toEqual([{ type: 'IPAddress', value: frontIp }]);
+      expect(gw?.listeners?.map((l) => [l.name, l.attachedRoutes])).toEqual([['http', 2]]);
+      expect(routeParents('status-ok').map((p) => [p.controllerName, brief(p.conditions)])).toEqual(
+        [
+          [
+            'gateway-stack.local/gateway-controller',
+            { Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs' },
+          ],
+        ],
+      );
+      expect(brief(routeParents('status-missing')[0]?.conditions)).toEqual({
+        Accepted: 'True/Accepted',
+        ResolvedRefs: 'False/BackendNotFound',
+      });
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: 'the Gateway and route status written' },
+  );
+
+  const gatewayPods = readyPods(release, 'gateway').map((pod) => pod.metadata.name);
+  const leader = statusLeaseHolder();
+  expect(gatewayPods).toContain(leader);
+  // The leader goes (SIGTERM: it hands the Lease back); another pod writes the next status.
+  kubectl(['delete', 'pod', leader, '-n', release.namespace, '--wait=false']);
+  apply(echoRoute('after-leader', '/after-leader'));
+  const next = await eventually(
+    () => {
+      const holder = statusLeaseHolder();
+      expect(holder).not.toBe(leader);
+      expect(holder).not.toBe('');
+      expect(brief(routeParents('after-leader')[0]?.conditions)).toMatchObject({
+        Accepted: 'True/Accepted',
+      });
+      return holder;
+    },
+    {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'another pod holding the Lease and writing status',
+    },
+  );
+  // Any gateway pod but the one that left: a survivor, or its replacement if that one was quicker.
+  expect(
+    pods(release, 'gateway')
+      .map((pod) => pod.metadata.name)
+      .filter((pod) => pod !== leader),
+  ).toContain(next);
+  for (const name of ['status-ok', 'status-missing', 'after-leader'])
+    kubectl(['delete', 'httproute', name, '-n', release.namespace]);
+  await rolloutStatus(release, 'gateway');
 });

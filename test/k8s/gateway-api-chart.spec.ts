@@ -4,6 +4,14 @@ import { gatewayEnv } from './support/app-env.ts';
 import { helmTemplate, helmTemplateRaw, type K8sObject } from './support/helm.ts';
 import { appDeployments, byKind, containerEnv } from './support/invariants.ts';
 
+type Role = {
+  metadata: { name: string };
+  rules: { apiGroups: string[]; resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+};
+type Binding = {
+  roleRef: { name: string };
+  subjects: { kind: string; name: string; namespace: string }[];
+};
 type Pod = { spec: { template: { spec: { automountServiceAccountToken?: boolean } } } };
 const ENABLED = ['gatewayApi.enabled=true'];
 
@@ -19,7 +27,7 @@ function tokens(objects: K8sObject[]): Record<string, boolean | undefined> {
 describe('gatewayApi (chart)', () => {
   it('renders nothing of it by default: no RBAC, no GatewayClass, no token, the route file', () => {
     const objects = helmTemplate();
-    for (const kind of ['ClusterRole', 'ClusterRoleBinding', 'GatewayClass'])
+    for (const kind of ['ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'GatewayClass'])
       expect(byKind(objects, kind)).toEqual([]);
     expect(tokens(objects)).toEqual({ gateway: false, 'webapp-1': false, 'rpc-app-1': false });
     const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
@@ -36,17 +44,16 @@ describe('gatewayApi (chart)', () => {
     expect(gatewayEnv.safeParse(cleaned).error?.issues ?? []).toEqual([]);
   });
 
-  it('on: only the gateway mounts a token, bound to a read-only role without Secrets', () => {
+  it('on: only the gateway mounts a token; it reads the objects and writes nothing but their status', () => {
     const objects = helmTemplate({ set: ENABLED, release: 'rel', namespace: 'shop' });
     expect(tokens(objects)).toEqual({ gateway: true, 'webapp-1': false, 'rpc-app-1': false });
-    const [role] = byKind(objects, 'ClusterRole') as unknown as {
-      metadata: { name: string };
-      rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-    }[];
-    expect(
-      role.rules.flatMap((rule) => rule.verbs).every((v) => ['get', 'list', 'watch'].includes(v)),
-    ).toBe(true);
-    expect(role.rules.flatMap((rule) => rule.resources).sort()).toEqual(
+    const [role] = byKind(objects, 'ClusterRole') as unknown as Role[];
+    const grants = (verbs: string[]) =>
+      role.rules
+        .filter((rule) => rule.verbs.some((verb) => verbs.includes(verb)))
+        .flatMap((rule) => rule.resources)
+        .sort();
+    expect(grants(['get', 'list', 'watch'])).toEqual(
       [
         'endpointslices',
         'gatewayclasses',
@@ -57,17 +64,51 @@ describe('gatewayApi (chart)', () => {
         'services',
       ].sort(),
     );
-    const [binding] = byKind(objects, 'ClusterRoleBinding') as unknown as {
-      roleRef: { name: string };
-      subjects: { kind: string; name: string; namespace: string }[];
-    }[];
+    expect(grants(['update'])).toEqual(
+      ['gatewayclasses/status', 'gateways/status', 'httproutes/status'].sort(),
+    );
+    expect(
+      role.rules
+        .flatMap((rule) => rule.verbs)
+        .filter((verb) => !['get', 'list', 'watch', 'update'].includes(verb)),
+    ).toEqual([]);
     const gatewayAccount = byKind(objects, 'ServiceAccount').find((sa) =>
       sa.metadata.name.endsWith('-gateway'),
     );
-    expect(binding.roleRef.name).toBe(role.metadata.name);
-    expect(binding.subjects).toEqual([
+    const subjects = [
       { kind: 'ServiceAccount', name: gatewayAccount?.metadata.name, namespace: 'shop' },
+    ];
+    const [binding] = byKind(objects, 'ClusterRoleBinding') as unknown as Binding[];
+    expect(binding.roleRef.name).toBe(role.metadata.name);
+    expect(binding.subjects).toEqual(subjects);
+  });
+
+  it('on: the status Lease - and only it - may be read and renewed, in the release namespace', () => {
+    const objects = helmTemplate({ set: ENABLED, release: 'rel', namespace: 'shop' });
+    const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
+    const [namespace, lease] = env.GATEWAY_API_STATUS_LEASE.split('/');
+    expect(namespace).toBe('shop');
+    const [role] = byKind(objects, 'Role') as unknown as Role[];
+    expect(role.rules).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: [lease],
+        verbs: ['get', 'update'],
+      },
     ]);
+    const [binding] = byKind(objects, 'RoleBinding') as unknown as Binding[];
+    expect(binding.roleRef.name).toBe(role.metadata.name);
+    expect(binding.subjects.map((s) => s.name)).toEqual([
+      byKind(objects, 'ServiceAccount').find((sa) => sa.metadata.name.endsWith('-gateway'))
+        ?.metadata.name,
+    ]);
+    // The Gateways' address is the gateway's own Service's.
+    const service = byKind(objects, 'Service').find(
+      (s) => `shop/${s.metadata.name}` === env.GATEWAY_API_SERVICE,
+    );
+    expect(service?.metadata.name).toMatch(/-gateway$/);
   });
 
   it('on: a GatewayClass naming the controller, unless its name is empty', () => {

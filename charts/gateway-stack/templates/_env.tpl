@@ -47,7 +47,10 @@ RPC_TARGET: {{ printf "dns:///%s:%s" (include "gs.serviceFQDN" (dict "root" $roo
 {{- define "gs.upstreamEnv" -}}
 {{- $root := .root -}}
 {{- if $root.Values.gatewayApi.enabled }}
+{{- $gateway := include "gs.componentName" (dict "root" $root "name" (include "gs.gatewayComponent" $root)) }}
 GATEWAY_API_CONTROLLER_NAME: {{ $root.Values.gatewayApi.controllerName | quote }}
+GATEWAY_API_SERVICE: {{ printf "%s/%s" $root.Release.Namespace $gateway | quote }}
+GATEWAY_API_STATUS_LEASE: {{ printf "%s/%s" $root.Release.Namespace (include "gs.gatewayApiStatusLease" $root) | quote }}
 {{- else }}
 ROUTES_FILE: {{ printf "%s/routes.yaml" (include "gs.routesDir" $root) | quote }}
 {{- end }}

@@ -50,6 +50,11 @@ whole string would give two components of a long release the same name.
 {{/* The component that is the public edge; its name is fixed by the apps (nest-cli.json). */}}
 {{- define "gs.gatewayComponent" -}}gateway{{- end -}}
 
+{{/* The Lease electing the one gateway pod that writes the Gateway API status (gatewayApi). */}}
+{{- define "gs.gatewayApiStatusLease" -}}
+{{- include "gs.suffixedName" (dict "root" . "suffix" "gateway-api-status" "max" 63) -}}
+{{- end -}}
+
 {{- define "gs.chartLabel" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

@@ -1,23 +1,20 @@
 import { AuthCapabilities, RouteAuthPolicies } from '@app/auth';
 import { OpenApiPublication } from '@app/edge';
-import { type GatewayApiWatch, watchGatewayApi } from '@app/kubernetes';
 import { HttpServerMetrics } from '@app/metrics';
 import { RoutePolicies } from '@app/ratelimit';
-import { type DefaultRouteTableEnv, routeDefaultsOf } from '@app/routes';
-import type { RoutesEnv } from '@app/routes/env';
+import { routeDefaultsOf } from '@app/routes';
 import { trafficPolicy, UpstreamCoreModule, UpstreamMetrics, UpstreamStates } from '@app/upstream';
-import type { UpstreamEnv } from '@app/upstream/env';
 import {
   type DynamicModule,
   Injectable,
-  Logger,
   Module,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
-import { gatewayApiReloads } from './gateway-api-reloads';
+import type { DataPlaneConfig } from './data-plane-config';
+import { followGatewayApi } from './follow-gateway-api';
 import { initialRouteTable } from './initial-route-table';
 import { reloadOnChange } from './route-file-reloads';
 import { RouteTableController } from './route-table.controller';
@@ -25,17 +22,7 @@ import { RouteTableMetrics, routeTableMetricProviders } from './route-table.metr
 import { RouteTableServer } from './route-table-server';
 import { UpstreamPool } from './upstream-pool';
 
-export type DataPlaneConfig = RoutesEnv & DefaultRouteTableEnv & UpstreamEnv;
-
 const DATA_PLANE_CONFIG = Symbol('DATA_PLANE_CONFIG');
-
-/** A kind whose list or watch failed is tried again this often. */
-const GATEWAY_API_RETRY_MS = 2000;
-/**
- * Past this the gateway stops starting, with one line naming the kinds it could not list: Nest
- * holds the logs of a starting app back, so a gateway still waiting would say nothing at all.
- */
-const GATEWAY_API_START_TIMEOUT_MS = 60_000;
 
 /**
  * Serves the first table before the listener opens, follows its source from then on (the route
@@ -43,7 +30,7 @@ const GATEWAY_API_START_TIMEOUT_MS = 60_000;
  */
 @Injectable()
 class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
-  private stopReloads: () => void = () => undefined;
+  private stopReloads: () => void | Promise<void> = () => undefined;
 
   constructor(
     private readonly server: RouteTableServer,
@@ -52,8 +39,15 @@ class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (this.config.GATEWAY_API_CONTROLLER_NAME !== undefined)
-      return this.followGatewayApi(this.config.GATEWAY_API_CONTROLLER_NAME);
+    if (this.config.GATEWAY_API_CONTROLLER_NAME !== undefined) {
+      this.stopReloads = await followGatewayApi(
+        this.config.GATEWAY_API_CONTROLLER_NAME,
+        this.config,
+        this.server,
+        this.metrics,
+      );
+      return;
+    }
     await this.server.apply(initialRouteTable(this.config));
     if (this.config.ROUTES_FILE !== undefined)
       this.stopReloads = reloadOnChange(
@@ -65,48 +59,8 @@ class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
       );
   }
 
-  /**
-   * Waits until every watched kind has listed (the listener opens only then: until the first
-   * table is served the gateway is not ready), serves that table, then each change's; from then on
-   * readiness no longer depends on the API server - its absence only delays the next table.
-   */
-  private async followGatewayApi(controllerName: string): Promise<void> {
-    const logger = new Logger('gateway-api');
-    // Filled once every kind has listed; no table is built before (changed() waits for applyNow).
-    const objects: { watch?: GatewayApiWatch } = {};
-    const reloads = gatewayApiReloads(
-      {
-        snapshot: () => {
-          if (!objects.watch) throw new Error('the Gateway API objects are not listed yet');
-          return objects.watch.snapshot();
-        },
-        controllerName,
-        defaults: routeDefaultsOf(this.config),
-        debounceMs: this.config.GATEWAY_API_DEBOUNCE_MS,
-      },
-      this.server,
-      this.metrics,
-    );
-    const listed = await watchGatewayApi({
-      onChange: () => reloads.changed(),
-      onError: (kind, error) =>
-        logger.warn(
-          { kind, error: error instanceof Error ? error.message : String(error) },
-          'watch of the Gateway API objects failed; retried, the last table keeps serving',
-        ),
-      retryMs: GATEWAY_API_RETRY_MS,
-      startTimeoutMs: GATEWAY_API_START_TIMEOUT_MS,
-    });
-    objects.watch = listed;
-    await reloads.applyNow();
-    this.stopReloads = () => {
-      reloads.stop();
-      void listed.stop();
-    };
-  }
-
   async onApplicationShutdown(): Promise<void> {
-    this.stopReloads();
+    await this.stopReloads();
     await this.server.close();
   }
 }

@@ -1,4 +1,9 @@
-import { type GatewayApiSnapshot, routeTableFromGateways, translate } from '@app/gateway-api';
+import {
+  type GatewayApiSnapshot,
+  routeTableFromGateways,
+  translate,
+  type Translation,
+} from '@app/gateway-api';
 import type { RouteDefaults } from '@app/routes';
 import { Logger } from '@nestjs/common';
 import type { RouteTableMetrics } from './route-table.metrics';
@@ -12,6 +17,8 @@ export interface GatewayApiReloadOptions {
   defaults: RouteDefaults;
   /** Changes arriving within this window make one table. */
   debounceMs: number;
+  /** Every translation, and the objects it came from: the status it asks for is written there. */
+  translated?(snapshot: GatewayApiSnapshot, translation: Translation): void;
 }
 
 export interface GatewayApiReloads {
@@ -44,7 +51,9 @@ export function gatewayApiReloads(
     const startedAt = performance.now();
     let version: string;
     try {
-      const translation = translate(options.snapshot(), options.controllerName);
+      const snapshot = options.snapshot();
+      const translation = translate(snapshot, options.controllerName);
+      options.translated?.(snapshot, translation);
       const { table, unsupported } = routeTableFromGateways(translation, options.defaults);
       const described = unsupported.map(
         (entry) => `${entry.listener} ${entry.name}: ${entry.reason}`,

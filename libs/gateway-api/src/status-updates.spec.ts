@@ -7,7 +7,7 @@ import {
   service,
   snapshot,
 } from './gateway-api.fixture';
-import type { GatewayApiSnapshot, HTTPRoute } from './gateway-api-objects';
+import type { GatewayApiSnapshot, GatewayStatus, HTTPRoute } from './gateway-api-objects';
 import { type StatusUpdate, statusUpdates } from './status-updates';
 import { translate } from './translate';
 
@@ -111,13 +111,10 @@ describe('statusUpdates', () => {
     const first = written(objects(), updatesOf(objects(), T0));
     // The Gateway loses its address: Programmed turns False, Accepted stays True.
     const changed = updatesOf({ ...first, gatewayAddresses: {} }, T1);
-    const gw = changed.find((u) => u.kind === 'Gateway')?.status as {
-      conditions: { type: string; status: string; lastTransitionTime: string }[];
-    };
-    expect(gw.conditions.map((c) => `${c.type}=${c.status} ${c.lastTransitionTime}`)).toEqual([
-      'Accepted=True 2026-12-01T10:00:00Z',
-      'Programmed=False 2026-12-01T10:05:00Z',
-    ]);
+    const gw = changed.find((u) => u.kind === 'Gateway')?.status as GatewayStatus;
+    expect(
+      (gw.conditions ?? []).map((c) => `${c.type}=${c.status} ${c.lastTransitionTime}`),
+    ).toEqual(['Accepted=True 2026-12-01T10:00:00Z', 'Programmed=False 2026-12-01T10:05:00Z']);
     expect(changed.map((u) => u.kind)).toEqual(['Gateway']);
   });
 

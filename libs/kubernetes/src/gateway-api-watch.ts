@@ -1,7 +1,7 @@
 import type { GatewayApiSnapshot } from '@app/gateway-api';
 import {
   type Informer,
-  KubeConfig,
+  type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
   makeInformer,
@@ -30,8 +30,8 @@ export interface GatewayApiWatchOptions {
    * each kind not listed and why (a missing CRD, no access to the API server), and stops.
    */
   startTimeoutMs: number;
-  /** A kubeconfig file; unset: KUBECONFIG, else the pod's service account (in-cluster). */
-  kubeconfig?: string;
+  /** Where the API server is and who this process is to it (loadKubeConfig). */
+  config: KubeConfig;
 }
 
 type SnapshotKey = Exclude<keyof GatewayApiSnapshot, 'gatewayAddresses'>;
@@ -75,9 +75,7 @@ type Watched = Informer<KubernetesObject> & ObjectCache<KubernetesObject>;
  * are reported from then on; the first snapshot is the caller's to take.
  */
 export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<GatewayApiWatch> {
-  const config = new KubeConfig();
-  if (options.kubeconfig) config.loadFromFile(options.kubeconfig);
-  else config.loadFromDefault();
+  const config = options.config;
   const client = KubernetesObjectApi.makeApiClient(config);
   let stopped = false;
   const informers = new Map<SnapshotKey, Watched>();
