@@ -11,7 +11,8 @@ import { installServing } from './support/access.ts';
 import { client } from './support/client.ts';
 import { apply, clusterScript, kubectl, kubectlJson } from './support/cluster.ts';
 import { deployEcho, ECHO_PORT, type EchoServer } from './support/echo.ts';
-import { pods, readyPods } from './support/pods.ts';
+import { podMetrics, pods, readyPods } from './support/pods.ts';
+import { sample } from '../support/metrics.ts';
 import {
   LOAD_TEST_VALUES,
   rolloutStatus,
@@ -290,4 +291,49 @@ test('the status says what is served, written by the pod holding the Lease, and 
   for (const name of ['status-ok', 'status-missing', 'after-leader'])
     kubectl(['delete', 'httproute', name, '-n', release.namespace]);
   await rolloutStatus(release, 'gateway');
+  // The leader's pod gone for good: the next tests expect three gateway pods, all of them serving.
+  await eventually(
+    () => {
+      const now = pods(release, 'gateway');
+      return now.length === 3 && now.every((pod) => !pod.metadata.deletionTimestamp);
+    },
+    { timeoutMs: 120_000, intervalMs: 1000, what: 'three gateway pods, none terminating' },
+  );
+});
+
+test('1000 HTTPRoutes are served by every gateway pod (memory per pod printed at 10, 100 and 1000)', async () => {
+  const residentMb = () =>
+    readyPods(release, 'gateway').map((pod) =>
+      Math.round(
+        sample(podMetrics(release, pod.metadata.name), 'process_resident_memory_bytes') / 2 ** 20,
+      ),
+    );
+  const lines = [`before: ${residentMb().join(', ')} MiB`];
+  let applied = 0;
+  for (const count of [10, 100, 1000]) {
+    const routes = [];
+    for (let index = applied; index < count; index++) {
+      const route = echoRoute(`bulk-${index}`, `/bulk-${index}`) as {
+        metadata: { labels?: object };
+      };
+      route.metadata.labels = { 'gateway-stack.io/test': 'bulk' };
+      routes.push(route);
+    }
+    kubectl(['apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: routes }),
+      timeoutMs: 300_000,
+    });
+    applied = count;
+    const started = Date.now();
+    await everyPodAnswers(`/bulk-${count - 1}/x`, 200, 300_000);
+    await everyPodAnswers('/bulk-0/x', 200);
+    lines.push(
+      `${count} HTTPRoutes: served by all pods ${Date.now() - started} ms after the apply returned; resident ${residentMb().join(', ')} MiB`,
+    );
+  }
+  console.log(`[gateway-api] memory per gateway pod:\n  ${lines.join('\n  ')}`);
+  kubectl(['delete', 'httproute', '-n', release.namespace, '-l', 'gateway-stack.io/test=bulk'], {
+    timeoutMs: 300_000,
+  });
+  await everyPodAnswers('/bulk-0/x', 404, 300_000);
 });
