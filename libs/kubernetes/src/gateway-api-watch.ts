@@ -97,10 +97,33 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
       client.list<KubernetesObject>(apiVersion, kind),
     );
     const state = { listed: false, failed: false };
-    for (const verb of ['add', 'update', 'delete'] as const)
-      informer.on(verb, () => {
-        if (state.listed) options.onChange();
-      });
+    // The Gateway API kinds count spec changes in metadata.generation; an update that leaves it
+    // alone changed only their status or metadata, which the translation does not read - and
+    // every status this controller writes comes back as such an update.
+    const generations = apiVersion.startsWith('gateway.networking.k8s.io/')
+      ? new Map<string, string>()
+      : undefined;
+    const objectKey = (object: KubernetesObject) =>
+      `${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+    // uid too: an object deleted and created again under its name starts at generation 1 again.
+    const version = (object: KubernetesObject) =>
+      `${object.metadata?.uid ?? ''}:${object.metadata?.generation ?? ''}`;
+    informer.on('add', (object) => {
+      generations?.set(objectKey(object), version(object));
+      if (state.listed) options.onChange();
+    });
+    informer.on('update', (object) => {
+      if (generations) {
+        const before = generations.get(objectKey(object));
+        generations.set(objectKey(object), version(object));
+        if (before === version(object)) return;
+      }
+      if (state.listed) options.onChange();
+    });
+    informer.on('delete', (object) => {
+      generations?.delete(objectKey(object));
+      if (state.listed) options.onChange();
+    });
     informer.on('error', (error) => {
       state.failed = true;
       lastErrors.set(kind, describe(error));
