@@ -105,9 +105,9 @@ async function everyPodAnswers(path: string, status: number, timeoutMs = 60_000)
 
 beforeAll(async () => {
   await clusterScript('gateway-api-crds');
-  uninstall(release);
-  echo = await deployEcho(release.namespace);
+  // installServing starts from an empty namespace: the echo server goes in after it.
   baseUrl = await installServing(release, { ...LOAD_TEST_VALUES, gatewayApi: { enabled: true } });
+  echo = await deployEcho(release.namespace);
   apply(gatewayObject);
 }, 600_000);
 
