@@ -123,6 +123,15 @@ describe('gatewayApi (chart)', () => {
     ).toEqual([]);
   });
 
+  it("on: the GatewayClass description fits the CRD's 64 bytes whatever the release's names", () => {
+    const [gatewayClass] = byKind(
+      helmTemplate({ set: ENABLED, release: 'r'.repeat(53), namespace: 'n'.repeat(63) }),
+      'GatewayClass',
+    ) as unknown as { spec: { description: string } }[];
+    expect(Buffer.byteLength(gatewayClass.spec.description)).toBeLessThanOrEqual(64);
+    expect(gatewayClass.spec.description).toMatch(/^gateway-stack release n+/);
+  });
+
   it('refuses gateway.routes beside it, and a controller name that is not a domain-prefixed path', () => {
     const withRoutes = helmTemplateRaw({
       set: ENABLED,
