@@ -1,3 +1,4 @@
+import { canonicalJson } from '@app/routes';
 import type { Condition } from './gateway-api-conditions';
 import type { Translation } from './gateway-api-model';
 import {
@@ -12,6 +13,7 @@ import {
   type RouteStatus,
   type StoredCondition,
 } from './gateway-api-objects';
+import { gatewayKey } from './route-parents';
 
 /** One object whose `status` must be replaced: the object as listed, and the status it is to have. */
 export type StatusUpdate =
@@ -140,18 +142,10 @@ function parentKey(ref: ParentReference, routeNamespace: string): string {
 }
 
 function key(ref: { readonly namespace?: string; readonly name: string }): string {
-  return `${ref.namespace ?? ''}/${ref.name}`;
+  return gatewayKey(ref.namespace ?? '', ref.name);
 }
 
 /** Equal as JSON values, whatever the order of object keys (the API server's differs from ours). */
 function sameJson(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
-      : v,
-  );
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -1,27 +1,18 @@
 import { type GatewayApiSnapshot, type StatusUpdate, translate } from '@app/gateway-api';
+import {
+  CONTROLLER,
+  gateway,
+  httpListener,
+  httpRoute,
+  snapshot,
+} from '../../gateway-api/src/gateway-api.fixture';
 import { gatewayApiStatusPublisher } from './gateway-api-status-publisher';
 
-const CONTROLLER = 'example.com/gateway-controller';
-
-const objects = (routes: string[]): GatewayApiSnapshot => ({
-  gatewayClasses: [
-    { metadata: { name: 'ours', generation: 1 }, spec: { controllerName: CONTROLLER } },
-  ],
-  gateways: [
-    {
-      metadata: { name: 'gw', namespace: 'infra', generation: 1 },
-      spec: { gatewayClassName: 'ours', listeners: [{ name: 'http', port: 80, protocol: 'HTTP' }] },
-    },
-  ],
-  httpRoutes: routes.map((name) => ({
-    metadata: { name, namespace: 'infra', generation: 1 },
-    spec: { parentRefs: [{ name: 'gw' }] },
-  })),
-  referenceGrants: [],
-  namespaces: [],
-  services: [],
-  endpointSlices: [],
-});
+const objects = (routes: string[]): GatewayApiSnapshot =>
+  snapshot({
+    gateways: [gateway('gw', [httpListener('http')])],
+    httpRoutes: routes.map((name) => httpRoute(name, { parentRefs: [{ name: 'gw' }] })),
+  });
 
 function setup(options: { leader: boolean; failFirst?: number } = { leader: true }) {
   const written: string[] = [];

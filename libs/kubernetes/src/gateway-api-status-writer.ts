@@ -1,4 +1,4 @@
-import type { StatusUpdate } from '@app/gateway-api';
+import { GATEWAY_API_GROUP, type StatusUpdate } from '@app/gateway-api';
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 
 /** Writes one status at a time through the objects' status subresource. */
@@ -10,7 +10,6 @@ export interface GatewayApiStatusWriter {
   write(update: StatusUpdate): Promise<void>;
 }
 
-const GROUP = 'gateway.networking.k8s.io';
 const VERSION = 'v1';
 const PLURAL: Record<StatusUpdate['kind'], string> = {
   GatewayClass: 'gatewayclasses',
@@ -30,11 +29,17 @@ export function gatewayApiStatusWriter(config: KubeConfig): GatewayApiStatusWrit
       const { name, namespace } = update.object.metadata;
       const body = {
         ...update.object,
-        apiVersion: `${GROUP}/${VERSION}`,
+        apiVersion: `${GATEWAY_API_GROUP}/${VERSION}`,
         kind: update.kind,
         status: update.status,
       };
-      const target = { group: GROUP, version: VERSION, plural: PLURAL[update.kind], name, body };
+      const target = {
+        group: GATEWAY_API_GROUP,
+        version: VERSION,
+        plural: PLURAL[update.kind],
+        name,
+        body,
+      };
       if (update.kind === 'GatewayClass') await api.replaceClusterCustomObjectStatus(target);
       else await api.replaceNamespacedCustomObjectStatus({ ...target, namespace: namespace ?? '' });
     },

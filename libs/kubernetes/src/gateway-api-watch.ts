@@ -1,4 +1,4 @@
-import type { GatewayApiSnapshot } from '@app/gateway-api';
+import { GATEWAY_API_GROUP, type GatewayApiSnapshot } from '@app/gateway-api';
 import {
   type Informer,
   type KubeConfig,
@@ -100,7 +100,7 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
     // The Gateway API kinds count spec changes in metadata.generation; an update that leaves it
     // alone changed only their status or metadata, which the translation does not read - and
     // every status this controller writes comes back as such an update.
-    const generations = apiVersion.startsWith('gateway.networking.k8s.io/')
+    const generations = apiVersion.startsWith(`${GATEWAY_API_GROUP}/`)
       ? new Map<string, string>()
       : undefined;
     const objectKey = (object: KubernetesObject) =>

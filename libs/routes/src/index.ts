@@ -8,7 +8,7 @@ export { routeFileSchema } from './route-file-schema';
 export { loadRouteFile } from './load-route-file';
 export { parseRouteFile, parseRouteFileValue, type RouteFileSource } from './parse-route-file';
 export { defaultRouteTable, type DefaultRouteTableEnv } from './default-route-table';
-export { createRouteTable, routeTableVersion } from './route-table';
+export { canonicalJson, createRouteTable, routeTableVersion } from './route-table';
 export { httpRuleSegments } from './route-path';
 export { compileBodySchema, type BodyCheck, type BodyProblem } from './body-schema';
 export { watchRouteFile, type RouteFileWatchOptions } from './route-file-watcher';
