@@ -1,7 +1,5 @@
 import { eventually } from '../support/eventually.ts';
-import { type Answer, Clients, count, storeMode } from '../support/rate-limit.ts';
-import { testStack } from '../support/stack.ts';
-import { requireTool } from '../support/tools.ts';
+import { type Answer, count, sharedLimitStack, storeMode } from '../support/rate-limit.ts';
 
 // Gateways come and go under steady load (a drain, a rolling restart) while they share one limit
 // through Redis that is far above the load: nothing may be refused. A restarted gateway is a new
@@ -14,27 +12,10 @@ const WINDOW_MS = 300_000;
 const ANSWERS_AFTER_JOIN = 300;
 
 describe('a limit shared through Redis while gateways leave and join under load', () => {
-  requireTool('redis-server', 'redis-server');
-  const stack = testStack({
-    gateways: 3,
-    redis: true,
-    env: {
-      gateway: {
-        RATE_LIMIT_SYNC: 'background',
-        RATE_LIMIT_LIMIT: String(LIMIT),
-        RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
-        // A generous budget: this test is about counting; a GC pause on a busy machine must not
-        // switch a gateway to local limiting (ratelimit-outage.e2e-spec.ts covers that).
-        RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
-      },
-    },
-  });
-  const clients = new Clients(() => stack.net);
-
-  beforeAll(() => stack.start());
-  afterAll(async () => {
-    clients.closeAll();
-    await stack.stop();
+  const { stack, clients } = sharedLimitStack({
+    RATE_LIMIT_SYNC: 'background',
+    RATE_LIMIT_LIMIT: String(LIMIT),
+    RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
   });
 
   it('refuses nothing while two gateways in turn leave and rejoin in one window', async () => {

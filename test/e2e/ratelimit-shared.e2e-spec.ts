@@ -1,7 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { testStack } from '../support/stack.ts';
-import { type Answer, Clients, count, storeMode } from '../support/rate-limit.ts';
-import { requireTool } from '../support/tools.ts';
+import { type Answer, count, sharedLimitStack, storeMode } from '../support/rate-limit.ts';
 
 // One limit across every gateway replica: 3 gateways share one real redis-server (with a password,
 // as an external Redis has), and a client that spreads its requests over them gets L per window.
@@ -10,28 +8,14 @@ const WINDOW_MS = 10_000;
 const VERIFY_LIMIT = 20;
 
 describe('rate limiting shared by 3 gateways through Redis', () => {
-  requireTool('redis-server', 'redis-server');
-  const stack = testStack({
-    gateways: 3,
-    redis: { password: 'e2e-secret' },
-    env: {
-      gateway: {
-        RATE_LIMIT_LIMIT: String(L),
-        RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
-        RATE_LIMIT_ROUTES: `/verify=${VERIFY_LIMIT}/60000`,
-        // A generous budget: this test is about counting; a GC pause on a busy machine must not
-        // switch a gateway to local limiting (the outage tests cover that).
-        RATE_LIMIT_REDIS_TIMEOUT_MS: '2000',
-      },
+  const { stack, clients } = sharedLimitStack(
+    {
+      RATE_LIMIT_LIMIT: String(L),
+      RATE_LIMIT_WINDOW_MS: String(WINDOW_MS),
+      RATE_LIMIT_ROUTES: `/verify=${VERIFY_LIMIT}/60000`,
     },
-  });
-  const clients = new Clients(() => stack.net);
-
-  beforeAll(() => stack.start());
-  afterAll(async () => {
-    clients.closeAll();
-    await stack.stop();
-  });
+    { password: 'e2e-secret' },
+  );
 
   it('every gateway counts in Redis (authenticated with REDIS_PASSWORD)', async () => {
     for (const gateway of stack.gateways) expect(await storeMode(gateway)).toBe('shared');

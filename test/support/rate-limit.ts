@@ -1,7 +1,9 @@
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AppProcess } from '../../process-topology/index.ts';
+import type { AppProcess, Stack, StackOptions } from '../../process-topology/index.ts';
 import { eventually } from './eventually.ts';
+import { testStack } from './stack.ts';
+import { requireTool } from './tools.ts';
 
 /** An answer that took longer than this counts as hung. */
 export const HUNG_MS = 5000;
@@ -180,6 +182,31 @@ export class Clients {
   closeAll(): void {
     for (const client of this.made) client.close();
   }
+}
+
+/**
+ * Three gateways sharing one limit through a real redis-server, with `gateway` env on top, started
+ * before the describe block's tests and stopped after them, with their clients. The Redis timeout
+ * is generous: these tests count, and a GC pause on a busy machine must not switch a gateway to
+ * local limiting (ratelimit-outage.e2e-spec.ts covers that).
+ */
+export function sharedLimitStack(
+  gateway: Record<string, string>,
+  redis: StackOptions['redis'] = true,
+): { stack: Stack; clients: Clients } {
+  requireTool('redis-server', 'redis-server');
+  const stack = testStack({
+    gateways: 3,
+    redis,
+    env: { gateway: { ...gateway, RATE_LIMIT_REDIS_TIMEOUT_MS: '2000' } },
+  });
+  const clients = new Clients(() => stack.net);
+  beforeAll(() => stack.start());
+  afterAll(async () => {
+    clients.closeAll();
+    await stack.stop();
+  });
+  return { stack, clients };
 }
 
 function bodyFor(path: string, i: number): unknown {
