@@ -26,11 +26,14 @@ export const ListenerCondition = {
 export const ListenerReason = {
   Accepted: 'Accepted',
   UnsupportedProtocol: 'UnsupportedProtocol',
+  UnsupportedValue: 'UnsupportedValue',
   NoConflicts: 'NoConflicts',
   HostnameConflict: 'HostnameConflict',
   ProtocolConflict: 'ProtocolConflict',
   ResolvedRefs: 'ResolvedRefs',
   InvalidRouteKinds: 'InvalidRouteKinds',
+  InvalidCertificateRef: 'InvalidCertificateRef',
+  RefNotPermitted: 'RefNotPermitted',
   Programmed: 'Programmed',
   Invalid: 'Invalid',
 } as const;

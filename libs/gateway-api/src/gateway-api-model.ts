@@ -42,6 +42,14 @@ export interface ListenerModel {
   readonly hosts: readonly VirtualHost[];
 }
 
+/** One certificateRef's Secret, checked: the key is the certificate's. */
+export interface ListenerCertificate {
+  /** PEM: the certificate, then any intermediates (`tls.crt`). */
+  readonly certificate: string;
+  /** PEM (`tls.key`). */
+  readonly privateKey: string;
+}
+
 export interface VirtualHost {
   /** A name, a `*.` wildcard, or ANY_HOST (`*`). */
   readonly hostname: string;

@@ -307,6 +307,18 @@ export interface Service {
   };
 }
 
+/** The Secret type a listener's certificateRefs must name (core `SecretTypeTLS`). */
+export const TLS_SECRET_TYPE = 'kubernetes.io/tls';
+
+/** Only what an HTTPS listener reads: its certificate and key. */
+export interface Secret {
+  readonly metadata: ObjectMeta & { readonly namespace: string };
+  /** Default: Opaque. A listener takes only kubernetes.io/tls. */
+  readonly type?: string;
+  /** Base64 values, as the API server serves them; `tls.crt` and `tls.key` are PEM. */
+  readonly data?: Readonly<Record<string, string>>;
+}
+
 /** The label by which an EndpointSlice names its Service. */
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -345,4 +357,14 @@ export interface GatewayApiSnapshot {
    * fronts it; a Gateway without any is not Programmed (AddressNotAssigned).
    */
   readonly gatewayAddresses?: Readonly<Record<string, readonly GatewayStatusAddress[]>>;
+}
+
+/**
+ * A snapshot and the Secrets that HTTPS listeners' certificateRefs name. Apart from
+ * GatewayApiSnapshot only because libs/kubernetes/src/gateway-api-watch.ts types its informers as
+ * a Record over that interface's keys: once it watches Secrets, `secrets` belongs there.
+ */
+export interface GatewayApiSnapshotWithSecrets extends GatewayApiSnapshot {
+  /** Absent: the gateway does not read Secrets, and no certificateRef resolves. */
+  readonly secrets?: readonly Secret[];
 }
