@@ -20,19 +20,22 @@ export interface ObjectRef {
 
 export interface GatewayModel {
   readonly gateway: ObjectRef;
-  /** Accepted listeners only, in the Gateway's order. */
+  /** Programmed listeners only (accepted, certificates resolved), in the Gateway's order. */
   readonly listeners: readonly ListenerModel[];
 }
 
 /**
- * One accepted listener. Listeners of one port that differ by hostname share that port: a request
+ * One programmed listener. Listeners of one port that differ by hostname share that port: a request
  * goes to the listener with the most specific hostname that takes its Host (exact, then longer
  * wildcards, then none), and only its routes are considered.
  */
 export interface ListenerModel {
   readonly name: string;
   readonly port: number;
-  readonly protocol: 'HTTP';
+  /** HTTPS: the data plane terminates TLS with `certificates`, then serves it as HTTP. */
+  readonly protocol: 'HTTP' | 'HTTPS';
+  /** HTTPS: the certificateRefs' certificates and keys, in their order; HTTP: none. */
+  readonly certificates: readonly ListenerCertificate[];
   /** Lower case; null: any host. */
   readonly hostname: string | null;
   /**

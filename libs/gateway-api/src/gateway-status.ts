@@ -44,10 +44,15 @@ export function gatewayRefusal(gateway: Gateway): Condition | null {
 }
 
 /**
- * A Gateway's status: Accepted True (Accepted) when every listener is, True (ListenersNotValid)
- * when some are, False (ListenersNotValid) when none is; Programmed True once it is accepted and
- * has an address, else False (Invalid, or AddressNotAssigned). Listeners carry their verdict's
- * conditions and the number of routes attached to them.
+ * A Gateway's status: Accepted True (Accepted) when every listener is accepted and programmed,
+ * True (ListenersNotValid) when some are accepted, False (ListenersNotValid) when none is;
+ * Programmed True once it is accepted and has an address, else False (Invalid, or
+ * AddressNotAssigned). A listener that is accepted but not programmed (its certificateRefs do not
+ * resolve) makes the reason ListenersNotValid - it "cannot be configured on the Gateway"
+ * (gateway_types.go, GatewayReasonListenersNotValid) - but not the status False: the conformance
+ * suite's readiness checks, run while its Gateways whose only listener lacks a ReferenceGrant for
+ * its Secret exist, want every Gateway Accepted and Programmed True. Listeners carry their
+ * verdict's conditions and the number of routes attached to them.
  */
 export function gatewayStatus(
   gateway: Gateway,
@@ -56,7 +61,8 @@ export function gatewayStatus(
   addresses: readonly GatewayStatusAddress[],
 ): GatewayStatusModel {
   const generation = gateway.metadata.generation;
-  const invalid = listeners.filter((l) => !l.accepted).map((l) => l.listener.name);
+  const refused = listeners.filter((l) => !l.accepted).length;
+  const invalid = listeners.filter((l) => !l.programmed).map((l) => l.listener.name);
   const accepted =
     gatewayRefusal(gateway) ??
     (invalid.length === 0
@@ -69,7 +75,7 @@ export function gatewayStatus(
         )
       : condition(
           GatewayCondition.Accepted,
-          invalid.length < listeners.length,
+          refused < listeners.length,
           GatewayReason.ListenersNotValid,
           `listeners not valid: ${invalid.join(', ')}`,
           generation,

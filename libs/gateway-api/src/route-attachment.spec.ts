@@ -96,5 +96,16 @@ describe('listenerKinds', () => {
 
   it('serves nothing on protocols it does not support', () => {
     expect(listenerKinds(httpListener('t', { protocol: 'TCP' })).supported).toEqual([]);
+    expect(listenerKinds(httpListener('t', { protocol: 'TLS' }), true).supported).toEqual([]);
+  });
+
+  it('supports HTTPRoute on HTTPS listeners only when the gateway terminates TLS', () => {
+    const l = httpListener('https', { protocol: 'HTTPS', port: 443 });
+    expect(listenerKinds(l).supported).toEqual([]);
+    expect(kindAllowed(l, 'HTTPRoute')).toBe(false);
+    expect(listenerKinds(l, true).supported).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+    ]);
+    expect(kindAllowed(l, 'HTTPRoute', true)).toBe(true);
   });
 });

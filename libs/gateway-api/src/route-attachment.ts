@@ -7,22 +7,36 @@ import {
 } from './gateway-api-objects';
 import { selectorMatches } from './label-selector';
 
-/** The route kinds this implementation serves per listener protocol (HTTPS needs TLS: later). */
-const KINDS_BY_PROTOCOL: Readonly<Record<string, readonly string[]>> = { HTTP: ['HTTPRoute'] };
+/**
+ * The route kinds this implementation serves per listener protocol. HTTPS only when the gateway
+ * terminates TLS (`https`, translate.ts TranslateOptions): it then serves HTTPRoutes as on HTTP.
+ */
+const KINDS_BY_PROTOCOL: Readonly<Record<string, readonly string[]>> = {
+  HTTP: ['HTTPRoute'],
+  HTTPS: ['HTTPRoute'],
+};
 
-export function isSupportedProtocol(protocol: string): boolean {
-  return protocol in KINDS_BY_PROTOCOL;
+function servedKinds(protocol: string, https: boolean): readonly string[] {
+  if (protocol === 'HTTPS' && !https) return [];
+  return KINDS_BY_PROTOCOL[protocol] ?? [];
+}
+
+export function isSupportedProtocol(protocol: string, https = false): boolean {
+  return servedKinds(protocol, https).length > 0;
 }
 
 /**
  * The kinds a listener admits (ListenerStatus `supportedKinds`) and those of its allowedRoutes
  * it cannot serve (ResolvedRefs False, InvalidRouteKinds). No kinds listed: all the protocol has.
  */
-export function listenerKinds(listener: Listener): {
+export function listenerKinds(
+  listener: Listener,
+  https = false,
+): {
   supported: RouteGroupKind[];
   invalid: RouteGroupKind[];
 } {
-  const served = KINDS_BY_PROTOCOL[listener.protocol] ?? [];
+  const served = servedKinds(listener.protocol, https);
   const asked = listener.allowedRoutes?.kinds ?? [];
   if (asked.length === 0) {
     return { supported: served.map((kind) => ({ group: GATEWAY_API_GROUP, kind })), invalid: [] };
@@ -40,8 +54,8 @@ export function listenerKinds(listener: Listener): {
 }
 
 /** Whether a listener's allowedRoutes admit a route of `kind` (group gateway.networking.k8s.io). */
-export function kindAllowed(listener: Listener, kind: string): boolean {
-  return listenerKinds(listener).supported.some((k) => k.kind === kind);
+export function kindAllowed(listener: Listener, kind: string, https = false): boolean {
+  return listenerKinds(listener, https).supported.some((k) => k.kind === kind);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
 } from './gateway-api-objects';
 import { intersectHostnames } from './hostname-intersection';
 import type { ListenerVerdict } from './listener-validation';
-import { kindAllowed, namespaceAllowed } from './route-attachment';
+import { namespaceAllowed } from './route-attachment';
 import type { Verdict } from './route-rules';
 
 export interface OwnedGateway {
@@ -67,11 +67,12 @@ export function attachToParent(
   const attached: ListenerAttachment[] = [];
   let notAllowed = false;
   let noHostname = false;
-  for (const { listener, accepted } of named) {
+  for (const { listener, accepted, supportedKinds } of named) {
     // allowedRoutes first: a listener that could never take this route says so
-    // (NotAllowedByListeners), even when it is not accepted itself.
+    // (NotAllowedByListeners), even when it is not accepted itself. Its supportedKinds, not
+    // kindAllowed: the verdict knows whether HTTPS is served.
     if (
-      !kindAllowed(listener, 'HTTPRoute') ||
+      !supportedKinds.some((k) => k.kind === 'HTTPRoute') ||
       !namespaceAllowed(owned.gateway, listener, routeNamespace, namespaces)
     ) {
       notAllowed = true;

@@ -18,9 +18,10 @@ export interface GatewaysRouteTable {
 const ORDER_STRIDE = 1_000_000;
 
 /**
- * The one table the gateway's listener serves for every accepted listener of this controller's
+ * The one table the gateway's listener serves for every programmed listener of this controller's
  * Gateways (docs/adr/0011-gateway-api.md, "Gateways and listeners onto processes": the interim
- * step before a Node listener per Gateway and port). Each listener's routes keep their host names,
+ * step before a Node listener per Gateway and port), HTTPS ones as HTTP ones: their TLS is
+ * terminated before the table is consulted. Each listener's routes keep their host names,
  * so listeners that differ by hostname stay apart; where two listeners take the same requests,
  * the Gateway first by namespace and name, then its listener first in its spec, wins. A route
  * attached to several listeners appears once per listener, its name qualified by the listener's

@@ -1,5 +1,5 @@
 import { condition, RouteCondition } from './gateway-api-conditions';
-import type { GatewayApiSnapshot, HTTPRoute } from './gateway-api-objects';
+import type { GatewayApiSnapshotWithSecrets, HTTPRoute } from './gateway-api-objects';
 import type {
   GatewayModel,
   RouteStatusModel,
@@ -19,13 +19,31 @@ import {
 } from './route-parents';
 import { translateRouteRules } from './route-rules';
 
+export interface TranslateOptions {
+  /**
+   * Serve HTTPS listeners (tls.mode Terminate): the data plane terminates TLS with the
+   * certificates of the listeners' certificateRefs, read from `snapshot.secrets`. Off (the
+   * default): HTTPS listeners are refused, UnsupportedProtocol.
+   */
+  readonly https?: boolean;
+}
+
 /**
  * Translates one snapshot of the Gateway API objects into what this controller's Gateways serve
  * and the status the spec asks of it. Pure: equal snapshots, equal translations. Only GatewayClasses
  * naming `controllerName`, their Gateways and the routes whose parentRefs name those Gateways are
  * considered; everything else belongs to other controllers and is left alone.
  */
-export function translate(snapshot: GatewayApiSnapshot, controllerName: string): Translation {
+export function translate(
+  snapshot: GatewayApiSnapshotWithSecrets,
+  controllerName: string,
+  options: TranslateOptions = {},
+): Translation {
+  const listenerContext = {
+    https: options.https ?? false,
+    secrets: snapshot.secrets,
+    referenceGrants: snapshot.referenceGrants,
+  };
   const classes = snapshot.gatewayClasses
     .filter((c) => c.spec.controllerName === controllerName)
     .sort((a, b) => compare(a.metadata.name, b.metadata.name));
@@ -39,7 +57,7 @@ export function translate(snapshot: GatewayApiSnapshot, controllerName: string):
     ),
   )) {
     if (!classNames.has(gateway.spec.gatewayClassName)) continue;
-    const listeners = validateListeners(gateway);
+    const listeners = validateListeners(gateway, listenerContext);
     owned.set(gatewayKey(gateway.metadata.namespace, gateway.metadata.name), {
       gateway,
       accepted: gatewayRefusal(gateway) === null && listeners.some((l) => l.accepted),
@@ -108,12 +126,15 @@ export function translate(snapshot: GatewayApiSnapshot, controllerName: string):
     if (!accepted) continue;
     gateways.push({
       gateway: { namespace: gateway.metadata.namespace, name: gateway.metadata.name },
+      // Accepted listeners whose certificates do not resolve keep their routes attached (status)
+      // but serve nothing.
       listeners: listeners
-        .filter((l) => l.accepted)
-        .map(({ listener }) => ({
+        .filter((l) => l.programmed)
+        .map(({ listener, certificates }) => ({
           name: listener.name,
           port: listener.port,
-          protocol: 'HTTP' as const,
+          protocol: listener.protocol === 'HTTPS' ? ('HTTPS' as const) : ('HTTP' as const),
+          certificates,
           hostname: listener.hostname?.toLowerCase() ?? null,
           hosts: virtualHosts(served.get(key)?.get(listener.name)),
         })),
