@@ -1,6 +1,6 @@
 import type {
   Gateway,
-  GatewayApiSnapshot,
+  GatewayApiSnapshotWithSecrets,
   GatewayClass,
   HTTPRoute,
   Listener,
@@ -72,7 +72,9 @@ export function serviceGrant(
   };
 }
 
-export function snapshot(parts: Partial<GatewayApiSnapshot>): GatewayApiSnapshot {
+export function snapshot(
+  parts: Partial<GatewayApiSnapshotWithSecrets>,
+): GatewayApiSnapshotWithSecrets {
   return {
     gatewayClasses: [gatewayClass()],
     gateways: [],

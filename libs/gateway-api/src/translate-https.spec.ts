@@ -1,0 +1,313 @@
+import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
+import type { Condition } from './gateway-api-conditions';
+import {
+  CONTROLLER,
+  gateway,
+  httpListener,
+  httpRoute,
+  service,
+  snapshot,
+} from './gateway-api.fixture';
+import type {
+  GatewayApiSnapshotWithSecrets,
+  HTTPRoute,
+  Listener,
+  ReferenceGrant,
+  Secret,
+} from './gateway-api-objects';
+import type { Translation } from './gateway-api-model';
+import { routeTableFromGateways } from './route-table-from-gateways';
+import {
+  CERTIFICATE_PEM,
+  httpsListener,
+  OTHER_PRIVATE_KEY_PEM,
+  PRIVATE_KEY_PEM,
+  secretGrant,
+  tlsSecret,
+} from './tls.fixture';
+import { translate } from './translate';
+
+const brief = (conditions: readonly Condition[]) =>
+  Object.fromEntries(conditions.map((c) => [c.type, `${c.status}/${c.reason}`]));
+
+const ADDRESS = { 'infra/gw': [{ type: 'IPAddress', value: '10.96.0.10' }] };
+const ROUTE = httpRoute('shop', {
+  parentRefs: [{ name: 'gw' }],
+  rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }],
+});
+
+function translated(
+  listeners: readonly Listener[],
+  parts: Partial<GatewayApiSnapshotWithSecrets> = {},
+  https = true,
+): Translation {
+  return translate(
+    snapshot({
+      gateways: [gateway('gw', listeners)],
+      services: [service('infra', 'a')],
+      secrets: [tlsSecret('infra', 'cert')],
+      gatewayAddresses: ADDRESS,
+      ...parts,
+    }),
+    CONTROLLER,
+    { https },
+  );
+}
+
+const listenerStatus = (t: Translation, name: string) =>
+  t.status.gateways[0].listeners.find((l) => l.name === name);
+const listenerConditions = (t: Translation, name: string) =>
+  brief(listenerStatus(t, name)?.conditions ?? []);
+const servedListeners = (t: Translation) => t.gateways[0]?.listeners.map((l) => l.name);
+const routeParents = (t: Translation, name: string) =>
+  t.status.routes.find((r) => r.route.name === name)?.parents.map((p) => brief(p.conditions));
+
+const HTTP_ROUTE_KIND = [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' }];
+
+describe('translate: HTTPS listeners (TLS terminated)', () => {
+  it('accepts, resolves and programs a listener whose Secret is valid, and serves it with its certificate', () => {
+    const t = translated([httpsListener('https', [{ name: 'cert' }])], { httpRoutes: [ROUTE] });
+    expect(listenerConditions(t, 'https')).toEqual({
+      Accepted: 'True/Accepted',
+      Conflicted: 'False/NoConflicts',
+      ResolvedRefs: 'True/ResolvedRefs',
+      Programmed: 'True/Programmed',
+    });
+    expect(listenerStatus(t, 'https')).toMatchObject({
+      supportedKinds: HTTP_ROUTE_KIND,
+      attachedRoutes: 1,
+    });
+    expect(brief(t.status.gateways[0].conditions)).toEqual({
+      Accepted: 'True/Accepted',
+      Programmed: 'True/Programmed',
+    });
+    expect(routeParents(t, 'shop')).toEqual([
+      { Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs' },
+    ]);
+    const [listener] = t.gateways[0].listeners;
+    expect(listener).toMatchObject({
+      name: 'https',
+      port: 443,
+      protocol: 'HTTPS',
+      certificates: [{ certificate: CERTIFICATE_PEM, privateKey: PRIVATE_KEY_PEM }],
+    });
+    expect(listener.hosts.map((h) => h.matches.map((m) => m.source.route))).toEqual([['shop']]);
+  });
+
+  it('keeps HTTP listeners HTTP, without certificates, beside an HTTPS one', () => {
+    const t = translated([httpListener('http'), httpsListener('https', [{ name: 'cert' }])]);
+    expect(t.gateways[0].listeners.map((l) => [l.name, l.protocol, l.certificates.length])).toEqual(
+      [
+        ['http', 'HTTP', 0],
+        ['https', 'HTTPS', 1],
+      ],
+    );
+  });
+
+  it('builds the route table of an HTTPS listener as of an HTTP one', () => {
+    const t = translated(
+      [httpsListener('https', [{ name: 'cert' }], { hostname: 'shop.example.com' })],
+      {
+        httpRoutes: [ROUTE],
+      },
+    );
+    const { table, unsupported } = routeTableFromGateways(t, TEST_DEFAULTS);
+    expect(unsupported).toEqual([]);
+    expect(table.routes.map((r) => [r.name, r.match.hosts])).toEqual([
+      ['infra.shop.0.0', ['shop.example.com']],
+    ]);
+  });
+
+  describe('a certificateRef that does not resolve', () => {
+    it.each<[string, Listener, readonly Secret[]]>([
+      ['a Secret that does not exist', httpsListener('https', [{ name: 'missing' }]), []],
+      [
+        'another group',
+        httpsListener('https', [{ group: 'wrong.group.company.io', kind: 'Secret', name: 'cert' }]),
+        [tlsSecret('infra', 'cert')],
+      ],
+      [
+        'another kind',
+        httpsListener('https', [{ group: '', kind: 'WrongKind', name: 'cert' }]),
+        [tlsSecret('infra', 'cert')],
+      ],
+      [
+        'malformed data',
+        httpsListener('https', [{ name: 'cert' }]),
+        [tlsSecret('infra', 'cert', { certificate: 'Hello world\n', privateKey: 'Hello world\n' })],
+      ],
+      [
+        "a key that is not the certificate's",
+        httpsListener('https', [{ name: 'cert' }]),
+        [tlsSecret('infra', 'cert', { privateKey: OTHER_PRIVATE_KEY_PEM })],
+      ],
+      [
+        'an Opaque Secret',
+        httpsListener('https', [{ name: 'cert' }]),
+        [tlsSecret('infra', 'cert', { type: 'Opaque' })],
+      ],
+      [
+        'no certificateRefs',
+        { name: 'https', port: 443, protocol: 'HTTPS' },
+        [tlsSecret('infra', 'cert')],
+      ],
+    ])(
+      '(%s): ResolvedRefs False InvalidCertificateRef, still Accepted, not Programmed nor served',
+      (_, listener, secrets) => {
+        const t = translated([listener], { secrets });
+        expect(listenerConditions(t, 'https')).toEqual({
+          Accepted: 'True/Accepted',
+          Conflicted: 'False/NoConflicts',
+          ResolvedRefs: 'False/InvalidCertificateRef',
+          Programmed: 'False/Invalid',
+        });
+        expect(listenerStatus(t, 'https')).toMatchObject({
+          supportedKinds: HTTP_ROUTE_KIND,
+          attachedRoutes: 0,
+        });
+        expect(servedListeners(t)).toEqual([]);
+      },
+    );
+
+    it('keeps the Gateway Accepted and Programmed, the reason ListenersNotValid', () => {
+      const t = translated([httpsListener('https', [{ name: 'missing' }])]);
+      expect(brief(t.status.gateways[0].conditions)).toEqual({
+        Accepted: 'True/ListenersNotValid',
+        Programmed: 'True/Programmed',
+      });
+      expect(t.status.gateways[0].conditions[0].message).toContain('https');
+    });
+
+    it("leaves the Gateway's other listeners served", () => {
+      const t = translated([httpListener('http'), httpsListener('https', [{ name: 'missing' }])]);
+      expect(servedListeners(t)).toEqual(['http']);
+      expect(listenerConditions(t, 'http').Programmed).toBe('True/Programmed');
+    });
+
+    it('still takes routes (attachedRoutes, route Accepted) but serves none of them', () => {
+      const t = translated([httpsListener('https', [{ name: 'missing' }])], {
+        httpRoutes: [ROUTE],
+      });
+      expect(listenerStatus(t, 'https')?.attachedRoutes).toBe(1);
+      expect(routeParents(t, 'shop')).toEqual([
+        { Accepted: 'True/Accepted', ResolvedRefs: 'True/ResolvedRefs' },
+      ]);
+      expect(servedListeners(t)).toEqual([]);
+      expect(routeTableFromGateways(t, TEST_DEFAULTS).table.routes).toEqual([]);
+    });
+
+    it('wins over InvalidRouteKinds for the one ResolvedRefs reason, the message naming both', () => {
+      const kinds = { allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }] } };
+      const t = translated([httpsListener('https', [{ name: 'missing' }], kinds)]);
+      const resolvedRefs = listenerStatus(t, 'https')?.conditions.find(
+        (c) => c.type === 'ResolvedRefs',
+      );
+      expect(resolvedRefs).toMatchObject({ status: 'False', reason: 'InvalidCertificateRef' });
+      expect(resolvedRefs?.message).toContain('GRPCRoute');
+      // With its certificate resolved, the route kinds are the reason, and it is served.
+      const good = translated([httpsListener('https', [{ name: 'cert' }], kinds)]);
+      expect(listenerConditions(good, 'https')).toMatchObject({
+        ResolvedRefs: 'False/InvalidRouteKinds',
+        Programmed: 'True/Programmed',
+      });
+      expect(servedListeners(good)).toEqual(['https']);
+    });
+  });
+
+  describe('a certificateRef to another namespace', () => {
+    const listener = httpsListener('https', [
+      { group: '', kind: 'Secret', name: 'certificate', namespace: 'web' },
+    ]);
+    const secrets = [tlsSecret('web', 'certificate')];
+    const status = (grants: readonly ReferenceGrant[]) =>
+      listenerConditions(translated([listener], { secrets, referenceGrants: grants }), 'https');
+
+    it('without a ReferenceGrant: ResolvedRefs False RefNotPermitted, not Programmed', () => {
+      expect(status([])).toMatchObject({
+        Accepted: 'True/Accepted',
+        ResolvedRefs: 'False/RefNotPermitted',
+        Programmed: 'False/Invalid',
+      });
+    });
+
+    it.each<[string, ReferenceGrant]>([
+      ['the Secret', secretGrant('web', 'infra', { name: 'certificate' })],
+      ['all Secrets of its namespace', secretGrant('web', 'infra')],
+    ])('with a ReferenceGrant naming %s: resolved, Programmed, served', (_, grant) => {
+      const t = translated([listener], { secrets, referenceGrants: [grant] });
+      expect(listenerConditions(t, 'https')).toMatchObject({
+        ResolvedRefs: 'True/ResolvedRefs',
+        Programmed: 'True/Programmed',
+      });
+      expect(servedListeners(t)).toEqual(['https']);
+    });
+
+    it.each<[string, ReferenceGrant]>([
+      ['from HTTPRoutes', secretGrant('web', 'infra', { fromKind: 'HTTPRoute' })],
+      ['from another namespace', secretGrant('web', 'elsewhere')],
+      ['to another Secret', secretGrant('web', 'infra', { name: 'other' })],
+      ['in another namespace than the Secret', secretGrant('app', 'infra')],
+    ])('with a ReferenceGrant %s only: RefNotPermitted', (_, grant) => {
+      expect(status([grant]).ResolvedRefs).toBe('False/RefNotPermitted');
+    });
+  });
+
+  it('refuses tls.mode Passthrough: Accepted False UnsupportedValue, not served, certificateRefs ignored', () => {
+    const t = translated(
+      [{ name: 'https', port: 443, protocol: 'HTTPS', tls: { mode: 'Passthrough' } }],
+      { httpRoutes: [ROUTE] },
+    );
+    expect(listenerConditions(t, 'https')).toEqual({
+      Accepted: 'False/UnsupportedValue',
+      Conflicted: 'False/NoConflicts',
+      ResolvedRefs: 'True/ResolvedRefs',
+      Programmed: 'False/Invalid',
+    });
+    expect(listenerStatus(t, 'https')?.attachedRoutes).toBe(0);
+    expect(brief(t.status.gateways[0].conditions).Accepted).toBe('False/ListenersNotValid');
+    expect(t.gateways).toEqual([]);
+  });
+
+  it('keeps TLS listeners UnsupportedProtocol', () => {
+    const t = translated([
+      { name: 'tls', port: 443, protocol: 'TLS', tls: { mode: 'Passthrough' } },
+    ]);
+    expect(listenerConditions(t, 'tls').Accepted).toBe('False/UnsupportedProtocol');
+    expect(listenerStatus(t, 'tls')?.supportedKinds).toEqual([]);
+  });
+
+  describe('without the https option', () => {
+    const route: HTTPRoute = ROUTE;
+
+    it('refuses HTTPS listeners as UnsupportedProtocol, naming the chart value, as before', () => {
+      const t = translated(
+        [httpsListener('https', [{ name: 'cert' }])],
+        { httpRoutes: [route] },
+        false,
+      );
+      const accepted = listenerStatus(t, 'https')?.conditions.find((c) => c.type === 'Accepted');
+      expect(accepted).toMatchObject({ status: 'False', reason: 'UnsupportedProtocol' });
+      expect(accepted?.message).toContain('gatewayApi.https.enabled');
+      expect(listenerStatus(t, 'https')?.supportedKinds).toEqual([]);
+      expect(listenerConditions(t, 'https').Programmed).toBe('False/Invalid');
+      expect(routeParents(t, 'shop')?.[0].Accepted).toBe('False/NotAllowedByListeners');
+      expect(t.gateways).toEqual([]);
+    });
+
+    it('is the default of translate()', () => {
+      const t = translate(
+        snapshot({
+          gateways: [gateway('gw', [httpsListener('https', [{ name: 'cert' }])])],
+          secrets: [tlsSecret('infra', 'cert')],
+        }),
+        CONTROLLER,
+      );
+      expect(listenerConditions(t, 'https').Accepted).toBe('False/UnsupportedProtocol');
+    });
+  });
+
+  it('resolves nothing when the snapshot has no Secrets', () => {
+    const t = translated([httpsListener('https', [{ name: 'cert' }])], { secrets: undefined });
+    expect(listenerConditions(t, 'https').ResolvedRefs).toBe('False/InvalidCertificateRef');
+  });
+});
