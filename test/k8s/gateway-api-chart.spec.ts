@@ -145,4 +145,48 @@ describe('gatewayApi (chart)', () => {
     expect(badName.status).not.toBe(0);
     expect(badName.stderr).toContain('/gatewayApi/controllerName');
   });
+
+  it('https on: a TLS port on the pods and the Service, TLS Secrets listed and watched, nothing more', () => {
+    const objects = helmTemplate({ set: [...ENABLED, 'gatewayApi.https.enabled=true'] });
+    const gateway = appDeployments(objects).get('gateway')!;
+    const env = containerEnv(objects, gateway);
+    expect(env.GATEWAY_API_HTTPS_PORT).toBe('8443');
+    const cleaned = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+    expect(gatewayEnv.safeParse(cleaned).error?.issues ?? []).toEqual([]);
+    const ports = (gateway as unknown as PodPorts).spec.template.spec.containers[0].ports;
+    expect(ports).toContainEqual({ name: 'https', containerPort: 8443, protocol: 'TCP' });
+    expect(servicePorts(objects, 'gateway')).toContainEqual({
+      name: 'https',
+      port: 443,
+      targetPort: 'https',
+      protocol: 'TCP',
+    });
+    const [role] = byKind(objects, 'ClusterRole') as unknown as Role[];
+    expect(role.rules.filter((rule) => rule.resources.includes('secrets'))).toEqual([
+      { apiGroups: [''], resources: ['secrets'], verbs: ['list', 'watch'] },
+    ]);
+    const policy = byKind(objects, 'NetworkPolicy').find((p) =>
+      p.metadata.name.endsWith('-gateway'),
+    );
+    expect(JSON.stringify(policy)).toContain('"port":"https"');
+  });
+
+  it('https off (the default): no TLS port, no Secret read', () => {
+    const objects = helmTemplate({ set: ENABLED });
+    const [role] = byKind(objects, 'ClusterRole') as unknown as Role[];
+    expect(role.rules.flatMap((rule) => rule.resources)).not.toContain('secrets');
+    expect(servicePorts(objects, 'gateway').map((port) => port.name)).not.toContain('https');
+    const env = containerEnv(objects, appDeployments(objects).get('gateway')!);
+    expect(env.GATEWAY_API_HTTPS_PORT).toBeUndefined();
+  });
 });
+
+type PodPorts = {
+  spec: { template: { spec: { containers: { ports: { name: string }[] }[] } } };
+};
+
+/** The ports of a component's main Service. */
+function servicePorts(objects: K8sObject[], component: string): { name: string }[] {
+  const service = byKind(objects, 'Service').find((s) => s.metadata.name.endsWith(`-${component}`));
+  return (service as unknown as { spec: { ports: { name: string }[] } }).spec.ports;
+}

@@ -95,6 +95,11 @@ spec:
             - name: {{ include "gs.portName" . }}
               containerPort: {{ include "gs.int" $c.containerPort }}
               protocol: TCP
+            {{- if include "gs.servesGatewayApiHttps" . }}
+            - name: https
+              containerPort: {{ include "gs.int" $root.Values.gatewayApi.https.containerPort }}
+              protocol: TCP
+            {{- end }}
             - name: admin
               containerPort: {{ include "gs.int" $c.adminPort }}
               protocol: TCP

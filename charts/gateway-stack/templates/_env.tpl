@@ -51,6 +51,9 @@ RPC_TARGET: {{ printf "dns:///%s:%s" (include "gs.serviceFQDN" (dict "root" $roo
 GATEWAY_API_CONTROLLER_NAME: {{ $root.Values.gatewayApi.controllerName | quote }}
 GATEWAY_API_SERVICE: {{ printf "%s/%s" $root.Release.Namespace $gateway | quote }}
 GATEWAY_API_STATUS_LEASE: {{ printf "%s/%s" $root.Release.Namespace (include "gs.gatewayApiStatusLease" $root) | quote }}
+{{- if $root.Values.gatewayApi.https.enabled }}
+GATEWAY_API_HTTPS_PORT: {{ include "gs.int" $root.Values.gatewayApi.https.containerPort | quote }}
+{{- end }}
 {{- else }}
 ROUTES_FILE: {{ printf "%s/routes.yaml" (include "gs.routesDir" $root) | quote }}
 {{- end }}

@@ -50,6 +50,11 @@ whole string would give two components of a long release the same name.
 {{/* The component that is the public edge; its name is fixed by the apps (nest-cli.json). */}}
 {{- define "gs.gatewayComponent" -}}gateway{{- end -}}
 
+{{/* Non-empty when this component (ctx: root, name) terminates TLS for Gateway HTTPS listeners. */}}
+{{- define "gs.servesGatewayApiHttps" -}}
+{{- if and .root.Values.gatewayApi.enabled .root.Values.gatewayApi.https.enabled (eq .name (include "gs.gatewayComponent" .)) }}true{{ end -}}
+{{- end -}}
+
 {{/* The Lease electing the one gateway pod that writes the Gateway API status (gatewayApi). */}}
 {{- define "gs.gatewayApiStatusLease" -}}
 {{- include "gs.suffixedName" (dict "root" . "suffix" "gateway-api-status" "max" 63) -}}

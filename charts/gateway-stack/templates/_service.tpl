@@ -38,6 +38,13 @@ spec:
       {{- if and (ne $svc.type "ClusterIP") (not (kindIs "invalid" $svc.nodePort)) }}
       nodePort: {{ include "gs.int" $svc.nodePort }}
       {{- end }}
+    {{- if include "gs.servesGatewayApiHttps" . }}
+    # The port the Gateways' HTTPS listeners name, on their status address (this Service's).
+    - name: https
+      port: {{ include "gs.int" .root.Values.gatewayApi.https.port }}
+      targetPort: https
+      protocol: TCP
+    {{- end }}
   {{- if and (ne $svc.type "ClusterIP") $svc.externalTrafficPolicy }}
   externalTrafficPolicy: {{ $svc.externalTrafficPolicy }}
   {{- end }}

@@ -4,7 +4,7 @@ import { corsEnv, checkTlsConfig, httpEdgeEnv, tlsEnv } from '@app/edge/env';
 import { port } from '@app/env';
 import { faultEnv } from '@app/fault-injection/env';
 import { rateLimitEnv } from '@app/ratelimit/env';
-import { checkRoutesFileConfig, routesEnv } from '@app/routes/env';
+import { checkGatewayApiHttpsPort, checkRoutesFileConfig, routesEnv } from '@app/routes/env';
 import { checkRpcTarget, upstreamEnv } from '@app/upstream/env';
 import { z } from 'zod';
 
@@ -50,7 +50,8 @@ export const gatewayEnv = commonEnv
   .superRefine(checkAuthConfig)
   .superRefine(checkTlsConfig)
   .superRefine(checkRpcTarget)
-  .superRefine(checkRoutesFileConfig);
+  .superRefine(checkRoutesFileConfig)
+  .superRefine(checkGatewayApiHttpsPort);
 
 export type CommonConfig = z.infer<typeof commonEnv>;
 export type GatewayConfig = z.infer<typeof gatewayEnv>;

@@ -73,3 +73,29 @@ describe('GATEWAY_API_SERVICE and GATEWAY_API_STATUS_LEASE', () => {
     });
   });
 });
+
+describe('GATEWAY_API_HTTPS_PORT', () => {
+  const NAME = 'gateway-stack.local/gateway-controller';
+
+  it('is a port beside the controller name', () => {
+    const result = gatewayEnv.safeParse({
+      GATEWAY_API_CONTROLLER_NAME: NAME,
+      GATEWAY_API_HTTPS_PORT: '8443',
+    });
+    expect(result.success && result.data.GATEWAY_API_HTTPS_PORT).toBe(8443);
+  });
+
+  it('is refused on the main or admin port, and without the controller name', () => {
+    expect(problems({ GATEWAY_API_CONTROLLER_NAME: NAME, GATEWAY_API_HTTPS_PORT: '8000' })).toEqual(
+      {
+        GATEWAY_API_HTTPS_PORT: expect.stringContaining('must differ from PORT'),
+      },
+    );
+    expect(problems({ GATEWAY_API_CONTROLLER_NAME: NAME, GATEWAY_API_HTTPS_PORT: '9000' })).toEqual(
+      { GATEWAY_API_HTTPS_PORT: expect.stringContaining('must differ from ADMIN_PORT') },
+    );
+    expect(problems({ GATEWAY_API_HTTPS_PORT: '8443' })).toEqual({
+      GATEWAY_API_HTTPS_PORT: expect.stringContaining('only used with GATEWAY_API_CONTROLLER_NAME'),
+    });
+  });
+});

@@ -13,6 +13,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import type { Server as HttpServer } from 'node:http';
 import type { DataPlaneConfig } from './data-plane-config';
 import { followGatewayApi } from './follow-gateway-api';
 import { initialRouteTable } from './initial-route-table';
@@ -36,6 +37,7 @@ class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
     private readonly server: RouteTableServer,
     private readonly metrics: RouteTableMetrics,
     private readonly config: DataPlaneConfig,
+    private readonly host: HttpAdapterHost,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -45,6 +47,7 @@ class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
         this.config,
         this.server,
         this.metrics,
+        this.host.httpAdapter.getHttpServer() as HttpServer,
       );
       return;
     }
@@ -120,9 +123,13 @@ export class DataPlaneModule {
         },
         {
           provide: RouteTableLifecycle,
-          inject: [RouteTableServer, RouteTableMetrics, DATA_PLANE_CONFIG],
-          useFactory: (server: RouteTableServer, metrics: RouteTableMetrics, c: DataPlaneConfig) =>
-            new RouteTableLifecycle(server, metrics, c),
+          inject: [RouteTableServer, RouteTableMetrics, DATA_PLANE_CONFIG, HttpAdapterHost],
+          useFactory: (
+            server: RouteTableServer,
+            metrics: RouteTableMetrics,
+            c: DataPlaneConfig,
+            host: HttpAdapterHost,
+          ) => new RouteTableLifecycle(server, metrics, c, host),
         },
       ],
     };

@@ -12,11 +12,13 @@ import {
 import { routeDefaultsOf } from '@app/routes';
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import type { Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
 import type { DataPlaneConfig } from './data-plane-config';
 import { gatewayApiReloads } from './gateway-api-reloads';
 import type { RouteTableMetrics } from './route-table.metrics';
 import type { RouteTableServer } from './route-table-server';
+import { terminateTls } from './tls-termination';
 
 /** A kind whose list or watch failed is tried again this often; a failed status write too. */
 const GATEWAY_API_RETRY_MS = 2000;
@@ -31,13 +33,15 @@ const GATEWAY_API_START_TIMEOUT_MS = 60_000;
  * the one pod that holds the status Lease (docs/adr/0011-gateway-api.md). Resolves once every
  * watched kind has listed and that first table is served (the listener opens only then: until
  * then the gateway is not ready); from then on readiness no longer depends on the API server -
- * its absence only delays the next table. Resolves to what stops it all.
+ * its absence only delays the next table. With GATEWAY_API_HTTPS_PORT, HTTPS listeners are served
+ * there, their connections handed to `httpServer` once decrypted. Resolves to what stops it all.
  */
 export async function followGatewayApi(
   controllerName: string,
   config: DataPlaneConfig,
   server: RouteTableServer,
   metrics: RouteTableMetrics,
+  httpServer: HttpServer,
 ): Promise<() => Promise<void>> {
   const logger = new Logger('gateway-api');
   const kubeConfig = loadKubeConfig();
@@ -64,6 +68,9 @@ export async function followGatewayApi(
     },
   });
 
+  const https = config.GATEWAY_API_HTTPS_PORT;
+  const tls = https === undefined ? undefined : terminateTls(httpServer, https);
+
   const reloads = gatewayApiReloads(
     {
       snapshot: () => {
@@ -72,9 +79,13 @@ export async function followGatewayApi(
         return front ? withFrontServiceAddresses(listed, front) : listed;
       },
       controllerName,
+      translateOptions: { https: tls !== undefined },
       defaults: routeDefaultsOf(config),
       debounceMs: config.GATEWAY_API_DEBOUNCE_MS,
-      translated: (snapshot, translation) => publisher.publish(snapshot, translation),
+      translated: (snapshot, translation) => {
+        publisher.publish(snapshot, translation);
+        tls?.update(translation);
+      },
     },
     server,
     metrics,
@@ -89,6 +100,7 @@ export async function followGatewayApi(
       ),
     retryMs: GATEWAY_API_RETRY_MS,
     startTimeoutMs: GATEWAY_API_START_TIMEOUT_MS,
+    secrets: tls !== undefined,
   });
   objects.watch = watch;
   await reloads.applyNow();
@@ -126,6 +138,7 @@ export async function followGatewayApi(
   } else logger.warn('GATEWAY_API_STATUS_LEASE is unset: no Gateway API status is written');
 
   return async () => {
+    tls?.close();
     reloads.stop();
     publisher.stop();
     // Handing the lease back lets another pod write status at once, not after the lease expires.

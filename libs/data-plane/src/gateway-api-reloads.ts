@@ -2,6 +2,7 @@ import {
   type GatewayApiSnapshot,
   routeTableFromGateways,
   translate,
+  type TranslateOptions,
   type Translation,
 } from '@app/gateway-api';
 import type { RouteDefaults } from '@app/routes';
@@ -14,10 +15,16 @@ export interface GatewayApiReloadOptions {
   snapshot(): GatewayApiSnapshot;
   /** spec.controllerName of the GatewayClasses this gateway implements. */
   controllerName: string;
+  /** What the translation may serve beyond plain HTTP (HTTPS listeners). */
+  translateOptions?: TranslateOptions;
   defaults: RouteDefaults;
   /** Changes arriving within this window make one table. */
   debounceMs: number;
-  /** Every translation, and the objects it came from: the status it asks for is written there. */
+  /**
+   * Every translation, and the objects it came from: the status it asks for is written there, the
+   * HTTPS listeners' certificates taken from it. A throw refuses the table, as a table the gateway
+   * cannot serve.
+   */
   translated?(snapshot: GatewayApiSnapshot, translation: Translation): void;
 }
 
@@ -52,7 +59,7 @@ export function gatewayApiReloads(
     let version: string;
     try {
       const snapshot = options.snapshot();
-      const translation = translate(snapshot, options.controllerName);
+      const translation = translate(snapshot, options.controllerName, options.translateOptions);
       options.translated?.(snapshot, translation);
       const { table, unsupported } = routeTableFromGateways(translation, options.defaults);
       const described = unsupported.map(

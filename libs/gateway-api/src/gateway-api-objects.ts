@@ -353,18 +353,13 @@ export interface GatewayApiSnapshot {
   readonly services: readonly Service[];
   readonly endpointSlices: readonly EndpointSlice[];
   /**
+   * The TLS Secrets HTTPS listeners' certificateRefs name. Absent: the gateway does not read
+   * Secrets, and no certificateRef resolves.
+   */
+  readonly secrets?: readonly Secret[];
+  /**
    * The addresses each Gateway is reachable at (key `namespace/name`), from the Service that
    * fronts it; a Gateway without any is not Programmed (AddressNotAssigned).
    */
   readonly gatewayAddresses?: Readonly<Record<string, readonly GatewayStatusAddress[]>>;
-}
-
-/**
- * A snapshot and the Secrets that HTTPS listeners' certificateRefs name. Apart from
- * GatewayApiSnapshot only because libs/kubernetes/src/gateway-api-watch.ts types its informers as
- * a Record over that interface's keys: once it watches Secrets, `secrets` belongs there.
- */
-export interface GatewayApiSnapshotWithSecrets extends GatewayApiSnapshot {
-  /** Absent: the gateway does not read Secrets, and no certificateRef resolves. */
-  readonly secrets?: readonly Secret[];
 }

@@ -1,6 +1,6 @@
 import type {
   Gateway,
-  GatewayApiSnapshotWithSecrets,
+  GatewayApiSnapshot,
   GatewayClass,
   HTTPRoute,
   Listener,
@@ -72,9 +72,7 @@ export function serviceGrant(
   };
 }
 
-export function snapshot(
-  parts: Partial<GatewayApiSnapshotWithSecrets>,
-): GatewayApiSnapshotWithSecrets {
+export function snapshot(parts: Partial<GatewayApiSnapshot>): GatewayApiSnapshot {
   return {
     gatewayClasses: [gatewayClass()],
     gateways: [],

@@ -9,7 +9,7 @@ import {
   snapshot,
 } from './gateway-api.fixture';
 import type {
-  GatewayApiSnapshotWithSecrets,
+  GatewayApiSnapshot,
   HTTPRoute,
   Listener,
   ReferenceGrant,
@@ -38,7 +38,7 @@ const ROUTE = httpRoute('shop', {
 
 function translated(
   listeners: readonly Listener[],
-  parts: Partial<GatewayApiSnapshotWithSecrets> = {},
+  parts: Partial<GatewayApiSnapshot> = {},
   https = true,
 ): Translation {
   return translate(

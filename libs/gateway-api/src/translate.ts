@@ -1,5 +1,5 @@
 import { condition, RouteCondition } from './gateway-api-conditions';
-import type { GatewayApiSnapshotWithSecrets, HTTPRoute } from './gateway-api-objects';
+import type { GatewayApiSnapshot, HTTPRoute } from './gateway-api-objects';
 import type {
   GatewayModel,
   RouteStatusModel,
@@ -35,7 +35,7 @@ export interface TranslateOptions {
  * considered; everything else belongs to other controllers and is left alone.
  */
 export function translate(
-  snapshot: GatewayApiSnapshotWithSecrets,
+  snapshot: GatewayApiSnapshot,
   controllerName: string,
   options: TranslateOptions = {},
 ): Translation {

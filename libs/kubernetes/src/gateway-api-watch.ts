@@ -4,8 +4,9 @@ import {
   type KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
-  makeInformer,
+  ListWatch,
   type ObjectCache,
+  Watch,
 } from '@kubernetes/client-node';
 
 /**
@@ -32,12 +33,23 @@ export interface GatewayApiWatchOptions {
   startTimeoutMs: number;
   /** Where the API server is and who this process is to it (loadKubeConfig). */
   config: KubeConfig;
+  /**
+   * Watch the TLS Secrets too (type kubernetes.io/tls only), for HTTPS listeners' certificates.
+   * Off: none is read, and the snapshot has no `secrets`.
+   */
+  secrets?: boolean;
 }
 
 type SnapshotKey = Exclude<keyof GatewayApiSnapshot, 'gatewayAddresses'>;
 
-/** apiVersion, kind and the cluster-wide watch path of each kind the snapshot holds. */
-const KINDS: Record<SnapshotKey, { apiVersion: string; kind: string; path: string }> = {
+/**
+ * apiVersion, kind and the cluster-wide watch path of each kind the snapshot holds, and the field
+ * selector narrowing what is listed.
+ */
+const KINDS: Record<
+  SnapshotKey,
+  { apiVersion: string; kind: string; path: string; fieldSelector?: string }
+> = {
   gatewayClasses: {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'GatewayClass',
@@ -64,6 +76,13 @@ const KINDS: Record<SnapshotKey, { apiVersion: string; kind: string; path: strin
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     path: '/apis/discovery.k8s.io/v1/endpointslices',
+  },
+  // Only certificates: the API server filters by type, so no other Secret reaches this process.
+  secrets: {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    path: '/api/v1/secrets',
+    fieldSelector: 'type=kubernetes.io/tls',
   },
 };
 
@@ -92,9 +111,23 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
   // that, the error callback does (it lists afresh and reports what changed meanwhile), its cache
   // serving the last objects until then.
   const watchKind = async (key: SnapshotKey): Promise<void> => {
-    const { apiVersion, kind, path } = KINDS[key];
-    const informer: Watched = makeInformer<KubernetesObject>(config, path, () =>
-      client.list<KubernetesObject>(apiVersion, kind),
+    const { apiVersion, kind, path, fieldSelector } = KINDS[key];
+    const informer: Watched = new ListWatch<KubernetesObject>(
+      path,
+      new Watch(config),
+      () =>
+        client.list<KubernetesObject>(
+          apiVersion,
+          kind,
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+          fieldSelector,
+        ),
+      false,
+      undefined,
+      fieldSelector,
     );
     const state = { listed: false, failed: false };
     // The Gateway API kinds count spec changes in metadata.generation; an update that leaves it
@@ -143,8 +176,11 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
     unlisted.delete(kind);
   };
 
+  const keys = (Object.keys(KINDS) as SnapshotKey[]).filter(
+    (key) => key !== 'secrets' || options.secrets === true,
+  );
   const lastErrors = new Map<string, string>();
-  const unlisted = new Set(Object.values(KINDS).map(({ kind }) => kind));
+  const unlisted = new Set(keys.map((key) => KINDS[key].kind));
   const stopAll = async () => {
     stopped = true;
     for (const timer of timers) clearTimeout(timer);
@@ -163,10 +199,7 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
     }, options.startTimeoutMs);
   });
   try {
-    await Promise.race([
-      Promise.all((Object.keys(KINDS) as SnapshotKey[]).map(watchKind)),
-      timedOut,
-    ]);
+    await Promise.race([Promise.all(keys.map(watchKind)), timedOut]);
   } finally {
     clearTimeout(deadline);
   }
@@ -181,6 +214,7 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
       namespaces: list('namespaces'),
       services: list('services'),
       endpointSlices: list('endpointSlices'),
+      ...(options.secrets === true ? { secrets: list('secrets') } : {}),
     }),
     stop: stopAll,
   };

@@ -1,4 +1,4 @@
-import { positiveInt } from '@app/env';
+import { port, positiveInt } from '@app/env';
 import { upstreamEnv } from '@app/upstream/env';
 import { z } from 'zod';
 
@@ -45,6 +45,12 @@ export const routesEnv = {
    * Gateway API objects' status. Unset: no status is written.
    */
   GATEWAY_API_STATUS_LEASE: namespacedName.optional(),
+  /**
+   * The port the gateway terminates TLS on for the Gateways' HTTPS listeners, with the
+   * certificates of the Secrets they name; the decrypted connections are served like the main
+   * port's. Unset: HTTPS listeners are refused (UnsupportedProtocol) and no Secret is read.
+   */
+  GATEWAY_API_HTTPS_PORT: port.optional(),
 };
 
 export type RoutesEnv = z.infer<z.ZodObject<typeof routesEnv>>;
@@ -76,7 +82,11 @@ export function checkRoutesFileConfig(
   context: z.RefinementCtx,
 ): void {
   if (config.GATEWAY_API_CONTROLLER_NAME === undefined)
-    for (const name of ['GATEWAY_API_SERVICE', 'GATEWAY_API_STATUS_LEASE'] as const)
+    for (const name of [
+      'GATEWAY_API_SERVICE',
+      'GATEWAY_API_STATUS_LEASE',
+      'GATEWAY_API_HTTPS_PORT',
+    ] as const)
       if (config[name] !== undefined)
         context.addIssue({
           code: 'custom',
@@ -105,5 +115,20 @@ export function checkRoutesFileConfig(
           config.ROUTES_FILE !== undefined
             ? `not used with ROUTES_FILE; set ${instead} in ${config.ROUTES_FILE} instead`
             : 'not used with GATEWAY_API_CONTROLLER_NAME: the HTTPRoutes say what is served',
+      });
+}
+
+/** The HTTPS listeners' port is a port of its own: on PORT or ADMIN_PORT it could not be opened. */
+export function checkGatewayApiHttpsPort(
+  config: { PORT: number; ADMIN_PORT: number; GATEWAY_API_HTTPS_PORT?: number },
+  context: z.RefinementCtx,
+): void {
+  const https = config.GATEWAY_API_HTTPS_PORT;
+  for (const other of ['PORT', 'ADMIN_PORT'] as const)
+    if (https !== undefined && https === config[other])
+      context.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_API_HTTPS_PORT'],
+        message: `must differ from ${other} (${config[other]}): the gateway opens both`,
       });
 }

@@ -137,20 +137,37 @@ export async function helmAsync(args: string[], timeoutMs = 300_000): Promise<st
   return outcome.stdout;
 }
 
-/** `npm run cluster -- <command> [args]`, its output streamed to this process's stderr. */
-export function clusterScript(
-  command: 'up' | 'images' | 'status' | 'down' | 'node-link' | 'pod-freeze' | 'gateway-api-crds',
+/** A command of local-cluster/cluster.sh (`npm run cluster -- <command>`). */
+export type ClusterCommand =
+  | 'up'
+  | 'images'
+  | 'status'
+  | 'down'
+  | 'node-link'
+  | 'pod-freeze'
+  | 'gateway-api-crds'
+  | 'conformance';
+
+/** `npm run cluster -- <command> [args]`, its output streamed to this process's; throws when it fails. */
+export async function clusterScript(command: ClusterCommand, args: string[] = []): Promise<void> {
+  const code = await clusterScriptStatus(command, args);
+  if (code !== 0) throw new Error(`cluster.sh ${command} exited ${code}`);
+}
+
+/** local-cluster/cluster.sh COMMAND, its output on this process's; resolves to its exit code. */
+export function clusterScriptStatus(
+  command: ClusterCommand,
   args: string[] = [],
-): Promise<void> {
+  env: Record<string, string> = {},
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', [CLUSTER_SCRIPT, command, ...args], {
       cwd: REPO,
       stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, ...env },
     });
     child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`cluster.sh ${command} exited ${code}`)),
-    );
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1)));
   });
 }
 
