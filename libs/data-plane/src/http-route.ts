@@ -35,7 +35,11 @@ export function httpRouteHandler(
   const matchedPrefix = route.match.path.kind === 'prefix' ? route.match.path.path : '/';
   return async (request, reply) => {
     const { path, query } = splitUrl(request.url);
-    let target = normalisePath(path);
+    // A strict path passes its trailing slash on; otherwise the match ignored it, and so does this.
+    let target =
+      'trailingSlash' in route.match.path && route.match.path.trailingSlash === 'strict'
+        ? path
+        : normalisePath(path);
     if (routeRewrite?.path) target = modifiedPath(target, routeRewrite.path, matchedPrefix);
     const headers = forwardedRequestHeaders(request.headers, model, {
       address: request.socket.remoteAddress,

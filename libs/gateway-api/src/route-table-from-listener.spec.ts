@@ -87,7 +87,7 @@ describe('routeTableFromListener', () => {
       });
       expect(routeNamed(table.routes, 'infra.shop.0.1').match).toEqual({
         methods: [...HTTP_METHODS].sort(),
-        path: { kind: 'prefix', path: '/api' },
+        path: { kind: 'prefix', path: '/api', trailingSlash: 'strict' },
         hosts: [],
         headers: [],
         query: [],

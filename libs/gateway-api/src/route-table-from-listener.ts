@@ -197,7 +197,7 @@ function fileOf(
       path:
         match.path.kind === 'exact'
           ? { exact: match.path.value, trailingSlash: 'strict' }
-          : { prefix: match.path.value },
+          : { prefix: match.path.value, trailingSlash: 'strict' },
       ...(named.length > 0 ? { hosts: [...named] } : {}),
       ...(match.headers.length > 0 ? { headers: recordOf(match.headers) } : {}),
       ...(match.queryParams.length > 0 ? { query: recordOf(match.queryParams) } : {}),

@@ -116,9 +116,9 @@ describe('route file header and query conditions', () => {
       'routes.yaml: routes[2] "verify": match.query.version: expected at least 1 (got "")',
     ],
     [
-      'a strict trailing slash on a prefix',
-      (f) => (f.routes[0].match.path.trailingSlash = 'strict'),
-      'routes.yaml: routes[0] "orders-list": match.path.trailingSlash: only with exact',
+      'a strict trailing slash on a template',
+      (f) => (f.routes[1].match.path.trailingSlash = 'strict'),
+      'routes.yaml: routes[1] "order": match.path.trailingSlash: only with exact or prefix',
     ],
     [
       'a strict exact path beside the same path ignoring its slash',

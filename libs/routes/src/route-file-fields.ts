@@ -54,7 +54,7 @@ const pathMatch = z
       .enum(['ignore', 'strict'])
       .optional()
       .describe(
-        'exact only: `strict` takes the path only as written (`/a` not `/a/`, `/a/` not `/a`), as Gateway API Exact matches. Left out: `ignore`, one trailing slash ignored.',
+        'exact or prefix: `strict` passes the request path on with its trailing slash as received, and an exact path then takes the path only as written (`/a` not `/a/`, `/a/` not `/a`), as Gateway API matches do. Left out: `ignore`, one trailing slash ignored and dropped from the path sent upstream.',
       ),
   })
   .refine(
@@ -62,8 +62,8 @@ const pathMatch = z
       [value.exact, value.prefix, value.template].filter((p) => p !== undefined).length === 1,
     'expected exactly one of exact, prefix, template',
   )
-  .refine((value) => value.trailingSlash === undefined || value.exact !== undefined, {
-    message: 'only with exact',
+  .refine((value) => value.trailingSlash === undefined || value.template === undefined, {
+    message: 'only with exact or prefix',
     path: ['trailingSlash'],
   })
   .describe(

@@ -29,7 +29,15 @@ export type PathMatch =
       /** `ignore` (the route file's default): one trailing slash is dropped here and ignored. */
       readonly trailingSlash: 'ignore' | 'strict';
     }
-  | { readonly kind: 'prefix'; readonly path: string }
+  | {
+      readonly kind: 'prefix';
+      readonly path: string;
+      /**
+       * `strict`: the request path goes upstream with its trailing slash as received (the Gateway
+       * API's way). Absent: one trailing slash is dropped, as the match ignored it.
+       */
+      readonly trailingSlash?: 'strict';
+    }
   | { readonly kind: 'template'; readonly path: string; readonly variables: readonly string[] }
   | { readonly kind: 'http-rule'; readonly path: string; readonly variables: readonly string[] };
 

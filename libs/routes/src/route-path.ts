@@ -52,7 +52,8 @@ export function pathMatchOf(
   const normal = normalisePath(path);
   if (kind === 'exact')
     return { kind, path: trailingSlash === 'strict' ? path : normal, trailingSlash };
-  if (kind === 'prefix') return { kind, path: normal };
+  if (kind === 'prefix')
+    return { kind, path: normal, ...(trailingSlash === 'strict' ? { trailingSlash } : {}) };
   const variables = normal
     .split('/')
     .map((segment) => VARIABLE.exec(segment)?.[1])
