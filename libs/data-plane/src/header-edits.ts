@@ -30,11 +30,12 @@ export function editReplyHeaders(reply: FastifyReply, edits: HeaderModifier): vo
 
 /**
  * `value` after what the header has: one more line for set-cookie (whose lines cannot be joined,
- * RFC 9110 section 5.3), else `a, b` - the same field value as two lines of it.
+ * RFC 9110 section 5.3), else `a,b` - the same field value as two lines of it, written as the
+ * Gateway API's header filters specify (`my-header: foo,bar`).
  */
 function appended(name: string, existing: HeaderValue, value: string): string | string[] {
   if (existing === undefined) return value;
   if (Array.isArray(existing))
-    return name === 'set-cookie' ? [...existing, value] : `${existing.join(', ')}, ${value}`;
-  return name === 'set-cookie' ? [String(existing), value] : `${String(existing)}, ${value}`;
+    return name === 'set-cookie' ? [...existing, value] : `${existing.join(',')},${value}`;
+  return name === 'set-cookie' ? [String(existing), value] : `${String(existing)},${value}`;
 }

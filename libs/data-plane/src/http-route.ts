@@ -52,7 +52,7 @@ export function httpRouteHandler(
         method: request.method,
         path: rewritten(target, model.rewrite) + query,
         headers,
-        host: routeRewrite?.hostname ?? undefined,
+        host: routeRewrite?.hostname ?? (model.preserveHost ? request.headers.host : undefined),
         body: bodyBytes(request),
         requestId: request.id,
       },

@@ -191,6 +191,7 @@ describe('routeTableFromListener', () => {
           rewrite: null,
           headers: { add: {}, remove: [] },
           traffic: TEST_DEFAULTS.traffic.http,
+          preserveHost: true,
         },
         expect.objectContaining({
           name: 'infra/b:8080',

@@ -234,7 +234,14 @@ function fileOf(
     };
   return {
     formatVersion: 1,
-    upstreams: { [FILE_UPSTREAM]: { kind: 'http', urls: [serviceUpstreamUrl(target.service)] } },
+    upstreams: {
+      [FILE_UPSTREAM]: {
+        kind: 'http',
+        urls: [serviceUpstreamUrl(target.service)],
+        // A backend sees the Host the client sent, as the Gateway API's implementations pass it.
+        preserveHost: true,
+      },
+    },
     routes: [route],
   };
 }

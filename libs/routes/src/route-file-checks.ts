@@ -5,7 +5,7 @@ import { PATH_KINDS, pathMatchOf, pathShape } from './route-path';
 
 type Path = (string | number)[];
 
-const HTTP_ONLY = ['urls', 'rewrite', 'headers'] as const;
+const HTTP_ONLY = ['urls', 'rewrite', 'headers', 'preserveHost'] as const;
 const GRPC_ONLY = ['target', 'protos', 'httpRulesFromProtos'] as const;
 
 /**

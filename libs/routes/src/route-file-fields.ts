@@ -474,6 +474,12 @@ const upstream = z
       })
       .optional()
       .describe('http only: request headers to add or remove.'),
+    preserveHost: z
+      .boolean()
+      .optional()
+      .describe(
+        "http only: `true` sends the client's Host header upstream (virtual-hosted backends; the Gateway API's way) instead of the upstream URL's host and port. Left out: false.",
+      ),
     target: z
       .string()
       .min(1)

@@ -289,6 +289,11 @@ export interface HttpUpstreamModel {
     readonly remove: readonly string[];
   };
   readonly traffic: UpstreamTraffic;
+  /**
+   * Set: the client's Host header goes upstream instead of the URL's host and port (absent rather
+   * than false, so tables without it keep their version).
+   */
+  readonly preserveHost?: true;
 }
 
 export interface GrpcUpstreamModel {

@@ -275,6 +275,7 @@ function upstreamOf(
       remove: sortedUnique((upstream.headers?.remove ?? []).map(lowerCase)),
     },
     traffic,
+    ...(upstream.preserveHost === true ? { preserveHost: true as const } : {}),
   };
 }
 
