@@ -12,6 +12,7 @@ import type { Root } from 'protobufjs';
 import { type Binding, bindingOf, grpcRouteHandler } from './grpc-route';
 import { httpRouteHandler } from './http-route';
 import { redirectRouteHandler } from './redirect-route';
+import { respondRouteHandler } from './respond-route';
 import type { RouteHandler } from './route-handler';
 import { RouteMatcher } from './route-matcher';
 import type { LiveUpstream } from './upstream-pool';
@@ -56,8 +57,9 @@ export function compileTable(
     const model = route.upstream === null ? undefined : models.get(route.upstream);
     const live = route.upstream === null ? undefined : upstreams.get(route.upstream);
     if (route.upstream === null) {
-      if (!route.redirect) throw new Error(`route "${route.name}": no upstream and no redirect`);
-      handle = redirectRouteHandler(route, route.redirect);
+      if (route.redirect) handle = redirectRouteHandler(route, route.redirect);
+      else if (route.respond) handle = respondRouteHandler(route.respond);
+      else throw new Error(`route "${route.name}": no upstream, redirect or respond`);
     } else if (!model || !live) {
       throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
     } else if (live.kind === 'http' && model.kind === 'http') {

@@ -195,6 +195,34 @@ describe('a redirect route in a compiled table', () => {
   it('refuses a route with neither upstream nor redirect', () => {
     expect(() =>
       compileTable({ upstreams: [], routes: [redirectRoute({})], version: 'test' }, new Map()),
-    ).toThrow('route "old": no upstream and no redirect');
+    ).toThrow('route "old": no upstream, redirect or respond');
+  });
+});
+
+describe('a respond route in a compiled table', () => {
+  it("answers its status with the stack's JSON error body, calling nothing", async () => {
+    const compiled = compileTable(
+      {
+        upstreams: [],
+        routes: [redirectRoute({ respond: { status: 500, message: 'backend not found' } })],
+        version: 'test',
+      },
+      new Map(),
+    );
+    const app = Fastify();
+    app.all('/*', async (request, reply) => {
+      const found = compiled.matcher.find(request.method, request.url, request.headers.host);
+      if (!found || !('target' in found)) return reply.status(404).send();
+      return found.target.handle(request, reply, found.params);
+    });
+    const response = await app.inject({ method: 'POST', url: '/old/a' });
+    await app.close();
+    expect(response.statusCode).toBe(500);
+    expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(response.json()).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'backend not found',
+    });
   });
 });

@@ -140,6 +140,7 @@ function routeOf(
 
 type Target =
   | { readonly redirect: true }
+  | { readonly respond: string }
   | {
       readonly service: ServicePort;
       readonly requestHeaders: HeaderModifier | null;
@@ -149,27 +150,25 @@ type Target =
 
 /**
  * Where the match's requests go. A redirect calls no backend. Otherwise the backends that take a
- * share (weight above 0): exactly one Service port is a route to its upstream; none, or an
- * `invalid` one, is the spec's 500; several are a weighted split. The table has neither a 500
- * answer nor weights yet (ADR 0011, item 3).
+ * share (weight above 0): exactly one Service port is a route to its upstream; none, or only
+ * `invalid` ones, is the spec's 500 (a respond route); several are a weighted split, which the
+ * table cannot express yet (ADR 0011, item 3), nor a split between valid and invalid ones.
  */
 function targetOf(match: ServedMatch): Target {
   if (match.filters.redirect !== null) return { redirect: true };
   const taking = match.backends.filter((backend) => backend.weight > 0);
-  if (taking.length === 0)
+  if (taking.length === 0) return { respond: 'no backend of this route takes requests' };
+  const invalid = taking.filter((backend) => backend.kind === 'invalid');
+  if (invalid.length === taking.length)
     return {
-      reason:
-        'no backend takes a share (the spec answers 500): the table answers 500 from weighted backends on (ADR 0011, item 3)',
+      respond: `the backend of this route is not available: ${invalid.map((b) => b.reason).join('; ')}`,
     };
   if (taking.length > 1)
     return {
       reason: `${taking.length} weighted backends: a route sends to one upstream until weighted backends (ADR 0011, item 3)`,
     };
   const [backend] = taking;
-  if (backend.kind === 'invalid')
-    return {
-      reason: `its backend does not resolve (${backend.reason}; the spec answers 500): the table answers 500 from weighted backends on (ADR 0011, item 3)`,
-    };
+  if (backend.kind === 'invalid') throw new Error('an invalid backend alone is answered above');
   return {
     service: backend.service,
     requestHeaders: backend.requestHeaders,
@@ -222,7 +221,13 @@ function fileOf(
     };
     return { formatVersion: 1, upstreams: {}, routes: [route] };
   }
-  if (!('service' in target)) throw new Error('a target is a redirect or a service');
+  if ('respond' in target) {
+    // The gateway's own error answer: no request is sent on, nothing of the answer is edited.
+    delete route.responseHeaders;
+    route.respond = { status: 500, message: target.respond.slice(0, 200) };
+    return { formatVersion: 1, upstreams: {}, routes: [route] };
+  }
+  if (!('service' in target)) throw new Error('a target is a redirect, a respond or a service');
   route.upstream = FILE_UPSTREAM;
   const requestHeaders = merged(filters.requestHeaders, target.requestHeaders, 'requestHeaders');
   if (hasEdits(requestHeaders)) route.requestHeaders = editsOf(requestHeaders);

@@ -27,11 +27,17 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
     if (first === undefined) names.set(route.name, index);
     else issue(at('name'), `"${route.name}" is also the name of routes[${first}]`);
 
-    if (route.upstream === undefined) {
-      if (route.redirect === undefined) issue(at('upstream'), 'required unless redirect is given');
-      else checkRedirectRoute(route, (path, message) => issue(at(...path), message));
-    } else if (route.redirect !== undefined) {
-      issue(at('redirect'), 'a route has an upstream or a redirect, not both');
+    const answers = (['upstream', 'redirect', 'respond'] as const).filter(
+      (field) => route[field] !== undefined,
+    );
+    if (answers.length === 0) issue(at('upstream'), 'required unless redirect or respond is given');
+    else if (answers.length > 1)
+      issue(
+        at(answers[1]),
+        `a route has one of upstream, redirect, respond (not ${answers.join(' and ')})`,
+      );
+    else if (route.upstream === undefined) {
+      checkRedirectRoute(route, (path, message) => issue(at(...path), message));
     } else {
       const upstream = file.upstreams[route.upstream];
       if (upstream === undefined) issue(at('upstream'), `no upstream named "${route.upstream}"`);
@@ -100,13 +106,17 @@ function conditionsOf(match: RouteFileRoute['match']): string[] {
   return [...headers, ...query].sort();
 }
 
-/** A redirect route calls nothing: the fields of a call have no meaning on it. */
+/** A redirect or respond route calls nothing: the fields of a call have no meaning on it. */
 function checkRedirectRoute(
   route: RouteFileRoute,
   issue: (path: Path, message: string) => void,
 ): void {
   for (const field of ['grpc', 'rewrite', 'requestHeaders', 'timeoutMs', 'retry'] as const)
-    if (route[field] !== undefined) issue([field], 'not on a redirect route: it calls no upstream');
+    if (route[field] !== undefined)
+      issue(
+        [field],
+        `not on a ${route.redirect ? 'redirect' : 'respond'} route: it calls no upstream`,
+      );
   if (route.redirect?.path?.prefix !== undefined && route.match.path.prefix === undefined)
     issue(['redirect', 'path', 'prefix'], 'only on a route whose match.path is a prefix');
 }

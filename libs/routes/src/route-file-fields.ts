@@ -154,6 +154,21 @@ const redirect = z
     "Makes the route a redirect: the gateway answers it with this status and a `Location` that is the request's URL (query string included) with the given parts replaced, and calls no upstream. A route has either `upstream` or `redirect`.",
   );
 
+const respond = z
+  .strictObject({
+    status: z.number().int().min(400).max(599).describe('Status of the answer, 400-599.'),
+    message: z
+      .string()
+      .min(1)
+      .max(200)
+      .regex(/^[^\r\n]*$/, 'expected one line')
+      .describe("The JSON error body's `message`: what the client is told."),
+  })
+  .optional()
+  .describe(
+    "Makes the route answered by the gateway itself with this error status and the stack's JSON error body, calling no upstream (a retired path's 410; the Gateway API's 500 for a rule whose backends are all invalid). A route has one of `upstream`, `redirect`, `respond`.",
+  );
+
 const rewrite = z
   .strictObject({
     path: pathModifier.describe(
@@ -211,9 +226,10 @@ const route = z
     upstream: name
       .optional()
       .describe(
-        'Name of the upstream (under `upstreams`) that serves the route; required unless `redirect` is given.',
+        'Name of the upstream (under `upstreams`) that serves the route; required unless `redirect` or `respond` is given.',
       ),
     redirect,
+    respond,
     rewrite,
     requestHeaders: headerEdits('the request sent upstream').describe(
       "http upstreams only: edits of the request sent upstream, after the upstream's own `headers`: `remove`, then `set`, then `add`. Names ignore case; a name may appear in one of them only; hop-by-hop headers, `host`, `content-length` and `x-request-id` are refused (the gateway owns them).",

@@ -119,6 +119,46 @@ describe('route file header edits', () => {
   });
 });
 
+describe('route file respond routes', () => {
+  function respondFile(respond: Record<string, unknown>, extra: Record<string, unknown> = {}) {
+    const file = validFile();
+    file.routes.push({
+      name: 'gone',
+      match: { methods: ['GET'], path: { prefix: '/gone' } },
+      respond,
+      ...extra,
+    } as TestFile['routes'][number]);
+    return file;
+  }
+
+  it('builds a respond route: no upstream, the status and message', () => {
+    expect(routeOf(respondFile({ status: 410, message: 'retired' }), 'gone')).toMatchObject({
+      upstream: null,
+      respond: { status: 410, message: 'retired' },
+    });
+  });
+
+  it.each<[string, TestFile, string]>([
+    [
+      'a status that is no error',
+      respondFile({ status: 200, message: 'ok' }),
+      'routes.yaml: routes[3] "gone": respond.status: expected at least 400 (got 200)',
+    ],
+    [
+      'an upstream beside it',
+      respondFile({ status: 410, message: 'retired' }, { upstream: 'orders' }),
+      'routes.yaml: routes[3] "gone": respond: a route has one of upstream, redirect, respond (not upstream and respond)',
+    ],
+    [
+      'a field of a call',
+      respondFile({ status: 410, message: 'retired' }, { timeoutMs: 100 }),
+      'routes.yaml: routes[3] "gone": timeoutMs: not on a respond route: it calls no upstream',
+    ],
+  ])('refuses %s, naming the field', (_, file, message) => {
+    expect(() => parse(file)).toThrow(message);
+  });
+});
+
 describe('route file redirect routes', () => {
   it('builds a redirect route: no upstream, every part left out null, status 302', () => {
     const route = routeOf(redirectFile({}), 'old');
@@ -157,12 +197,12 @@ describe('route file redirect routes', () => {
     [
       'a route with neither upstream nor redirect',
       (f) => delete f.routes[0].upstream,
-      'routes.yaml: routes[0] "orders-list": upstream: required unless redirect is given',
+      'routes.yaml: routes[0] "orders-list": upstream: required unless redirect or respond is given',
     ],
     [
       'a route with both',
       (f) => (f.routes[0].redirect = { scheme: 'https' }),
-      'routes.yaml: routes[0] "orders-list": redirect: a route has an upstream or a redirect, not both',
+      'routes.yaml: routes[0] "orders-list": redirect: a route has one of upstream, redirect, respond (not upstream and redirect)',
     ],
     [
       'a status that is no redirect',

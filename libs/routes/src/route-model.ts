@@ -150,6 +150,8 @@ export interface Route {
    * upstream (timeoutMs and retry are then unused).
    */
   readonly redirect?: RouteRedirect;
+  /** Set exactly when `upstream` is null and there is no redirect: answered with this error. */
+  readonly respond?: RouteResponse;
   /**
    * Edits of the request sent upstream (HTTP upstreams only), after the upstream's own `headers`.
    * The filters are absent rather than null when a route has none, so that the version of a
@@ -223,6 +225,12 @@ export interface RouteRedirect {
   readonly port: number | null;
   readonly path: PathModifier | null;
   readonly statusCode: RedirectStatusCode;
+}
+
+/** An answer the gateway gives itself: this status and the stack's JSON error body. */
+export interface RouteResponse {
+  readonly status: number;
+  readonly message: string;
 }
 
 /** A route's rewrite of what it sends upstream; null parts are left as they are. */

@@ -44,7 +44,7 @@ export function routeTableFromFile(
   const routes = file.routes.map((route) => {
     if (route.upstream === undefined) return routeOf(route, null, defaults);
     const upstream = byName.get(route.upstream);
-    // The schema's checks ran before: every route names an upstream or redirects.
+    // The schema's checks ran before: every route names an upstream, redirects or responds.
     if (upstream === undefined) throw new Error(`no upstream named "${route.upstream}"`);
     return routeOf(route, upstream, defaults);
   });
@@ -142,7 +142,7 @@ function hasConditions(route: FileRoute): boolean {
   return route.match.headers.length > 0 || route.match.query.length > 0;
 }
 
-/** `upstream` null: a redirect route, whose call fields take the http defaults (unused). */
+/** `upstream` null: a redirect or respond route, whose call fields take the http defaults (unused). */
 function routeOf(
   route: RouteFileRoute,
   upstream: UpstreamModel | null,
@@ -168,6 +168,9 @@ function routeOf(
     upstream: upstream?.name ?? null,
     grpc: route.grpc ?? null,
     ...(route.redirect ? { redirect: redirectOf(route.redirect) } : {}),
+    ...(route.respond
+      ? { respond: { status: route.respond.status, message: route.respond.message } }
+      : {}),
     ...(route.rewrite
       ? {
           rewrite: {
