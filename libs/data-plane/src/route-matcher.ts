@@ -318,11 +318,9 @@ function hostTest(pattern: string): (host: string) => boolean {
   if (pattern === '') return () => true;
   if (pattern.startsWith('*.')) {
     const suffix = pattern.slice(1);
-    // Exactly one more label: `a.example.com`, not `example.com` nor `a.b.example.com`.
-    return (host) =>
-      host.endsWith(suffix) &&
-      host.length > suffix.length &&
-      !host.slice(0, -suffix.length).includes('.');
+    // One or more labels before it, as the Gateway API, Envoy and nginx read a wildcard:
+    // `a.example.com` and `a.b.example.com`, not `example.com`.
+    return (host) => host.endsWith(suffix) && host.length > suffix.length;
   }
   return (host) => host === pattern;
 }

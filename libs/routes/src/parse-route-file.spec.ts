@@ -311,7 +311,7 @@ describe('parseRouteFile', () => {
     [
       'a host with a port',
       (f) => (f.routes[0].match.hosts = ['api.example.com:8443']),
-      'routes.yaml: routes[0] "orders-list": match.hosts[0]: expected a host name, or *.<domain> for any one label (got "api.example.com:8443")',
+      'routes.yaml: routes[0] "orders-list": match.hosts[0]: expected a host name, or *.<domain> for any name below it (got "api.example.com:8443")',
     ],
     [
       'an https upstream URL',

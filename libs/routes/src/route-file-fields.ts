@@ -200,10 +200,12 @@ const route = z
           .describe(`HTTP methods the route takes, upper case: ${HTTP_METHODS.join(', ')}.`),
         path: pathMatch,
         hosts: z
-          .array(z.string().regex(HOST, 'expected a host name, or *.<domain> for any one label'))
+          .array(
+            z.string().regex(HOST, 'expected a host name, or *.<domain> for any name below it'),
+          )
           .optional()
           .describe(
-            'Host names the route takes (`*.example.com`: any one label); left out: any host.',
+            'Host names the route takes (`*.example.com`: any name below it, `a.example.com` or `a.b.example.com`; the longest wildcard wins); left out: any host.',
           ),
         // A map, not a list of {name, value}: it reads as the request's own headers do, and one
         // header has one value to equal, so a name given twice (which YAML refuses) means nothing.

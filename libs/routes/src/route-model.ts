@@ -45,7 +45,7 @@ export interface RouteMatch {
   /** Sorted, without duplicates. */
   readonly methods: readonly HttpMethod[];
   readonly path: PathMatch;
-  /** Host names (lower case, `*.example.com` for any one label), sorted; empty = any host. */
+  /** Host names (lower case, `*.example.com` for one or more labels), sorted; empty = any host. */
   readonly hosts: readonly string[];
   /**
    * Request headers the request must carry with exactly these values, all of them; names lower
