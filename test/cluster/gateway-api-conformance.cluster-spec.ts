@@ -1,0 +1,94 @@
+// The Kubernetes Gateway API's own conformance suite (sigs.k8s.io/gateway-api/conformance, profile
+// GATEWAY-HTTP; local-cluster/lib/conformance.sh) against the chart installed with gatewayApi and
+// its HTTPS listeners on, as a user would install it. Every core test runs but those listed in
+// KNOWN_FAILURES, each with why it fails today (docs/adr/0011-gateway-api.md, "Conformance"); the
+// spec fails when a test that runs fails, when the suite skips a core test not listed here (a
+// feature this claims and the suite does not see), and when the report is missing.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { CLUSTER_DIR, clusterScript, clusterScriptStatus, kubectl } from './support/cluster.ts';
+import { install, uninstall, type Release } from './support/release.ts';
+
+const release: Release = { name: 'conformance', namespace: 'gs-conformance' };
+const PROFILE = 'GATEWAY-HTTP';
+const REPORT = join(CLUSTER_DIR, 'conformance/report.yaml');
+
+/**
+ * The chart as the suite needs it: the Gateways' listeners name ports 80 and 443, which the gateway
+ * Service carries (its status address is every Gateway's); the GatewayClass the chart creates is the
+ * one the suite is pointed at. Two gateway pods, so a table every pod serves is what passes; one
+ * of each backend (the suite brings its own).
+ */
+const VALUES = {
+  componentDefaults: { replicas: 1, resources: { requests: { cpu: '10m', memory: '64Mi' } } },
+  components: {
+    gateway: {
+      replicas: 2,
+      service: { port: 80 },
+      resources: { limits: { memory: '512Mi' } },
+      env: { RATE_LIMIT_LIMIT: '100000000' },
+    },
+  },
+  redis: { mode: 'none' },
+  gatewayApi: { enabled: true, gatewayClassName: 'gateway-stack', https: { enabled: true } },
+};
+
+/**
+ * Core tests of GATEWAY-HTTP not run, and why each fails today (docs/adr/0011-gateway-api.md,
+ * "Conformance"). The spec fails when the suite skips any other core test, so this list is the
+ * whole of what is not proven.
+ */
+const KNOWN_FAILURES: Record<string, string> = {
+  HTTPRouteMultipleGateways:
+    "every Gateway of the class is served by one table on the gateway Service's address, so a route of one Gateway also answers on another: per-(Gateway, port) listeners and Services are not built yet",
+  HTTPRouteServiceTypes:
+    'a headless Service, or one whose EndpointSlices are written by hand, has no cluster IP to send to: backends are reached by Service DNS name until EndpointSlice-fed upstreams',
+  HTTPRouteWeight:
+    'several backendRefs with weights: a route sends to one upstream until weighted backends (route model item 3)',
+};
+
+interface ProfileReport {
+  name: string;
+  core?: {
+    result?: string;
+    statistics?: { Passed?: number; Failed?: number; Skipped?: number };
+    failedTests?: string[];
+    skippedTests?: string[];
+  };
+  extended?: { result?: string; supportedFeatures?: string[] };
+}
+
+beforeAll(async () => {
+  await clusterScript('gateway-api-crds');
+  install(release, VALUES, { timeoutS: 300 });
+}, 600_000);
+
+afterAll(() => {
+  // What the suite's own clean-up may leave, so the next spec has the nodes to itself.
+  const namespaces = kubectl(['get', 'namespaces', '-o', 'name'])
+    .split('\n')
+    .filter((name) => name.startsWith('namespace/gateway-conformance-'));
+  if (namespaces.length > 0)
+    kubectl(['delete', ...namespaces, '--wait', '--timeout', '180s'], { timeoutMs: 200_000 });
+  uninstall(release);
+}, 300_000);
+
+test(`every core test of ${PROFILE} passes but the known failures`, async () => {
+  const exit = await clusterScriptStatus('conformance', [], {
+    CONFORMANCE_PROFILES: PROFILE,
+    CONFORMANCE_FEATURES: 'Gateway,HTTPRoute,ReferenceGrant',
+    CONFORMANCE_GATEWAY_CLASS: 'gateway-stack',
+    CONFORMANCE_SKIP_TESTS: Object.keys(KNOWN_FAILURES).join(','),
+    CONFORMANCE_TIMEOUT: '30m',
+  });
+  const report = parse(readFileSync(REPORT, 'utf8')) as { profiles?: ProfileReport[] };
+  const profile = report.profiles?.find((p) => p.name === PROFILE);
+  const core = profile?.core;
+  console.log(
+    `Gateway API conformance ${PROFILE}: core ${core?.result} ${JSON.stringify(core?.statistics)}; harness exit ${exit}`,
+  );
+  expect(core?.failedTests ?? []).toEqual([]);
+  expect((core?.skippedTests ?? []).sort()).toEqual(Object.keys(KNOWN_FAILURES).sort());
+  expect(core?.statistics?.Passed ?? 0).toBeGreaterThan(0);
+}, 2_400_000);
