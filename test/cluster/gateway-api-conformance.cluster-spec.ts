@@ -44,8 +44,6 @@ const KNOWN_FAILURES: Record<string, string> = {
     "every Gateway of the class is served by one table on the gateway Service's address, so a route of one Gateway also answers on another: per-(Gateway, port) listeners and Services are not built yet",
   HTTPRouteServiceTypes:
     'a headless Service, or one whose EndpointSlices are written by hand, has no cluster IP to send to: backends are reached by Service DNS name until EndpointSlice-fed upstreams',
-  HTTPRouteWeight:
-    'several backendRefs with weights: a route sends to one upstream until weighted backends (route model item 3)',
 };
 
 interface ProfileReport {

@@ -13,6 +13,7 @@ import { type Binding, bindingOf, grpcRouteHandler } from './grpc-route';
 import { httpRouteHandler } from './http-route';
 import { redirectRouteHandler } from './redirect-route';
 import { respondRouteHandler } from './respond-route';
+import { weightedRouteHandler } from './weighted-route';
 import type { RouteHandler } from './route-handler';
 import { RouteMatcher } from './route-matcher';
 import type { LiveUpstream } from './upstream-pool';
@@ -62,6 +63,16 @@ export function compileTable(
       else throw new Error(`route "${route.name}": no upstream, redirect or respond`);
     } else if (!model || !live) {
       throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
+    } else if (route.backends) {
+      handle = weightedRouteHandler(
+        route.backends.map(({ upstream: name, weight }) => {
+          const backendModel = models.get(name);
+          const backendLive = upstreams.get(name);
+          if (backendModel?.kind !== 'http' || backendLive?.kind !== 'http')
+            throw new Error(`route "${route.name}": no http upstream "${name}"`);
+          return { weight, handle: httpRouteHandler(route, backendModel, backendLive.upstream) };
+        }),
+      );
     } else if (live.kind === 'http' && model.kind === 'http') {
       handle = httpRouteHandler(route, model, live.upstream);
     } else if (live.kind === 'grpc' && model.kind === 'grpc' && route.grpc) {

@@ -204,7 +204,7 @@ describe('routeTableFromListener', () => {
       ]);
     });
 
-    it('lists what the table cannot express yet, with a reason, and builds the rest: a 500 where no backend resolves', () => {
+    it('lists what the table cannot express yet, with a reason, and builds the rest: a split by weight, a 500 where no backend resolves', () => {
       const { table, unsupported } = built([
         { matches: [{ path: { type: 'PathPrefix', value: '/ok' } }], backendRefs: [to('a')] },
         {
@@ -228,27 +228,31 @@ describe('routeTableFromListener', () => {
       ]);
       expect(table.routes.map((r) => [r.name, r.upstream, r.respond?.status])).toEqual([
         ['infra.shop.0.0', 'infra/a:8080', undefined],
+        ['infra.shop.1.0', 'infra/a:8080', undefined],
         ['infra.shop.2.0', null, 500],
         ['infra.shop.3.0', null, 500],
         ['infra.shop.4.0', null, 500],
       ]);
+      expect(routeNamed(table.routes, 'infra.shop.1.0').backends).toEqual([
+        { upstream: 'infra/a:8080', weight: 3 },
+        { upstream: 'infra/b:8080', weight: 1 },
+      ]);
+      expect(table.upstreams.map((u) => u.name)).toEqual(['infra/a:8080', 'infra/b:8080']);
       expect(routeNamed(table.routes, 'infra.shop.2.0').respond?.message).toMatch(/gone/);
       expect(routeNamed(table.routes, 'infra.shop.3.0').respond?.message).toBe(
         'no backend of this route takes requests',
       );
       expect(unsupported.map((u) => [u.name, u.hosts])).toEqual([
-        ['infra.shop.1.0', ['*']],
         ['infra.shop.5.0', ['*']],
         ['infra.shop.6.0', ['*']],
       ]);
       const reasons = unsupported.map((u) => u.reason);
-      expect(reasons[0]).toMatch(/^2 weighted backends/);
       // The route file's own words: TRACE is no method of the route model.
-      expect(reasons[1]).toMatch(
+      expect(reasons[0]).toMatch(
         /^infra\.shop\.5\.0: match\.methods\[0\]: expected "GET" or .* \(got "TRACE"\)$/,
       );
-      expect(reasons[2]).toBe('infra.shop.6.0: match.headers.host: match the host with hosts');
-      expect(unsupported[0].source).toMatchObject({ namespace: 'infra', route: 'shop', rule: 1 });
+      expect(reasons[1]).toBe('infra.shop.6.0: match.headers.host: match the host with hosts');
+      expect(unsupported[0].source).toMatchObject({ namespace: 'infra', route: 'shop', rule: 5 });
     });
   });
 
@@ -459,8 +463,8 @@ describe('routeTableFromListener', () => {
       const first = routeTableFromListener(listenerOf(routes), TEST_DEFAULTS);
       const second = routeTableFromListener(listenerOf([...routes].reverse()), TEST_DEFAULTS);
       expect(second).toEqual(first);
-      expect(first.table.routes.length).toBe(3);
-      expect(first.unsupported.length).toBe(1);
+      expect(first.table.routes.length).toBe(4);
+      expect(first.unsupported.length).toBe(0);
       expect(first.table.version).toMatch(/^sha256:/);
     });
   });

@@ -53,8 +53,8 @@ export function servedMatchName(source: MatchSource): string {
  *
  * Each route goes through the route file's own schema, checks and builder (parseRouteFileValue, one
  * file per match): what the file refuses is refused here by the same rules, with the file's
- * words. What the table cannot express - several weighted backends, a share answered 500, a
- * refused field - leaves the match out and lists it in `unsupported`. Never throws on a
+ * words. What the table cannot express - a split with a share answered 500, backendRef filters on
+ * a split, a refused field - leaves the match out and lists it in `unsupported`. Never throws on a
  * translation.
  */
 export function routeTableFromListener(
@@ -85,7 +85,7 @@ export function routeTableFromListener(
       unsupported.push({ name, source: match.source, hosts, reason: built.reason });
       return;
     }
-    if (built.upstream !== null) upstreams.set(built.upstream.name, built.upstream);
+    for (const upstream of built.upstreams) upstreams.set(upstream.name, upstream);
     routes.push({ ...built.route, order });
   });
   return {
@@ -95,7 +95,7 @@ export function routeTableFromListener(
 }
 
 type BuiltRoute =
-  | { readonly ok: true; readonly route: Route; readonly upstream: UpstreamModel | null }
+  | { readonly ok: true; readonly route: Route; readonly upstreams: readonly UpstreamModel[] }
   | { readonly ok: false; readonly reason: string };
 
 // Names of the one upstream and the one route of each match's file: the file's rules on names are
@@ -128,21 +128,38 @@ function routeOf(
     throw err;
   }
   const [route] = table.routes;
-  const service = 'service' in target ? target.service : null;
-  const upstream =
-    service === null ? null : { ...table.upstreams[0], name: serviceUpstreamName(service) };
+  // The file's upstreams are `backend-<i>`, one per share: named here after their Service ports.
+  const services = 'shares' in target ? target.shares.map((share) => share.service) : [];
+  const named = new Map(
+    services.map((service, i) => [fileUpstream(i), serviceUpstreamName(service)]),
+  );
+  const upstreams = table.upstreams.map((u) => ({ ...u, name: named.get(u.name) ?? u.name }));
+  const rename = (upstream: string) => named.get(upstream) ?? upstream;
   return {
     ok: true,
-    route: { ...route, name, upstream: upstream?.name ?? null },
-    upstream,
+    route: {
+      ...route,
+      name,
+      upstream: route.upstream === null ? null : rename(route.upstream),
+      ...(route.backends
+        ? { backends: route.backends.map((b) => ({ ...b, upstream: rename(b.upstream) })) }
+        : {}),
+    },
+    upstreams,
   };
+}
+
+function fileUpstream(index: number): string {
+  return `${FILE_UPSTREAM}-${index}`;
 }
 
 type Target =
   | { readonly redirect: true }
   | { readonly respond: string }
   | {
-      readonly service: ServicePort;
+      /** One or more Service ports; several share the requests by weight. */
+      readonly shares: readonly { readonly service: ServicePort; readonly weight: number }[];
+      /** The backendRef's own filters (one backend only: a split's are refused). */
       readonly requestHeaders: HeaderModifier | null;
       readonly responseHeaders: HeaderModifier | null;
     }
@@ -150,9 +167,10 @@ type Target =
 
 /**
  * Where the match's requests go. A redirect calls no backend. Otherwise the backends that take a
- * share (weight above 0): exactly one Service port is a route to its upstream; none, or only
- * `invalid` ones, is the spec's 500 (a respond route); several are a weighted split, which the
- * table cannot express yet (ADR 0011, item 3), nor a split between valid and invalid ones.
+ * share (weight above 0): one Service port is a route to its upstream, several a route whose
+ * `backends` share the requests by weight; none, or only `invalid` ones, is the spec's 500 (a
+ * respond route). A split between valid and invalid ones (the invalid share answered 500) and
+ * backendRef filters on a split are not built yet.
  */
 function targetOf(match: ServedMatch): Target {
   if (match.filters.redirect !== null) return { redirect: true };
@@ -163,16 +181,20 @@ function targetOf(match: ServedMatch): Target {
     return {
       respond: `the backend of this route is not available: ${invalid.map((b) => b.reason).join('; ')}`,
     };
-  if (taking.length > 1)
+  if (invalid.length > 0)
     return {
-      reason: `${taking.length} weighted backends: a route sends to one upstream until weighted backends (ADR 0011, item 3)`,
+      reason: `${invalid.length} of ${taking.length} weighted backends do not resolve (the spec answers 500 for their share): a share answered 500 is not built yet (ADR 0011, item 3)`,
     };
-  const [backend] = taking;
-  if (backend.kind === 'invalid') throw new Error('an invalid backend alone is answered above');
+  const services = taking.flatMap((backend) => (backend.kind === 'service' ? [backend] : []));
+  if (services.length > 1 && services.some((b) => b.requestHeaders || b.responseHeaders))
+    return {
+      reason:
+        'header filters on a backendRef of a weighted split: edits per backend are not built yet (ADR 0011, item 4)',
+    };
   return {
-    service: backend.service,
-    requestHeaders: backend.requestHeaders,
-    responseHeaders: backend.responseHeaders,
+    shares: services.map((backend) => ({ service: backend.service, weight: backend.weight })),
+    requestHeaders: services.length === 1 ? services[0].requestHeaders : null,
+    responseHeaders: services.length === 1 ? services[0].responseHeaders : null,
   };
 }
 
@@ -203,7 +225,7 @@ function fileOf(
     },
   };
   const responseHeaders =
-    'service' in target
+    'shares' in target
       ? merged(filters.responseHeaders, target.responseHeaders, 'responseHeaders')
       : filters.responseHeaders;
   if (hasEdits(responseHeaders)) route.responseHeaders = editsOf(responseHeaders);
@@ -227,8 +249,13 @@ function fileOf(
     route.respond = { status: 500, message: target.respond.slice(0, 200) };
     return { formatVersion: 1, upstreams: {}, routes: [route] };
   }
-  if (!('service' in target)) throw new Error('a target is a redirect, a respond or a service');
-  route.upstream = FILE_UPSTREAM;
+  if (!('shares' in target)) throw new Error('a target is a redirect, a respond or Service ports');
+  if (target.shares.length === 1) route.upstream = fileUpstream(0);
+  else
+    route.backends = target.shares.map((share, i) => ({
+      upstream: fileUpstream(i),
+      weight: share.weight,
+    }));
   const requestHeaders = merged(filters.requestHeaders, target.requestHeaders, 'requestHeaders');
   if (hasEdits(requestHeaders)) route.requestHeaders = editsOf(requestHeaders);
   const { rewrite } = filters;
@@ -239,14 +266,17 @@ function fileOf(
     };
   return {
     formatVersion: 1,
-    upstreams: {
-      [FILE_UPSTREAM]: {
-        kind: 'http',
-        urls: [serviceUpstreamUrl(target.service)],
-        // A backend sees the Host the client sent, as the Gateway API's implementations pass it.
-        preserveHost: true,
-      },
-    },
+    upstreams: Object.fromEntries(
+      target.shares.map((share, i) => [
+        fileUpstream(i),
+        {
+          kind: 'http' as const,
+          urls: [serviceUpstreamUrl(share.service)],
+          // A backend sees the Host the client sent, as the Gateway API's implementations pass it.
+          preserveHost: true,
+        },
+      ]),
+    ),
     routes: [route],
   };
 }

@@ -27,16 +27,31 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
     if (first === undefined) names.set(route.name, index);
     else issue(at('name'), `"${route.name}" is also the name of routes[${first}]`);
 
-    const answers = (['upstream', 'redirect', 'respond'] as const).filter(
+    const answers = (['upstream', 'backends', 'redirect', 'respond'] as const).filter(
       (field) => route[field] !== undefined,
     );
-    if (answers.length === 0) issue(at('upstream'), 'required unless redirect or respond is given');
+    if (answers.length === 0)
+      issue(at('upstream'), 'required unless backends, redirect or respond is given');
     else if (answers.length > 1)
       issue(
         at(answers[1]),
-        `a route has one of upstream, redirect, respond (not ${answers.join(' and ')})`,
+        `a route has one of upstream, backends, redirect, respond (not ${answers.join(' and ')})`,
       );
-    else if (route.upstream === undefined) {
+    else if (route.backends !== undefined) {
+      route.backends.forEach((backend, i) => {
+        const upstream = file.upstreams[backend.upstream];
+        if (upstream === undefined)
+          issue(at('backends', i, 'upstream'), `no upstream named "${backend.upstream}"`);
+        else if (upstream.kind !== 'http')
+          issue(
+            at('backends', i, 'upstream'),
+            `only http upstreams share a route ("${backend.upstream}" is ${upstream.kind})`,
+          );
+      });
+      if (route.backends.every((backend) => backend.weight === 0))
+        issue(at('backends'), 'at least one weight above 0: otherwise no request has a backend');
+      if (route.grpc !== undefined) issue(at('grpc'), 'only for routes to a grpc upstream');
+    } else if (route.upstream === undefined) {
       checkRedirectRoute(route, (path, message) => issue(at(...path), message));
     } else {
       const upstream = file.upstreams[route.upstream];

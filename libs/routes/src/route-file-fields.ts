@@ -228,7 +228,24 @@ const route = z
     upstream: name
       .optional()
       .describe(
-        'Name of the upstream (under `upstreams`) that serves the route; required unless `redirect` or `respond` is given.',
+        'Name of the upstream (under `upstreams`) that serves the route; required unless `backends`, `redirect` or `respond` is given.',
+      ),
+    backends: z
+      .array(
+        z.strictObject({
+          upstream: name.describe('Name of an http upstream (under `upstreams`).'),
+          weight: z
+            .number()
+            .int()
+            .min(0)
+            .max(1_000_000)
+            .describe('Its share of the requests, relative to the others; 0: none.'),
+        }),
+      )
+      .min(1)
+      .optional()
+      .describe(
+        "Instead of `upstream`: http upstreams sharing the route's requests, each request sent to one of them at random in proportion to its weight (a canary's 90/10). Policies, timeouts and retries are the first one's; retries stay with the upstream a request went to.",
       ),
     redirect,
     respond,

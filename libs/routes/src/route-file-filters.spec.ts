@@ -119,6 +119,60 @@ describe('route file header edits', () => {
   });
 });
 
+describe('route file routes shared by weight (backends)', () => {
+  function splitFile(backends: unknown, extra: Record<string, unknown> = {}) {
+    const file = validFile();
+    file.routes.push({
+      name: 'canary',
+      match: { methods: ['GET'], path: { prefix: '/canary' } },
+      backends,
+      ...extra,
+    } as TestFile['routes'][number]);
+    return file;
+  }
+  const http = (file: TestFile) =>
+    Object.keys(file.upstreams).find((n) => file.upstreams[n].kind === 'http')!;
+  const grpc = (file: TestFile) =>
+    Object.keys(file.upstreams).find((n) => file.upstreams[n].kind === 'grpc')!;
+
+  it('builds the shares, the first upstream as the route upstream', () => {
+    const file = validFile();
+    const name = http(file);
+    const route = routeOf(
+      splitFile([
+        { upstream: name, weight: 9 },
+        { upstream: name, weight: 1 },
+      ]),
+      'canary',
+    );
+    expect(route).toMatchObject({
+      upstream: name,
+      backends: [
+        { upstream: name, weight: 9 },
+        { upstream: name, weight: 1 },
+      ],
+    });
+  });
+
+  it('refuses a grpc upstream, an unknown one, all weights 0, and upstream beside it', () => {
+    const file = validFile();
+    expect(() => parse(splitFile([{ upstream: grpc(file), weight: 1 }]))).toThrow(
+      'backends[0].upstream: only http upstreams share a route',
+    );
+    expect(() => parse(splitFile([{ upstream: 'nowhere', weight: 1 }]))).toThrow(
+      'backends[0].upstream: no upstream named "nowhere"',
+    );
+    expect(() => parse(splitFile([{ upstream: http(file), weight: 0 }]))).toThrow(
+      'backends: at least one weight above 0',
+    );
+    expect(() =>
+      parse(splitFile([{ upstream: http(file), weight: 1 }], { upstream: http(file) })),
+    ).toThrow(
+      'backends: a route has one of upstream, backends, redirect, respond (not upstream and backends)',
+    );
+  });
+});
+
 describe('route file respond routes', () => {
   function respondFile(respond: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const file = validFile();
@@ -147,7 +201,7 @@ describe('route file respond routes', () => {
     [
       'an upstream beside it',
       respondFile({ status: 410, message: 'retired' }, { upstream: 'orders' }),
-      'routes.yaml: routes[3] "gone": respond: a route has one of upstream, redirect, respond (not upstream and respond)',
+      'routes.yaml: routes[3] "gone": respond: a route has one of upstream, backends, redirect, respond (not upstream and respond)',
     ],
     [
       'a field of a call',
@@ -197,12 +251,12 @@ describe('route file redirect routes', () => {
     [
       'a route with neither upstream nor redirect',
       (f) => delete f.routes[0].upstream,
-      'routes.yaml: routes[0] "orders-list": upstream: required unless redirect or respond is given',
+      'routes.yaml: routes[0] "orders-list": upstream: required unless backends, redirect or respond is given',
     ],
     [
       'a route with both',
       (f) => (f.routes[0].redirect = { scheme: 'https' }),
-      'routes.yaml: routes[0] "orders-list": redirect: a route has one of upstream, redirect, respond (not upstream and redirect)',
+      'routes.yaml: routes[0] "orders-list": redirect: a route has one of upstream, backends, redirect, respond (not upstream and redirect)',
     ],
     [
       'a status that is no redirect',

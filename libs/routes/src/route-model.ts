@@ -141,8 +141,16 @@ export interface Route {
    * path wins whatever its order.
    */
   readonly order: number;
-  /** Name of an upstream of the same table; null exactly for a redirect route. */
+  /**
+   * Name of an upstream of the same table (with `backends`, the first of them); null exactly for a
+   * redirect or respond route.
+   */
   readonly upstream: string | null;
+  /**
+   * Set: http upstreams sharing the requests, each request going to one of them at random in
+   * proportion to `weight` (0: none); absent for a route to one upstream.
+   */
+  readonly backends?: readonly RouteBackend[];
   /** Set exactly when the upstream is a gRPC upstream. */
   readonly grpc: GrpcMethod | null;
   /**
@@ -225,6 +233,12 @@ export interface RouteRedirect {
   readonly port: number | null;
   readonly path: PathModifier | null;
   readonly statusCode: RedirectStatusCode;
+}
+
+/** One upstream of a route whose requests are shared. */
+export interface RouteBackend {
+  readonly upstream: string;
+  readonly weight: number;
 }
 
 /** An answer the gateway gives itself: this status and the stack's JSON error body. */

@@ -42,10 +42,11 @@ export function routeTableFromFile(
   );
   const byName = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
   const routes = file.routes.map((route) => {
-    if (route.upstream === undefined) return routeOf(route, null, defaults);
-    const upstream = byName.get(route.upstream);
+    const first = route.upstream ?? route.backends?.[0]?.upstream;
+    if (first === undefined) return routeOf(route, null, defaults);
+    const upstream = byName.get(first);
     // The schema's checks ran before: every route names an upstream, redirects or responds.
-    if (upstream === undefined) throw new Error(`no upstream named "${route.upstream}"`);
+    if (upstream === undefined) throw new Error(`no upstream named "${first}"`);
     return routeOf(route, upstream, defaults);
   });
   const generated = generatedRoutes(upstreams, routes, defaults, sourceName);
@@ -167,6 +168,9 @@ function routeOf(
     },
     upstream: upstream?.name ?? null,
     grpc: route.grpc ?? null,
+    ...(route.backends
+      ? { backends: route.backends.map(({ upstream, weight }) => ({ upstream, weight })) }
+      : {}),
     ...(route.redirect ? { redirect: redirectOf(route.redirect) } : {}),
     ...(route.respond
       ? { respond: { status: route.respond.status, message: route.respond.message } }

@@ -491,3 +491,54 @@ describe('openApiFromTable: redirect routes', () => {
       expect(get.responses).not.toHaveProperty(code);
   });
 });
+
+describe('openApiFromTable: respond routes and routes shared by weight', () => {
+  const base: Omit<Route, 'name' | 'upstream'> = {
+    order: 0,
+    match: {
+      methods: ['GET'],
+      path: { kind: 'exact', path: '/x', trailingSlash: 'ignore' },
+      hosts: [],
+      headers: [],
+      query: [],
+    },
+    grpc: null,
+    auth: { scheme: 'none', scopes: [] },
+    rateLimit: null,
+    timeoutMs: 1000,
+    retry: { idempotent: true, maxAttempts: 1, perTryTimeoutMs: 1000 },
+    bodyLimitBytes: 1024,
+    bodySchema: null,
+  };
+
+  it('documents a respond route as the gateway answering its status, no upstream', () => {
+    const route: Route = {
+      ...base,
+      name: 'gone',
+      upstream: null,
+      respond: { status: 500, message: 'no backend' },
+    };
+    const get = (
+      openApiFromTable({ upstreams: [], routes: [route], version: 't' }, () => undefined) as Doc
+    ).paths['/x'].get;
+    expect(get.summary).toBe('gone (answers 500)');
+    expect(get.responses['500']).toMatchObject({ description: 'no backend' });
+    expect(get.responses).not.toHaveProperty('2XX');
+  });
+
+  it('names every upstream of a shared route with its weight', () => {
+    const route: Route = {
+      ...base,
+      name: 'canary',
+      upstream: 'stable',
+      backends: [
+        { upstream: 'stable', weight: 9 },
+        { upstream: 'next', weight: 1 },
+      ],
+    };
+    const get = (
+      openApiFromTable({ upstreams: [], routes: [route], version: 't' }, () => undefined) as Doc
+    ).paths['/x'].get;
+    expect(get.summary).toBe('canary (stable (weight 9), next (weight 1))');
+  });
+});

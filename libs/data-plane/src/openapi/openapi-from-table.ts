@@ -121,24 +121,30 @@ function operation(
     context.names.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } }));
   const checked = route.bodySchema ? bodySchemaOf(route, context.components) : undefined;
   const requestBody = requestBodyOf(method, checked, route.grpc ? parts?.requestBody : undefined);
+  // Who answers: the upstream, the upstreams sharing the route by weight, or the gateway itself.
+  const answering = route.backends
+    ? route.backends.map((b) => `${b.upstream} (weight ${b.weight})`).join(', ')
+    : (route.upstream ?? 'the gateway');
   const success = route.redirect
     ? redirectResponse(route.redirect)
-    : route.grpc
-      ? {
-          '200': {
-            description: 'success',
-            headers: SUCCESS_HEADERS,
-            ...(parts && method !== 'HEAD'
-              ? { content: { 'application/json': { schema: parts.reply } } }
-              : {}),
-          },
-        }
-      : {
-          '2XX': { description: `${route.upstream}'s answer, passed on`, headers: SUCCESS_HEADERS },
-        };
+    : route.respond
+      ? { [String(route.respond.status)]: { description: route.respond.message } }
+      : route.grpc
+        ? {
+            '200': {
+              description: 'success',
+              headers: SUCCESS_HEADERS,
+              ...(parts && method !== 'HEAD'
+                ? { content: { 'application/json': { schema: parts.reply } } }
+                : {}),
+            },
+          }
+        : {
+            '2XX': { description: `${answering}'s answer, passed on`, headers: SUCCESS_HEADERS },
+          };
   return {
     operationId: route.match.methods.length === 1 ? route.name : `${route.name}.${method}`,
-    summary: `${route.name} (${route.upstream ?? 'redirect'}${grpcCall})`,
+    summary: `${route.name} (${route.redirect ? 'redirect' : route.respond ? `answers ${route.respond.status}` : answering}${grpcCall})`,
     ...(notes.length > 0 ? { description: notes.join(' ') } : {}),
     ...(route.match.path.kind === 'prefix' ? { 'x-gateway-path-match': 'prefix' } : {}),
     ...(route.match.hosts.length > 0 ? { 'x-gateway-hosts': route.match.hosts } : {}),
@@ -169,7 +175,7 @@ function operation(
             }),
             ...(route.grpc
               ? {}
-              : { default: { description: `any other answer of ${route.upstream}, passed on` } }),
+              : { default: { description: `any other answer of ${answering}, passed on` } }),
           },
   };
 }

@@ -1,0 +1,42 @@
+import type { RouteHandler } from './route-handler';
+import { pick, weightedRouteHandler, type WeightedHandler } from './weighted-route';
+
+const handler = (name: string, weight: number, calls: string[] = []): WeightedHandler => ({
+  weight,
+  handle: (() => {
+    calls.push(name);
+    return Promise.resolve();
+  }) as unknown as RouteHandler,
+});
+
+describe('pick', () => {
+  const handlers = [handler('a', 70), handler('b', 30)];
+
+  it('gives each handler the part of [0, 1) its weight is of the total', () => {
+    const chosen = (draw: number) => handlers.indexOf(pick(handlers, 100, draw));
+    expect([0, 0.5, 0.6999, 0.7, 0.99].map(chosen)).toEqual([0, 0, 0, 1, 1]);
+  });
+
+  it('shares 1000 evenly spread draws by weight exactly', () => {
+    const counts = [0, 0];
+    for (let i = 0; i < 1000; i++) counts[handlers.indexOf(pick(handlers, 100, i / 1000))]++;
+    expect(counts).toEqual([700, 300]);
+  });
+});
+
+describe('weightedRouteHandler', () => {
+  it('never sends to a weight of 0, and calls the handler drawn', async () => {
+    const calls: string[] = [];
+    const draws = [0.1, 0.9, 0.5];
+    const handle = weightedRouteHandler(
+      [handler('zero', 0, calls), handler('a', 1, calls), handler('b', 1, calls)],
+      () => draws.shift() ?? 0,
+    );
+    for (let i = 0; i < 3; i++) await handle({} as never, {} as never, {});
+    expect(calls).toEqual(['a', 'b', 'b']);
+  });
+
+  it('refuses a split where no weight is above 0', () => {
+    expect(() => weightedRouteHandler([handler('a', 0)])).toThrow('a weight above 0');
+  });
+});

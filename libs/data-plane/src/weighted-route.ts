@@ -1,0 +1,36 @@
+import type { RouteHandler } from './route-handler';
+
+/** One upstream's handler of a route whose requests are shared, and its share. */
+export interface WeightedHandler {
+  readonly weight: number;
+  readonly handle: RouteHandler;
+}
+
+/**
+ * A route whose requests several upstreams share (route-model.ts `backends`): each request goes to
+ * one handler chosen at random in proportion to its weight, so shares hold over any number of
+ * gateway replicas without coordination - what a canary split needs. `random` is for tests.
+ */
+export function weightedRouteHandler(
+  handlers: readonly WeightedHandler[],
+  random: () => number = Math.random,
+): RouteHandler {
+  const taking = handlers.filter((h) => h.weight > 0);
+  const total = taking.reduce((sum, h) => sum + h.weight, 0);
+  if (total === 0) throw new Error('a weighted route needs a weight above 0');
+  return (request, reply, params) => pick(taking, total, random()).handle(request, reply, params);
+}
+
+/** The handler whose range of [0, total) holds `draw` (in [0, 1)). */
+export function pick(
+  handlers: readonly WeightedHandler[],
+  total: number,
+  draw: number,
+): WeightedHandler {
+  let point = draw * total;
+  for (const handler of handlers) {
+    if (point < handler.weight) return handler;
+    point -= handler.weight;
+  }
+  return handlers[handlers.length - 1];
+}
