@@ -9,9 +9,10 @@ import { postJson } from '../support/http.ts';
 import { testStack } from '../support/stack.ts';
 
 // Filters on the route (docs/route-file.md, `requestHeaders`, `responseHeaders`, `rewrite`,
-// `redirect`): a real gateway edits and rewrites what it sends to an upstream that echoes what it
-// received, edits the answers of that upstream and of rpc-app-1 (transcoded gRPC), and answers
-// redirect routes itself.
+// `redirect`) and what else a route can do (`backends` by weight, `respond`, an upstream's
+// `preserveHost`): a real gateway edits and rewrites what it sends to an upstream that echoes what
+// it received, edits the answers of that upstream and of rpc-app-1 (transcoded gRPC), shares a
+// route between upstreams, and answers redirect and respond routes itself.
 describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'route-filters-'));
   const file = join(dir, 'routes.yaml');
@@ -32,6 +33,14 @@ describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
             // The upstream's own edit: the route's come after it.
             headers: { add: { 'x-layer': 'upstream', 'x-upstream-only': 'yes' } },
           },
+          // One echo server as three upstreams, told apart by a header each adds.
+          ...Object.fromEntries(
+            ['a', 'b', 'never'].map((name) => [
+              `echo-${name}`,
+              { kind: 'http', urls: [echo.url], headers: { add: { 'x-backend': name } } },
+            ]),
+          ),
+          'echo-host': { kind: 'http', urls: [echo.url], preserveHost: true },
           'rpc-app-1': {
             kind: 'grpc',
             target: stack.rpcTarget(),
@@ -81,6 +90,25 @@ describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
             name: 'old',
             match: { methods: ['GET'], path: { prefix: '/old' } },
             redirect: { path: { prefix: '/echo' } },
+          },
+          {
+            name: 'split',
+            match: { methods: ['GET'], path: { prefix: '/split' } },
+            backends: [
+              { upstream: 'echo-a', weight: 1 },
+              { upstream: 'echo-b', weight: 1 },
+              { upstream: 'echo-never', weight: 0 },
+            ],
+          },
+          {
+            name: 'host',
+            match: { methods: ['GET'], path: { prefix: '/host' } },
+            upstream: 'echo-host',
+          },
+          {
+            name: 'gone',
+            match: { methods: ['GET'], path: { prefix: '/gone' } },
+            respond: { status: 410, message: 'this API was retired' },
           },
         ],
       }),
@@ -190,6 +218,40 @@ describe('route filters: header edits and redirects (ROUTES_FILE)', () => {
     expect(old.status).toBe(302);
     // Scheme, host and port the client used; the matched prefix replaced.
     expect(old.headers.get('location')).toBe(`${stack.gatewayUrl}/echo/x/y?z=1`);
+    expect(echo.received).toBe(before);
+  });
+
+  it('shares a route between its backends by weight, never sending to a weight of 0', async () => {
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 200; i++) {
+      const reply = await getRaw('/split/x', {});
+      const backend = (JSON.parse(reply.body) as { headers: Record<string, string> }).headers[
+        'x-backend'
+      ];
+      seen.set(backend, (seen.get(backend) ?? 0) + 1);
+    }
+    // Half each in expectation; either one absent from 200 draws has a chance of 2^-199.
+    expect([...seen.keys()].sort()).toEqual(['a', 'b']);
+  });
+
+  it("sends the client's Host with preserveHost, the upstream's own without", async () => {
+    const host = (path: string) =>
+      getRaw(path, { host: 'shop.example.com' }).then(
+        (reply) => (JSON.parse(reply.body) as { headers: Record<string, string> }).headers.host,
+      );
+    expect(await host('/host/x')).toBe('shop.example.com');
+    expect(await host('/echo/x')).toBe(new URL(echo.url).host);
+  });
+
+  it("answers a respond route itself: its status and the stack's JSON error body", async () => {
+    const before = echo.received;
+    const reply = await getRaw('/gone/x', {});
+    expect(reply.status).toBe(410);
+    expect(JSON.parse(reply.body)).toEqual({
+      statusCode: 410,
+      error: 'Gone',
+      message: 'this API was retired',
+    });
     expect(echo.received).toBe(before);
   });
 });
