@@ -25,9 +25,14 @@ export interface TlsSite {
  * The sites of every HTTPS listener the translation serves, most specific host name first (the
  * order a client hello's SNI name is matched in, as GatewaySpec `listeners` orders host names).
  * Listeners of one host name share a site: the first one's certificates answer, as the first
- * listener of a Gateway wins among equals. Equal certificates make one context.
+ * listener of a Gateway wins among equals. Equal certificates make one context, and `contexts`
+ * (key: the PEM texts) carries them from one table to the next: a rebuild for any other change
+ * (pods churning behind a Service) parses no certificate again. It keeps only those in use.
  */
-export function tlsSites(translation: Translation): TlsSite[] {
+export function tlsSites(
+  translation: Translation,
+  contexts: Map<string, SecureContext> = new Map(),
+): TlsSite[] {
   const byHost = new Map<string, readonly ListenerCertificate[]>();
   for (const gateway of translation.gateways)
     for (const listener of gateway.listeners)
@@ -35,9 +40,10 @@ export function tlsSites(translation: Translation): TlsSite[] {
         const hostname = listener.hostname ?? ANY_HOST;
         if (!byHost.has(hostname)) byHost.set(hostname, listener.certificates);
       }
-  const contexts = new Map<string, SecureContext>();
+  const used = new Set<string>();
   const contextOf = (certificates: readonly ListenerCertificate[]) => {
     const key = certificates.map((c) => c.certificate + c.privateKey).join('\n');
+    used.add(key);
     let context = contexts.get(key);
     if (context === undefined) {
       // Several certificates (e.g. RSA and ECDSA) in one context: the client's offer picks one.
@@ -49,9 +55,11 @@ export function tlsSites(translation: Translation): TlsSite[] {
     }
     return context;
   };
-  return [...byHost]
+  const sites = [...byHost]
     .sort(([a], [b]) => compareHostSpecificity(a, b))
     .map(([hostname, certificates]) => ({ hostname, context: contextOf(certificates) }));
+  for (const key of contexts.keys()) if (!used.has(key)) contexts.delete(key);
+  return sites;
 }
 
 /** The site answering a client hello naming `servername` (none named: only a listener naming no host). */
@@ -79,6 +87,7 @@ export interface TlsTermination {
  */
 export function terminateTls(target: HttpServer | Server, port: number): TlsTermination {
   let sites: TlsSite[] = [];
+  const contexts = new Map<string, SecureContext>();
   const server: Server = createServer({
     SNICallback: (servername, callback) => {
       const site = siteFor(sites, servername);
@@ -111,7 +120,7 @@ export function terminateTls(target: HttpServer | Server, port: number): TlsTerm
   };
   return {
     update: (translation) => {
-      sites = tlsSites(translation);
+      sites = tlsSites(translation, contexts);
     },
     address: () => (server.listening ? (server.address() as AddressInfo) : null),
     close,

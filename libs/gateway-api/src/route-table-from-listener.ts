@@ -224,10 +224,13 @@ function fileOf(
       ...(match.queryParams.length > 0 ? { query: recordOf(match.queryParams) } : {}),
     },
   };
+  // A respond route is the gateway's own error answer: nothing of it is edited.
   const responseHeaders =
-    'shares' in target
-      ? merged(filters.responseHeaders, target.responseHeaders, 'responseHeaders')
-      : filters.responseHeaders;
+    'respond' in target
+      ? null
+      : 'shares' in target
+        ? merged(filters.responseHeaders, target.responseHeaders, 'responseHeaders')
+        : filters.responseHeaders;
   if (hasEdits(responseHeaders)) route.responseHeaders = editsOf(responseHeaders);
 
   if ('redirect' in target && filters.redirect !== null) {
@@ -244,8 +247,7 @@ function fileOf(
     return { formatVersion: 1, upstreams: {}, routes: [route] };
   }
   if ('respond' in target) {
-    // The gateway's own error answer: no request is sent on, nothing of the answer is edited.
-    delete route.responseHeaders;
+    // No request is sent on: the request header edits have nothing to edit either.
     route.respond = { status: 500, message: target.respond.slice(0, 200) };
     return { formatVersion: 1, upstreams: {}, routes: [route] };
   }
