@@ -20,7 +20,8 @@ import {
  *   mechanism and budget every upstream shares (retries.ts), so RETRY_MAX_ATTEMPTS bounds the
  *   attempts that reach the replicas. (grpc-js's transparent retry of a call that never left the
  *   client stays: nothing reached a replica.)
- * - reconnect backoff capped at the max ejection time. DNS re-resolution (every refreshMs, and when
+ * - reconnect backoff capped at the max ejection time; a call that finds every replica waiting it
+ *   out has them try again first (least-request-lb.ts, ReconnectingPicker). DNS re-resolution (every refreshMs, and when
  *   connections drop, e.g. on the server's max-connection-age GOAWAY) is PollingDnsResolver's,
  *   which takes its settings typed (usePollingDnsResolver), not through these options.
  */

@@ -2,6 +2,7 @@ import { gatewayEnv } from '@app/config';
 import { loadConfig } from '@app/env';
 import {
   Client,
+  connectivityState,
   credentials,
   Metadata,
   Server,
@@ -10,6 +11,7 @@ import {
   status,
 } from '@grpc/grpc-js';
 import { createServer, connect, type Socket } from 'node:net';
+import { eventually } from '../../../../test/support/eventually';
 import { trafficPolicy } from '../traffic-policy';
 import { grpcChannelOptions } from './grpc-channel-options';
 import { grpcEndpoints, onGrpcEjection, PREVIOUS_ATTEMPTS_METADATA } from './least-request-lb';
@@ -28,7 +30,7 @@ const METHOD = {
 type Behaviour = 'ok' | 'hang' | 'fail';
 
 /** A real grpc-js server on 127.0.0.1 that answers, fails (INTERNAL) or holds every call. */
-async function replica(initial: Behaviour) {
+async function replica(initial: Behaviour, atPort = 0) {
   const server = new Server();
   const state = { behaviour: initial, received: 0, metadataKeys: new Set<string>() };
   server.addService(
@@ -47,7 +49,7 @@ async function replica(initial: Behaviour) {
     },
   );
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) =>
+    server.bindAsync(`127.0.0.1:${atPort}`, ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
     ),
   );
@@ -208,6 +210,39 @@ describe('gateway_least_request (grpc-js load-balancing policy)', () => {
     await new Promise((resolve) => setTimeout(resolve, 400));
     for (let i = 0; i < 30; i++) expect(await call(client, 2000)).toBe(status.OK);
     expect(failing.state.received).toBeGreaterThan(policy.outlier.consecutiveFailures + 5);
+  });
+
+  it('a call that finds every replica in its reconnect backoff has them reconnect now; one that is down still fails the call at once', async () => {
+    const first = await replica('ok');
+    replicas.push(first);
+    const { port } = first;
+    const policy = trafficPolicy(loadConfig(gatewayEnv, {}));
+    const client = new Client(
+      `ipv4:127.0.0.1:${port}`,
+      credentials.createInsecure(),
+      grpcChannelOptions('test', policy),
+    );
+    clients.push(client);
+    const channel = client.getChannel();
+    const waitingOutBackoff = () =>
+      eventually(
+        () => channel.getConnectivityState(false) === connectivityState.TRANSIENT_FAILURE,
+        { timeoutMs: 10_000, intervalMs: 10, what: 'the channel in TRANSIENT_FAILURE' },
+      );
+    expect(await call(client, 2000)).toBe(status.OK);
+    // The replica goes away: its reconnect is refused, the connection waits out a backoff of 1 s
+    // and more; the replica is back (as after a partition) long before that.
+    first.close();
+    await waitingOutBackoff();
+    const back = await replica('ok', port);
+    replicas.push(back);
+    expect(await call(client, 2000)).toBe(status.OK);
+    expect(back.state.received).toBe(1);
+    // Down for good: the reconnect a call asks for is refused and the call fails UNAVAILABLE, not
+    // held until its deadline.
+    back.close();
+    await waitingOutBackoff();
+    expect(await call(client, 5000)).toBe(status.UNAVAILABLE);
   });
 
   it('keepalive pings end the calls of a connection whose replica stopped answering (UNAVAILABLE, not the deadline)', async () => {

@@ -128,6 +128,35 @@ class LeastRequestPicker implements experimental.Picker {
 }
 
 /**
+ * The picker while no replica is connected and none is connecting (each in its reconnect backoff,
+ * up to OUTLIER_MAX_EJECTION_MS): the first call it sees makes every replica try again now and
+ * waits for the outcome, rather than failing at once until the backoff ends - e.g. a gateway whose
+ * node comes back after a partition, its connections gone, answering before they are made again.
+ * The balancer allows that once per initial reconnect backoff; other calls fail at once
+ * (UNAVAILABLE), as before, so an upstream that is down still costs callers no wait.
+ */
+class ReconnectingPicker implements experimental.Picker {
+  private reconnecting = false;
+
+  constructor(
+    private readonly balancer: LeastRequestLoadBalancer,
+    private readonly failure: experimental.Picker,
+  ) {}
+
+  pick(args: experimental.PickArgs): experimental.PickResult {
+    if (!this.reconnecting && !this.balancer.reconnectNow()) return this.failure.pick(args);
+    this.reconnecting = true;
+    return {
+      pickResultType: experimental.PickResultType.QUEUE,
+      subchannel: null,
+      status: null,
+      onCallStarted: null,
+      onCallEnded: null,
+    };
+  }
+}
+
+/**
  * The gRPC side of the HTTP upstreams' balancing and ejection, as a grpc-js load-balancing policy:
  * one connection per resolved address (pick_first leaves, kept connected as round_robin does),
  * calls spread over the connected ones by LeastRequest (two choices, outstanding calls counted from
@@ -159,12 +188,22 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
   private lastError: string | null = null;
   private updatesPaused = false;
   private readonly childHelper: experimental.ChannelControlHelper;
+  /** The connections of the replicas, by address: their reconnect backoff is reset on demand. */
+  private readonly subchannels = new Map<string, experimental.SubchannelInterface>();
+  /** When reconnectNow() last made them try again, and how often it may (the initial backoff). */
+  private lastReconnectAt = 0;
+  private reconnectIntervalMs = 1000;
 
   constructor(private readonly helper: experimental.ChannelControlHelper) {
     this.childHelper = experimental.createChildChannelControlHelper(helper, {
       updateState: (_state, _picker, errorMessage) => {
         if (errorMessage) this.lastError = errorMessage;
         this.recompute();
+      },
+      createSubchannel: (address, args) => {
+        const subchannel = helper.createSubchannel(address, args);
+        this.subchannels.set(subchannel.getAddress(), subchannel);
+        return subchannel;
       },
     });
   }
@@ -177,6 +216,7 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
   ): boolean {
     if (!(config instanceof LeastRequestLbConfig)) return false;
     this.configure(config.settings);
+    this.reconnectIntervalMs = options['grpc.initial_reconnect_backoff_ms'] ?? 1000;
     if (!endpoints.ok) {
       if (this.children.size === 0)
         this.publish(
@@ -207,6 +247,9 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
     }
     this.updatesPaused = true;
     for (const [key, child] of this.children) if (!next.has(key)) child.leaf.destroy();
+    const addresses = new Set([...next.keys()].flatMap((key) => key.split(',')));
+    for (const address of this.subchannels.keys())
+      if (!addresses.has(address)) this.subchannels.delete(address);
     const added = [...next.values()].filter((child) => !this.children.has(child.key));
     this.children = next;
     this.all = [...next.values()];
@@ -236,7 +279,32 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
     for (const child of this.all) child.leaf.exitIdle();
   }
 
-  resetBackoff(): void {}
+  resetBackoff(): void {
+    this.resetWaitingSubchannels();
+  }
+
+  /**
+   * Every replica waiting out its reconnect backoff tries again now, unless that was done less
+   * than an initial backoff ago; says whether one does (ReconnectingPicker). Those still trying
+   * to connect (a connection attempt that waits for the network) are left to it.
+   */
+  reconnectNow(): boolean {
+    const now = Date.now();
+    if (now - this.lastReconnectAt < this.reconnectIntervalMs) return false;
+    this.lastReconnectAt = now;
+    return this.resetWaitingSubchannels() > 0;
+  }
+
+  /** Resets the backoff of the connections in TRANSIENT_FAILURE (they connect at once); how many. */
+  private resetWaitingSubchannels(): number {
+    let reset = 0;
+    for (const subchannel of this.subchannels.values())
+      if (subchannel.getConnectivityState() === ConnectivityState.TRANSIENT_FAILURE) {
+        subchannel.getRealSubchannel().resetBackoff();
+        reset++;
+      }
+    return reset;
+  }
 
   destroy(): void {
     const upstream = this.upstream;
@@ -245,6 +313,7 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
     for (const child of this.all) child.leaf.destroy();
     this.children = new Map();
     this.all = [];
+    this.subchannels.clear();
   }
 
   getTypeName(): string {
@@ -274,9 +343,10 @@ class LeastRequestLoadBalancer implements experimental.LoadBalancer {
       this.publish(ConnectivityState.CONNECTING, new experimental.QueuePicker(this), null);
     } else if (this.has(ConnectivityState.TRANSIENT_FAILURE)) {
       const message = `${LEAST_REQUEST_LB}: no connection established. Last error: ${this.lastError}`;
+      const failure = new experimental.UnavailablePicker({ details: message });
       this.publish(
         ConnectivityState.TRANSIENT_FAILURE,
-        new experimental.UnavailablePicker({ details: message }),
+        new ReconnectingPicker(this, failure),
         message,
       );
     } else {
