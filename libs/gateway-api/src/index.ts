@@ -13,7 +13,7 @@ export {
   type ListenerRouteTable,
   type UnsupportedMatch,
 } from './route-table-from-listener';
-export { serviceUpstreamName, serviceUpstreamUrl, type ServicePort } from './service-upstream';
+export { serviceUpstreamName, serviceUpstreamUrls, type ServicePort } from './service-upstream';
 export { type GatewaysRouteTable, routeTableFromGateways } from './route-table-from-gateways';
 export { type StatusUpdate, statusUpdates } from './status-updates';
 export { serviceAddresses, withFrontServiceAddresses } from './gateway-addresses';

@@ -8,7 +8,14 @@ import {
   service,
   snapshot,
 } from './gateway-api.fixture';
-import type { GatewayApiSnapshot, HTTPRoute, HTTPRouteRule, Listener } from './gateway-api-objects';
+import {
+  type EndpointSlice,
+  type GatewayApiSnapshot,
+  type HTTPRoute,
+  type HTTPRouteRule,
+  type Listener,
+  SERVICE_NAME_LABEL,
+} from './gateway-api-objects';
 import type { ListenerModel } from './gateway-api-model';
 import { routeTableFromListener, servedMatchName } from './route-table-from-listener';
 import { translate } from './translate';
@@ -201,6 +208,38 @@ describe('routeTableFromListener', () => {
           name: 'infra/b:9090',
           urls: ['http://b.infra.svc.cluster.local:9090'],
         }),
+      ]);
+    });
+
+    it('sends to the ready endpoints of the Service port, or its DNS name while it has none', () => {
+      const slice: EndpointSlice = {
+        metadata: {
+          namespace: 'infra',
+          name: 'a-1',
+          labels: { [SERVICE_NAME_LABEL]: 'a' },
+        },
+        addressType: 'IPv4',
+        endpoints: [
+          { addresses: ['10.1.0.7'] },
+          { addresses: ['10.1.0.3'], conditions: { ready: true } },
+          { addresses: ['10.1.0.9'], conditions: { ready: false, terminating: true } },
+        ],
+        ports: [{ name: 'p8080', port: 5000 }],
+      };
+      const route = httpRoute('shop', {
+        parentRefs: [{ name: 'gw' }],
+        rules: [
+          { matches: [{ path: { type: 'PathPrefix', value: '/a' } }], backendRefs: [to('a')] },
+          { matches: [{ path: { type: 'PathPrefix', value: '/b' } }], backendRefs: [to('b')] },
+        ],
+      });
+      const { table } = routeTableFromListener(
+        listenerOf([route], { parts: { endpointSlices: [slice] } }),
+        TEST_DEFAULTS,
+      );
+      expect(table.upstreams.map((u) => [u.name, u.kind === 'http' ? u.urls : []])).toEqual([
+        ['infra/a:8080', ['http://10.1.0.3:5000', 'http://10.1.0.7:5000']],
+        ['infra/b:8080', ['http://b.infra.svc.cluster.local:8080']],
       ]);
     });
 

@@ -20,7 +20,7 @@ import type {
 } from './gateway-api-model';
 import { ANY_HOST } from './hostname-intersection';
 import { compareMatchPrecedence } from './match-precedence';
-import { type ServicePort, serviceUpstreamName, serviceUpstreamUrl } from './service-upstream';
+import { type ServicePort, serviceUpstreamName, serviceUpstreamUrls } from './service-upstream';
 
 /** A served match the table cannot express yet, left out of it: for the caller to report. */
 export interface UnsupportedMatch {
@@ -158,7 +158,11 @@ type Target =
   | { readonly respond: string }
   | {
       /** One or more Service ports; several share the requests by weight. */
-      readonly shares: readonly { readonly service: ServicePort; readonly weight: number }[];
+      readonly shares: readonly {
+        readonly service: ServicePort;
+        readonly endpoints: readonly string[];
+        readonly weight: number;
+      }[];
       /** The backendRef's own filters (one backend only: a split's are refused). */
       readonly requestHeaders: HeaderModifier | null;
       readonly responseHeaders: HeaderModifier | null;
@@ -192,7 +196,7 @@ function targetOf(match: ServedMatch): Target {
         'header filters on a backendRef of a weighted split: edits per backend are not built yet (ADR 0011, item 4)',
     };
   return {
-    shares: services.map((backend) => ({ service: backend.service, weight: backend.weight })),
+    shares: services.map(({ service, endpoints, weight }) => ({ service, endpoints, weight })),
     requestHeaders: services.length === 1 ? services[0].requestHeaders : null,
     responseHeaders: services.length === 1 ? services[0].responseHeaders : null,
   };
@@ -273,7 +277,7 @@ function fileOf(
         fileUpstream(i),
         {
           kind: 'http' as const,
-          urls: [serviceUpstreamUrl(share.service)],
+          urls: serviceUpstreamUrls(share.service, share.endpoints),
           // A backend sees the Host the client sent, as the Gateway API's implementations pass it.
           preserveHost: true,
         },

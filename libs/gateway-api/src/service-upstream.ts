@@ -12,11 +12,17 @@ export function serviceUpstreamName(service: ServicePort): string {
 }
 
 /**
- * Where the upstream of a Service port sends its calls: for now the Service's cluster DNS name,
- * resolved like any http upstream's URL. The one place the EndpointSlice source of
- * docs/adr/0011-gateway-api.md (item 5, `service` upstreams) replaces: the translation's
- * `endpoints` lists are what it will feed the balancer with instead.
+ * Where the upstream of a Service port sends its calls: each of its ready endpoints (from its
+ * EndpointSlices, `address:port`), so the gateway balances every request over the pods itself,
+ * with its own ejection and retries - as it does over a headless Service's DNS answers - whatever
+ * the Service's type (a ClusterIP would leave it one address, balanced per connection by
+ * kube-proxy; a Service with hand-written EndpointSlices has no DNS answer per pod). With no ready
+ * endpoint, the Service's cluster DNS name: the cluster answers for it (a ClusterIP without
+ * endpoints refuses the connection, a headless name has no address), and the gateway 503s.
+ * docs/adr/0011-gateway-api.md, "Backends".
  */
-export function serviceUpstreamUrl(service: ServicePort): string {
-  return `http://${service.name}.${service.namespace}.svc.cluster.local:${service.port}`;
+export function serviceUpstreamUrls(service: ServicePort, endpoints: readonly string[]): string[] {
+  if (endpoints.length === 0)
+    return [`http://${service.name}.${service.namespace}.svc.cluster.local:${service.port}`];
+  return endpoints.map((endpoint) => `http://${endpoint}`);
 }
