@@ -42,8 +42,6 @@ const VALUES = {
 const KNOWN_FAILURES: Record<string, string> = {
   HTTPRouteMultipleGateways:
     "every Gateway of the class is served by one table on the gateway Service's address, so a route of one Gateway also answers on another: per-(Gateway, port) listeners and Services are not built yet",
-  HTTPRouteServiceTypes:
-    'a headless Service, or one whose EndpointSlices are written by hand, has no cluster IP to send to: backends are reached by Service DNS name until EndpointSlice-fed upstreams',
 };
 
 interface ProfileReport {

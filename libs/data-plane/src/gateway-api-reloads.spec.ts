@@ -102,7 +102,7 @@ describe('gatewayApiReloads', () => {
     reloads.stop();
   });
 
-  it('does not count or swap a table equal to the one served (pods churning behind a Service)', async () => {
+  it('does not count or swap a table equal to the one served (an EndpointSlice change that leaves every ready endpoint as it was)', async () => {
     const { reloads, applied, outcomes } = setUp(withRoute('/shop'));
     await reloads.applyNow();
     reloads.changed();

@@ -39,7 +39,7 @@ export interface GatewayApiReloads {
 /**
  * Serves what this controller's Gateways ask for (docs/adr/0011-gateway-api.md): the objects
  * translated, turned into one route table and swapped in, one table at a time, in order. A burst of
- * changes (a `kubectl apply` of many objects, pods churning behind a Service) makes one table, and
+ * changes (a `kubectl apply` of many objects, pods of a rollout turning ready) makes one table, and
  * a table equal to the one served is not swapped at all. A table the gateway cannot serve is
  * refused with one line and counted; the last good one keeps serving - as with the route file.
  */

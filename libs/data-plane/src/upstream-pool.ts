@@ -15,8 +15,11 @@ export type LiveUpstream =
   | { readonly kind: 'grpc'; readonly upstream: GrpcUpstream; readonly client: Client };
 
 interface PoolEntry {
+  /** The model but an http upstream's `urls`, which change in place (retarget). */
   readonly key: string;
   readonly live: LiveUpstream;
+  /** An http upstream's base URLs as it sends to them now. */
+  urls: string;
   readonly close: () => Promise<void>;
 }
 
@@ -24,7 +27,9 @@ interface PoolEntry {
  * The running upstreams of the served route table. A new table reuses every upstream whose model
  * is unchanged - its endpoints, pooled connections, breaker and retry budget carry on - and builds
  * the others; upstreams the new table drops are closed once the calls of the old table that may
- * still use them are over.
+ * still use them are over. An http upstream whose only change is its URLs (a Service's ready
+ * endpoints, from the Gateway API) is kept and retargeted when the table is committed: the
+ * replicas it still lists keep their health and connections.
  */
 export class UpstreamPool {
   private entries = new Map<string, PoolEntry>();
@@ -42,18 +47,26 @@ export class UpstreamPool {
   async prepare(models: readonly UpstreamModel[]): Promise<PreparedUpstreams> {
     const next = new Map<string, PoolEntry>();
     const created: PoolEntry[] = [];
+    const retargets: Retarget[] = [];
     for (const model of models) {
-      const key = JSON.stringify(model);
+      const key = JSON.stringify(model.kind === 'http' ? { ...model, urls: null } : model);
       const known = this.entries.get(model.name);
       if (known?.key === key) {
         next.set(model.name, known);
+        const urls = urlsOf(model);
+        if (urls !== known.urls) retargets.push({ entry: known, urls });
         continue;
       }
       const entry = await this.create(model, key);
       created.push(entry);
       next.set(model.name, entry);
     }
-    return { live: new Map([...next].map(([name, entry]) => [name, entry.live])), next, created };
+    return {
+      live: new Map([...next].map(([name, entry]) => [name, entry.live])),
+      next,
+      created,
+      retargets,
+    };
   }
 
   /** Makes a prepared set the pool; returns the upstreams it replaced, to be closed later. */
@@ -62,6 +75,10 @@ export class UpstreamPool {
       (entry) => prepared.next.get(nameOf(entry)) !== entry,
     );
     this.entries = prepared.next;
+    for (const { entry, urls } of prepared.retargets) {
+      if (entry.live.kind === 'http') entry.live.upstream.retarget(urls);
+      entry.urls = urls;
+    }
     for (const entry of retired)
       if (!prepared.next.has(nameOf(entry))) this.states.unregister(nameOf(entry));
     return async () => {
@@ -86,7 +103,7 @@ export class UpstreamPool {
       const owned = createHttpUpstream(
         {
           name: model.name,
-          url: model.urls.join(','),
+          url: urlsOf(model),
           timeoutMs: model.traffic.timeoutMs,
           connectTimeoutMs: model.traffic.connectTimeoutMs,
           policy,
@@ -95,7 +112,12 @@ export class UpstreamPool {
         this.states,
       );
       await owned.upstream.start();
-      return { key, live: { kind: 'http', upstream: owned.upstream }, close: () => owned.close() };
+      return {
+        key,
+        live: { kind: 'http', upstream: owned.upstream },
+        urls: urlsOf(model),
+        close: () => owned.close(),
+      };
     }
     const upstream = new GrpcUpstream(
       {
@@ -112,6 +134,7 @@ export class UpstreamPool {
     return {
       key,
       live: { kind: 'grpc', upstream, client },
+      urls: '',
       close: async () => upstream.stop(),
     };
   }
@@ -121,6 +144,18 @@ export interface PreparedUpstreams {
   readonly live: ReadonlyMap<string, LiveUpstream>;
   readonly next: Map<string, PoolEntry>;
   readonly created: readonly PoolEntry[];
+  /** Kept http upstreams whose URLs change when the set is committed. */
+  readonly retargets: readonly Retarget[];
+}
+
+interface Retarget {
+  readonly entry: PoolEntry;
+  readonly urls: string;
+}
+
+/** An http upstream's URLs as HttpUpstream takes them (comma-separated); '' for gRPC. */
+function urlsOf(model: UpstreamModel): string {
+  return model.kind === 'http' ? model.urls.join(',') : '';
 }
 
 function nameOf(entry: PoolEntry): string {

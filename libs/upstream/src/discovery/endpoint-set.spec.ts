@@ -60,6 +60,25 @@ describe('EndpointSet', () => {
     expect(set.endpoints).toEqual([]);
   });
 
+  it('retargets: address literals take effect at once, replicas still listed keep their health', async () => {
+    const set = new EndpointSet(
+      parseUpstreamUrls('http://10.0.0.1:5000,http://10.0.0.2:5000'),
+      async (name) => [name],
+      60_000,
+      quiet,
+    );
+    await set.refresh();
+    const kept = set.endpoints[1];
+    kept.health.consecutiveFailures = 2;
+    set.retarget(parseUpstreamUrls('http://10.0.0.2:5000,http://10.0.0.3:5000'));
+    expect(set.endpoints.map((e) => e.key)).toEqual(['10.0.0.2:5000', '10.0.0.3:5000']);
+    expect(set.endpoints[0]).toBe(kept);
+    // The same address behind another base path is another endpoint.
+    set.retarget(parseUpstreamUrls('http://10.0.0.2:5000/v2'));
+    expect(set.endpoints.map((e) => e.baseUrl)).toEqual(['http://10.0.0.2:5000/v2']);
+    expect(set.endpoints[0]).not.toBe(kept);
+  });
+
   it('writes IPv6 addresses in brackets', async () => {
     const set = new EndpointSet(
       parseUpstreamUrls('http://v6.test:5000'),

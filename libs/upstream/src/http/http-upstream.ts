@@ -129,6 +129,11 @@ export class HttpUpstream {
     return this.endpoints.start();
   }
 
+  /** Sends to these base URLs from now on (same syntax as `url`); endpoints still listed carry on. */
+  retarget(url: string): void {
+    this.endpoints.retarget(parseUpstreamUrls(url));
+  }
+
   stop(): void {
     this.endpoints.stop();
     this.breaker.shutdown();
