@@ -86,6 +86,15 @@ export interface ServedMatch {
    * redirect: every request is answered 500.
    */
   readonly backends: readonly WeightedBackend[];
+  readonly timeouts: RouteTimeouts;
+}
+
+/** A rule's timeouts in ms; null: the gateway's own. */
+export interface RouteTimeouts {
+  /** The whole request, retries included. */
+  readonly requestMs: number | null;
+  /** Each request to a backend (an attempt). */
+  readonly backendRequestMs: number | null;
 }
 
 export interface NameValue {

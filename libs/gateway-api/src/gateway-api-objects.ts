@@ -239,6 +239,13 @@ export interface HTTPRouteRule {
   readonly matches?: readonly HTTPRouteMatch[];
   readonly filters?: readonly HTTPRouteFilter[];
   readonly backendRefs?: readonly HTTPBackendRef[];
+  readonly timeouts?: HTTPRouteTimeouts;
+}
+
+/** Durations such as `10s`, `500ms`, `1h30m`; `0s` turns the timeout off. */
+export interface HTTPRouteTimeouts {
+  readonly request?: string;
+  readonly backendRequest?: string;
 }
 
 export interface HTTPRoute {

@@ -23,6 +23,7 @@ function m(
     path: fields.path ?? { kind: 'prefix', value: '/' },
     method: fields.method ?? null,
     headers: fields.headers ?? [],
+    timeouts: { requestMs: null, backendRequestMs: null },
     queryParams: fields.queryParams ?? [],
     filters: { requestHeaders: null, responseHeaders: null, redirect: null, rewrite: null },
     backends: [],

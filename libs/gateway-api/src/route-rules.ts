@@ -3,6 +3,7 @@ import type { GatewayApiSnapshot, HTTPRoute, HTTPRouteMatch } from './gateway-ap
 import type { NameValue, ServedMatch, WeightedBackend } from './gateway-api-model';
 import { resolveBackendRef } from './backend-references';
 import { translateFilters } from './route-filters';
+import { translateTimeouts } from './route-timeouts';
 
 export interface Verdict {
   readonly ok: boolean;
@@ -48,6 +49,11 @@ export function translateRouteRules(
     const filters = translateFilters(rule.filters);
     if (!filters.ok) {
       refuse(`rule ${ruleIndex}: ${filters.message}`);
+      return;
+    }
+    const timeouts = translateTimeouts(rule.timeouts);
+    if (!timeouts.ok) {
+      refuse(`rule ${ruleIndex}: ${timeouts.message}`);
       return;
     }
     const backends: WeightedBackend[] = [];
@@ -106,6 +112,7 @@ export function translateRouteRules(
         queryParams: exactPairs(match.queryParams, false),
         filters: filters.filters,
         backends,
+        timeouts: timeouts.timeouts,
       });
     });
   });

@@ -18,6 +18,7 @@ import {
 } from './gateway-api-objects';
 import type { ListenerModel } from './gateway-api-model';
 import { routeTableFromListener, servedMatchName } from './route-table-from-listener';
+import { LONGEST_TIMEOUT_MS } from './route-timeouts';
 import { translate } from './translate';
 
 const SERVICES = [service('infra', 'a'), service('infra', 'b', [8080, 9090])];
@@ -208,6 +209,34 @@ describe('routeTableFromListener', () => {
           name: 'infra/b:9090',
           urls: ['http://b.infra.svc.cluster.local:9090'],
         }),
+      ]);
+    });
+
+    it('gives a rule its timeouts: request the whole call, backendRequest each attempt', () => {
+      const { table, unsupported } = built([
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/both' } }],
+          backendRefs: [to('a')],
+          timeouts: { request: '2s', backendRequest: '500ms' },
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/backend' } }],
+          backendRefs: [to('a')],
+          timeouts: { backendRequest: '700ms' },
+        },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/off' } }],
+          backendRefs: [to('a')],
+          timeouts: { request: '0s' },
+        },
+      ]);
+      expect(unsupported).toEqual([]);
+      const [both, backend, off] = table.routes;
+      expect([both.timeoutMs, both.retry.perTryTimeoutMs]).toEqual([2000, 500]);
+      expect([backend.timeoutMs, backend.retry.perTryTimeoutMs]).toEqual([700, 700]);
+      expect([off.timeoutMs, off.retry.perTryTimeoutMs]).toEqual([
+        LONGEST_TIMEOUT_MS,
+        TEST_DEFAULTS.traffic.http.retry.perTryTimeoutMs,
       ]);
     });
 

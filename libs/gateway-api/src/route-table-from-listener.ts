@@ -262,6 +262,12 @@ function fileOf(
       upstream: fileUpstream(i),
       weight: share.weight,
     }));
+  // Only backendRequest: one backend request is the whole request's budget too (a call that may
+  // not be retried has only one; retries that never reached a backend are quick).
+  const { requestMs, backendRequestMs } = match.timeouts;
+  const timeoutMs = requestMs ?? backendRequestMs;
+  if (timeoutMs !== null) route.timeoutMs = timeoutMs;
+  if (backendRequestMs !== null) route.retry = { perTryTimeoutMs: backendRequestMs };
   const requestHeaders = merged(filters.requestHeaders, target.requestHeaders, 'requestHeaders');
   if (hasEdits(requestHeaders)) route.requestHeaders = editsOf(requestHeaders);
   const { rewrite } = filters;
