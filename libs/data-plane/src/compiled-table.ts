@@ -91,7 +91,7 @@ export function compileTable(
   });
   return {
     table,
-    matcher: new RouteMatcher(entries),
+    matcher: new RouteMatcher(entries, { methodMiss: table.methodMiss }),
     routes: new Map(entries.map(({ route, target }) => [route.name, target])),
   };
 }

@@ -52,6 +52,18 @@ describe('RouteMatcher with google.api.http templates', () => {
     expect(find(method, path)).toEqual({ target, params });
   });
 
+  it("with methodMiss 'not-found' (the Gateway API's tables), a method no route of the path takes is a 404", () => {
+    const entries = [route('get-shelf', ['GET'], rule('/v1/shelves/{shelf}', ['shelf']))].map(
+      (r) => ({ route: r, target: r.name }),
+    );
+    const strict = new RouteMatcher(entries, { methodMiss: 'not-found' });
+    expect(strict.find('DELETE', '/v1/shelves/7', undefined)).toEqual({ allowed: [] });
+    expect(strict.find('GET', '/v1/shelves/7', undefined)).toEqual({
+      target: 'get-shelf',
+      params: { shelf: '7' },
+    });
+  });
+
   it('a path the coarse router takes but the template does not is a 404, or a 405 naming the methods that take it', () => {
     expect(find('GET', '/v1/shelves/1/boxes/2')).toEqual({ allowed: [] });
     expect(find('POST', '/v1/books:batchPut')).toEqual({ allowed: [] });

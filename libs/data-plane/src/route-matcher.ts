@@ -175,7 +175,14 @@ export class RouteMatcher<T> {
   /** The `:verb`s of the table's http-rule templates. */
   private readonly verbs = new Set<string>();
 
-  constructor(entries: ReadonlyArray<{ route: Route; target: T }>) {
+  /**
+   * `methodMiss: 'not-found'`: a method no route of the path takes is a 404, not a 405 (the
+   * table's `methodMiss`).
+   */
+  constructor(
+    entries: ReadonlyArray<{ route: Route; target: T }>,
+    private readonly options: { methodMiss?: 'not-found' } = {},
+  ) {
     const byHost = new Map<string, Registration<T>[]>();
     for (const { route, target } of entries) {
       const hosts = route.match.hosts.length > 0 ? route.match.hosts : [''];
@@ -235,6 +242,7 @@ export class RouteMatcher<T> {
           : null);
       if (found) return found;
     }
+    if (this.options.methodMiss === 'not-found') return { allowed: [] };
     for (const { paths } of groups) {
       const allowed = [...paths.methods].filter(
         (other) => paths.lookup(other, path, verbed, headers, query) !== null,

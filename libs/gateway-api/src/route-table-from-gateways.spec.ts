@@ -42,6 +42,8 @@ describe('routeTableFromGateways', () => {
     expect(table.routes.map((route) => route.name)).toEqual(['infra.shop.0.0']);
     expect(table.upstreams).toHaveLength(1);
     expect(unsupported).toEqual([]);
+    // A method no route of a path takes is the Gateway API's 404 (no route matches), not a 405.
+    expect(table.methodMiss).toBe('not-found');
   });
 
   it('serves every listener of every Gateway in one table, names qualified by listener, upstreams shared', () => {

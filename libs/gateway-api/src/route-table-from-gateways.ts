@@ -52,5 +52,10 @@ export function routeTableFromGateways(
       });
     unsupported.push(...built.unsupported.map((entry) => ({ ...entry, listener: id })));
   });
-  return { table: createRouteTable({ upstreams: [...upstreams.values()], routes }), unsupported };
+  const table = createRouteTable({
+    upstreams: [...upstreams.values()],
+    routes,
+    methodMiss: 'not-found',
+  });
+  return { table, unsupported };
 }

@@ -89,7 +89,12 @@ export function routeTableFromListener(
     routes.push({ ...built.route, order });
   });
   return {
-    table: createRouteTable({ upstreams: [...upstreams.values()], routes }),
+    // A method no route of the path takes matches no route: the Gateway API's 404, not a 405.
+    table: createRouteTable({
+      upstreams: [...upstreams.values()],
+      routes,
+      methodMiss: 'not-found',
+    }),
     unsupported: unsupported.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
 }

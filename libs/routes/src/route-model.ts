@@ -347,6 +347,12 @@ export interface RouteTable {
    */
   readonly skipped?: readonly SkippedMethod[];
   /**
+   * How a request is answered when routes take its host and path but none its method: absent, 405
+   * with `Allow` naming those that do (the route file); `not-found`, 404 - no route matches, as
+   * the Gateway API has it.
+   */
+  readonly methodMiss?: 'not-found';
+  /**
    * Stable hash of the content above and of the listed .proto files' contents: equal tables,
    * equal versions; an edited .proto gives a new one.
    */

@@ -12,6 +12,7 @@ export function createRouteTable(content: {
   routes: readonly Route[];
   skipped?: readonly SkippedMethod[];
   protoDigests?: readonly string[];
+  methodMiss?: RouteTable['methodMiss'];
 }): RouteTable {
   const byName = <T extends { name: string }>(items: readonly T[]) =>
     [...items].sort((a, b) => compare(a.name, b.name));
@@ -20,11 +21,13 @@ export function createRouteTable(content: {
   const skipped = [...(content.skipped ?? [])].sort(
     (a, b) => compare(a.upstream, b.upstream) || compare(a.grpcPath, b.grpcPath),
   );
+  const { methodMiss } = content;
   return {
     upstreams,
     routes,
     skipped,
-    version: routeTableVersion({ upstreams, routes }, content.protoDigests ?? []),
+    ...(methodMiss ? { methodMiss } : {}),
+    version: routeTableVersion({ upstreams, routes, methodMiss }, content.protoDigests ?? []),
   };
 }
 
@@ -33,11 +36,13 @@ export function createRouteTable(content: {
  * `skipped` follows from the .proto files, which `protoDigests` cover.
  */
 export function routeTableVersion(
-  content: Pick<RouteTable, 'upstreams' | 'routes'>,
+  content: Pick<RouteTable, 'upstreams' | 'routes' | 'methodMiss'>,
   protoDigests: readonly string[] = [],
 ): string {
   const hash = createHash('sha256');
-  hash.update(canonicalJson({ upstreams: content.upstreams, routes: content.routes }));
+  // methodMiss left out when absent (canonicalJson drops undefined): route-file tables keep theirs.
+  const { upstreams, routes, methodMiss } = content;
+  hash.update(canonicalJson({ upstreams, routes, methodMiss }));
   // Kept out of the JSON when empty, so that a table without .proto files keeps its version.
   if (protoDigests.length > 0) hash.update(canonicalJson({ protos: protoDigests }));
   return `sha256:${hash.digest('hex')}`;
