@@ -68,10 +68,7 @@ const KNOWN_FAILURES = {
     HTTPRouteMultipleGateways:
       "every Gateway of the class is served by one table on the gateway Service's address, so a route of one Gateway also answers on another: per-(Gateway, port) listeners and Services are not built yet",
   },
-  extended: {
-    HTTPRouteRequestHeaderModifierBackendWeights:
-      'header filters on the backendRefs of a weighted split: edits per backend of a split are not built yet',
-  },
+  extended: {},
 } satisfies Record<'core' | 'extended', Record<string, string>>;
 
 interface ProfileReport {

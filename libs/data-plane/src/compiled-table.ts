@@ -13,7 +13,7 @@ import { type Binding, bindingOf, grpcRouteHandler } from './grpc-route';
 import { httpRouteHandler } from './http-route';
 import { redirectRouteHandler } from './redirect-route';
 import { respondRouteHandler } from './respond-route';
-import { weightedRouteHandler } from './weighted-route';
+import { weightedRouteHandler, withBackendEdits } from './weighted-route';
 import type { RouteHandler } from './route-handler';
 import { RouteMatcher } from './route-matcher';
 import type { LiveUpstream } from './upstream-pool';
@@ -65,12 +65,19 @@ export function compileTable(
       throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
     } else if (route.backends) {
       handle = weightedRouteHandler(
-        route.backends.map(({ upstream: name, weight }) => {
-          const backendModel = models.get(name);
-          const backendLive = upstreams.get(name);
+        route.backends.map((backend) => {
+          const backendModel = models.get(backend.upstream);
+          const backendLive = upstreams.get(backend.upstream);
           if (backendModel?.kind !== 'http' || backendLive?.kind !== 'http')
-            throw new Error(`route "${route.name}": no http upstream "${name}"`);
-          return { weight, handle: httpRouteHandler(route, backendModel, backendLive.upstream) };
+            throw new Error(`route "${route.name}": no http upstream "${backend.upstream}"`);
+          return {
+            weight: backend.weight,
+            handle: httpRouteHandler(
+              withBackendEdits(route, backend),
+              backendModel,
+              backendLive.upstream,
+            ),
+          };
         }),
       );
     } else if (live.kind === 'http' && model.kind === 'http') {

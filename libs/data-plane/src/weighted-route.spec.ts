@@ -1,5 +1,11 @@
 import type { RouteHandler } from './route-handler';
-import { pick, weightedRouteHandler, type WeightedHandler } from './weighted-route';
+import type { Route } from '@app/routes';
+import {
+  pick,
+  weightedRouteHandler,
+  type WeightedHandler,
+  withBackendEdits,
+} from './weighted-route';
 
 const handler = (name: string, weight: number, calls: string[] = []): WeightedHandler => ({
   weight,
@@ -38,5 +44,25 @@ describe('weightedRouteHandler', () => {
 
   it('refuses a split where no weight is above 0', () => {
     expect(() => weightedRouteHandler([handler('a', 0)])).toThrow('a weight above 0');
+  });
+});
+
+describe('withBackendEdits', () => {
+  const edits = (name: string) => ({ set: [{ name, value: '1' }], add: [], remove: [] });
+  const route = { name: 'r', requestHeaders: edits('x-route') } as unknown as Route;
+
+  it("gives the backend's handler the route's edits and its own together", () => {
+    const served = withBackendEdits(route, {
+      upstream: 'a',
+      weight: 1,
+      requestHeaders: edits('backend'),
+      responseHeaders: edits('x-served-by'),
+    });
+    expect(served.requestHeaders?.set.map((p) => p.name)).toEqual(['x-route', 'backend']);
+    expect(served.responseHeaders).toEqual(edits('x-served-by'));
+  });
+
+  it('leaves the route as it is for a backend without edits', () => {
+    expect(withBackendEdits(route, { upstream: 'a', weight: 1 })).toEqual(route);
   });
 });

@@ -1,3 +1,4 @@
+import type { HeaderModifier, Route, RouteBackend } from '@app/routes';
 import type { RouteHandler } from './route-handler';
 
 /** One upstream's handler of a route whose requests are shared, and its share. */
@@ -33,4 +34,22 @@ export function pick(
     point -= handler.weight;
   }
   return handlers[handlers.length - 1];
+}
+
+/**
+ * The route as one backend of its split serves it: the route's header edits and the backend's
+ * together (the route file lets them edit different headers only, so the order does not matter).
+ */
+export function withBackendEdits(route: Route, backend: RouteBackend): Route {
+  const joined = (a: HeaderModifier | undefined, b: HeaderModifier | undefined) =>
+    a && b
+      ? { set: [...a.set, ...b.set], add: [...a.add, ...b.add], remove: [...a.remove, ...b.remove] }
+      : (a ?? b);
+  const requestHeaders = joined(route.requestHeaders, backend.requestHeaders);
+  const responseHeaders = joined(route.responseHeaders, backend.responseHeaders);
+  return {
+    ...route,
+    ...(requestHeaders ? { requestHeaders } : {}),
+    ...(responseHeaders ? { responseHeaders } : {}),
+  };
 }

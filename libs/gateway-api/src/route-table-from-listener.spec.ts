@@ -212,6 +212,38 @@ describe('routeTableFromListener', () => {
       ]);
     });
 
+    it("keeps a split's backendRef header filters with their share", () => {
+      const setHeader = (value: string) => [
+        {
+          type: 'RequestHeaderModifier' as const,
+          requestHeaderModifier: { set: [{ name: 'Backend', value }] },
+        },
+      ];
+      const { table, unsupported } = built([
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/split' } }],
+          backendRefs: [
+            to('a', 8080, { weight: 1, filters: setHeader('a') }),
+            to('b', 8080, { weight: 1, filters: setHeader('b') }),
+          ],
+        },
+      ]);
+      expect(unsupported).toEqual([]);
+      expect(table.routes[0].requestHeaders).toBeUndefined();
+      expect(table.routes[0].backends).toEqual([
+        {
+          upstream: 'infra/a:8080',
+          weight: 1,
+          requestHeaders: { set: [{ name: 'backend', value: 'a' }], add: [], remove: [] },
+        },
+        {
+          upstream: 'infra/b:8080',
+          weight: 1,
+          requestHeaders: { set: [{ name: 'backend', value: 'b' }], add: [], remove: [] },
+        },
+      ]);
+    });
+
     it('gives a rule its timeouts: request the whole call, backendRequest each attempt', () => {
       const { table, unsupported } = built([
         {

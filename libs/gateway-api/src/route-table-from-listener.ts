@@ -167,6 +167,9 @@ type Target =
         readonly service: ServicePort;
         readonly endpoints: readonly string[];
         readonly weight: number;
+        /** A split's backendRef filters, applied to its share only. */
+        readonly requestHeaders: HeaderModifier | null;
+        readonly responseHeaders: HeaderModifier | null;
       }[];
       /** The backendRef's own filters (one backend only: a split's are refused). */
       readonly requestHeaders: HeaderModifier | null;
@@ -178,8 +181,8 @@ type Target =
  * Where the match's requests go. A redirect calls no backend. Otherwise the backends that take a
  * share (weight above 0): one Service port is a route to its upstream, several a route whose
  * `backends` share the requests by weight; none, or only `invalid` ones, is the spec's 500 (a
- * respond route). A split between valid and invalid ones (the invalid share answered 500) and
- * backendRef filters on a split are not built yet.
+ * respond route). A split's backendRef header filters go with their share. A split between valid
+ * and invalid ones (the invalid share answered 500) is not built yet.
  */
 function targetOf(match: ServedMatch): Target {
   if (match.filters.redirect !== null) return { redirect: true };
@@ -195,13 +198,16 @@ function targetOf(match: ServedMatch): Target {
       reason: `${invalid.length} of ${taking.length} weighted backends do not resolve (the spec answers 500 for their share): a share answered 500 is not built yet (ADR 0011, item 3)`,
     };
   const services = taking.flatMap((backend) => (backend.kind === 'service' ? [backend] : []));
-  if (services.length > 1 && services.some((b) => b.requestHeaders || b.responseHeaders))
-    return {
-      reason:
-        'header filters on a backendRef of a weighted split: edits per backend are not built yet (ADR 0011, item 4)',
-    };
+  const split = services.length > 1;
   return {
-    shares: services.map(({ service, endpoints, weight }) => ({ service, endpoints, weight })),
+    // A split's backendRef filters stay with their share; a single backend's are the route's.
+    shares: services.map(({ service, endpoints, weight, requestHeaders, responseHeaders }) => ({
+      service,
+      endpoints,
+      weight,
+      requestHeaders: split ? requestHeaders : null,
+      responseHeaders: split ? responseHeaders : null,
+    })),
     requestHeaders: services.length === 1 ? services[0].requestHeaders : null,
     responseHeaders: services.length === 1 ? services[0].responseHeaders : null,
   };
@@ -266,6 +272,10 @@ function fileOf(
     route.backends = target.shares.map((share, i) => ({
       upstream: fileUpstream(i),
       weight: share.weight,
+      ...(hasEdits(share.requestHeaders) ? { requestHeaders: editsOf(share.requestHeaders) } : {}),
+      ...(hasEdits(share.responseHeaders)
+        ? { responseHeaders: editsOf(share.responseHeaders) }
+        : {}),
     }));
   // Only backendRequest: one backend request is the whole request's budget too (a call that may
   // not be retried has only one; retries that never reached a backend are quick).

@@ -48,6 +48,22 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
             `only http upstreams share a route ("${backend.upstream}" is ${upstream.kind})`,
           );
       });
+      route.backends.forEach((backend, i) => {
+        for (const field of ['requestHeaders', 'responseHeaders'] as const) {
+          const edits = backend[field];
+          if (edits === undefined) continue;
+          checkHeaderEdits(edits, (path, message) =>
+            issue(at('backends', i, field, ...path), message),
+          );
+          const routes = editedNames(route[field]);
+          for (const name of editedNames(edits))
+            if (routes.has(name))
+              issue(
+                at('backends', i, field),
+                `"${name}" is also edited by the route's ${field}: one of them edits a header`,
+              );
+        }
+      });
       if (route.backends.every((backend) => backend.weight === 0))
         issue(at('backends'), 'at least one weight above 0: otherwise no request has a backend');
       if (route.grpc !== undefined) issue(at('grpc'), 'only for routes to a grpc upstream');
@@ -140,6 +156,20 @@ function checkRedirectRoute(
  * A route's header edits: no header the gateway owns (route-filter-headers.ts), and a name in one
  * list only - the lists apply in an order, but one name in two of them reads as a mistake.
  */
+/** The header names a set of edits touches, lower case. */
+function editedNames(
+  edits:
+    { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] } | undefined,
+): Set<string> {
+  return new Set(
+    [
+      ...Object.keys(edits?.set ?? {}),
+      ...Object.keys(edits?.add ?? {}),
+      ...(edits?.remove ?? []),
+    ].map((name) => name.toLowerCase()),
+  );
+}
+
 function checkHeaderEdits(
   edits: { set?: Record<string, string>; add?: Record<string, string>; remove?: string[] },
   issue: (path: Path, message: string) => void,

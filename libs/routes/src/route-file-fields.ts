@@ -94,7 +94,7 @@ const headerEdits = (what: string) =>
         .record(headerName, editValue)
         .optional()
         .describe(
-          `Headers added to ${what}, name: value: appended to a value the header has (\`a\` becomes \`a, b\`), else set.`,
+          `Headers added to ${what}, name: value: appended to a value the header has (\`a\` becomes \`a,b\`), else set.`,
         ),
       remove: z.array(headerName).optional().describe(`Headers removed from ${what}.`),
     })
@@ -240,6 +240,12 @@ const route = z
             .min(0)
             .max(1_000_000)
             .describe('Its share of the requests, relative to the others; 0: none.'),
+          requestHeaders: headerEdits('the requests sent to this upstream').describe(
+            "Edits of the requests this upstream gets, with the route's own `requestHeaders` (a header is edited by one of them only). Same rules as the route's.",
+          ),
+          responseHeaders: headerEdits("this upstream's answers").describe(
+            "Edits of this upstream's answers, with the route's own `responseHeaders` (a header is edited by one of them only). Same rules as the route's.",
+          ),
         }),
       )
       .min(1)

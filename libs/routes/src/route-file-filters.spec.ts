@@ -173,6 +173,59 @@ describe('route file routes shared by weight (backends)', () => {
   });
 });
 
+describe('route file edits per backend of a split', () => {
+  function splitWithEdits(extra: Record<string, unknown>, backendEdits: Record<string, unknown>) {
+    const file = validFile();
+    const name = Object.keys(file.upstreams).find((n) => file.upstreams[n].kind === 'http')!;
+    file.routes.push({
+      name: 'canary',
+      match: { methods: ['GET'], path: { prefix: '/canary' } },
+      backends: [
+        { upstream: name, weight: 1, ...backendEdits },
+        { upstream: name, weight: 1 },
+      ],
+      ...extra,
+    } as TestFile['routes'][number]);
+    return file;
+  }
+
+  it("builds each backend's edits beside the route's", () => {
+    const route = routeOf(
+      splitWithEdits(
+        { requestHeaders: { set: { 'X-Route': 'r' } } },
+        { requestHeaders: { set: { Backend: 'v1' } }, responseHeaders: { remove: ['X-Debug'] } },
+      ),
+      'canary',
+    );
+    expect(route?.requestHeaders).toEqual({
+      set: [{ name: 'x-route', value: 'r' }],
+      add: [],
+      remove: [],
+    });
+    expect(route?.backends?.[0]).toMatchObject({
+      requestHeaders: { set: [{ name: 'backend', value: 'v1' }], add: [], remove: [] },
+      responseHeaders: { set: [], add: [], remove: ['x-debug'] },
+    });
+    expect(route?.backends?.[1]).not.toHaveProperty('requestHeaders');
+  });
+
+  it('refuses a header both the route and a backend edit, and a header the gateway owns', () => {
+    expect(() =>
+      parse(
+        splitWithEdits(
+          { requestHeaders: { set: { 'X-Tier': 'a' } } },
+          { requestHeaders: { remove: ['x-tier'] } },
+        ),
+      ),
+    ).toThrow(
+      `backends[0].requestHeaders: "x-tier" is also edited by the route's requestHeaders: one of them edits a header`,
+    );
+    expect(() => parse(splitWithEdits({}, { requestHeaders: { set: { Host: 'a' } } }))).toThrow(
+      'backends[0].requestHeaders.set.Host: "host" may not be edited',
+    );
+  });
+});
+
 describe('route file respond routes', () => {
   function respondFile(respond: Record<string, unknown>, extra: Record<string, unknown> = {}) {
     const file = validFile();

@@ -202,7 +202,7 @@ export interface HeaderModifier {
   /** Replaces every value the header had. */
   readonly set: readonly NameValue[];
   /**
-   * Appends to the header's value (`a` + `b` = `a, b`, as Gateway API's RequestHeaderModifier
+   * Appends to the header's value (`a` + `b` = `a,b`, as Gateway API's RequestHeaderModifier
    * `add`; one more line for set-cookie), or sets it when absent.
    */
   readonly add: readonly NameValue[];
@@ -239,6 +239,9 @@ export interface RouteRedirect {
 export interface RouteBackend {
   readonly upstream: string;
   readonly weight: number;
+  /** Edits of this upstream's requests and answers, besides the route's (other headers). */
+  readonly requestHeaders?: HeaderModifier;
+  readonly responseHeaders?: HeaderModifier;
 }
 
 /** An answer the gateway gives itself: this status and the stack's JSON error body. */

@@ -169,7 +169,14 @@ function routeOf(
     upstream: upstream?.name ?? null,
     grpc: route.grpc ?? null,
     ...(route.backends
-      ? { backends: route.backends.map(({ upstream, weight }) => ({ upstream, weight })) }
+      ? {
+          backends: route.backends.map(({ upstream, weight, requestHeaders, responseHeaders }) => ({
+            upstream,
+            weight,
+            ...(requestHeaders ? { requestHeaders: headerModifierOf(requestHeaders) } : {}),
+            ...(responseHeaders ? { responseHeaders: headerModifierOf(responseHeaders) } : {}),
+          })),
+        }
       : {}),
     ...(route.redirect ? { redirect: redirectOf(route.redirect) } : {}),
     ...(route.respond
