@@ -1,12 +1,17 @@
 import { httpRuleSegments, normalisePath, type Route } from '@app/routes';
 import { parsePathTemplate } from '@app/transcoding';
-import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import FindMyWay, {
+  type FindResult,
+  type HTTPMethod,
+  type HTTPVersion,
+  type Instance,
+} from 'find-my-way';
 import {
   type RequestConditions,
   type RequestHeaders,
   requestConditions,
 } from './request-conditions';
-import { moreSpecific, pathsOverlap } from './router-path-order';
+import { moreSpecific, OverlapIndex, pathsOverlap } from './router-path-order';
 
 /** A request's route: its table entry and the values of its path template's variables. */
 export interface RouteHit<T> {
@@ -81,10 +86,32 @@ interface Build<T> {
 
 const FALLBACK_BUDGET = 200_000;
 
+/**
+ * find-my-way routers, one per method: a router keeps one tree per method anyway, but checks each
+ * new route against every route it holds (all methods), which grows a table's build with the
+ * square of its routes; per method, that square is of the routes of one method.
+ */
+class MethodRouters {
+  private readonly routers = new Map<string, Instance<HTTPVersion.V1>>();
+
+  on(method: string, path: string, store: unknown): void {
+    let router = this.routers.get(method);
+    if (!router) {
+      router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+      this.routers.set(method, router);
+    }
+    router.on(method as HTTPMethod, path, () => undefined, store);
+  }
+
+  find(method: string, path: string): FindResult<HTTPVersion.V1> | null {
+    return this.routers.get(method)?.find(method as HTTPMethod, path) ?? null;
+  }
+}
+
 /** One find-my-way router and the candidates of its entries. */
 class PathRouter<T> {
   readonly methods = new Set<string>();
-  private readonly router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+  private readonly router = new MethodRouters();
 
   constructor(registrations: readonly Registration<T>[], build: Build<T>) {
     const entries = new Map<string, Entry<T> & { method: string; path: string }>();
@@ -96,25 +123,30 @@ class PathRouter<T> {
           if (!entry) {
             entry = { candidates: [], fallback: null, method, path };
             entries.set(key, entry);
-            this.router.on(method as HTTPMethod, path, () => undefined, entry);
+            this.router.on(method, path, entry);
           }
           if (!entry.candidates.includes(registration.candidate))
             entry.candidates.push(registration.candidate);
         }
       for (const method of registration.methods) this.methods.add(method);
     }
+    // Built when an entry first needs it: most tables have no entry that declines.
+    let index: OverlapIndex | undefined;
     for (const entry of entries.values()) {
       entry.candidates.sort((a, b) => a.rank - b.rank || a.order - b.order);
       if (!entry.candidates.some((candidate) => candidate.declines)) continue;
+      index ??= new OverlapIndex(registrations.map((registration) => registration.paths));
       // Routes find-my-way tries before this entry never reach it: only the others can follow.
-      const rest = registrations.filter(
-        (other) =>
-          !entry.candidates.includes(other.candidate) &&
+      const rest = index.overlapping(entry.path).flatMap((i) => {
+        const other = registrations[i];
+        return !entry.candidates.includes(other.candidate) &&
           other.methods.includes(entry.method) &&
           other.paths.some(
             (path) => pathsOverlap(path, entry.path) && !moreSpecific(path, entry.path),
-          ),
-      );
+          )
+          ? [other]
+          : [];
+      });
       if (rest.length === 0) continue;
       const key = `${entry.method} ${rest.map((other) => other.id).join(',')}`;
       let fallback = build.routers.get(key);
@@ -141,7 +173,7 @@ class PathRouter<T> {
     headers: RequestHeaders,
     query: string,
   ): RouteHit<T> | null {
-    const found = this.router.find(method as HTTPMethod, path);
+    const found = this.router.find(method, path);
     if (!found) return null;
     const entry = found.store as Entry<T>;
     for (const candidate of entry.candidates) {
