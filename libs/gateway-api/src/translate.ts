@@ -83,6 +83,10 @@ export function translate(
     if (attachments.length === 0) continue;
     const rules = translateRouteRules(route, snapshot);
     const routeKey = gatewayKey(route.metadata.namespace, route.metadata.name);
+    // The host lists this route's matches went into: one route may reach one listener through two
+    // parentRefs, and its matches are served once. (Its matches are its own objects: no other
+    // route's are among them, so this is what looking for each in the list would find.)
+    const servedOn = new Set<ServedMatch[]>();
 
     for (const attachment of attachments) {
       const gwKey = gatewayKey(
@@ -103,8 +107,9 @@ export function translate(
         );
         for (const hostname of hostnames) {
           const list = getOrSet(hosts, hostname, (): ServedMatch[] => []);
-          // One route may reach one listener through two parentRefs: serve its matches once.
-          for (const match of rules.matches) if (!list.includes(match)) list.push(match);
+          if (servedOn.has(list)) continue;
+          servedOn.add(list);
+          for (const match of rules.matches) list.push(match);
         }
       }
     }
