@@ -65,7 +65,10 @@ function objects(n: number): GatewayApiSnapshot {
 // The matcher and handlers only hold on to the upstream: nothing is called.
 const LIVE = { kind: 'http', upstream: {} } as unknown as LiveUpstream;
 
-/** Milliseconds of each step: translation and status, table, matcher, OpenAPI document, all. */
+/**
+ * Milliseconds of each step: translation and status, table, matcher, the three together (what a
+ * change costs), and the OpenAPI document (made when GET /openapi.json asks for it).
+ */
 function build(objs: GatewayApiSnapshot, cache: MatchRouteCache | null) {
   const t0 = performance.now();
   const translation = translate(objs, CONTROLLER);
@@ -77,7 +80,7 @@ function build(objs: GatewayApiSnapshot, cache: MatchRouteCache | null) {
   const t3 = performance.now();
   openApiFromTable(table, () => undefined);
   const t4 = performance.now();
-  return { ms: [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0], version: table.version };
+  return { ms: [t1 - t0, t2 - t1, t3 - t2, t3 - t0, t4 - t3], version: table.version };
 }
 
 it('measures table builds', () => {
@@ -98,7 +101,7 @@ it('measures table builds', () => {
     const more = objects(n);
     const next = build({ ...more, httpRoutes: [...more.httpRoutes, routeNo(n)] }, cache).ms;
     lines.push(
-      `N=${String(n).padStart(4)} ms, best of ${runs}: translate+status ${ms(best[0])} table ${ms(best[1])} matcher ${ms(best[2])} openapi ${ms(best[3])} total ${ms(best[4])} | next build, one more route: total ${ms(next[4])} (table ${ms(next[1])}) | ${version.slice(0, 19)}`,
+      `N=${String(n).padStart(4)} ms, best of ${runs}: translate+status ${ms(best[0])} table ${ms(best[1])} matcher ${ms(best[2])} build ${ms(best[3])} | openapi ${ms(best[4])} | next build, one more route: ${ms(next[3])} (table ${ms(next[1])}) | ${version.slice(0, 19)}`,
     );
   }
   console.log(lines.join('\n'));
