@@ -1,12 +1,12 @@
 import { httpRuleSegments, normalisePath, type Route } from '@app/routes';
 import { parsePathTemplate } from '@app/transcoding';
-import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import FindMyWay, { type HTTPMethod, type HTTPVersion, type Instance } from 'find-my-way';
 import {
   type RequestConditions,
   type RequestHeaders,
   requestConditions,
 } from './request-conditions';
-import { moreSpecific, pathsOverlap } from './router-path-order';
+import { moreSpecific, OverlapIndex, pathsOverlap } from './router-path-order';
 
 /** A request's route: its table entry and the values of its path template's variables. */
 export interface RouteHit<T> {
@@ -76,56 +76,111 @@ interface Entry<T> {
  */
 interface Build<T> {
   readonly routers: Map<string, PathRouter<T>>;
+  /** `<method> <ids>` of the fallbacks counted against the budget. */
+  readonly charged: Set<string>;
   budget: number;
 }
 
 const FALLBACK_BUDGET = 200_000;
 
-/** One find-my-way router and the candidates of its entries. */
+/** A find-my-way router, and the method its entries are registered under (see PathRouter). */
+interface MethodRouter {
+  readonly router: Instance<HTTPVersion.V1>;
+  readonly as: HTTPMethod;
+}
+
+/**
+ * The find-my-way routers of a set of routes, and the candidates of their entries. Methods whose
+ * entries are the same - the same paths, each with the same routes - share one router, their
+ * entries registered under the first of them: a Gateway API match without a method takes all
+ * seven, and find-my-way compiles a function for each entry and checks each new one against
+ * every one it holds, which made a table's build grow with the square of its routes times seven.
+ */
 class PathRouter<T> {
   readonly methods = new Set<string>();
-  private readonly router = FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true });
+  private readonly routers = new Map<string, MethodRouter>();
 
   constructor(registrations: readonly Registration<T>[], build: Build<T>) {
-    const entries = new Map<string, Entry<T> & { method: string; path: string }>();
+    // Each method's entries: its paths, each with the candidates registered there.
+    const byMethod = new Map<string, Map<string, Candidate<T>[]>>();
     for (const registration of registrations) {
-      for (const method of registration.methods)
-        for (const path of registration.paths) {
-          const key = `${method} ${path}`;
-          let entry = entries.get(key);
-          if (!entry) {
-            entry = { candidates: [], fallback: null, method, path };
-            entries.set(key, entry);
-            this.router.on(method as HTTPMethod, path, () => undefined, entry);
-          }
-          if (!entry.candidates.includes(registration.candidate))
-            entry.candidates.push(registration.candidate);
+      for (const method of registration.methods) {
+        let paths = byMethod.get(method);
+        if (!paths) {
+          paths = new Map();
+          byMethod.set(method, paths);
         }
+        for (const path of registration.paths) {
+          let candidates = paths.get(path);
+          if (!candidates) {
+            candidates = [];
+            paths.set(path, candidates);
+          }
+          if (!candidates.includes(registration.candidate)) candidates.push(registration.candidate);
+        }
+      }
       for (const method of registration.methods) this.methods.add(method);
     }
-    for (const entry of entries.values()) {
+    const place = new Map(registrations.map((registration, i) => [registration.candidate, i]));
+    const classes = new Map<string, { methods: string[]; paths: Map<string, Candidate<T>[]> }>();
+    for (const [method, paths] of byMethod) {
+      const signature = JSON.stringify(
+        [...paths].map(([path, candidates]) => [path, candidates.map((c) => place.get(c))]),
+      );
+      const known = classes.get(signature);
+      if (known) known.methods.push(method);
+      else classes.set(signature, { methods: [method], paths });
+    }
+    const entries: (Entry<T> & { methods: readonly string[]; path: string })[] = [];
+    for (const { methods, paths } of classes.values()) {
+      const router: MethodRouter = {
+        router: FindMyWay({ ignoreTrailingSlash: true, caseSensitive: true }),
+        as: methods[0] as HTTPMethod,
+      };
+      for (const method of methods) this.routers.set(method, router);
+      for (const [path, candidates] of paths) {
+        const entry = { candidates, fallback: null, methods, path };
+        entries.push(entry);
+        router.router.on(router.as, path, () => undefined, entry);
+      }
+    }
+    // Built when an entry first needs it: most tables have no entry that declines.
+    let index: OverlapIndex | undefined;
+    for (const entry of entries) {
       entry.candidates.sort((a, b) => a.rank - b.rank || a.order - b.order);
       if (!entry.candidates.some((candidate) => candidate.declines)) continue;
+      index ??= new OverlapIndex(registrations.map((registration) => registration.paths));
       // Routes find-my-way tries before this entry never reach it: only the others can follow.
-      const rest = registrations.filter(
-        (other) =>
-          !entry.candidates.includes(other.candidate) &&
-          other.methods.includes(entry.method) &&
+      // Every method of the entry has the same routes: the first stands for them all.
+      const [method] = entry.methods;
+      const rest = index.overlapping(entry.path).flatMap((i) => {
+        const other = registrations[i];
+        return !entry.candidates.includes(other.candidate) &&
+          other.methods.includes(method) &&
           other.paths.some(
             (path) => pathsOverlap(path, entry.path) && !moreSpecific(path, entry.path),
-          ),
-      );
+          )
+          ? [other]
+          : [];
+      });
       if (rest.length === 0) continue;
-      const key = `${entry.method} ${rest.map((other) => other.id).join(',')}`;
+      const ids = rest.map((other) => other.id).join(',');
+      const key = `${entry.methods.join(',')} ${ids}`;
       let fallback = build.routers.get(key);
       if (!fallback) {
-        build.budget -= rest.length;
+        // The budget counts the routes of each method's fallback, as a router per method would.
+        for (const each of entry.methods) {
+          const charge = `${each} ${ids}`;
+          if (build.charged.has(charge)) continue;
+          build.charged.add(charge);
+          build.budget -= rest.length;
+        }
         if (build.budget < 0)
           throw new Error(
             'too many routes with header or query conditions or strict paths over one another to build the fallbacks of',
           );
         fallback = new PathRouter(
-          rest.map((other) => ({ ...other, methods: [entry.method] })),
+          rest.map((other) => ({ ...other, methods: entry.methods })),
           build,
         );
         build.routers.set(key, fallback);
@@ -141,7 +196,8 @@ class PathRouter<T> {
     headers: RequestHeaders,
     query: string,
   ): RouteHit<T> | null {
-    const found = this.router.find(method as HTTPMethod, path);
+    const router = this.routers.get(method);
+    const found = router ? router.router.find(router.as, path) : null;
     if (!found) return null;
     const entry = found.store as Entry<T>;
     for (const candidate of entry.candidates) {
@@ -214,7 +270,11 @@ export class RouteMatcher<T> {
       .sort(([a], [b]) => rank(a) - rank(b) || b.length - a.length)
       .map(([host, registrations]) => ({
         accepts: hostTest(host),
-        paths: new PathRouter(registrations, { routers: new Map(), budget: FALLBACK_BUDGET }),
+        paths: new PathRouter(registrations, {
+          routers: new Map(),
+          charged: new Set(),
+          budget: FALLBACK_BUDGET,
+        }),
       }));
   }
 

@@ -107,7 +107,8 @@ export class RouteTableServer {
       ),
     );
     this.current = compiled;
-    this.openApi.publish(
+    // Made when GET /openapi.json first asks for it: not once per table of a burst of changes.
+    this.openApi.publishLater(() =>
       openApiFromTable(table, (route) => compiled.routes.get(route.name)?.binding),
     );
     this.metrics.served(table.version, table.routes.length);

@@ -1,4 +1,4 @@
-import { moreSpecific, pathsOverlap } from './router-path-order';
+import { moreSpecific, OverlapIndex, pathsOverlap } from './router-path-order';
 
 describe('router paths', () => {
   it.each([
@@ -35,5 +35,40 @@ describe('router paths', () => {
   it('finds neither of two equal paths more specific', () => {
     expect(moreSpecific('/a/:p0', '/a/:p1')).toBe(false);
     expect(moreSpecific('/a/*', '/a/*')).toBe(false);
+  });
+});
+
+describe('OverlapIndex', () => {
+  const paths = [
+    '/',
+    '/*',
+    '/a',
+    '/a/',
+    '/a/*',
+    '/a/:p0',
+    '/a/:p0/c',
+    '/a/b',
+    '/a/b/*',
+    '/a/b/c',
+    '/b',
+    '/b/:p0',
+    '/:p0',
+    '/:p0/b/c',
+    '/:p0/c',
+    '/v1/shelves/:p0',
+    '/v1/shelves/7::archive',
+    '/v1/books::batchGet',
+    '/v1/books::batchPut',
+    '/v1/*',
+  ];
+  // Items of one path each, and one item of several: found once, in their order.
+  const items = [...paths.map((path) => [path]), ['/b', '/a/b/c']];
+  const index = new OverlapIndex(items);
+
+  it.each(paths)('finds exactly the items with a path that overlaps %s', (path) => {
+    const expected = items.flatMap((own, i) =>
+      own.some((other) => pathsOverlap(other, path)) ? [i] : [],
+    );
+    expect(index.overlapping(path)).toEqual(expected);
   });
 });

@@ -45,3 +45,82 @@ export function moreSpecific(a: string, b: string): boolean {
     if (kx === 2) return false;
   }
 }
+
+interface OverlapNode {
+  readonly statics: Map<string, OverlapNode>;
+  param: OverlapNode | null;
+  /** Paths whose last segment, here, is `*`. */
+  readonly wild: number[];
+  /** Paths that end here. */
+  readonly ends: number[];
+}
+
+const overlapNode = (): OverlapNode => ({ statics: new Map(), param: null, wild: [], ends: [] });
+
+/**
+ * Paths by their segments, to find the ones that overlap a path (pathsOverlap) without comparing
+ * it with every one: the route matcher asks this for each of its entries that may decline a
+ * request, so a scan of all paths would make a table's build quadratic in its routes.
+ */
+export class OverlapIndex {
+  private readonly root = overlapNode();
+
+  /** `paths[i]` are the paths of item `i`. */
+  constructor(paths: readonly (readonly string[])[]) {
+    paths.forEach((own, item) => {
+      for (const path of own) this.add(path, item);
+    });
+  }
+
+  /** The items with a path that overlaps `path`, in their order: exactly those pathsOverlap finds. */
+  overlapping(path: string): number[] {
+    const found = new Set<number>();
+    const segments = segmentsOf(path);
+    const visit = (node: OverlapNode, i: number): void => {
+      // A `*` of either path takes whatever follows; an end meets only an end.
+      for (const item of node.wild) found.add(item);
+      const kind = kindOf(segments[i]);
+      if (kind === 2) return everything(node, found);
+      if (kind === undefined) {
+        for (const item of node.ends) found.add(item);
+        return;
+      }
+      if (kind === 1) for (const child of node.statics.values()) visit(child, i + 1);
+      else {
+        const child = node.statics.get(segments[i]);
+        if (child) visit(child, i + 1);
+      }
+      if (node.param) visit(node.param, i + 1);
+    };
+    visit(this.root, 0);
+    return [...found].sort((a, b) => a - b);
+  }
+
+  private add(path: string, item: number): void {
+    let node = this.root;
+    for (const segment of segmentsOf(path)) {
+      const kind = kindOf(segment);
+      if (kind === 2) {
+        node.wild.push(item);
+        return;
+      }
+      if (kind === 1) node = node.param ??= overlapNode();
+      else {
+        let child = node.statics.get(segment);
+        if (!child) {
+          child = overlapNode();
+          node.statics.set(segment, child);
+        }
+        node = child;
+      }
+    }
+    node.ends.push(item);
+  }
+}
+
+function everything(node: OverlapNode, found: Set<number>): void {
+  for (const item of node.wild) found.add(item);
+  for (const item of node.ends) found.add(item);
+  for (const child of node.statics.values()) everything(child, found);
+  if (node.param) everything(node.param, found);
+}

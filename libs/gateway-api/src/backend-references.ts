@@ -35,6 +35,7 @@ export function resolveBackendRef(
   ref: HTTPBackendRef,
   routeNamespace: string,
   snapshot: Pick<GatewayApiSnapshot, 'referenceGrants' | 'services' | 'endpointSlices'>,
+  index: BackendIndex = backendIndex(snapshot),
 ): BackendResolution {
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
@@ -59,9 +60,7 @@ export function resolveBackendRef(
       message: `backendRef ${label}: no ReferenceGrant in ${namespace} allows HTTPRoutes of ${routeNamespace} to refer to it`,
     };
   }
-  const service = snapshot.services.find(
-    (s) => s.metadata.namespace === namespace && s.metadata.name === ref.name,
-  );
+  const service = index.services.get(objectKey(namespace, ref.name));
   if (service === undefined) {
     return {
       ok: false,
@@ -85,8 +84,47 @@ export function resolveBackendRef(
     namespace,
     name: ref.name,
     port: ref.port,
-    endpoints: readyEndpoints(service, servicePort, snapshot.endpointSlices),
+    endpoints: readyEndpoints(
+      service,
+      servicePort,
+      index.slices.get(objectKey(namespace, ref.name)) ?? [],
+    ),
   };
+}
+
+/**
+ * A snapshot's Services by namespace and name (the first of a name, as a search would find it),
+ * and its EndpointSlices by the Service they belong to (in their order): translate() makes one
+ * for all its routes, where searching the lists for each backendRef took routes x Services.
+ */
+export interface BackendIndex {
+  readonly services: ReadonlyMap<string, Service>;
+  readonly slices: ReadonlyMap<string, readonly EndpointSlice[]>;
+}
+
+export function backendIndex(
+  snapshot: Pick<GatewayApiSnapshot, 'services' | 'endpointSlices'>,
+): BackendIndex {
+  const services = new Map<string, Service>();
+  for (const service of snapshot.services) {
+    const key = objectKey(service.metadata.namespace, service.metadata.name);
+    if (!services.has(key)) services.set(key, service);
+  }
+  const slices = new Map<string, EndpointSlice[]>();
+  for (const slice of snapshot.endpointSlices) {
+    const owner = slice.metadata.labels?.[SERVICE_NAME_LABEL];
+    if (owner === undefined) continue;
+    const key = objectKey(slice.metadata.namespace, owner);
+    const list = slices.get(key);
+    if (list) list.push(slice);
+    else slices.set(key, [slice]);
+  }
+  return { services, slices };
+}
+
+/** Namespaces and names hold no `/`. */
+function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
 }
 
 /**

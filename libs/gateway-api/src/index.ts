@@ -8,6 +8,7 @@ export { ANY_HOST, compareHostSpecificity, hostMatches } from './hostname-inters
 export { translate, type TranslateOptions } from './translate';
 export { findServedMatch, type ModelRequest } from './served-match-lookup';
 export {
+  MatchRouteCache,
   routeTableFromListener,
   servedMatchName,
   type ListenerRouteTable,

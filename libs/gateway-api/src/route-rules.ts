@@ -1,7 +1,7 @@
 import { RouteReason } from './gateway-api-conditions';
 import type { GatewayApiSnapshot, HTTPRoute, HTTPRouteMatch } from './gateway-api-objects';
 import type { NameValue, ServedMatch, WeightedBackend } from './gateway-api-model';
-import { resolveBackendRef } from './backend-references';
+import { type BackendIndex, backendIndex, resolveBackendRef } from './backend-references';
 import { translateFilters } from './route-filters';
 import { translateTimeouts } from './route-timeouts';
 
@@ -31,6 +31,7 @@ export interface RouteRulesTranslation {
 export function translateRouteRules(
   route: HTTPRoute,
   snapshot: Pick<GatewayApiSnapshot, 'referenceGrants' | 'services' | 'endpointSlices'>,
+  index: BackendIndex = backendIndex(snapshot),
 ): RouteRulesTranslation {
   const ns = route.metadata.namespace;
   const matches: ServedMatch[] = [];
@@ -59,7 +60,7 @@ export function translateRouteRules(
     const backends: WeightedBackend[] = [];
     for (const ref of rule.backendRefs ?? []) {
       const weight = ref.weight ?? 1;
-      const resolved = resolveBackendRef(ref, ns, snapshot);
+      const resolved = resolveBackendRef(ref, ns, snapshot, index);
       const own = translateFilters(ref.filters);
       if (!own.ok) {
         refuse(`rule ${ruleIndex}: backendRef ${ref.name}: ${own.message}`);

@@ -1,4 +1,5 @@
 import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
+import { routeFileSchema } from '../../routes/src/route-file-schema';
 import {
   CONTROLLER,
   gateway,
@@ -9,6 +10,7 @@ import {
 } from './gateway-api.fixture';
 import type { HTTPRoute } from './gateway-api-objects';
 import { routeTableFromGateways } from './route-table-from-gateways';
+import { MatchRouteCache } from './route-table-from-listener';
 import { translate } from './translate';
 
 const SERVICES = [service('infra', 'a'), service('infra', 'b')];
@@ -85,5 +87,82 @@ describe('routeTableFromGateways', () => {
   it('builds an empty table when no Gateway of the class exists', () => {
     const { table } = tableOf([], []);
     expect(table.routes).toEqual([]);
+  });
+});
+
+describe('routeTableFromGateways with a MatchRouteCache', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  const GATEWAYS = [gateway('gw', [httpListener('http')])];
+  /** `n` routes, and one whose second match the route file refuses (a Host header condition). */
+  function routes(n: number): HTTPRoute[] {
+    return [
+      ...Array.from({ length: n }, (_, i) => routeTo(`r${i}`, 'gw', i % 2 ? 'a' : 'b', `/r/${i}`)),
+      httpRoute('refused', {
+        parentRefs: [{ name: 'gw' }],
+        rules: [
+          {
+            matches: [{ path: { type: 'Exact', value: '/ok' } }],
+            backendRefs: [{ name: 'a', port: 8080 }],
+          },
+          {
+            matches: [{ headers: [{ name: 'Host', value: 'a.example.com' }] }],
+            backendRefs: [{ name: 'a', port: 8080 }],
+          },
+        ],
+      }),
+    ];
+  }
+  const translationOf = (httpRoutes: HTTPRoute[]) =>
+    translate(snapshot({ gateways: GATEWAYS, services: SERVICES, httpRoutes }), CONTROLLER);
+
+  /** The table with the cache, how many route files it checked, and the table without a cache. */
+  function build(cache: MatchRouteCache, httpRoutes: HTTPRoute[], defaults = TEST_DEFAULTS) {
+    const translation = translationOf(httpRoutes);
+    const parse = jest.spyOn(routeFileSchema, 'safeParse');
+    const built = routeTableFromGateways(translation, defaults, cache);
+    const checked = parse.mock.calls.length;
+    parse.mockRestore();
+    return { built, checked, uncached: routeTableFromGateways(translation, defaults) };
+  }
+
+  it('gives the table a build without it gives, checking each match of the objects once across builds', () => {
+    const cache = new MatchRouteCache();
+    const first = build(cache, routes(30));
+    expect(first.checked).toBe(32);
+    expect(first.built).toEqual(first.uncached);
+    expect(first.built.unsupported.map((u) => u.reason)).toEqual([
+      'infra.refused.1.0: match.headers.host: match the host with hosts',
+    ]);
+
+    // The same objects again: nothing is checked again.
+    const again = build(cache, routes(30));
+    expect(again.checked).toBe(0);
+    expect(again.built).toEqual(first.built);
+
+    // A burst of creations, one table each: only the new route is checked.
+    for (const n of [31, 32, 33]) {
+      const next = build(cache, routes(n));
+      expect(next.checked).toBe(1);
+      expect(next.built).toEqual(next.uncached);
+    }
+
+    // A route changed: its match is another file, checked; the one it was is forgotten after.
+    const changed = routes(33).map((route) =>
+      route.metadata.name === 'r0' ? routeTo('r0', 'gw', 'b', '/r/zero') : route,
+    );
+    expect(build(cache, changed).checked).toBe(1);
+    expect(build(cache, changed).checked).toBe(0);
+    expect(build(cache, routes(33)).checked).toBe(1);
+  });
+
+  it('starts over with other defaults', () => {
+    const cache = new MatchRouteCache();
+    build(cache, routes(3));
+    const other = { ...TEST_DEFAULTS, bodyLimitBytes: 4096 };
+    const next = build(cache, routes(3), other);
+    expect(next.checked).toBe(5);
+    expect(next.built).toEqual(next.uncached);
+    expect(next.built.table.routes[0].bodyLimitBytes).toBe(4096);
   });
 });

@@ -6,7 +6,11 @@ import {
   type UpstreamModel,
 } from '@app/routes';
 import type { Translation } from './gateway-api-model';
-import { routeTableFromListener, type UnsupportedMatch } from './route-table-from-listener';
+import {
+  listenerRoutes,
+  type MatchRouteCache,
+  type UnsupportedMatch,
+} from './route-table-from-listener';
 
 export interface GatewaysRouteTable {
   readonly table: RouteTable;
@@ -30,7 +34,10 @@ const ORDER_STRIDE = 1_000_000;
 export function routeTableFromGateways(
   translation: Translation,
   defaults: RouteDefaults,
+  /** The routes the last build made (gateway-api-reloads.ts keeps one across builds). */
+  cache: MatchRouteCache | null = null,
 ): GatewaysRouteTable {
+  cache?.nextBuild(defaults);
   const listeners = translation.gateways.flatMap((gateway) =>
     gateway.listeners.map((listener) => ({
       id: `${gateway.gateway.namespace}/${gateway.gateway.name}/${listener.name}`,
@@ -42,9 +49,9 @@ export function routeTableFromGateways(
   const routes: Route[] = [];
   const unsupported: (UnsupportedMatch & { listener: string })[] = [];
   listeners.forEach(({ id, listener }, index) => {
-    const built = routeTableFromListener(listener, defaults);
-    for (const upstream of built.table.upstreams) upstreams.set(upstream.name, upstream);
-    for (const route of built.table.routes)
+    const built = listenerRoutes(listener, defaults, cache);
+    for (const upstream of built.upstreams) upstreams.set(upstream.name, upstream);
+    for (const route of built.routes)
       routes.push({
         ...route,
         name: qualify ? `${id}:${route.name}` : route.name,
@@ -52,6 +59,7 @@ export function routeTableFromGateways(
       });
     unsupported.push(...built.unsupported.map((entry) => ({ ...entry, listener: id })));
   });
+  // A method no route of the path takes matches no route: the Gateway API's 404, not a 405.
   const table = createRouteTable({
     upstreams: [...upstreams.values()],
     routes,

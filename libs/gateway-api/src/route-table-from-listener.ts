@@ -2,12 +2,13 @@ import { ConfigError } from '@app/env';
 import {
   createRouteTable,
   HTTP_METHODS,
-  parseRouteFileValue,
+  parseRouteFileContent,
   type Route,
   type RouteDefaults,
   type RedirectStatusCode,
   type RouteFile,
   type RouteTable,
+  type RouteTableContent,
   type UpstreamModel,
 } from '@app/routes';
 import type {
@@ -51,7 +52,7 @@ export function servedMatchName(source: MatchSource): string {
  * gateway's defaults - sending to an upstream per Service port (service-upstream.ts), or answering
  * the rule's redirect.
  *
- * Each route goes through the route file's own schema, checks and builder (parseRouteFileValue, one
+ * Each route goes through the route file's own schema, checks and builder (parseRouteFileContent, one
  * file per match): what the file refuses is refused here by the same rules, with the file's
  * words. What the table cannot express - a split with a share answered 500, backendRef filters on
  * a split, a refused field - leaves the match out and lists it in `unsupported`. Never throws on a
@@ -61,6 +62,25 @@ export function routeTableFromListener(
   listener: ListenerModel,
   defaults: RouteDefaults,
 ): ListenerRouteTable {
+  const { upstreams, routes, unsupported } = listenerRoutes(listener, defaults, null);
+  // A method no route of the path takes matches no route: the Gateway API's 404, not a 405.
+  return { table: createRouteTable({ upstreams, routes, methodMiss: 'not-found' }), unsupported };
+}
+
+/**
+ * routeTableFromListener's routes, upstreams and unsupported matches, before the table is sorted
+ * and versioned: for routeTableFromGateways, whose table takes them with every other listener's.
+ * With `cache`, a match the cache's last build already made is not made again.
+ */
+export function listenerRoutes(
+  listener: ListenerModel,
+  defaults: RouteDefaults,
+  cache: MatchRouteCache | null,
+): {
+  readonly upstreams: readonly UpstreamModel[];
+  readonly routes: readonly Route[];
+  readonly unsupported: readonly UnsupportedMatch[];
+} {
   // A match stands in every virtual host it is served on (by name: one route and rule give one
   // name), and every host's list is ordered by the same precedence: its place among all of them
   // orders it within each host.
@@ -80,7 +100,7 @@ export function routeTableFromListener(
   const routes: Route[] = [];
   const unsupported: UnsupportedMatch[] = [];
   ordered.forEach(([name, { match, hosts }], order) => {
-    const built = routeOf(match, hosts, defaults, name);
+    const built = routeOf(match, hosts, defaults, name, cache);
     if (!built.ok) {
       unsupported.push({ name, source: match.source, hosts, reason: built.reason });
       return;
@@ -89,14 +109,38 @@ export function routeTableFromListener(
     routes.push({ ...built.route, order });
   });
   return {
-    // A method no route of the path takes matches no route: the Gateway API's 404, not a 405.
-    table: createRouteTable({
-      upstreams: [...upstreams.values()],
-      routes,
-      methodMiss: 'not-found',
-    }),
+    upstreams: [...upstreams.values()],
+    routes,
     unsupported: unsupported.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
   };
+}
+
+/**
+ * The routes of served matches as a table's build made them, for the next build to take instead
+ * of making them again: what a match's route file gives (the file's schema, checks and builder)
+ * depends on that file alone, its route name and its upstreams' names - the key - and the
+ * defaults, with which the cache starts over. One build's entries are kept for the next only, so
+ * the cache holds no more than two tables' routes. A burst of changes, each a new table, then
+ * checks each new match once, not every match once per table.
+ */
+export class MatchRouteCache {
+  private defaults: RouteDefaults | undefined;
+  private previous = new Map<string, BuiltRoute>();
+  private current = new Map<string, BuiltRoute>();
+
+  /** A table's build starts: what the build before it did not use is forgotten. */
+  nextBuild(defaults: RouteDefaults): void {
+    this.previous = defaults === this.defaults ? this.current : new Map();
+    this.current = new Map();
+    this.defaults = defaults;
+  }
+
+  built(key: string, build: () => BuiltRoute): BuiltRoute {
+    let built = this.current.get(key) ?? this.previous.get(key);
+    if (built === undefined) built = build();
+    this.current.set(key, built);
+    return built;
+  }
 }
 
 type BuiltRoute =
@@ -113,6 +157,7 @@ function routeOf(
   hosts: readonly string[],
   defaults: RouteDefaults,
   name: string,
+  cache: MatchRouteCache | null,
 ): BuiltRoute {
   const target = targetOf(match);
   if ('reason' in target) return { ok: false, reason: target.reason };
@@ -123,9 +168,25 @@ function routeOf(
     if (err instanceof FilterConflict) return { ok: false, reason: err.message };
     throw err;
   }
-  let table: RouteTable;
+  // The file's upstreams are `backend-<i>`, one per share: named after their Service ports.
+  const services = 'shares' in target ? target.shares.map((share) => share.service) : [];
+  const upstreamNames = services.map(serviceUpstreamName);
+  if (cache === null) return routeOfFile(file, name, upstreamNames, defaults);
+  return cache.built(JSON.stringify([name, upstreamNames, file]), () =>
+    routeOfFile(file, name, upstreamNames, defaults),
+  );
+}
+
+/** The route of a match's file, by the file's schema, checks and builder. */
+function routeOfFile(
+  file: RouteFile,
+  name: string,
+  upstreamNames: readonly string[],
+  defaults: RouteDefaults,
+): BuiltRoute {
+  let table: RouteTableContent;
   try {
-    table = parseRouteFileValue(file, { name, baseDir: '/' }, defaults);
+    table = parseRouteFileContent(file, { name, baseDir: '/' }, defaults);
   } catch (err) {
     // Each line names the file's one route, which stands for the match the source name names.
     if (err instanceof ConfigError)
@@ -133,11 +194,7 @@ function routeOf(
     throw err;
   }
   const [route] = table.routes;
-  // The file's upstreams are `backend-<i>`, one per share: named here after their Service ports.
-  const services = 'shares' in target ? target.shares.map((share) => share.service) : [];
-  const named = new Map(
-    services.map((service, i) => [fileUpstream(i), serviceUpstreamName(service)]),
-  );
+  const named = new Map(upstreamNames.map((upstream, i) => [fileUpstream(i), upstream]));
   const upstreams = table.upstreams.map((u) => ({ ...u, name: named.get(u.name) ?? u.name }));
   const rename = (upstream: string) => named.get(upstream) ?? upstream;
   return {

@@ -1,3 +1,4 @@
+import { backendIndex } from './backend-references';
 import { condition, RouteCondition } from './gateway-api-conditions';
 import type { GatewayApiSnapshot, HTTPRoute } from './gateway-api-objects';
 import type {
@@ -70,6 +71,7 @@ export function translate(
   const attachedRoutes = new Map<string, Map<string, Set<string>>>();
   const routeStatus: RouteStatusModel[] = [];
 
+  const backends = backendIndex(snapshot);
   const routes = [...snapshot.httpRoutes].sort((a, b) =>
     compare(
       gatewayKey(a.metadata.namespace, a.metadata.name),
@@ -81,8 +83,12 @@ export function translate(
       .map((ref) => attachToParent(route, ref, owned, snapshot.namespaces))
       .filter((a): a is ParentAttachment => a !== null);
     if (attachments.length === 0) continue;
-    const rules = translateRouteRules(route, snapshot);
+    const rules = translateRouteRules(route, snapshot, backends);
     const routeKey = gatewayKey(route.metadata.namespace, route.metadata.name);
+    // The host lists this route's matches went into: one route may reach one listener through two
+    // parentRefs, and its matches are served once. (Its matches are its own objects: no other
+    // route's are among them, so this is what looking for each in the list would find.)
+    const servedOn = new Set<ServedMatch[]>();
 
     for (const attachment of attachments) {
       const gwKey = gatewayKey(
@@ -103,8 +109,9 @@ export function translate(
         );
         for (const hostname of hostnames) {
           const list = getOrSet(hosts, hostname, (): ServedMatch[] => []);
-          // One route may reach one listener through two parentRefs: serve its matches once.
-          for (const match of rules.matches) if (!list.includes(match)) list.push(match);
+          if (servedOn.has(list)) continue;
+          servedOn.add(list);
+          for (const match of rules.matches) list.push(match);
         }
       }
     }

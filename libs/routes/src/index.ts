@@ -6,9 +6,19 @@ export { routeDefaultsOf, type RouteDefaults, type RouteDefaultsEnv } from './ro
 export { type RouteFile } from './route-file-fields';
 export { routeFileSchema } from './route-file-schema';
 export { loadRouteFile } from './load-route-file';
-export { parseRouteFile, parseRouteFileValue, type RouteFileSource } from './parse-route-file';
+export {
+  parseRouteFile,
+  parseRouteFileContent,
+  parseRouteFileValue,
+  type RouteFileSource,
+} from './parse-route-file';
 export { defaultRouteTable, type DefaultRouteTableEnv } from './default-route-table';
-export { canonicalJson, createRouteTable, routeTableVersion } from './route-table';
+export {
+  canonicalJson,
+  createRouteTable,
+  type RouteTableContent,
+  routeTableVersion,
+} from './route-table';
 export { httpRuleSegments } from './route-path';
 export { compileBodySchema, type BodyCheck, type BodyProblem } from './body-schema';
 export { watchRouteFile, type RouteFileWatchOptions } from './route-file-watcher';

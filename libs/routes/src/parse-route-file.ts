@@ -5,7 +5,8 @@ import type { RouteDefaults } from './route-defaults';
 import { issueLines } from './route-file-errors';
 import { routeFileSchema } from './route-file-schema';
 import type { RouteTable } from './route-model';
-import { routeTableFromFile } from './route-table-from-file';
+import { createRouteTable, type RouteTableContent } from './route-table';
+import { routeTableContentFromFile } from './route-table-from-file';
 
 export interface RouteFileSource {
   /** Names the file in every error line, e.g. its path. */
@@ -52,10 +53,23 @@ export function parseRouteFileValue(
   source: RouteFileSource,
   defaults: RouteDefaults,
 ): RouteTable {
+  return createRouteTable(parseRouteFileContent(raw, source, defaults));
+}
+
+/**
+ * What parseRouteFileValue makes its table of, neither sorted nor versioned: for a source that
+ * puts many files into one table (libs/gateway-api, a file per match), where a version per file
+ * would be a hash computed and thrown away.
+ */
+export function parseRouteFileContent(
+  raw: unknown,
+  source: RouteFileSource,
+  defaults: RouteDefaults,
+): RouteTableContent {
   const result = routeFileSchema.safeParse(raw);
   if (!result.success)
     throw new ConfigError(issueLines(source.name, result.error.issues, raw).join('\n'));
   const problems = protoProblems(result.data, source.name, source.baseDir);
   if (problems.length > 0) throw new ConfigError(problems.join('\n'));
-  return routeTableFromFile(result.data, defaults, source.baseDir, source.name);
+  return routeTableContentFromFile(result.data, defaults, source.baseDir, source.name);
 }

@@ -19,7 +19,7 @@ import type {
 } from './route-model';
 import { normalisePath, PATH_KINDS, pathMatchOf, pathShape } from './route-path';
 import { routeFileOrder } from './route-file-order';
-import { createRouteTable } from './route-table';
+import { createRouteTable, type RouteTableContent } from './route-table';
 
 // RFC 9110 section 9.2.2.
 const IDEMPOTENT_METHODS: readonly HttpMethod[] = ['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'];
@@ -37,6 +37,16 @@ export function routeTableFromFile(
   baseDir: string,
   sourceName = 'route file',
 ): RouteTable {
+  return createRouteTable(routeTableContentFromFile(file, defaults, baseDir, sourceName));
+}
+
+/** What routeTableFromFile makes its table of: for a caller that puts it into a larger table. */
+export function routeTableContentFromFile(
+  file: RouteFile,
+  defaults: RouteDefaults,
+  baseDir: string,
+  sourceName = 'route file',
+): RouteTableContent {
   const upstreams = Object.entries(file.upstreams).map(([name, upstream]) =>
     upstreamOf(name, upstream, defaults, baseDir),
   );
@@ -50,12 +60,12 @@ export function routeTableFromFile(
     return routeOf(route, upstream, defaults);
   });
   const generated = generatedRoutes(upstreams, routes, defaults, sourceName);
-  return createRouteTable({
+  return {
     upstreams,
     routes: routeFileOrder([...routes, ...generated.routes]),
     skipped: generated.skipped,
     protoDigests: protoDigestsOf(upstreams),
-  });
+  };
 }
 
 /**

@@ -1,19 +1,22 @@
 import { createHash } from 'node:crypto';
 import type { Route, RouteTable, SkippedMethod, UpstreamModel } from './route-model';
 
+/** What a table is made of, before createRouteTable sorts and versions it. */
+export interface RouteTableContent {
+  readonly upstreams: readonly UpstreamModel[];
+  readonly routes: readonly Route[];
+  readonly skipped?: readonly SkippedMethod[];
+  readonly protoDigests?: readonly string[];
+  readonly methodMiss?: RouteTable['methodMiss'];
+}
+
 /**
  * A table from its upstreams and routes, whatever their source: both sorted by name (order carries
  * no meaning), and versioned by a hash of that normalised content. `protoDigests` (SHA-256 of each
  * listed .proto file's bytes) enter the version only: an edited .proto is a new table even when
  * the routes it implies are the same, since the messages it transcodes may not be.
  */
-export function createRouteTable(content: {
-  upstreams: readonly UpstreamModel[];
-  routes: readonly Route[];
-  skipped?: readonly SkippedMethod[];
-  protoDigests?: readonly string[];
-  methodMiss?: RouteTable['methodMiss'];
-}): RouteTable {
+export function createRouteTable(content: RouteTableContent): RouteTable {
   const byName = <T extends { name: string }>(items: readonly T[]) =>
     [...items].sort((a, b) => compare(a.name, b.name));
   const upstreams = byName(content.upstreams);
@@ -54,12 +57,37 @@ function compare(a: string, b: string): number {
 
 /** JSON with object keys sorted (undefined members left out, as JSON.stringify does): equal values, equal text. */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  // Loops rather than entries, filter and map: every table's version runs this over every route.
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) {
+      // As join writes them: an item JSON has no text for (undefined, a function) is empty.
+      const item = canonicalJson(value[i]) as string | undefined;
+      out += i === 0 ? (item ?? '') : `,${item ?? ''}`;
+    }
+    return `${out}]`;
+  }
   if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => compare(a, b));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+    const record = value as Record<string, unknown>;
+    let out = '{';
+    for (const key of Object.keys(record).sort(compare)) {
+      const item = record[key];
+      if (item === undefined) continue;
+      out += `${out.length === 1 ? '' : ','}${quotedKey(key)}:${canonicalJson(item)}`;
+    }
+    return `${out}}`;
   }
   return JSON.stringify(value);
+}
+
+/** Object keys repeat in every route: each is quoted once. */
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    // Bounded: keys that are data (header names of edits, upstream headers) are not kept forever.
+    if (quotedKeys.size < 10_000) quotedKeys.set(key, quoted);
+  }
+  return quoted;
 }
