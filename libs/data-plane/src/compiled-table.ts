@@ -30,8 +30,35 @@ export interface CompiledRoute {
 /** A route table ready to serve: immutable, swapped as a whole. */
 export interface CompiledTable {
   readonly table: RouteTable;
-  readonly matcher: RouteMatcher<CompiledRoute>;
+  /** The routes of requests in plain text, and of those over TLS the gateway terminated. */
+  readonly matchers: SchemeMatchers<CompiledRoute>;
   readonly routes: ReadonlyMap<string, CompiledRoute>;
+}
+
+export interface SchemeMatchers<T> {
+  readonly http: RouteMatcher<T>;
+  readonly https: RouteMatcher<T>;
+}
+
+/**
+ * One matcher per scheme, each of the routes of no scheme and of its own (route-model.ts
+ * `match.scheme`): an `http` route and an `https` route of one path and host are apart, as two
+ * listeners would keep them. A table without schemes gets one matcher for both.
+ */
+export function schemeMatchers<T>(
+  entries: ReadonlyArray<{ route: Route; target: T }>,
+  options: ConstructorParameters<typeof RouteMatcher<T>>[1],
+): SchemeMatchers<T> {
+  if (entries.every(({ route }) => route.match.scheme === undefined)) {
+    const both = new RouteMatcher(entries, options);
+    return { http: both, https: both };
+  }
+  const of = (scheme: 'http' | 'https') =>
+    new RouteMatcher(
+      entries.filter(({ route }) => (route.match.scheme ?? scheme) === scheme),
+      options,
+    );
+  return { http: of('http'), https: of('https') };
 }
 
 /** Every route of `table` bound to its running upstream; throws (one line) on what cannot be served. */
@@ -98,7 +125,7 @@ export function compileTable(
   });
   return {
     table,
-    matcher: new RouteMatcher(entries, { methodMiss: table.methodMiss }),
+    matchers: schemeMatchers(entries, { methodMiss: table.methodMiss }),
     routes: new Map(entries.map(({ route, target }) => [route.name, target])),
   };
 }

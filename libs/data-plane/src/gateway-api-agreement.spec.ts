@@ -1,6 +1,7 @@
 import {
   findServedMatch,
   type ModelRequest,
+  routeTableFromGateways,
   routeTableFromListener,
   servedMatchName,
   translate,
@@ -13,7 +14,9 @@ import {
   service,
   snapshot,
 } from '../../gateway-api/src/gateway-api.fixture';
+import { httpsListener, tlsSecret } from '../../gateway-api/src/tls.fixture';
 import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
+import { schemeMatchers } from './compiled-table';
 import { RouteMatcher } from './route-matcher';
 
 /**
@@ -238,5 +241,54 @@ describe('the route matcher agrees with the Gateway API reference matcher on hos
     expect('target' in found ? found.target.name : null).toEqual(
       expected === null ? null : servedMatchName(expected.source),
     );
+  });
+});
+
+describe('an HTTP and an HTTPS listener of one host name', () => {
+  it('keep their routes apart: the http one redirects to https, the https one serves', () => {
+    const translation = translate(
+      snapshot({
+        gateways: [
+          gateway('gw', [
+            httpListener('http', { hostname: 'shop.example.com' }),
+            httpsListener('https', [{ name: 'cert' }], { hostname: 'shop.example.com' }),
+          ]),
+        ],
+        services: [service('infra', 'a')],
+        secrets: [tlsSecret('infra', 'cert')],
+        httpRoutes: [
+          httpRoute('to-https', {
+            parentRefs: [{ name: 'gw', sectionName: 'http' }],
+            rules: [
+              { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https' } }] },
+            ],
+          }),
+          httpRoute('shop', {
+            parentRefs: [{ name: 'gw', sectionName: 'https' }],
+            rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }],
+          }),
+        ],
+      }),
+      CONTROLLER,
+      { https: true },
+    );
+    const { table, unsupported } = routeTableFromGateways(translation, TEST_DEFAULTS);
+    expect(unsupported).toEqual([]);
+    const matchers = schemeMatchers(
+      table.routes.map((route) => ({ route, target: route })),
+      {},
+    );
+    const served = (scheme: 'http' | 'https') => {
+      const found = matchers[scheme].find('GET', '/cart', 'shop.example.com');
+      return 'target' in found
+        ? found.target.redirect
+          ? 'redirect'
+          : found.target.upstream
+        : null;
+    };
+    // One table for both listeners: without the schemes, one route would take both, and a
+    // redirect to https would answer https too - a loop.
+    expect(served('http')).toBe('redirect');
+    expect(served('https')).toBe('infra/a:8080');
   });
 });

@@ -148,7 +148,7 @@ describe('a redirect route in a compiled table', () => {
     const compiled = compileTable({ upstreams: [], routes: [route], version: 'test' }, new Map());
     const app = Fastify();
     app.all('/*', async (request, reply) => {
-      const found = compiled.matcher.find(
+      const found = compiled.matchers.http.find(
         request.method,
         request.url.split('?')[0],
         request.headers.host,
@@ -211,7 +211,7 @@ describe('a respond route in a compiled table', () => {
     );
     const app = Fastify();
     app.all('/*', async (request, reply) => {
-      const found = compiled.matcher.find(request.method, request.url, request.headers.host);
+      const found = compiled.matchers.http.find(request.method, request.url, request.headers.host);
       if (!found || !('target' in found)) return reply.status(404).send();
       return found.target.handle(request, reply, found.params);
     });

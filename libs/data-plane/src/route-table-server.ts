@@ -54,7 +54,9 @@ export class RouteTableServer {
       const tableRoute = isTableRoute(request);
       if (table && (tableRoute || request.routeOptions.url === undefined)) {
         const { path, query } = splitUrl(request.url);
-        const found = table.matcher.find(
+        // Over TLS the gateway terminated (its TLS listener, the Gateway API's HTTPS port).
+        const encrypted = (request.raw.socket as { encrypted?: boolean } | null)?.encrypted;
+        const found = table.matchers[encrypted === true ? 'https' : 'http'].find(
           request.method,
           path,
           request.headers.host,

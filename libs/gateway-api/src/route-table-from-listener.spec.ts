@@ -92,6 +92,8 @@ describe('routeTableFromListener', () => {
           { name: 'Tier', value: 'gold' },
           { name: 'v', value: '2' },
         ],
+        // An HTTP listener's routes take plain-text requests only.
+        scheme: 'http',
       });
       expect(routeNamed(table.routes, 'infra.shop.0.1').match).toEqual({
         methods: [...HTTP_METHODS].sort(),
@@ -99,6 +101,7 @@ describe('routeTableFromListener', () => {
         hosts: [],
         headers: [],
         query: [],
+        scheme: 'http',
       });
     });
 

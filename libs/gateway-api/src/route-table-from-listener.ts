@@ -99,8 +99,11 @@ export function listenerRoutes(
   const upstreams = new Map<string, UpstreamModel>();
   const routes: Route[] = [];
   const unsupported: UnsupportedMatch[] = [];
+  // An HTTPS listener's routes take what came over TLS only, an HTTP one's plain text only: an
+  // http route that redirects to https never takes the https requests of its path.
+  const scheme = listener.protocol === 'HTTPS' ? 'https' : 'http';
   ordered.forEach(([name, { match, hosts }], order) => {
-    const built = routeOf(match, hosts, defaults, name, cache);
+    const built = routeOf(match, hosts, scheme, defaults, name, cache);
     if (!built.ok) {
       unsupported.push({ name, source: match.source, hosts, reason: built.reason });
       return;
@@ -155,6 +158,7 @@ const FILE_ROUTE = 'match';
 function routeOf(
   match: ServedMatch,
   hosts: readonly string[],
+  scheme: 'http' | 'https',
   defaults: RouteDefaults,
   name: string,
   cache: MatchRouteCache | null,
@@ -163,7 +167,7 @@ function routeOf(
   if ('reason' in target) return { ok: false, reason: target.reason };
   let file: RouteFile;
   try {
-    file = fileOf(match, hosts, target);
+    file = fileOf(match, hosts, scheme, target);
   } catch (err) {
     if (err instanceof FilterConflict) return { ok: false, reason: err.message };
     throw err;
@@ -276,6 +280,7 @@ type FileRoute = RouteFile['routes'][number];
 function fileOf(
   match: ServedMatch,
   hosts: readonly string[],
+  scheme: 'http' | 'https',
   target: Exclude<Target, { reason: string }>,
 ): RouteFile {
   const { filters } = match;
@@ -294,6 +299,7 @@ function fileOf(
       ...(named.length > 0 ? { hosts: [...named] } : {}),
       ...(match.headers.length > 0 ? { headers: recordOf(match.headers) } : {}),
       ...(match.queryParams.length > 0 ? { query: recordOf(match.queryParams) } : {}),
+      scheme,
     },
   };
   // A respond route is the gateway's own error answer: nothing of it is edited.

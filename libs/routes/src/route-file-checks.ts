@@ -110,21 +110,24 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
     const shape = pathShape(pathMatchOf(kind, route.match.path[kind] ?? ''));
     const conditions = conditionsOf(route.match);
     const hosts = route.match.hosts?.length ? route.match.hosts : ['*'];
+    // A route of no scheme takes the requests of both.
+    const schemes = route.match.scheme ? [route.match.scheme] : ['http', 'https'];
     for (const method of new Set(route.match.methods))
-      for (const host of new Set(hosts.map((h) => h.toLowerCase()))) {
-        const key = `${method} ${shape} ${host} ${JSON.stringify(conditions)}`;
-        const other = matched.get(key);
-        if (other === undefined) matched.set(key, index);
-        else if (other !== index) {
-          const where = host === '*' ? 'any host' : `host ${host}`;
-          const when = conditions.length === 0 ? '' : ` with the same headers and query`;
-          issue(
-            at('match'),
-            `${method} ${kind} ${route.match.path[kind]} (${where})${when} is already routed by routes[${other}] "${file.routes[other].name}"`,
-          );
-          return;
+      for (const host of new Set(hosts.map((h) => h.toLowerCase())))
+        for (const scheme of schemes) {
+          const key = `${method} ${shape} ${host} ${scheme} ${JSON.stringify(conditions)}`;
+          const other = matched.get(key);
+          if (other === undefined) matched.set(key, index);
+          else if (other !== index) {
+            const where = host === '*' ? 'any host' : `host ${host}`;
+            const when = conditions.length === 0 ? '' : ` with the same headers and query`;
+            issue(
+              at('match'),
+              `${method} ${kind} ${route.match.path[kind]} (${where})${when} is already routed by routes[${other}] "${file.routes[other].name}"`,
+            );
+            return;
+          }
         }
-      }
   });
 }
 

@@ -153,3 +153,37 @@ describe('route file strict exact paths', () => {
     });
   });
 });
+
+describe('route file schemes', () => {
+  const on = { methods: ['GET'], path: { exact: '/cart' } };
+
+  it('builds an http and an https route of one path apart, and no scheme as either', () => {
+    const file = validFile();
+    file.routes.push(
+      { name: 'cart-plain', match: { ...on, scheme: 'http' }, upstream: 'orders' },
+      { name: 'cart', match: { ...on, scheme: 'https' }, upstream: 'orders' },
+    );
+    const table = parse(file);
+    const schemeOf = (name: string) => table.routes.find((r) => r.name === name)?.match.scheme;
+    expect([schemeOf('cart-plain'), schemeOf('cart')]).toEqual(['http', 'https']);
+    expect(table.routes.find((r) => r.name === file.routes[0].name)?.match).not.toHaveProperty(
+      'scheme',
+    );
+  });
+
+  it('refuses a route of no scheme beside one of a scheme on the same path, and an unknown scheme', () => {
+    expect(
+      errorOf((file) =>
+        file.routes.push(
+          { name: 'cart-any', match: on, upstream: 'orders' },
+          { name: 'cart', match: { ...on, scheme: 'https' }, upstream: 'orders' },
+        ),
+      ),
+    ).toContain('GET exact /cart (any host) is already routed by');
+    expect(
+      errorOf((file) =>
+        file.routes.push({ name: 'cart', match: { ...on, scheme: 'ftp' }, upstream: 'orders' }),
+      ),
+    ).toContain('scheme');
+  });
+});

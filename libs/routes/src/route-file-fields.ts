@@ -221,6 +221,12 @@ const route = z
           .describe(
             'Query parameters the route requires, name: exact value after percent-decoding (e.g. `{ version: "2" }`), all of them. Names and values are case-sensitive; a parameter given twice is compared by its first value. Left out: any query.',
           ),
+        scheme: z
+          .enum(['http', 'https'])
+          .optional()
+          .describe(
+            "How the request reached the gateway: `https` only over TLS the gateway terminated itself (its TLS listener, a Gateway API HTTPS listener), `http` only in plain text - e.g. a plain route that redirects to https beside the https route of the same path. Left out: either. TLS ended before the gateway (a load balancer's) is `http` here.",
+          ),
       })
       .describe(
         'Which requests the route takes. The most specific path wins: exact, then template, then the longest prefix; a named host before any host. Routes on the same path, methods and hosts that differ by `headers` or `query` are tried with more header conditions first, then more query conditions, then by name; the first whose conditions hold takes the request, and a request none of them takes goes on to the next less specific path.',

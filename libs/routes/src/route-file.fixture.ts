@@ -64,6 +64,7 @@ interface TestRoute {
     hosts?: string[];
     headers?: Record<string, unknown>;
     query?: Record<string, unknown>;
+    scheme?: string;
   };
   upstream?: string;
   grpc?: { service: string; method: string };

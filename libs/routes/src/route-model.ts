@@ -59,6 +59,12 @@ export interface RouteMatch {
    * no condition. A parameter given twice is matched by its first value.
    */
   readonly query: readonly NameValue[];
+  /**
+   * How the request reached the gateway: `https` over TLS the gateway terminated (its TLS
+   * listener, or a Gateway API HTTPS listener), `http` in plain text; absent: either. Routes of
+   * one scheme are matched apart from those of the other, as two listeners would.
+   */
+  readonly scheme?: 'http' | 'https';
 }
 
 /** One header or query parameter condition: the name and the exact value. */

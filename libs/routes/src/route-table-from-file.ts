@@ -175,6 +175,7 @@ function routeOf(
       query: Object.entries(route.match.query ?? {})
         .map(([name, value]) => ({ name, value }))
         .sort(byName),
+      ...(route.match.scheme ? { scheme: route.match.scheme } : {}),
     },
     upstream: upstream?.name ?? null,
     grpc: route.grpc ?? null,
