@@ -27,7 +27,6 @@ const VALUES = {
     gateway: {
       replicas: 2,
       service: { port: 80 },
-      resources: { limits: { memory: '512Mi' } },
       env: { RATE_LIMIT_LIMIT: '100000000' },
     },
   },

@@ -44,6 +44,36 @@ describe('gatewayApi (chart)', () => {
     expect(gatewayEnv.safeParse(cleaned).error?.issues ?? []).toEqual([]);
   });
 
+  it("on: the gateway's memory limit is gatewayApi.gatewayResources' (512Mi), components.gateway's still winning", () => {
+    type Limits = {
+      spec: {
+        template: { spec: { containers: { resources: { limits?: { memory?: string } } }[] } };
+      };
+    };
+    const memory = (objects: K8sObject[]) =>
+      Object.fromEntries(
+        [...appDeployments(objects)].map(([app, deployment]) => [
+          app,
+          (deployment as unknown as Limits).spec.template.spec.containers[0].resources.limits
+            ?.memory,
+        ]),
+      );
+    expect(memory(helmTemplate())).toEqual({
+      gateway: '256Mi',
+      'webapp-1': '256Mi',
+      'rpc-app-1': '256Mi',
+    });
+    expect(memory(helmTemplate({ set: ENABLED }))).toEqual({
+      gateway: '512Mi',
+      'webapp-1': '256Mi',
+      'rpc-app-1': '256Mi',
+    });
+    expect(
+      memory(helmTemplate({ set: [...ENABLED, 'components.gateway.resources.limits.memory=1Gi'] }))
+        .gateway,
+    ).toBe('1Gi');
+  });
+
   it('on: only the gateway mounts a token; it reads the objects and writes nothing but their status', () => {
     const objects = helmTemplate({ set: ENABLED, release: 'rel', namespace: 'shop' });
     expect(tokens(objects)).toEqual({ gateway: true, 'webapp-1': false, 'rpc-app-1': false });

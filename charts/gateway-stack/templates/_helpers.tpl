@@ -106,6 +106,10 @@ Deep merge: copies `src` into `dst` (a map), recursing into maps. Unlike sprig's
 {{/* One component's effective values (componentDefaults with components.<name> on top), as YAML. */}}
 {{- define "gs.component" -}}
 {{- $merged := deepCopy .root.Values.componentDefaults -}}
+{{- /* The Gateway API mode's gateway needs more than the components' default: its resources sit between componentDefaults and components.gateway. */ -}}
+{{- if and (eq .name "gateway") .root.Values.gatewayApi.enabled -}}
+{{- include "gs.deepMerge" (dict "dst" $merged "src" (dict "resources" (deepCopy .root.Values.gatewayApi.gatewayResources))) -}}
+{{- end -}}
 {{- include "gs.deepMerge" (dict "dst" $merged "src" (deepCopy (index .root.Values.components .name))) -}}
 {{- toYaml $merged -}}
 {{- end -}}
