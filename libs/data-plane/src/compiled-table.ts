@@ -93,6 +93,9 @@ export function compileTable(
     } else if (route.backends) {
       handle = weightedRouteHandler(
         route.backends.map((backend) => {
+          // A share the gateway answers itself (an unresolved backendRef's 500).
+          if (!('upstream' in backend))
+            return { weight: backend.weight, handle: respondRouteHandler(backend.respond) };
           const backendModel = models.get(backend.upstream);
           const backendLive = upstreams.get(backend.upstream);
           if (backendModel?.kind !== 'http' || backendLive?.kind !== 'http')

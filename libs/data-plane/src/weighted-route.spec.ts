@@ -1,5 +1,12 @@
 import type { RouteHandler } from './route-handler';
-import type { Route } from '@app/routes';
+import { HealthState } from '@app/health';
+import type { HttpUpstreamModel, Route } from '@app/routes';
+import { UpstreamStates } from '@app/upstream';
+import Fastify from 'fastify';
+import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
+import { testUpstreamMetrics } from '../../upstream/src/upstream-metrics.fixture';
+import { compileTable } from './compiled-table';
+import { UpstreamPool } from './upstream-pool';
 import {
   pick,
   weightedRouteHandler,
@@ -64,5 +71,66 @@ describe('withBackendEdits', () => {
 
   it('leaves the route as it is for a backend without edits', () => {
     expect(withBackendEdits(route, { upstream: 'a', weight: 1 })).toEqual(route);
+  });
+});
+
+describe('a split with a share the gateway answers, in a compiled table', () => {
+  const states = new UpstreamStates(new HealthState());
+  const pool = new UpstreamPool(testUpstreamMetrics().recorder, states, {
+    dnsServers: [],
+    refreshMs: 60_000,
+    warmUpTimeoutMs: 1000,
+  });
+  afterAll(() => pool.close());
+
+  it("answers the respond share's requests itself, with its status and the JSON error body", async () => {
+    const upstream: HttpUpstreamModel = {
+      kind: 'http',
+      name: 'a',
+      // Never called: its share is 0.
+      urls: ['http://127.0.0.1:9'],
+      rewrite: null,
+      headers: { add: {}, remove: [] },
+      traffic: TEST_DEFAULTS.traffic.http,
+    };
+    const route = {
+      name: 'half',
+      match: {
+        methods: ['GET'],
+        path: { kind: 'prefix', path: '/half' },
+        hosts: [],
+        headers: [],
+        query: [],
+      },
+      order: 0,
+      upstream: 'a',
+      backends: [
+        { upstream: 'a', weight: 0 },
+        { respond: { status: 500, message: 'backend gone is not available' }, weight: 1 },
+      ],
+      grpc: null,
+      auth: { scheme: 'none', scopes: [] },
+      rateLimit: null,
+      timeoutMs: 1000,
+      retry: { idempotent: true, maxAttempts: 1, perTryTimeoutMs: 1000 },
+      bodyLimitBytes: 1024,
+      bodySchema: null,
+    } as Route;
+    const prepared = await pool.prepare([upstream]);
+    await pool.commit(prepared)();
+    const compiled = compileTable(
+      { upstreams: [upstream], routes: [route], version: 'test' },
+      prepared.live,
+    );
+    const app = Fastify();
+    app.all('/*', async (request, reply) => {
+      const found = compiled.matchers.http.find(request.method, request.url, request.headers.host);
+      if (!('target' in found)) return reply.status(404).send();
+      return found.target.handle(request, reply, found.params);
+    });
+    const response = await app.inject({ method: 'GET', url: '/half/x' });
+    await app.close();
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toMatchObject({ message: 'backend gone is not available' });
   });
 });

@@ -1,4 +1,4 @@
-import type { HeaderModifier, Route, RouteBackend } from '@app/routes';
+import type { HeaderModifier, Route, UpstreamBackend } from '@app/routes';
 import type { RouteHandler } from './route-handler';
 
 /** One upstream's handler of a route whose requests are shared, and its share. */
@@ -40,7 +40,7 @@ export function pick(
  * The route as one backend of its split serves it: the route's header edits and the backend's
  * together (the route file lets them edit different headers only, so the order does not matter).
  */
-export function withBackendEdits(route: Route, backend: RouteBackend): Route {
+export function withBackendEdits(route: Route, backend: UpstreamBackend): Route {
   const joined = (a: HeaderModifier | undefined, b: HeaderModifier | undefined) =>
     a && b
       ? { set: [...a.set, ...b.set], add: [...a.add, ...b.add], remove: [...a.remove, ...b.remove] }

@@ -307,6 +307,26 @@ describe('routeTableFromListener', () => {
       ]);
     });
 
+    it("answers an unresolved backendRef's share of a split with 500, the others as weighted", () => {
+      const { table, unsupported } = built([
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/half' } }],
+          backendRefs: [to('a', 8080, { weight: 1 }), to('gone', 8080, { weight: 1 })],
+        },
+      ]);
+      expect(unsupported).toEqual([]);
+      const [route] = table.routes;
+      expect(route.upstream).toBe('infra/a:8080');
+      expect(route.backends).toEqual([
+        { upstream: 'infra/a:8080', weight: 1 },
+        {
+          respond: { status: 500, message: expect.stringMatching(/gone/) },
+          weight: 1,
+        },
+      ]);
+      expect(table.upstreams.map((u) => u.name)).toEqual(['infra/a:8080']);
+    });
+
     it('lists what the table cannot express yet, with a reason, and builds the rest: a split by weight, a 500 where no backend resolves', () => {
       const { table, unsupported } = built([
         { matches: [{ path: { type: 'PathPrefix', value: '/ok' } }], backendRefs: [to('a')] },

@@ -173,8 +173,13 @@ function routeOf(
     throw err;
   }
   // The file's upstreams are `backend-<i>`, one per share: named after their Service ports.
-  const services = 'shares' in target ? target.shares.map((share) => share.service) : [];
-  const upstreamNames = services.map(serviceUpstreamName);
+  // One per share, by index; null for a share the gateway answers (no upstream).
+  const upstreamNames =
+    'shares' in target
+      ? target.shares.map((share) =>
+          'service' in share ? serviceUpstreamName(share.service) : null,
+        )
+      : [];
   if (cache === null) return routeOfFile(file, name, upstreamNames, defaults);
   return cache.built(JSON.stringify([name, upstreamNames, file]), () =>
     routeOfFile(file, name, upstreamNames, defaults),
@@ -185,7 +190,7 @@ function routeOf(
 function routeOfFile(
   file: RouteFile,
   name: string,
-  upstreamNames: readonly string[],
+  upstreamNames: readonly (string | null)[],
   defaults: RouteDefaults,
 ): BuiltRoute {
   let table: RouteTableContent;
@@ -198,7 +203,11 @@ function routeOfFile(
     throw err;
   }
   const [route] = table.routes;
-  const named = new Map(upstreamNames.map((upstream, i) => [fileUpstream(i), upstream]));
+  const named = new Map(
+    upstreamNames.flatMap((upstream, i) =>
+      upstream === null ? [] : [[fileUpstream(i), upstream] as const],
+    ),
+  );
   const upstreams = table.upstreams.map((u) => ({ ...u, name: named.get(u.name) ?? u.name }));
   const rename = (upstream: string) => named.get(upstream) ?? upstream;
   return {
@@ -208,7 +217,11 @@ function routeOfFile(
       name,
       upstream: route.upstream === null ? null : rename(route.upstream),
       ...(route.backends
-        ? { backends: route.backends.map((b) => ({ ...b, upstream: rename(b.upstream) })) }
+        ? {
+            backends: route.backends.map((b) =>
+              'upstream' in b ? { ...b, upstream: rename(b.upstream) } : b,
+            ),
+          }
         : {}),
     },
     upstreams,
@@ -219,19 +232,24 @@ function fileUpstream(index: number): string {
   return `${FILE_UPSTREAM}-${index}`;
 }
 
+/** A share of a match's requests: a Service port, or an unresolved backendRef answered 500. */
+type Share =
+  | {
+      readonly service: ServicePort;
+      readonly endpoints: readonly string[];
+      readonly weight: number;
+      /** A split's backendRef filters, applied to its share only. */
+      readonly requestHeaders: HeaderModifier | null;
+      readonly responseHeaders: HeaderModifier | null;
+    }
+  | { readonly invalid: string; readonly weight: number };
+
 type Target =
   | { readonly redirect: true }
   | { readonly respond: string }
   | {
-      /** One or more Service ports; several share the requests by weight. */
-      readonly shares: readonly {
-        readonly service: ServicePort;
-        readonly endpoints: readonly string[];
-        readonly weight: number;
-        /** A split's backendRef filters, applied to its share only. */
-        readonly requestHeaders: HeaderModifier | null;
-        readonly responseHeaders: HeaderModifier | null;
-      }[];
+      /** One or more Service ports (and unresolved backendRefs); several share by weight. */
+      readonly shares: readonly Share[];
       /** The backendRef's own filters (one backend only: a split's are refused). */
       readonly requestHeaders: HeaderModifier | null;
       readonly responseHeaders: HeaderModifier | null;
@@ -242,8 +260,8 @@ type Target =
  * Where the match's requests go. A redirect calls no backend. Otherwise the backends that take a
  * share (weight above 0): one Service port is a route to its upstream, several a route whose
  * `backends` share the requests by weight; none, or only `invalid` ones, is the spec's 500 (a
- * respond route). A split's backendRef header filters go with their share. A split between valid
- * and invalid ones (the invalid share answered 500) is not built yet.
+ * respond route). A split's backendRef header filters go with their share; in a split between
+ * valid and invalid ones, an invalid one's share is answered 500 (a respond share).
  */
 function targetOf(match: ServedMatch): Target {
   if (match.filters.redirect !== null) return { redirect: true };
@@ -254,23 +272,28 @@ function targetOf(match: ServedMatch): Target {
     return {
       respond: `the backend of this route is not available: ${invalid.map((b) => b.reason).join('; ')}`,
     };
-  if (invalid.length > 0)
-    return {
-      reason: `${invalid.length} of ${taking.length} weighted backends do not resolve (the spec answers 500 for their share): a share answered 500 is not built yet (ADR 0011, item 3)`,
-    };
-  const services = taking.flatMap((backend) => (backend.kind === 'service' ? [backend] : []));
-  const split = services.length > 1;
+  const split = taking.length > 1;
+  const single = !split && taking[0].kind === 'service' ? taking[0] : null;
   return {
-    // A split's backendRef filters stay with their share; a single backend's are the route's.
-    shares: services.map(({ service, endpoints, weight, requestHeaders, responseHeaders }) => ({
-      service,
-      endpoints,
-      weight,
-      requestHeaders: split ? requestHeaders : null,
-      responseHeaders: split ? responseHeaders : null,
-    })),
-    requestHeaders: services.length === 1 ? services[0].requestHeaders : null,
-    responseHeaders: services.length === 1 ? services[0].responseHeaders : null,
+    // A split's backendRef filters stay with their share; a single backend's are the route's. An
+    // unresolved backendRef's share is answered 500, as the spec has it.
+    shares: taking.map((backend): Share => {
+      if (backend.kind === 'invalid')
+        return {
+          invalid: `the backend of this share is not available: ${backend.reason}`,
+          weight: backend.weight,
+        };
+      const { service, endpoints, weight, requestHeaders, responseHeaders } = backend;
+      return {
+        service,
+        endpoints,
+        weight,
+        requestHeaders: split ? requestHeaders : null,
+        responseHeaders: split ? responseHeaders : null,
+      };
+    }),
+    requestHeaders: single?.requestHeaders ?? null,
+    responseHeaders: single?.responseHeaders ?? null,
   };
 }
 
@@ -332,14 +355,20 @@ function fileOf(
   if (!('shares' in target)) throw new Error('a target is a redirect, a respond or Service ports');
   if (target.shares.length === 1) route.upstream = fileUpstream(0);
   else
-    route.backends = target.shares.map((share, i) => ({
-      upstream: fileUpstream(i),
-      weight: share.weight,
-      ...(hasEdits(share.requestHeaders) ? { requestHeaders: editsOf(share.requestHeaders) } : {}),
-      ...(hasEdits(share.responseHeaders)
-        ? { responseHeaders: editsOf(share.responseHeaders) }
-        : {}),
-    }));
+    route.backends = target.shares.map((share, i) =>
+      'invalid' in share
+        ? { respond: { status: 500, message: share.invalid.slice(0, 200) }, weight: share.weight }
+        : {
+            upstream: fileUpstream(i),
+            weight: share.weight,
+            ...(hasEdits(share.requestHeaders)
+              ? { requestHeaders: editsOf(share.requestHeaders) }
+              : {}),
+            ...(hasEdits(share.responseHeaders)
+              ? { responseHeaders: editsOf(share.responseHeaders) }
+              : {}),
+          },
+    );
   // Only backendRequest: one backend request is the whole request's budget too (a call that may
   // not be retried has only one; retries that never reached a backend are quick).
   const { requestMs, backendRequestMs } = match.timeouts;
@@ -357,15 +386,22 @@ function fileOf(
   return {
     formatVersion: 1,
     upstreams: Object.fromEntries(
-      target.shares.map((share, i) => [
-        fileUpstream(i),
-        {
-          kind: 'http' as const,
-          urls: serviceUpstreamUrls(share.service, share.endpoints),
-          // A backend sees the Host the client sent, as the Gateway API's implementations pass it.
-          preserveHost: true,
-        },
-      ]),
+      target.shares.flatMap((share, i) =>
+        'invalid' in share
+          ? []
+          : [
+              [
+                fileUpstream(i),
+                {
+                  kind: 'http' as const,
+                  urls: serviceUpstreamUrls(share.service, share.endpoints),
+                  // A backend sees the Host the client sent, as the Gateway API's implementations
+                  // pass it.
+                  preserveHost: true,
+                },
+              ],
+            ],
+      ),
     ),
     routes: [route],
   };

@@ -39,6 +39,17 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
       );
     else if (route.backends !== undefined) {
       route.backends.forEach((backend, i) => {
+        if ((backend.upstream === undefined) === (backend.respond === undefined)) {
+          issue(at('backends', i), 'a share has one of upstream, respond');
+          return;
+        }
+        if (backend.upstream === undefined) {
+          // The gateway's own error answer: nothing of it is edited.
+          for (const field of ['requestHeaders', 'responseHeaders'] as const)
+            if (backend[field] !== undefined)
+              issue(at('backends', i, field), 'not on a respond share: it calls no upstream');
+          return;
+        }
         const upstream = file.upstreams[backend.upstream];
         if (upstream === undefined)
           issue(at('backends', i, 'upstream'), `no upstream named "${backend.upstream}"`);
@@ -64,6 +75,11 @@ export function checkRouteFile(file: RouteFile, ctx: z.RefinementCtx): void {
               );
         }
       });
+      if (route.backends.every((backend) => backend.upstream === undefined))
+        issue(
+          at('backends'),
+          'at least one upstream: a route answered by the gateway alone is a respond route',
+        );
       if (route.backends.every((backend) => backend.weight === 0))
         issue(at('backends'), 'at least one weight above 0: otherwise no request has a backend');
       if (route.grpc !== undefined) issue(at('grpc'), 'only for routes to a grpc upstream');

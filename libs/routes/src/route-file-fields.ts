@@ -239,7 +239,14 @@ const route = z
     backends: z
       .array(
         z.strictObject({
-          upstream: name.describe('Name of an http upstream (under `upstreams`).'),
+          upstream: name
+            .optional()
+            .describe(
+              'Name of an http upstream (under `upstreams`); one of `upstream`, `respond`.',
+            ),
+          respond: respond.describe(
+            "Instead of `upstream`: this share is answered by the gateway itself with this status and the stack's JSON error body (the Gateway API's 500 for the share of a backendRef that does not resolve; a fault-injection share).",
+          ),
           weight: z
             .number()
             .int()
@@ -257,7 +264,7 @@ const route = z
       .min(1)
       .optional()
       .describe(
-        "Instead of `upstream`: http upstreams sharing the route's requests, each request sent to one of them at random in proportion to its weight (a canary's 90/10). Policies, timeouts and retries are the first one's; retries stay with the upstream a request went to.",
+        "Instead of `upstream`: http upstreams sharing the route's requests, each request sent to one of them at random in proportion to its weight (a canary's 90/10); a share may be answered by the gateway itself (`respond`). Policies, timeouts and retries are the first upstream's; retries stay with the upstream a request went to.",
       ),
     redirect,
     respond,

@@ -173,6 +173,57 @@ describe('route file routes shared by weight (backends)', () => {
   });
 });
 
+describe('route file respond shares of a split', () => {
+  function withShares(backends: unknown) {
+    const file = validFile();
+    file.routes.push({
+      name: 'faulty',
+      match: { methods: ['GET'], path: { prefix: '/faulty' } },
+      backends,
+    } as TestFile['routes'][number]);
+    return file;
+  }
+  const http = (file: TestFile) =>
+    Object.keys(file.upstreams).find((n) => file.upstreams[n].kind === 'http')!;
+
+  it('builds a share the gateway answers itself beside an upstream, the upstream the route upstream', () => {
+    const name = http(validFile());
+    const route = routeOf(
+      withShares([
+        { respond: { status: 503, message: 'injected' }, weight: 1 },
+        { upstream: name, weight: 9 },
+      ]),
+      'faulty',
+    );
+    expect(route).toMatchObject({
+      upstream: name,
+      backends: [
+        { respond: { status: 503, message: 'injected' }, weight: 1 },
+        { upstream: name, weight: 9 },
+      ],
+    });
+  });
+
+  it('refuses a share of both or neither, edits on a respond share, and no upstream at all', () => {
+    const name = http(validFile());
+    const respond = { status: 500, message: 'x' };
+    expect(() => parse(withShares([{ upstream: name, respond, weight: 1 }]))).toThrow(
+      'backends[0]: a share has one of upstream, respond',
+    );
+    expect(() =>
+      parse(
+        withShares([
+          { respond, weight: 1, requestHeaders: { set: { a: 'b' } } },
+          { upstream: name, weight: 1 },
+        ]),
+      ),
+    ).toThrow('backends[0].requestHeaders: not on a respond share');
+    expect(() => parse(withShares([{ respond, weight: 1 }]))).toThrow(
+      'backends: at least one upstream',
+    );
+  });
+});
+
 describe('route file edits per backend of a split', () => {
   function splitWithEdits(extra: Record<string, unknown>, backendEdits: Record<string, unknown>) {
     const file = validFile();

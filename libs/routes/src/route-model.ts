@@ -242,12 +242,21 @@ export interface RouteRedirect {
 }
 
 /** One upstream of a route whose requests are shared. */
-export interface RouteBackend {
+export type RouteBackend = UpstreamBackend | RespondBackend;
+
+/** A share sent to an http upstream. */
+export interface UpstreamBackend {
   readonly upstream: string;
   readonly weight: number;
   /** Edits of this upstream's requests and answers, besides the route's (other headers). */
   readonly requestHeaders?: HeaderModifier;
   readonly responseHeaders?: HeaderModifier;
+}
+
+/** A share the gateway answers itself (the Gateway API's 500 for an unresolved backendRef). */
+export interface RespondBackend {
+  readonly respond: RouteResponse;
+  readonly weight: number;
 }
 
 /** An answer the gateway gives itself: this status and the stack's JSON error body. */

@@ -11,6 +11,7 @@ import type {
   NameValue,
   PathModifier,
   Route,
+  RouteBackend,
   RouteRedirect,
   RouteTable,
   SkippedMethod,
@@ -52,7 +53,7 @@ export function routeTableContentFromFile(
   );
   const byName = new Map(upstreams.map((upstream) => [upstream.name, upstream]));
   const routes = file.routes.map((route) => {
-    const first = route.upstream ?? route.backends?.[0]?.upstream;
+    const first = route.upstream ?? route.backends?.find((b) => b.upstream)?.upstream;
     if (first === undefined) return routeOf(route, null, defaults);
     const upstream = byName.get(first);
     // The schema's checks ran before: every route names an upstream, redirects or responds.
@@ -181,12 +182,19 @@ function routeOf(
     grpc: route.grpc ?? null,
     ...(route.backends
       ? {
-          backends: route.backends.map(({ upstream, weight, requestHeaders, responseHeaders }) => ({
-            upstream,
-            weight,
-            ...(requestHeaders ? { requestHeaders: headerModifierOf(requestHeaders) } : {}),
-            ...(responseHeaders ? { responseHeaders: headerModifierOf(responseHeaders) } : {}),
-          })),
+          backends: route.backends.map(
+            ({ upstream, respond, weight, requestHeaders, responseHeaders }): RouteBackend =>
+              upstream === undefined
+                ? { respond: { status: respond!.status, message: respond!.message }, weight }
+                : {
+                    upstream,
+                    weight,
+                    ...(requestHeaders ? { requestHeaders: headerModifierOf(requestHeaders) } : {}),
+                    ...(responseHeaders
+                      ? { responseHeaders: headerModifierOf(responseHeaders) }
+                      : {}),
+                  },
+          ),
         }
       : {}),
     ...(route.redirect ? { redirect: redirectOf(route.redirect) } : {}),

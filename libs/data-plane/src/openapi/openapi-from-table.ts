@@ -123,7 +123,12 @@ function operation(
   const requestBody = requestBodyOf(method, checked, route.grpc ? parts?.requestBody : undefined);
   // Who answers: the upstream, the upstreams sharing the route by weight, or the gateway itself.
   const answering = route.backends
-    ? route.backends.map((b) => `${b.upstream} (weight ${b.weight})`).join(', ')
+    ? route.backends
+        .map(
+          (b) =>
+            `${'upstream' in b ? b.upstream : `the gateway (${b.respond.status})`} (weight ${b.weight})`,
+        )
+        .join(', ')
     : (route.upstream ?? 'the gateway');
   const success = route.redirect
     ? redirectResponse(route.redirect)
