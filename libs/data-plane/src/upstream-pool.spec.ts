@@ -1,9 +1,6 @@
-import { HealthState } from '@app/health';
 import type { HttpUpstreamModel } from '@app/routes';
-import { UpstreamStates } from '@app/upstream';
 import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
-import { testUpstreamMetrics } from '../../upstream/src/upstream-metrics.fixture';
-import { UpstreamPool } from './upstream-pool';
+import { testUpstreamPool } from './upstream-pool.fixture';
 
 const model = (urls: string[], extra: Partial<HttpUpstreamModel> = {}): HttpUpstreamModel => ({
   kind: 'http',
@@ -17,12 +14,7 @@ const model = (urls: string[], extra: Partial<HttpUpstreamModel> = {}): HttpUpst
 });
 
 describe('UpstreamPool', () => {
-  const states = new UpstreamStates(new HealthState());
-  const pool = new UpstreamPool(testUpstreamMetrics().recorder, states, {
-    dnsServers: [],
-    refreshMs: 60_000,
-    warmUpTimeoutMs: 1000,
-  });
+  const { pool, states } = testUpstreamPool();
   afterAll(() => pool.close());
 
   const endpointsOf = () =>

@@ -1,12 +1,9 @@
 import type { RouteHandler } from './route-handler';
-import { HealthState } from '@app/health';
 import type { HttpUpstreamModel, Route } from '@app/routes';
-import { UpstreamStates } from '@app/upstream';
 import Fastify from 'fastify';
 import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
-import { testUpstreamMetrics } from '../../upstream/src/upstream-metrics.fixture';
 import { compileTable } from './compiled-table';
-import { UpstreamPool } from './upstream-pool';
+import { testUpstreamPool } from './upstream-pool.fixture';
 import {
   pick,
   weightedRouteHandler,
@@ -75,12 +72,7 @@ describe('withBackendEdits', () => {
 });
 
 describe('a split with a share the gateway answers, in a compiled table', () => {
-  const states = new UpstreamStates(new HealthState());
-  const pool = new UpstreamPool(testUpstreamMetrics().recorder, states, {
-    dnsServers: [],
-    refreshMs: 60_000,
-    warmUpTimeoutMs: 1000,
-  });
+  const { pool } = testUpstreamPool();
   afterAll(() => pool.close());
 
   it("answers the respond share's requests itself, with its status and the JSON error body", async () => {
