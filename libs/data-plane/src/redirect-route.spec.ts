@@ -1,6 +1,6 @@
 import type { Route, RouteRedirect } from '@app/routes';
-import Fastify from 'fastify';
 import { compileTable } from './compiled-table';
+import { answerFromTable, testRoute } from './compiled-table.fixture';
 import { type RedirectSource, redirectLocation } from './redirect-route';
 
 const redirect = (part: Partial<RouteRedirect>): RouteRedirect => ({
@@ -119,53 +119,17 @@ describe('redirectLocation (Gateway API HTTPRequestRedirectFilter)', () => {
   });
 });
 
-/** A redirect route on every path below /old, as the route file builds one. */
-function redirectRoute(part: Partial<Route>): Route {
-  return {
-    name: 'old',
-    match: {
-      methods: ['GET', 'POST'],
-      path: { kind: 'prefix', path: '/old' },
-      hosts: [],
-      headers: [],
-      query: [],
-    },
-    order: 0,
-    upstream: null,
-    grpc: null,
-    auth: { scheme: 'none', scopes: [] },
-    rateLimit: null,
-    timeoutMs: 1000,
-    retry: { idempotent: false, maxAttempts: 1, perTryTimeoutMs: 1000 },
-    bodyLimitBytes: 1024,
-    bodySchema: null,
-    ...part,
-  };
-}
-
 describe('a redirect route in a compiled table', () => {
-  async function answer(route: Route, url: string, method: 'GET' | 'POST' = 'GET') {
+  function answer(route: Route, url: string, method: 'GET' | 'POST' = 'GET') {
     const compiled = compileTable({ upstreams: [], routes: [route], version: 'test' }, new Map());
-    const app = Fastify();
-    app.all('/*', async (request, reply) => {
-      const found = compiled.matchers.http.find(
-        request.method,
-        request.url.split('?')[0],
-        request.headers.host,
-      );
-      if (!found || !('target' in found)) return reply.status(404).send();
-      return found.target.handle(request, reply, found.params);
-    });
-    const response = await app.inject({ method, url, headers: { host: 'gw.test:3000' } });
-    await app.close();
-    return response;
+    return answerFromTable(compiled, { method, url, headers: { host: 'gw.test:3000' } });
   }
 
   it.each([301, 302, 303, 307, 308] as const)(
     'answers %d with the Location and no body',
     async (statusCode) => {
       const response = await answer(
-        redirectRoute({ redirect: redirect({ scheme: 'https', statusCode }) }),
+        testRoute({ redirect: redirect({ scheme: 'https', statusCode }) }),
         '/old/a?x=1',
         'POST',
       );
@@ -177,7 +141,7 @@ describe('a redirect route in a compiled table', () => {
 
   it('applies its response header edits to the redirect', async () => {
     const response = await answer(
-      redirectRoute({
+      testRoute({
         redirect: redirect({ path: { kind: 'prefix', prefix: '/new' } }),
         responseHeaders: {
           set: [{ name: 'cache-control', value: 'max-age=60' }],
@@ -194,7 +158,7 @@ describe('a redirect route in a compiled table', () => {
 
   it('refuses a route with neither upstream nor redirect', () => {
     expect(() =>
-      compileTable({ upstreams: [], routes: [redirectRoute({})], version: 'test' }, new Map()),
+      compileTable({ upstreams: [], routes: [testRoute({})], version: 'test' }, new Map()),
     ).toThrow('route "old": no upstream, redirect or respond');
   });
 });
@@ -204,19 +168,12 @@ describe('a respond route in a compiled table', () => {
     const compiled = compileTable(
       {
         upstreams: [],
-        routes: [redirectRoute({ respond: { status: 500, message: 'backend not found' } })],
+        routes: [testRoute({ respond: { status: 500, message: 'backend not found' } })],
         version: 'test',
       },
       new Map(),
     );
-    const app = Fastify();
-    app.all('/*', async (request, reply) => {
-      const found = compiled.matchers.http.find(request.method, request.url, request.headers.host);
-      if (!found || !('target' in found)) return reply.status(404).send();
-      return found.target.handle(request, reply, found.params);
-    });
-    const response = await app.inject({ method: 'POST', url: '/old/a' });
-    await app.close();
+    const response = await answerFromTable(compiled, { method: 'POST', url: '/old/a' });
     expect(response.statusCode).toBe(500);
     expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(response.json()).toEqual({

@@ -1,8 +1,8 @@
 import type { RouteHandler } from './route-handler';
 import type { HttpUpstreamModel, Route } from '@app/routes';
-import Fastify from 'fastify';
 import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
 import { compileTable } from './compiled-table';
+import { answerFromTable, testRoute } from './compiled-table.fixture';
 import { testUpstreamPool } from './upstream-pool.fixture';
 import {
   pick,
@@ -85,7 +85,7 @@ describe('a split with a share the gateway answers, in a compiled table', () => 
       headers: { add: {}, remove: [] },
       traffic: TEST_DEFAULTS.traffic.http,
     };
-    const route = {
+    const route = testRoute({
       name: 'half',
       match: {
         methods: ['GET'],
@@ -94,34 +94,20 @@ describe('a split with a share the gateway answers, in a compiled table', () => 
         headers: [],
         query: [],
       },
-      order: 0,
       upstream: 'a',
       backends: [
         { upstream: 'a', weight: 0 },
         { respond: { status: 500, message: 'backend gone is not available' }, weight: 1 },
       ],
-      grpc: null,
-      auth: { scheme: 'none', scopes: [] },
-      rateLimit: null,
-      timeoutMs: 1000,
       retry: { idempotent: true, maxAttempts: 1, perTryTimeoutMs: 1000 },
-      bodyLimitBytes: 1024,
-      bodySchema: null,
-    } as Route;
+    });
     const prepared = await pool.prepare([upstream]);
     await pool.commit(prepared)();
     const compiled = compileTable(
       { upstreams: [upstream], routes: [route], version: 'test' },
       prepared.live,
     );
-    const app = Fastify();
-    app.all('/*', async (request, reply) => {
-      const found = compiled.matchers.http.find(request.method, request.url, request.headers.host);
-      if (!('target' in found)) return reply.status(404).send();
-      return found.target.handle(request, reply, found.params);
-    });
-    const response = await app.inject({ method: 'GET', url: '/half/x' });
-    await app.close();
+    const response = await answerFromTable(compiled, { method: 'GET', url: '/half/x' });
     expect(response.statusCode).toBe(500);
     expect(response.json()).toMatchObject({ message: 'backend gone is not available' });
   });
