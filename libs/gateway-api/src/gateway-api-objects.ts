@@ -259,6 +259,79 @@ export interface HTTPRoute {
   readonly status?: RouteStatus;
 }
 
+/** GRPCMethodMatch: at least one of service and method (a CEL rule of the CRD). */
+export interface GRPCMethodMatch {
+  /** Default: Exact. */
+  readonly type?: 'Exact' | 'RegularExpression';
+  /** A fully qualified service name, e.g. `foo.bar.Echo`; absent: any service. */
+  readonly service?: string;
+  /** Absent: any method of the service. */
+  readonly method?: string;
+}
+
+export interface GRPCHeaderMatch {
+  /** Default: Exact. */
+  readonly type?: 'Exact' | 'RegularExpression';
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface GRPCRouteMatch {
+  /** Absent: every method of every service. */
+  readonly method?: GRPCMethodMatch;
+  readonly headers?: readonly GRPCHeaderMatch[];
+}
+
+export type GRPCRouteFilterType =
+  | 'RequestHeaderModifier'
+  | 'ResponseHeaderModifier'
+  | 'RequestMirror'
+  | 'ExtensionRef';
+
+export interface GRPCRouteFilter {
+  readonly type: GRPCRouteFilterType;
+  readonly requestHeaderModifier?: HTTPHeaderFilter;
+  readonly responseHeaderModifier?: HTTPHeaderFilter;
+}
+
+/** BackendObjectReference + weight (BackendRef) + filters (GRPCBackendRef). */
+export interface GRPCBackendRef {
+  /** Default: "" (core). */
+  readonly group?: string;
+  /** Default: Service. */
+  readonly kind?: string;
+  readonly name: string;
+  /** Default: the route's namespace; another one needs a ReferenceGrant. */
+  readonly namespace?: string;
+  /** Required when the referent is a Service (a CEL rule of the CRD). */
+  readonly port?: number;
+  /** Default: 1; 0 takes no traffic. */
+  readonly weight?: number;
+  readonly filters?: readonly GRPCRouteFilter[];
+}
+
+export interface GRPCRouteRule {
+  readonly name?: string;
+  /** Absent or empty: every gRPC request. */
+  readonly matches?: readonly GRPCRouteMatch[];
+  readonly filters?: readonly GRPCRouteFilter[];
+  readonly backendRefs?: readonly GRPCBackendRef[];
+}
+
+export interface GRPCRoute {
+  readonly metadata: ObjectMeta & { readonly namespace: string };
+  readonly spec: {
+    readonly parentRefs?: readonly ParentReference[];
+    readonly hostnames?: readonly string[];
+    /** Absent: one rule matching every gRPC request, with no backends. */
+    readonly rules?: readonly GRPCRouteRule[];
+  };
+  readonly status?: RouteStatus;
+}
+
+/** The route kinds the translator reads. */
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
+
 /** RouteStatus: one entry per parentRef per controller; each controller writes only its own. */
 export interface RouteStatus {
   readonly parents?: readonly {
@@ -355,6 +428,11 @@ export interface GatewayApiSnapshot {
   readonly gatewayClasses: readonly GatewayClass[];
   readonly gateways: readonly Gateway[];
   readonly httpRoutes: readonly HTTPRoute[];
+  /**
+   * Absent: the gateway does not watch GRPCRoutes (none is translated). Served only with
+   * TranslateOptions `grpc` (translate.ts).
+   */
+  readonly grpcRoutes?: readonly GRPCRoute[];
   readonly referenceGrants: readonly ReferenceGrant[];
   readonly namespaces: readonly Namespace[];
   readonly services: readonly Service[];
