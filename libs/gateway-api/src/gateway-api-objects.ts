@@ -283,10 +283,7 @@ export interface GRPCRouteMatch {
 }
 
 export type GRPCRouteFilterType =
-  | 'RequestHeaderModifier'
-  | 'ResponseHeaderModifier'
-  | 'RequestMirror'
-  | 'ExtensionRef';
+  'RequestHeaderModifier' | 'ResponseHeaderModifier' | 'RequestMirror' | 'ExtensionRef';
 
 export interface GRPCRouteFilter {
   readonly type: GRPCRouteFilterType;
@@ -428,11 +425,6 @@ export interface GatewayApiSnapshot {
   readonly gatewayClasses: readonly GatewayClass[];
   readonly gateways: readonly Gateway[];
   readonly httpRoutes: readonly HTTPRoute[];
-  /**
-   * Absent: the gateway does not watch GRPCRoutes (none is translated). Served only with
-   * TranslateOptions `grpc` (translate.ts).
-   */
-  readonly grpcRoutes?: readonly GRPCRoute[];
   readonly referenceGrants: readonly ReferenceGrant[];
   readonly namespaces: readonly Namespace[];
   readonly services: readonly Service[];
@@ -447,4 +439,13 @@ export interface GatewayApiSnapshot {
    * fronts it; a Gateway without any is not Programmed (AddressNotAssigned).
    */
   readonly gatewayAddresses?: Readonly<Record<string, readonly GatewayStatusAddress[]>>;
+}
+
+/**
+ * A snapshot with the GRPCRoutes too. Apart from GatewayApiSnapshot while the watch
+ * (libs/kubernetes/src/gateway-api-watch.ts, one informer per snapshot key) does not list them:
+ * absent, no GRPCRoute is translated. Served only with TranslateOptions `grpc` (translate.ts).
+ */
+export interface GatewayApiSnapshotWithGrpc extends GatewayApiSnapshot {
+  readonly grpcRoutes?: readonly GRPCRoute[];
 }

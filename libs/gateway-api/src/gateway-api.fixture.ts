@@ -1,6 +1,6 @@
 import type {
   Gateway,
-  GatewayApiSnapshot,
+  GatewayApiSnapshotWithGrpc,
   GatewayClass,
   GRPCRoute,
   HTTPRoute,
@@ -90,7 +90,7 @@ export function serviceGrant(
   };
 }
 
-export function snapshot(parts: Partial<GatewayApiSnapshot>): GatewayApiSnapshot {
+export function snapshot(parts: Partial<GatewayApiSnapshotWithGrpc>): GatewayApiSnapshotWithGrpc {
   return {
     gatewayClasses: [gatewayClass()],
     gateways: [],
