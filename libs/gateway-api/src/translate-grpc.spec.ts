@@ -103,11 +103,12 @@ describe('translate GRPCRoutes', () => {
   it('attaches a GRPCRoute, serving its matches and counting it in attachedRoutes with the HTTPRoutes', () => {
     const t = withGrpc(
       objects({
-        grpcRoutes: [echoRoute('echo')],
+        grpcRoutes: [echoRoute('echo', { hostnames: ['grpc.example.com'] })],
         // An HTTPRoute of the same name is another route.
         httpRoutes: [
           httpRoute('echo', {
             parentRefs: [{ name: 'gw' }],
+            hostnames: ['web.example.com'],
             rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }],
           }),
         ],
@@ -125,7 +126,10 @@ describe('translate GRPCRoutes', () => {
       'GRPCRoute echo',
     ]);
     expect(t.status.gateways[0].listeners[0].attachedRoutes).toBe(2);
-    expect(served(t)).toEqual([{ host: '*', matches: ['grpc echo.0.0', 'http echo.0.0'] }]);
+    expect(served(t)).toEqual([
+      { host: 'grpc.example.com', matches: ['grpc echo.0.0'] },
+      { host: 'web.example.com', matches: ['http echo.0.0'] },
+    ]);
     const grpc = t.gateways[0].listeners[0].hosts[0].matches[0];
     expect(grpc).toMatchObject({
       protocol: 'grpc',
@@ -240,13 +244,92 @@ describe('translate GRPCRoutes', () => {
     ]);
   });
 
+  it('accepts only one of an HTTPRoute and a GRPCRoute whose host names meet on a listener: the older, then by namespace/name', () => {
+    const http = (name: string, hostnames: string[], created?: string) =>
+      httpRoute(
+        name,
+        {
+          parentRefs: [{ name: 'gw' }],
+          hostnames,
+          rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }],
+        },
+        { created },
+      );
+    const grpc = (name: string, hostnames: string[], created?: string) =>
+      grpcRoute(
+        name,
+        {
+          parentRefs: [{ name: 'gw' }],
+          hostnames,
+          rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }],
+        },
+        { created },
+      );
+    const t = withGrpc(
+      objects({
+        httpRoutes: [
+          http('web', ['a.example.com'], '2026-01-02T00:00:00Z'),
+          http('site', ['b.example.com'], '2026-01-01T00:00:00Z'),
+          http('apart', ['c.example.com']),
+          http('late', ['e.example.org']),
+        ],
+        grpcRoutes: [
+          // Newer than apart, whose c.example.com its *.example.com takes: api loses.
+          grpc('api', ['*.example.com'], '2026-01-01T12:00:00Z'),
+          // As old as site, and after it by namespace/name: svc loses.
+          grpc('svc', ['b.example.com'], '2026-01-01T00:00:00Z'),
+          grpc('other', ['d.example.net']),
+          // Older than late: late loses.
+          grpc('early', ['e.example.org'], '2025-12-01T00:00:00Z'),
+        ],
+      }),
+    );
+    const accepted = (name: string, kind: string) =>
+      parentsOf(t, name, kind)?.map((p) => p.Accepted);
+    // api lost the listener to apart, so web, though newer than api, keeps it.
+    expect(accepted('web', 'HTTPRoute')).toEqual(['True/Accepted']);
+    expect(accepted('site', 'HTTPRoute')).toEqual(['True/Accepted']);
+    expect(accepted('apart', 'HTTPRoute')).toEqual(['True/Accepted']);
+    expect(accepted('api', 'GRPCRoute')).toEqual(['False/NotAllowedByListeners']);
+    expect(accepted('svc', 'GRPCRoute')).toEqual(['False/NotAllowedByListeners']);
+    expect(accepted('other', 'GRPCRoute')).toEqual(['True/Accepted']);
+    expect(accepted('early', 'GRPCRoute')).toEqual(['True/Accepted']);
+    expect(accepted('late', 'HTTPRoute')).toEqual(['False/NotAllowedByListeners']);
+    expect(
+      t.status.routes.find((x) => x.route.name === 'late')?.parents[0].conditions[0].message,
+    ).toBe('a GRPCRoute with hostnames in common takes precedence on the listener');
+    expect(t.status.gateways[0].listeners[0].attachedRoutes).toBe(5);
+    expect(served(t)?.map((h) => h.host)).toEqual([
+      'a.example.com',
+      'b.example.com',
+      'c.example.com',
+      'd.example.net',
+      'e.example.org',
+    ]);
+  });
+
+  it('lets an HTTPRoute and a GRPCRoute share a listener when their host names do not meet', () => {
+    const t = withGrpc(
+      objects({
+        httpRoutes: [
+          httpRoute('web', { parentRefs: [{ name: 'gw' }], hostnames: ['web.example.com'] }),
+        ],
+        grpcRoutes: [echoRoute('api', { hostnames: ['api.example.com'] })],
+      }),
+    );
+    expect(parentsOf(t, 'web', 'HTTPRoute')?.map((p) => p.Accepted)).toEqual(['True/Accepted']);
+    expect(parentsOf(t, 'api')?.map((p) => p.Accepted)).toEqual(['True/Accepted']);
+    expect(t.status.gateways[0].listeners[0].attachedRoutes).toBe(2);
+  });
+
   it('leaves gRPC matches out of the listener’s route table, listed as unsupported', () => {
     const t = withGrpc(
       objects({
-        grpcRoutes: [echoRoute('echo')],
+        grpcRoutes: [echoRoute('echo', { hostnames: ['grpc.example.com'] })],
         httpRoutes: [
           httpRoute('echo', {
             parentRefs: [{ name: 'gw' }],
+            hostnames: ['web.example.com'],
             rules: [{ backendRefs: [{ name: 'echo', port: 8080 }] }],
           }),
         ],

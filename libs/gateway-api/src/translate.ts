@@ -24,6 +24,7 @@ import {
   type ParentAttachment,
 } from './route-parents';
 import { translateGrpcRouteRules } from './grpc-route-rules';
+import { resolveKindConflicts } from './route-kind-conflicts';
 import { type RouteRulesTranslation, translateRouteRules } from './route-rules';
 
 export interface TranslateOptions {
@@ -97,10 +98,16 @@ export function translate(
       route,
     })),
   ];
-  for (const { kind, route } of routes) {
-    const attachments = (route.spec.parentRefs ?? [])
-      .map((ref) => attachToParent(route, ref, owned, snapshot.namespaces, kind))
-      .filter((a): a is ParentAttachment => a !== null);
+  // Every route's attachments first: an HTTPRoute and a GRPCRoute may contend for a listener.
+  const attachedTo = resolveKindConflicts(
+    routes.map((entry) => ({
+      ...entry,
+      attachments: (entry.route.spec.parentRefs ?? [])
+        .map((ref) => attachToParent(entry.route, ref, owned, snapshot.namespaces, entry.kind))
+        .filter((a): a is ParentAttachment => a !== null),
+    })),
+  );
+  for (const { kind, route, attachments } of attachedTo) {
     if (attachments.length === 0) continue;
     const rules =
       kind === 'GRPCRoute'
