@@ -4,7 +4,9 @@ import {
   SERVICE_NAME_LABEL,
   type EndpointSlice,
   type GatewayApiSnapshot,
+  type GRPCBackendRef,
   type HTTPBackendRef,
+  type RouteKind,
   type Service,
   type ServicePort,
 } from './gateway-api-objects';
@@ -26,16 +28,17 @@ export type BackendResolution =
     };
 
 /**
- * Resolves one backendRef of an HTTPRoute in `routeNamespace`: only core Services are backends
+ * Resolves one backendRef of a route of `routeKind` (HTTPRoute or GRPCRoute) in `routeNamespace`: only core Services are backends
  * (InvalidKind otherwise); another namespace needs a ReferenceGrant there (RefNotPermitted); the
  * Service and its port must exist (BackendNotFound). Checked in that order, so a reference the
  * route may not make never reveals whether its target exists.
  */
 export function resolveBackendRef(
-  ref: HTTPBackendRef,
+  ref: HTTPBackendRef | GRPCBackendRef,
   routeNamespace: string,
   snapshot: Pick<GatewayApiSnapshot, 'referenceGrants' | 'services' | 'endpointSlices'>,
   index: BackendIndex = backendIndex(snapshot),
+  routeKind: RouteKind = 'HTTPRoute',
 ): BackendResolution {
   const group = ref.group ?? '';
   const kind = ref.kind ?? 'Service';
@@ -50,14 +53,14 @@ export function resolveBackendRef(
   }
   const permitted = referenceAllowed(
     snapshot.referenceGrants,
-    { group: GATEWAY_API_GROUP, kind: 'HTTPRoute', namespace: routeNamespace },
+    { group: GATEWAY_API_GROUP, kind: routeKind, namespace: routeNamespace },
     { group: '', kind: 'Service', namespace, name: ref.name },
   );
   if (!permitted) {
     return {
       ok: false,
       reason: RouteReason.RefNotPermitted,
-      message: `backendRef ${label}: no ReferenceGrant in ${namespace} allows HTTPRoutes of ${routeNamespace} to refer to it`,
+      message: `backendRef ${label}: no ReferenceGrant in ${namespace} allows ${routeKind}s of ${routeNamespace} to refer to it`,
     };
   }
   const service = index.services.get(objectKey(namespace, ref.name));

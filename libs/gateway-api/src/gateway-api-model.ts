@@ -4,6 +4,7 @@ import type {
   HTTPMethod,
   ParentReference,
   RouteGroupKind,
+  RouteKind,
 } from './gateway-api-objects';
 
 /**
@@ -69,10 +70,17 @@ export interface MatchSource {
   readonly rule: number;
   readonly match: number;
   readonly ruleName: string | null;
+  /** Absent: an HTTPRoute's. */
+  readonly kind?: 'GRPCRoute';
 }
 
 export interface ServedMatch {
   readonly source: MatchSource;
+  /**
+   * `grpc`: a GRPCRoute's match, as an HTTP/2 POST of `/<service>/<method>`; the data plane must
+   * take it over HTTP/2 (h2c on an HTTP listener) and pass trailers through. Absent: HTTP.
+   */
+  readonly protocol?: 'grpc';
   readonly path: { readonly kind: 'exact' | 'prefix'; readonly value: string };
   readonly method: HTTPMethod | null;
   /** Exact matches; names lower case (HTTP header names are case-insensitive). */
@@ -171,7 +179,7 @@ export interface RouteParentStatusModel {
 /** Only the parents this controller owns: other controllers' entries are theirs to write. */
 export interface RouteStatusModel {
   readonly route: ObjectRef;
-  readonly kind: 'HTTPRoute';
+  readonly kind: RouteKind;
   readonly parents: readonly RouteParentStatusModel[];
 }
 

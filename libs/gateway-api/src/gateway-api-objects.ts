@@ -259,6 +259,76 @@ export interface HTTPRoute {
   readonly status?: RouteStatus;
 }
 
+/** GRPCMethodMatch: at least one of service and method (a CEL rule of the CRD). */
+export interface GRPCMethodMatch {
+  /** Default: Exact. */
+  readonly type?: 'Exact' | 'RegularExpression';
+  /** A fully qualified service name, e.g. `foo.bar.Echo`; absent: any service. */
+  readonly service?: string;
+  /** Absent: any method of the service. */
+  readonly method?: string;
+}
+
+export interface GRPCHeaderMatch {
+  /** Default: Exact. */
+  readonly type?: 'Exact' | 'RegularExpression';
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface GRPCRouteMatch {
+  /** Absent: every method of every service. */
+  readonly method?: GRPCMethodMatch;
+  readonly headers?: readonly GRPCHeaderMatch[];
+}
+
+export type GRPCRouteFilterType =
+  'RequestHeaderModifier' | 'ResponseHeaderModifier' | 'RequestMirror' | 'ExtensionRef';
+
+export interface GRPCRouteFilter {
+  readonly type: GRPCRouteFilterType;
+  readonly requestHeaderModifier?: HTTPHeaderFilter;
+  readonly responseHeaderModifier?: HTTPHeaderFilter;
+}
+
+/** BackendObjectReference + weight (BackendRef) + filters (GRPCBackendRef). */
+export interface GRPCBackendRef {
+  /** Default: "" (core). */
+  readonly group?: string;
+  /** Default: Service. */
+  readonly kind?: string;
+  readonly name: string;
+  /** Default: the route's namespace; another one needs a ReferenceGrant. */
+  readonly namespace?: string;
+  /** Required when the referent is a Service (a CEL rule of the CRD). */
+  readonly port?: number;
+  /** Default: 1; 0 takes no traffic. */
+  readonly weight?: number;
+  readonly filters?: readonly GRPCRouteFilter[];
+}
+
+export interface GRPCRouteRule {
+  readonly name?: string;
+  /** Absent or empty: every gRPC request. */
+  readonly matches?: readonly GRPCRouteMatch[];
+  readonly filters?: readonly GRPCRouteFilter[];
+  readonly backendRefs?: readonly GRPCBackendRef[];
+}
+
+export interface GRPCRoute {
+  readonly metadata: ObjectMeta & { readonly namespace: string };
+  readonly spec: {
+    readonly parentRefs?: readonly ParentReference[];
+    readonly hostnames?: readonly string[];
+    /** Absent: one rule matching every gRPC request, with no backends. */
+    readonly rules?: readonly GRPCRouteRule[];
+  };
+  readonly status?: RouteStatus;
+}
+
+/** The route kinds the translator reads. */
+export type RouteKind = 'HTTPRoute' | 'GRPCRoute';
+
 /** RouteStatus: one entry per parentRef per controller; each controller writes only its own. */
 export interface RouteStatus {
   readonly parents?: readonly {
@@ -369,4 +439,13 @@ export interface GatewayApiSnapshot {
    * fronts it; a Gateway without any is not Programmed (AddressNotAssigned).
    */
   readonly gatewayAddresses?: Readonly<Record<string, readonly GatewayStatusAddress[]>>;
+}
+
+/**
+ * A snapshot with the GRPCRoutes too. Apart from GatewayApiSnapshot while the watch
+ * (libs/kubernetes/src/gateway-api-watch.ts, one informer per snapshot key) does not list them:
+ * absent, no GRPCRoute is translated. Served only with TranslateOptions `grpc` (translate.ts).
+ */
+export interface GatewayApiSnapshotWithGrpc extends GatewayApiSnapshot {
+  readonly grpcRoutes?: readonly GRPCRoute[];
 }

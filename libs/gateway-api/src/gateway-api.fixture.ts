@@ -1,7 +1,8 @@
 import type {
   Gateway,
-  GatewayApiSnapshot,
+  GatewayApiSnapshotWithGrpc,
   GatewayClass,
+  GRPCRoute,
   HTTPRoute,
   Listener,
   ReferenceGrant,
@@ -47,6 +48,22 @@ export function httpRoute(
   };
 }
 
+export function grpcRoute(
+  name: string,
+  spec: GRPCRoute['spec'],
+  options: { namespace?: string; created?: string } = {},
+): GRPCRoute {
+  return {
+    metadata: {
+      name,
+      namespace: options.namespace ?? 'infra',
+      generation: 2,
+      creationTimestamp: options.created ?? '2026-01-01T00:00:00Z',
+    },
+    spec,
+  };
+}
+
 export function service(
   namespace: string,
   name: string,
@@ -62,21 +79,23 @@ export function serviceGrant(
   namespace: string,
   fromNamespace: string,
   name?: string,
+  fromKind: 'HTTPRoute' | 'GRPCRoute' = 'HTTPRoute',
 ): ReferenceGrant {
   return {
     metadata: { namespace, name: `allow-${fromNamespace}` },
     spec: {
-      from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: fromNamespace }],
+      from: [{ group: 'gateway.networking.k8s.io', kind: fromKind, namespace: fromNamespace }],
       to: [{ group: '', kind: 'Service', ...(name === undefined ? {} : { name }) }],
     },
   };
 }
 
-export function snapshot(parts: Partial<GatewayApiSnapshot>): GatewayApiSnapshot {
+export function snapshot(parts: Partial<GatewayApiSnapshotWithGrpc>): GatewayApiSnapshotWithGrpc {
   return {
     gatewayClasses: [gatewayClass()],
     gateways: [],
     httpRoutes: [],
+    grpcRoutes: [],
     referenceGrants: [],
     namespaces: [],
     services: [],

@@ -16,5 +16,10 @@ export {
 } from './route-table-from-listener';
 export { serviceUpstreamName, serviceUpstreamUrls, type ServicePort } from './service-upstream';
 export { type GatewaysRouteTable, routeTableFromGateways } from './route-table-from-gateways';
-export { type StatusUpdate, statusUpdates } from './status-updates';
+export {
+  grpcRouteStatusUpdates,
+  type GRPCRouteStatusUpdate,
+  type StatusUpdate,
+  statusUpdates,
+} from './status-updates';
 export { serviceAddresses, withFrontServiceAddresses } from './gateway-addresses';

@@ -26,6 +26,8 @@ export interface ListenerVerdict {
 export interface ListenerContext extends CertificateSources {
   /** Whether HTTPS listeners are served, TLS terminated by the gateway (TranslateOptions). */
   readonly https: boolean;
+  /** Whether GRPCRoutes are served (TranslateOptions); absent: not. */
+  readonly grpc?: boolean;
 }
 
 const HTTP_ONLY: ListenerContext = { https: false, secrets: undefined, referenceGrants: [] };
@@ -57,7 +59,7 @@ export function validateListeners(
       : samePort.some((l) => sameHostname(l, listener))
         ? ListenerReason.HostnameConflict
         : null;
-    const kinds = listenerKinds(listener, context.https);
+    const kinds = listenerKinds(listener, context.https, context.grpc ?? false);
     const supportedProtocol = isSupportedProtocol(listener.protocol, context.https);
     const https = supportedProtocol && listener.protocol === 'HTTPS';
     // Passthrough hands the TLS stream to a TLSRoute's backend, which this gateway does not serve.

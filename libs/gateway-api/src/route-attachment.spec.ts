@@ -108,4 +108,27 @@ describe('listenerKinds', () => {
     ]);
     expect(kindAllowed(l, 'HTTPRoute', true)).toBe(true);
   });
+
+  it('supports GRPCRoute on HTTP and HTTPS listeners only with grpc, InvalidRouteKinds without', () => {
+    const http = httpListener('http');
+    expect(kindAllowed(http, 'GRPCRoute')).toBe(false);
+    expect(kindAllowed(http, 'GRPCRoute', false, true)).toBe(true);
+    const https = httpListener('https', { protocol: 'HTTPS', port: 443 });
+    expect(listenerKinds(https, true, true).supported).toEqual([
+      { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+      { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' },
+    ]);
+    // HTTPS still needs the gateway to terminate TLS.
+    expect(listenerKinds(https, false, true).supported).toEqual([]);
+    const listed = httpListener('grpc', { allowedRoutes: { kinds: [{ kind: 'GRPCRoute' }] } });
+    expect(listenerKinds(listed, false, true)).toEqual({
+      supported: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' }],
+      invalid: [],
+    });
+    expect(listenerKinds(listed)).toEqual({
+      supported: [],
+      invalid: [{ group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' }],
+    });
+    expect(listenerKinds(httpListener('t', { protocol: 'TCP' }), true, true).supported).toEqual([]);
+  });
 });

@@ -10,19 +10,23 @@ import { selectorMatches } from './label-selector';
 /**
  * The route kinds this implementation serves per listener protocol. HTTPS only when the gateway
  * terminates TLS (`https`, translate.ts TranslateOptions): it then serves HTTPRoutes as on HTTP.
+ * GRPCRoute only with `grpc` (TranslateOptions): the spec requires h2c on an HTTP listener and
+ * HTTP/2 by ALPN on an HTTPS one of every listener that lists it, which the data plane must
+ * provide first (docs/adr/0011-gateway-api.md, "GRPCRoute, translation").
  */
 const KINDS_BY_PROTOCOL: Readonly<Record<string, readonly string[]>> = {
-  HTTP: ['HTTPRoute'],
-  HTTPS: ['HTTPRoute'],
+  HTTP: ['HTTPRoute', 'GRPCRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
 };
 
-function servedKinds(protocol: string, https: boolean): readonly string[] {
+function servedKinds(protocol: string, https: boolean, grpc: boolean): readonly string[] {
   if (protocol === 'HTTPS' && !https) return [];
-  return KINDS_BY_PROTOCOL[protocol] ?? [];
+  const kinds = KINDS_BY_PROTOCOL[protocol] ?? [];
+  return grpc ? kinds : kinds.filter((k) => k !== 'GRPCRoute');
 }
 
 export function isSupportedProtocol(protocol: string, https = false): boolean {
-  return servedKinds(protocol, https).length > 0;
+  return servedKinds(protocol, https, false).length > 0;
 }
 
 /**
@@ -32,11 +36,12 @@ export function isSupportedProtocol(protocol: string, https = false): boolean {
 export function listenerKinds(
   listener: Listener,
   https = false,
+  grpc = false,
 ): {
   supported: RouteGroupKind[];
   invalid: RouteGroupKind[];
 } {
-  const served = servedKinds(listener.protocol, https);
+  const served = servedKinds(listener.protocol, https, grpc);
   const asked = listener.allowedRoutes?.kinds ?? [];
   if (asked.length === 0) {
     return { supported: served.map((kind) => ({ group: GATEWAY_API_GROUP, kind })), invalid: [] };
@@ -54,8 +59,13 @@ export function listenerKinds(
 }
 
 /** Whether a listener's allowedRoutes admit a route of `kind` (group gateway.networking.k8s.io). */
-export function kindAllowed(listener: Listener, kind: string, https = false): boolean {
-  return listenerKinds(listener, https).supported.some((k) => k.kind === kind);
+export function kindAllowed(
+  listener: Listener,
+  kind: string,
+  https = false,
+  grpc = false,
+): boolean {
+  return listenerKinds(listener, https, grpc).supported.some((k) => k.kind === kind);
 }
 
 /**

@@ -2,7 +2,9 @@ import { RouteReason } from './gateway-api-conditions';
 import {
   GATEWAY_API_GROUP,
   type Gateway,
+  type GRPCRoute,
   type HTTPRoute,
+  type RouteKind,
   type Listener,
   type Namespace,
   type ParentReference,
@@ -48,10 +50,11 @@ export function gatewayKey(namespace: string, name: string): string {
  * wins: hostname over allowedRoutes over no parent.
  */
 export function attachToParent(
-  route: HTTPRoute,
+  route: HTTPRoute | GRPCRoute,
   parentRef: ParentReference,
   gateways: ReadonlyMap<string, OwnedGateway>,
   namespaces: readonly Namespace[],
+  kind: RouteKind = 'HTTPRoute',
 ): ParentAttachment | null {
   if ((parentRef.group ?? GATEWAY_API_GROUP) !== GATEWAY_API_GROUP) return null;
   if ((parentRef.kind ?? 'Gateway') !== 'Gateway') return null;
@@ -72,7 +75,7 @@ export function attachToParent(
     // (NotAllowedByListeners), even when it is not accepted itself. Its supportedKinds, not
     // kindAllowed: the verdict knows whether HTTPS is served.
     if (
-      !supportedKinds.some((k) => k.kind === 'HTTPRoute') ||
+      !supportedKinds.some((k) => k.kind === kind) ||
       !namespaceAllowed(owned.gateway, listener, routeNamespace, namespaces)
     ) {
       notAllowed = true;

@@ -1,5 +1,12 @@
 import { RouteReason } from './gateway-api-conditions';
-import type { GatewayApiSnapshot, HTTPRoute, HTTPRouteMatch } from './gateway-api-objects';
+import type {
+  GatewayApiSnapshot,
+  GRPCBackendRef,
+  HTTPBackendRef,
+  HTTPRoute,
+  HTTPRouteMatch,
+  RouteKind,
+} from './gateway-api-objects';
 import type { NameValue, ServedMatch, WeightedBackend } from './gateway-api-model';
 import { type BackendIndex, backendIndex, resolveBackendRef } from './backend-references';
 import { translateFilters } from './route-filters';
@@ -57,36 +64,12 @@ export function translateRouteRules(
       refuse(`rule ${ruleIndex}: ${timeouts.message}`);
       return;
     }
-    const backends: WeightedBackend[] = [];
-    for (const ref of rule.backendRefs ?? []) {
-      const weight = ref.weight ?? 1;
-      const resolved = resolveBackendRef(ref, ns, snapshot, index);
-      const own = translateFilters(ref.filters);
-      if (!own.ok) {
-        refuse(`rule ${ruleIndex}: backendRef ${ref.name}: ${own.message}`);
-        continue;
-      }
-      if (own.filters.redirect !== null || own.filters.rewrite !== null) {
-        refuse(
-          `rule ${ruleIndex}: backendRef ${ref.name}: only header filters are supported on a backendRef`,
-        );
-        continue;
-      }
-      if (!resolved.ok) {
-        if (resolvedRefs.ok)
-          resolvedRefs = { ok: false, reason: resolved.reason, message: resolved.message };
-        backends.push({ kind: 'invalid', weight, reason: resolved.message });
-        continue;
-      }
-      backends.push({
-        kind: 'service',
-        weight,
-        service: { namespace: resolved.namespace, name: resolved.name, port: resolved.port },
-        endpoints: resolved.endpoints,
-        requestHeaders: own.filters.requestHeaders,
-        responseHeaders: own.filters.responseHeaders,
-      });
-    }
+    const backends = ruleBackends(rule.backendRefs, ruleIndex, ns, snapshot, index, 'HTTPRoute', {
+      refuse,
+      unresolved: (verdict) => {
+        if (resolvedRefs.ok) resolvedRefs = verdict;
+      },
+    });
     const ruleMatches: readonly HTTPRouteMatch[] =
       rule.matches === undefined || rule.matches.length === 0 ? [{}] : rule.matches;
     ruleMatches.forEach((match, matchIndex) => {
@@ -126,6 +109,52 @@ export function translateRouteRules(
   };
 }
 
+/**
+ * The weighted backends of one rule (HTTPRoute or GRPCRoute): each backendRef resolved
+ * (backend-references.ts), an unresolved one kept as `invalid` (its share answered 500) and
+ * reported to `unresolved`; a backendRef filter other than a header modifier refuses the route.
+ */
+export function ruleBackends(
+  refs: readonly (HTTPBackendRef | GRPCBackendRef)[] | undefined,
+  ruleIndex: number,
+  ns: string,
+  snapshot: Pick<GatewayApiSnapshot, 'referenceGrants' | 'services' | 'endpointSlices'>,
+  index: BackendIndex,
+  routeKind: RouteKind,
+  report: { refuse(message: string): void; unresolved(verdict: Verdict): void },
+): WeightedBackend[] {
+  const backends: WeightedBackend[] = [];
+  for (const ref of refs ?? []) {
+    const weight = ref.weight ?? 1;
+    const resolved = resolveBackendRef(ref, ns, snapshot, index, routeKind);
+    const own = translateFilters(ref.filters);
+    if (!own.ok) {
+      report.refuse(`rule ${ruleIndex}: backendRef ${ref.name}: ${own.message}`);
+      continue;
+    }
+    if (own.filters.redirect !== null || own.filters.rewrite !== null) {
+      report.refuse(
+        `rule ${ruleIndex}: backendRef ${ref.name}: only header filters are supported on a backendRef`,
+      );
+      continue;
+    }
+    if (!resolved.ok) {
+      report.unresolved({ ok: false, reason: resolved.reason, message: resolved.message });
+      backends.push({ kind: 'invalid', weight, reason: resolved.message });
+      continue;
+    }
+    backends.push({
+      kind: 'service',
+      weight,
+      service: { namespace: resolved.namespace, name: resolved.name, port: resolved.port },
+      endpoints: resolved.endpoints,
+      requestHeaders: own.filters.requestHeaders,
+      responseHeaders: own.filters.responseHeaders,
+    });
+  }
+  return backends;
+}
+
 function unsupportedMatch(match: HTTPRouteMatch): string | null {
   if (match.path?.type === 'RegularExpression')
     return 'RegularExpression path matches are not supported';
@@ -140,7 +169,7 @@ function unsupportedMatch(match: HTTPRouteMatch): string | null {
  * Header names compare without case; the spec keeps only the first of several matches on one
  * name (header) - query parameter names keep their case, and the first of a name also wins.
  */
-function exactPairs(
+export function exactPairs(
   list: readonly { readonly name: string; readonly value: string }[] | undefined,
   foldCase: boolean,
 ): NameValue[] {

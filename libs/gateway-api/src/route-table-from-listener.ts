@@ -39,9 +39,13 @@ export interface ListenerRouteTable {
   readonly unsupported: readonly UnsupportedMatch[];
 }
 
-/** `<namespace>.<route>.<rule>.<match>`: unique in a listener (namespaces hold no dots). */
+/**
+ * `<namespace>.<route>.<rule>.<match>`: unique in a listener (namespaces hold no dots); a
+ * GRPCRoute's ends in `.grpc`, so it never takes the name of an HTTPRoute's (those end in digits).
+ */
 export function servedMatchName(source: MatchSource): string {
-  return `${source.namespace}.${source.route}.${source.rule}.${source.match}`;
+  const name = `${source.namespace}.${source.route}.${source.rule}.${source.match}`;
+  return source.kind === 'GRPCRoute' ? `${name}.grpc` : name;
 }
 
 /**
@@ -163,6 +167,12 @@ function routeOf(
   name: string,
   cache: MatchRouteCache | null,
 ): BuiltRoute {
+  // An HTTP/1 route would take gRPC's POSTs but not pass HTTP/2 and its trailers through.
+  if (match.protocol === 'grpc')
+    return {
+      ok: false,
+      reason: 'GRPCRoute: the data plane does not serve gRPC yet (h2c, HTTP/2 with trailers)',
+    };
   const target = targetOf(match);
   if ('reason' in target) return { ok: false, reason: target.reason };
   let file: RouteFile;

@@ -1,15 +1,18 @@
 import { canonicalJson } from '@app/routes';
 import type { Condition } from './gateway-api-conditions';
-import type { Translation } from './gateway-api-model';
+import type { RouteStatusModel, Translation } from './gateway-api-model';
 import {
   GATEWAY_API_GROUP,
   type Gateway,
   type GatewayApiSnapshot,
+  type GatewayApiSnapshotWithGrpc,
   type GatewayClass,
   type GatewayClassStatus,
   type GatewayStatus,
+  type GRPCRoute,
   type HTTPRoute,
   type ParentReference,
+  type RouteKind,
   type RouteStatus,
   type StoredCondition,
 } from './gateway-api-objects';
@@ -26,6 +29,16 @@ export type StatusUpdate =
   | { readonly kind: 'HTTPRoute'; readonly object: HTTPRoute; readonly status: RouteStatus };
 
 /**
+ * A GRPCRoute's status write: apart from StatusUpdate while the status writer
+ * (libs/kubernetes/src/gateway-api-status-writer.ts) knows no `grpcroutes` plural.
+ */
+export interface GRPCRouteStatusUpdate {
+  readonly kind: 'GRPCRoute';
+  readonly object: GRPCRoute;
+  readonly status: RouteStatus;
+}
+
+/**
  * The status writes a translation asks for, against the objects as listed
  * (docs/adr/0011-gateway-api.md, "Status"): only objects whose status would change, so writing
  * them and reading the result back through the watch asks for nothing more. A condition keeps its
@@ -40,7 +53,7 @@ export function statusUpdates(
   controllerName: string,
   now: Date,
 ): StatusUpdate[] {
-  const at = now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const at = timestamp(now);
   const updates: StatusUpdate[] = [];
 
   const classes = new Map(snapshot.gatewayClasses.map((c) => [c.metadata.name, c]));
@@ -75,8 +88,49 @@ export function statusUpdates(
     if (!sameJson(status, object.status)) updates.push({ kind: 'Gateway', object, status });
   }
 
-  const routeModels = new Map(translation.status.routes.map((r) => [key(r.route), r]));
-  for (const object of snapshot.httpRoutes) {
+  for (const { object, status } of routeUpdates(
+    snapshot.httpRoutes,
+    'HTTPRoute',
+    translation,
+    controllerName,
+    at,
+  ))
+    updates.push({ kind: 'HTTPRoute', object, status });
+  return updates;
+}
+
+/**
+ * The GRPCRoutes' status writes (`snapshot.grpcRoutes`), by statusUpdates' rules for HTTPRoutes:
+ * only those that would change; other controllers' parent entries kept.
+ */
+export function grpcRouteStatusUpdates(
+  snapshot: GatewayApiSnapshotWithGrpc,
+  translation: Translation,
+  controllerName: string,
+  now: Date,
+): GRPCRouteStatusUpdate[] {
+  return routeUpdates(
+    snapshot.grpcRoutes ?? [],
+    'GRPCRoute',
+    translation,
+    controllerName,
+    timestamp(now),
+  ).map(({ object, status }) => ({ kind: 'GRPCRoute' as const, object, status }));
+}
+
+/** The routes of one kind whose status would change, and the status each is to have. */
+function routeUpdates<T extends HTTPRoute | GRPCRoute>(
+  routes: readonly T[],
+  kind: RouteKind,
+  translation: Translation,
+  controllerName: string,
+  at: string,
+): { object: T; status: RouteStatus }[] {
+  const updates: { object: T; status: RouteStatus }[] = [];
+  const routeModels = new Map<string, RouteStatusModel>(
+    translation.status.routes.filter((r) => r.kind === kind).map((r) => [key(r.route), r]),
+  );
+  for (const object of routes) {
     const namespace = object.metadata.namespace;
     const previous = object.status?.parents ?? [];
     const ours = routeModels.get(key(object.metadata))?.parents ?? [];
@@ -101,9 +155,14 @@ export function statusUpdates(
         })),
       ],
     };
-    if (!sameJson(status, object.status)) updates.push({ kind: 'HTTPRoute', object, status });
+    if (!sameJson(status, object.status)) updates.push({ object, status });
   }
   return updates;
+}
+
+/** RFC 3339 to the second, as the API server stores condition times. */
+function timestamp(now: Date): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Conditions as stored, each keeping the transition time of its earlier self of equal status. */

@@ -1,6 +1,11 @@
 import { backendIndex } from './backend-references';
 import { condition, RouteCondition } from './gateway-api-conditions';
-import type { GatewayApiSnapshot, HTTPRoute } from './gateway-api-objects';
+import type {
+  GatewayApiSnapshotWithGrpc,
+  GRPCRoute,
+  HTTPRoute,
+  RouteKind,
+} from './gateway-api-objects';
 import type {
   GatewayModel,
   RouteStatusModel,
@@ -18,7 +23,9 @@ import {
   type OwnedGateway,
   type ParentAttachment,
 } from './route-parents';
-import { translateRouteRules } from './route-rules';
+import { translateGrpcRouteRules } from './grpc-route-rules';
+import { resolveKindConflicts } from './route-kind-conflicts';
+import { type RouteRulesTranslation, translateRouteRules } from './route-rules';
 
 export interface TranslateOptions {
   /**
@@ -27,6 +34,13 @@ export interface TranslateOptions {
    * default): HTTPS listeners are refused, UnsupportedProtocol.
    */
   readonly https?: boolean;
+  /**
+   * Serve GRPCRoutes (`snapshot.grpcRoutes`): GRPCRoute is then a supported kind of HTTP and
+   * HTTPS listeners, and GRPCRoutes attach as HTTPRoutes do. Off (the default): listeners do not
+   * list it, and a GRPCRoute naming one is NotAllowedByListeners - the spec asks h2c of every
+   * listener that takes GRPCRoutes, which the data plane does not provide yet.
+   */
+  readonly grpc?: boolean;
 }
 
 /**
@@ -36,12 +50,13 @@ export interface TranslateOptions {
  * considered; everything else belongs to other controllers and is left alone.
  */
 export function translate(
-  snapshot: GatewayApiSnapshot,
+  snapshot: GatewayApiSnapshotWithGrpc,
   controllerName: string,
   options: TranslateOptions = {},
 ): Translation {
   const listenerContext = {
     https: options.https ?? false,
+    grpc: options.grpc ?? false,
     secrets: snapshot.secrets,
     referenceGrants: snapshot.referenceGrants,
   };
@@ -72,19 +87,34 @@ export function translate(
   const routeStatus: RouteStatusModel[] = [];
 
   const backends = backendIndex(snapshot);
-  const routes = [...snapshot.httpRoutes].sort((a, b) =>
-    compare(
-      gatewayKey(a.metadata.namespace, a.metadata.name),
-      gatewayKey(b.metadata.namespace, b.metadata.name),
-    ),
+  // HTTPRoutes, then GRPCRoutes, each sorted by namespace/name: precedence between routes is in
+  // the matches themselves (match-precedence.ts), this order only makes the output stable.
+  const routes: (
+    { kind: 'HTTPRoute'; route: HTTPRoute } | { kind: 'GRPCRoute'; route: GRPCRoute }
+  )[] = [
+    ...sortedRoutes(snapshot.httpRoutes).map((route) => ({ kind: 'HTTPRoute' as const, route })),
+    ...sortedRoutes(snapshot.grpcRoutes ?? []).map((route) => ({
+      kind: 'GRPCRoute' as const,
+      route,
+    })),
+  ];
+  // Every route's attachments first: an HTTPRoute and a GRPCRoute may contend for a listener.
+  const attachedTo = resolveKindConflicts(
+    routes.map((entry) => ({
+      ...entry,
+      attachments: (entry.route.spec.parentRefs ?? [])
+        .map((ref) => attachToParent(entry.route, ref, owned, snapshot.namespaces, entry.kind))
+        .filter((a): a is ParentAttachment => a !== null),
+    })),
   );
-  for (const route of routes) {
-    const attachments = (route.spec.parentRefs ?? [])
-      .map((ref) => attachToParent(route, ref, owned, snapshot.namespaces))
-      .filter((a): a is ParentAttachment => a !== null);
+  for (const { kind, route, attachments } of attachedTo) {
     if (attachments.length === 0) continue;
-    const rules = translateRouteRules(route, snapshot, backends);
-    const routeKey = gatewayKey(route.metadata.namespace, route.metadata.name);
+    const rules =
+      kind === 'GRPCRoute'
+        ? translateGrpcRouteRules(route, snapshot, backends)
+        : translateRouteRules(route, snapshot, backends);
+    // Kind first: an HTTPRoute and a GRPCRoute of one name are two routes in attachedRoutes.
+    const routeKey = `${kind}:${gatewayKey(route.metadata.namespace, route.metadata.name)}`;
     // The host lists this route's matches went into: one route may reach one listener through two
     // parentRefs, and its matches are served once. (Its matches are its own objects: no other
     // route's are among them, so this is what looking for each in the list would find.)
@@ -115,7 +145,7 @@ export function translate(
         }
       }
     }
-    routeStatus.push(routeStatusOf(route, attachments, rules, controllerName));
+    routeStatus.push(routeStatusOf(route, kind, attachments, rules, controllerName));
   }
 
   const gateways: GatewayModel[] = [];
@@ -173,15 +203,16 @@ function virtualHosts(hosts: Map<string, ServedMatch[]> | undefined): VirtualHos
  * from its backends, the same for every parent.
  */
 function routeStatusOf(
-  route: HTTPRoute,
+  route: HTTPRoute | GRPCRoute,
+  kind: RouteKind,
   attachments: readonly ParentAttachment[],
-  rules: ReturnType<typeof translateRouteRules>,
+  rules: RouteRulesTranslation,
   controllerName: string,
 ): RouteStatusModel {
   const generation = route.metadata.generation;
   return {
     route: { namespace: route.metadata.namespace, name: route.metadata.name },
-    kind: 'HTTPRoute',
+    kind,
     parents: attachments.map(({ parentRef, accepted }) => {
       const verdict = accepted.ok ? rules.accepted : accepted;
       return {
@@ -206,6 +237,15 @@ function routeStatusOf(
       };
     }),
   };
+}
+
+function sortedRoutes<T extends HTTPRoute | GRPCRoute>(routes: readonly T[]): T[] {
+  return [...routes].sort((a, b) =>
+    compare(
+      gatewayKey(a.metadata.namespace, a.metadata.name),
+      gatewayKey(b.metadata.namespace, b.metadata.name),
+    ),
+  );
 }
 
 function getOrSet<K, V>(map: Map<K, V>, key: K, make: () => V): V {
