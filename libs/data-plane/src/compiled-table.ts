@@ -9,6 +9,7 @@ import { BadRequestException } from '@nestjs/common';
 import { loadProtoRoot } from '@app/transcoding';
 import { dirname } from 'node:path';
 import type { Root } from 'protobufjs';
+import { type GrpcPassRoute, grpcPassRoute } from './grpc-pass-through';
 import { type Binding, bindingOf, grpcRouteHandler } from './grpc-route';
 import { httpRouteHandler } from './http-route';
 import { redirectRouteHandler } from './redirect-route';
@@ -32,6 +33,8 @@ export interface CompiledTable {
   readonly table: RouteTable;
   /** The routes of requests in plain text, and of those over TLS the gateway terminated. */
   readonly matchers: SchemeMatchers<CompiledRoute>;
+  /** The routes of gRPC calls (`protocol: grpc`), passed through over HTTP/2; none of HTTP/1. */
+  readonly grpc: SchemeMatchers<GrpcPassRoute>;
   readonly routes: ReadonlyMap<string, CompiledRoute>;
 }
 
@@ -79,7 +82,10 @@ export function compileTable(
     return root;
   };
   const models = new Map(table.upstreams.map((model) => [model.name, model]));
-  const entries = table.routes.map((route) => {
+  const grpcEntries = table.routes
+    .filter((route) => route.protocol === 'grpc')
+    .map((route) => ({ route, target: grpcPassRoute(route, models) }));
+  const entries = table.routes.filter((route) => route.protocol !== 'grpc').map((route) => {
     let handle: RouteHandler;
     let binding: Binding | undefined;
     const model = route.upstream === null ? undefined : models.get(route.upstream);
@@ -129,6 +135,7 @@ export function compileTable(
   return {
     table,
     matchers: schemeMatchers(entries, { methodMiss: table.methodMiss }),
+    grpc: schemeMatchers(grpcEntries, { methodMiss: 'not-found' }),
     routes: new Map(entries.map(({ route, target }) => [route.name, target])),
   };
 }

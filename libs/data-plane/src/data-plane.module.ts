@@ -5,6 +5,7 @@ import { RoutePolicies } from '@app/ratelimit';
 import { routeDefaultsOf } from '@app/routes';
 import { trafficPolicy, UpstreamCoreModule, UpstreamMetrics, UpstreamStates } from '@app/upstream';
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Injectable,
   Module,
@@ -16,6 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as HttpServer } from 'node:http';
 import type { DataPlaneConfig } from './data-plane-config';
 import { followGatewayApi } from './follow-gateway-api';
+import { acceptH2c, type H2cListener } from './h2c-listener';
 import { initialRouteTable } from './initial-route-table';
 import { reloadOnChange } from './route-file-reloads';
 import { RouteTableController } from './route-table.controller';
@@ -30,8 +32,9 @@ const DATA_PLANE_CONFIG = Symbol('DATA_PLANE_CONFIG');
  * file, or the Gateway API objects), and lets the upstreams go at shutdown.
  */
 @Injectable()
-class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
+class RouteTableLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
   private stopReloads: () => void | Promise<void> = () => undefined;
+  private h2c: H2cListener | undefined;
 
   constructor(
     private readonly server: RouteTableServer,
@@ -42,12 +45,17 @@ class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     if (this.config.GATEWAY_API_CONTROLLER_NAME !== undefined) {
+      const httpServer = this.host.httpAdapter.getHttpServer() as HttpServer;
+      // GRPCRoutes' calls: h2c on the listener's port, before it opens.
+      this.h2c = acceptH2c(httpServer, (stream, headers, encrypted) =>
+        this.server.serveHttp2(stream, headers, encrypted),
+      );
       this.stopReloads = await followGatewayApi(
         this.config.GATEWAY_API_CONTROLLER_NAME,
         this.config,
         this.server,
         this.metrics,
-        this.host.httpAdapter.getHttpServer() as HttpServer,
+        httpServer,
       );
       return;
     }
@@ -60,6 +68,11 @@ class RouteTableLifecycle implements OnModuleInit, OnApplicationShutdown {
         this.server,
         this.metrics,
       );
+  }
+
+  /** Before the listener closes: it would wait on HTTP/2 clients, which no response tells to go. */
+  beforeApplicationShutdown(): void {
+    this.h2c?.close();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -79,7 +79,8 @@ export async function followGatewayApi(
         return front ? withFrontServiceAddresses(listed, front) : listed;
       },
       controllerName,
-      translateOptions: { https: tls !== undefined },
+      // GRPCRoutes: the data plane takes h2c on this port (h2c-listener.ts, data-plane.module.ts).
+      translateOptions: { https: tls !== undefined, grpc: true },
       defaults: routeDefaultsOf(config),
       debounceMs: config.GATEWAY_API_DEBOUNCE_MS,
       translated: (snapshot, translation) => {

@@ -6,7 +6,9 @@ import type { RatePolicy, RoutePolicies } from '@app/ratelimit';
 import type { RouteTable } from '@app/routes';
 import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import { type CompiledRoute, type CompiledTable, compileTable, labelOf } from './compiled-table';
+import { GrpcPassThrough } from './grpc-pass-through';
 import { openApiFromTable } from './openapi/openapi-from-table';
 import { splitUrl } from './route-handler';
 import type { RouteHit, RouteMiss } from './route-matcher';
@@ -34,6 +36,7 @@ export class RouteTableServer {
   private readonly logger = new Logger('routes');
   private current: CompiledTable | undefined;
   private retireTimers = new Set<NodeJS.Timeout>();
+  private readonly grpc = new GrpcPassThrough();
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -109,6 +112,7 @@ export class RouteTableServer {
       ),
     );
     this.current = compiled;
+    this.grpc.retain(grpcOrigins(table));
     // Made when GET /openapi.json first asks for it: not once per table of a burst of changes.
     this.openApi.publishLater(() =>
       openApiFromTable(table, (route) => compiled.routes.get(route.name)?.binding),
@@ -125,6 +129,14 @@ export class RouteTableServer {
     this.retireLater(retire, previous);
   }
 
+  /**
+   * One HTTP/2 stream (h2c-listener.ts): a gRPC call, passed through by the current table's gRPC
+   * routes of its scheme; `encrypted` as for requests.
+   */
+  serveHttp2(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, encrypted: boolean): void {
+    this.grpc.serve(stream, headers, this.current?.grpc[encrypted ? 'https' : 'http']);
+  }
+
   /** The catch-all route's handler. */
   async serve(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const found = (request as unknown as Carrier)[LOOKUP];
@@ -135,6 +147,7 @@ export class RouteTableServer {
   async close(): Promise<void> {
     for (const timer of this.retireTimers) clearTimeout(timer);
     this.retireTimers.clear();
+    this.grpc.close();
     await this.pool.close();
   }
 
@@ -182,4 +195,24 @@ function answerMiss(
     return;
   }
   void reply.status(404).send(errorBody(404, `no route for ${request.method} ${path}`));
+}
+
+/** The replicas (`http://host:port`) of the upstreams of a table's gRPC routes. */
+function grpcOrigins(table: RouteTable): Set<string> {
+  const used = new Set(
+    table.routes
+      .filter((route) => route.protocol === 'grpc')
+      .flatMap((route) =>
+        (route.backends ?? [{ upstream: route.upstream }]).flatMap((backend) =>
+          'upstream' in backend && backend.upstream !== null ? [backend.upstream] : [],
+        ),
+      ),
+  );
+  return new Set(
+    table.upstreams.flatMap((model) =>
+      model.kind === 'http' && used.has(model.name)
+        ? model.urls.map((url) => new URL(url).origin)
+        : [],
+    ),
+  );
 }

@@ -22,12 +22,12 @@ export function weightedRouteHandler(
   return (request, reply, params) => pick(taking, total, random()).handle(request, reply, params);
 }
 
-/** The handler whose range of [0, total) holds `draw` (in [0, 1)). */
-export function pick(
-  handlers: readonly WeightedHandler[],
+/** The share whose range of [0, total) holds `draw` (in [0, 1)): a handler, or a gRPC route's share. */
+export function pick<T extends { readonly weight: number }>(
+  handlers: readonly T[],
   total: number,
   draw: number,
-): WeightedHandler {
+): T {
   let point = draw * total;
   for (const handler of handlers) {
     if (point < handler.weight) return handler;
@@ -41,15 +41,20 @@ export function pick(
  * together (the route file lets them edit different headers only, so the order does not matter).
  */
 export function withBackendEdits(route: Route, backend: UpstreamBackend): Route {
-  const joined = (a: HeaderModifier | undefined, b: HeaderModifier | undefined) =>
-    a && b
-      ? { set: [...a.set, ...b.set], add: [...a.add, ...b.add], remove: [...a.remove, ...b.remove] }
-      : (a ?? b);
-  const requestHeaders = joined(route.requestHeaders, backend.requestHeaders);
-  const responseHeaders = joined(route.responseHeaders, backend.responseHeaders);
+  const requestHeaders = joinedEdits(route.requestHeaders, backend.requestHeaders);
+  const responseHeaders = joinedEdits(route.responseHeaders, backend.responseHeaders);
   return {
     ...route,
     ...(requestHeaders ? { requestHeaders } : {}),
     ...(responseHeaders ? { responseHeaders } : {}),
   };
+}
+
+/** A route's header edits and one backend's, as one (they edit different headers). */
+export function joinedEdits(
+  a: HeaderModifier | undefined,
+  b: HeaderModifier | undefined,
+): HeaderModifier | undefined {
+  if (!a || !b) return a ?? b;
+  return { set: [...a.set, ...b.set], add: [...a.add, ...b.add], remove: [...a.remove, ...b.remove] };
 }

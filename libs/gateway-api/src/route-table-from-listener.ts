@@ -167,12 +167,21 @@ function routeOf(
   name: string,
   cache: MatchRouteCache | null,
 ): BuiltRoute {
-  // An HTTP/1 route would take gRPC's POSTs but not pass HTTP/2 and its trailers through.
-  if (match.protocol === 'grpc')
-    return {
-      ok: false,
-      reason: 'GRPCRoute: the data plane does not serve gRPC yet (h2c, HTTP/2 with trailers)',
-    };
+  const built = routeOfMatch(match, hosts, scheme, defaults, name, cache);
+  // A GRPCRoute's match is built as an HTTPRoute's (a POST, its path and headers), then marked:
+  // the data plane passes it through over HTTP/2, trailers included, and never to HTTP/1 clients.
+  if (!built.ok || match.protocol !== 'grpc') return built;
+  return { ...built, route: { ...built.route, protocol: 'grpc' } };
+}
+
+function routeOfMatch(
+  match: ServedMatch,
+  hosts: readonly string[],
+  scheme: 'http' | 'https',
+  defaults: RouteDefaults,
+  name: string,
+  cache: MatchRouteCache | null,
+): BuiltRoute {
   const target = targetOf(match);
   if ('reason' in target) return { ok: false, reason: target.reason };
   let file: RouteFile;

@@ -67,7 +67,7 @@ const objects = (parts: Partial<GatewayApiSnapshotWithGrpc> = {}) =>
 const withGrpc = (s: GatewayApiSnapshotWithGrpc) => translate(s, CONTROLLER, { grpc: true });
 
 describe('translate GRPCRoutes', () => {
-  it('lists GRPCRoute as a supported kind of HTTP and HTTPS listeners only with grpc', () => {
+  it('lists GRPCRoute as a supported kind of HTTP listeners only with grpc, never of HTTPS ones', () => {
     const s = objects({ gateways: [gateway('gw', [httpListener('http')])] });
     expect(withGrpc(s).status.gateways[0].listeners[0].supportedKinds).toEqual([
       { group: GROUP, kind: 'HTTPRoute' },
@@ -82,10 +82,7 @@ describe('translate GRPCRoutes', () => {
     expect(
       translate(objects({ gateways: [https] }), CONTROLLER, { grpc: true, https: true }).status
         .gateways[0].listeners[0].supportedKinds,
-    ).toEqual([
-      { group: GROUP, kind: 'HTTPRoute' },
-      { group: GROUP, kind: 'GRPCRoute' },
-    ]);
+    ).toEqual([{ group: GROUP, kind: 'HTTPRoute' }]);
   });
 
   it('without grpc, a GRPCRoute is NotAllowedByListeners and serves nothing', () => {
@@ -322,10 +319,20 @@ describe('translate GRPCRoutes', () => {
     expect(t.status.gateways[0].listeners[0].attachedRoutes).toBe(2);
   });
 
-  it('leaves gRPC matches out of the listener’s route table, listed as unsupported', () => {
+  it('serves gRPC matches in the listener’s route table as POSTs of their paths, marked grpc', () => {
     const t = withGrpc(
       objects({
-        grpcRoutes: [echoRoute('echo', { hostnames: ['grpc.example.com'] })],
+        grpcRoutes: [
+          echoRoute('echo', {
+            hostnames: ['grpc.example.com'],
+            rules: [
+              {
+                matches: [{ method: { service: 'echo.Echo', method: 'Say' } }],
+                backendRefs: [{ name: 'echo', port: 8080 }],
+              },
+            ],
+          }),
+        ],
         httpRoutes: [
           httpRoute('echo', {
             parentRefs: [{ name: 'gw' }],
@@ -339,11 +346,17 @@ describe('translate GRPCRoutes', () => {
       t.gateways[0].listeners[0],
       TEST_DEFAULTS,
     );
-    expect(table.routes.map((r) => r.name)).toEqual(['infra.echo.0.0']);
-    expect(unsupported.map((u) => [u.name, u.reason])).toEqual([
+    expect(unsupported).toEqual([]);
+    expect(
+      table.routes.map((r) => [r.name, r.protocol, r.match.methods, r.match.path, r.match.hosts]),
+    ).toEqual([
+      ['infra.echo.0.0', undefined, expect.arrayContaining(['GET']), expect.anything(), ['web.example.com']],
       [
         'infra.echo.0.0.grpc',
-        'GRPCRoute: the data plane does not serve gRPC yet (h2c, HTTP/2 with trailers)',
+        'grpc',
+        ['POST'],
+        expect.objectContaining({ kind: 'exact', path: '/echo.Echo/Say' }),
+        ['grpc.example.com'],
       ],
     ]);
   });

@@ -160,6 +160,12 @@ export interface Route {
   /** Set exactly when the upstream is a gRPC upstream. */
   readonly grpc: GrpcMethod | null;
   /**
+   * `grpc`: the route takes gRPC calls - HTTP/2 requests, cleartext (h2c) or over TLS with ALPN -
+   * and passes each through to its http upstreams over HTTP/2 as it came, streams and trailers
+   * included (a Gateway API GRPCRoute). It takes no HTTP/1 request. Absent: an HTTP route.
+   */
+  readonly protocol?: 'grpc';
+  /**
    * Set exactly when `upstream` is null: the gateway answers the redirect itself and calls no
    * upstream (timeoutMs and retry are then unused).
    */
