@@ -1,7 +1,7 @@
-// The Kubernetes Gateway API's own conformance suite (sigs.k8s.io/gateway-api/conformance, profile
-// GATEWAY-HTTP; local-cluster/lib/conformance.sh) against the chart installed with gatewayApi and
-// its HTTPS listeners on, as a user would install it. Every core test runs, and every test of the
-// extended features in EXTENDED_FEATURES, but those listed in KNOWN_FAILURES, each with why it
+// The Kubernetes Gateway API's own conformance suite (sigs.k8s.io/gateway-api/conformance, profiles
+// GATEWAY-HTTP and GATEWAY-GRPC; local-cluster/lib/conformance.sh) against the chart installed with
+// gatewayApi and its HTTPS listeners on, as a user would install it. Every core test runs, and every
+// test of the extended features in EXTENDED_FEATURES, but those listed in KNOWN_FAILURES, each with why it
 // fails today (docs/adr/0011-gateway-api.md, "Conformance"); the spec fails when a test that runs
 // fails, when the suite skips a test not listed here (a feature this claims and the suite does not
 // see), and when the report is missing.
@@ -12,7 +12,8 @@ import { CLUSTER_DIR, clusterScript, clusterScriptStatus, kubectl } from './supp
 import { install, uninstall, type Release } from './support/release.ts';
 
 const release: Release = { name: 'conformance', namespace: 'gs-conformance' };
-const PROFILE = 'GATEWAY-HTTP';
+const PROFILES = ['GATEWAY-HTTP', 'GATEWAY-GRPC'] as const;
+type Profile = (typeof PROFILES)[number];
 const REPORT = join(CLUSTER_DIR, 'conformance/report.yaml');
 
 /**
@@ -35,11 +36,12 @@ const VALUES = {
 };
 
 /**
- * The extended features claimed to the suite: each of their tests runs and must pass (but the known
- * failures). Not claimed: what needs a listener per port (GatewayPort8080, HTTPRouteParentRefPort),
- * mirrors, retries, CORS, WebSocket and h2c backends, client certificates.
+ * The extended features claimed to the suite, by the profile that reports them: each of their tests
+ * runs and must pass (but the known failures). Not claimed: what needs a listener per port
+ * (GatewayPort8080, HTTPRouteParentRefPort), mirrors, retries, CORS, WebSocket and h2c backends of
+ * HTTPRoutes, client certificates.
  */
-const EXTENDED_FEATURES = [
+const HTTP_EXTENDED_FEATURES = [
   'HTTPRouteQueryParamMatching',
   'HTTPRouteMethodMatching',
   'HTTPRouteResponseHeaderModification',
@@ -56,19 +58,26 @@ const EXTENDED_FEATURES = [
   'HTTPRouteBackendTimeout',
   'HTTPRouteNamedRouteRule',
 ];
+const EXTENDED_FEATURES: Record<Profile, readonly string[]> = {
+  'GATEWAY-HTTP': HTTP_EXTENDED_FEATURES,
+  'GATEWAY-GRPC': ['GRPCRouteNamedRouteRule'],
+};
 
 /**
- * Tests of GATEWAY-HTTP not run, and why each fails today (docs/adr/0011-gateway-api.md,
- * "Conformance"), core and extended apart. The spec fails when the suite skips any other test, so
- * these lists are the whole of what is not proven of the features claimed.
+ * Tests not run, and why each fails today (docs/adr/0011-gateway-api.md, "Conformance"), by profile,
+ * core and extended apart. The spec fails when the suite skips any other test, so these lists are
+ * the whole of what is not proven of the features claimed.
  */
 const KNOWN_FAILURES = {
-  core: {
-    HTTPRouteMultipleGateways:
-      "every Gateway of the class is served by one table on the gateway Service's address, so a route of one Gateway also answers on another: per-(Gateway, port) listeners and Services are not built yet",
+  'GATEWAY-HTTP': {
+    core: {
+      HTTPRouteMultipleGateways:
+        "every Gateway of the class is served by one table on the gateway Service's address, so a route of one Gateway also answers on another: per-(Gateway, port) listeners and Services are not built yet",
+    },
+    extended: {},
   },
-  extended: {},
-} satisfies Record<'core' | 'extended', Record<string, string>>;
+  'GATEWAY-GRPC': { core: {}, extended: {} },
+} satisfies Record<Profile, Record<'core' | 'extended', Record<string, string>>>;
 
 interface ProfileReport {
   name: string;
@@ -102,34 +111,48 @@ afterAll(() => {
   uninstall(release);
 }, 300_000);
 
-test(`every core test of ${PROFILE} passes but the known failures`, async () => {
+test(`every core test of ${PROFILES.join(' and ')} passes but the known failures`, async () => {
   const exit = await clusterScriptStatus('conformance', [], {
-    CONFORMANCE_PROFILES: PROFILE,
-    CONFORMANCE_FEATURES: ['Gateway', 'HTTPRoute', 'ReferenceGrant', ...EXTENDED_FEATURES].join(
-      ',',
-    ),
-    CONFORMANCE_GATEWAY_CLASS: 'gateway-stack',
-    CONFORMANCE_SKIP_TESTS: [
-      ...Object.keys(KNOWN_FAILURES.core),
-      ...Object.keys(KNOWN_FAILURES.extended),
+    CONFORMANCE_PROFILES: PROFILES.join(','),
+    CONFORMANCE_FEATURES: [
+      'Gateway',
+      'HTTPRoute',
+      'GRPCRoute',
+      'ReferenceGrant',
+      ...PROFILES.flatMap((profile) => EXTENDED_FEATURES[profile]),
     ].join(','),
+    CONFORMANCE_GATEWAY_CLASS: 'gateway-stack',
+    CONFORMANCE_SKIP_TESTS: PROFILES.flatMap((profile) => [
+      ...Object.keys(KNOWN_FAILURES[profile].core),
+      ...Object.keys(KNOWN_FAILURES[profile].extended),
+    ]).join(','),
     CONFORMANCE_TIMEOUT: '30m',
   });
   const report = parse(readFileSync(REPORT, 'utf8')) as { profiles?: ProfileReport[] };
-  const profile = report.profiles?.find((p) => p.name === PROFILE);
-  const core = profile?.core;
-  const extended = profile?.extended;
-  console.log(
-    `Gateway API conformance ${PROFILE}: core ${core?.result} ${JSON.stringify(core?.statistics)}, ` +
-      `extended ${extended?.result} ${JSON.stringify(extended?.statistics)}; harness exit ${exit}`,
-  );
-  expect(core?.failedTests ?? []).toEqual([]);
-  expect((core?.skippedTests ?? []).sort()).toEqual(Object.keys(KNOWN_FAILURES.core).sort());
-  expect(core?.statistics?.Passed ?? 0).toBeGreaterThan(0);
-  expect(extended?.failedTests ?? []).toEqual([]);
-  expect((extended?.skippedTests ?? []).sort()).toEqual(
-    Object.keys(KNOWN_FAILURES.extended).sort(),
-  );
-  // Every feature claimed is one the suite knows and ran.
-  expect([...(extended?.supportedFeatures ?? [])].sort()).toEqual([...EXTENDED_FEATURES].sort());
+  for (const name of PROFILES) {
+    const profile = report.profiles?.find((p) => p.name === name);
+    const core = profile?.core;
+    const extended = profile?.extended;
+    console.log(
+      `Gateway API conformance ${name}: core ${core?.result} ${JSON.stringify(core?.statistics)}, ` +
+        `extended ${extended?.result} ${JSON.stringify(extended?.statistics)}; harness exit ${exit}`,
+    );
+    const known = KNOWN_FAILURES[name];
+    expect({ name, failed: core?.failedTests ?? [] }).toEqual({ name, failed: [] });
+    expect({ name, skipped: [...(core?.skippedTests ?? [])].sort() }).toEqual({
+      name,
+      skipped: Object.keys(known.core).sort(),
+    });
+    expect(core?.statistics?.Passed ?? 0).toBeGreaterThan(0);
+    expect({ name, failed: extended?.failedTests ?? [] }).toEqual({ name, failed: [] });
+    expect({ name, skipped: [...(extended?.skippedTests ?? [])].sort() }).toEqual({
+      name,
+      skipped: Object.keys(known.extended).sort(),
+    });
+    // Every feature claimed is one the suite knows and ran.
+    expect({ name, features: [...(extended?.supportedFeatures ?? [])].sort() }).toEqual({
+      name,
+      features: [...EXTENDED_FEATURES[name]].sort(),
+    });
+  }
 }, 2_400_000);
