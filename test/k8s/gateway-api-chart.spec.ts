@@ -88,6 +88,7 @@ describe('gatewayApi (chart)', () => {
         'endpointslices',
         'gatewayclasses',
         'gateways',
+        'grpcroutes',
         'httproutes',
         'namespaces',
         'referencegrants',
@@ -95,7 +96,7 @@ describe('gatewayApi (chart)', () => {
       ].sort(),
     );
     expect(grants(['update'])).toEqual(
-      ['gatewayclasses/status', 'gateways/status', 'httproutes/status'].sort(),
+      ['gatewayclasses/status', 'gateways/status', 'grpcroutes/status', 'httproutes/status'].sort(),
     );
     expect(
       role.rules

@@ -425,6 +425,8 @@ export interface GatewayApiSnapshot {
   readonly gatewayClasses: readonly GatewayClass[];
   readonly gateways: readonly Gateway[];
   readonly httpRoutes: readonly HTTPRoute[];
+  /** Served only with TranslateOptions `grpc` (translate.ts); else NotAllowedByListeners. */
+  readonly grpcRoutes: readonly GRPCRoute[];
   readonly referenceGrants: readonly ReferenceGrant[];
   readonly namespaces: readonly Namespace[];
   readonly services: readonly Service[];
@@ -439,13 +441,4 @@ export interface GatewayApiSnapshot {
    * fronts it; a Gateway without any is not Programmed (AddressNotAssigned).
    */
   readonly gatewayAddresses?: Readonly<Record<string, readonly GatewayStatusAddress[]>>;
-}
-
-/**
- * A snapshot with the GRPCRoutes too. Apart from GatewayApiSnapshot while the watch
- * (libs/kubernetes/src/gateway-api-watch.ts, one informer per snapshot key) does not list them:
- * absent, no GRPCRoute is translated. Served only with TranslateOptions `grpc` (translate.ts).
- */
-export interface GatewayApiSnapshotWithGrpc extends GatewayApiSnapshot {
-  readonly grpcRoutes?: readonly GRPCRoute[];
 }

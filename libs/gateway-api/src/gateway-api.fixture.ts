@@ -1,6 +1,6 @@
 import type {
   Gateway,
-  GatewayApiSnapshotWithGrpc,
+  GatewayApiSnapshot,
   GatewayClass,
   GRPCRoute,
   HTTPRoute,
@@ -90,7 +90,7 @@ export function serviceGrant(
   };
 }
 
-export function snapshot(parts: Partial<GatewayApiSnapshotWithGrpc>): GatewayApiSnapshotWithGrpc {
+export function snapshot(parts: Partial<GatewayApiSnapshot>): GatewayApiSnapshot {
   return {
     gatewayClasses: [gatewayClass()],
     gateways: [],

@@ -16,10 +16,5 @@ export {
 } from './route-table-from-listener';
 export { serviceUpstreamName, serviceUpstreamUrls, type ServicePort } from './service-upstream';
 export { type GatewaysRouteTable, routeTableFromGateways } from './route-table-from-gateways';
-export {
-  grpcRouteStatusUpdates,
-  type GRPCRouteStatusUpdate,
-  type StatusUpdate,
-  statusUpdates,
-} from './status-updates';
+export { type StatusUpdate, statusUpdates } from './status-updates';
 export { serviceAddresses, withFrontServiceAddresses } from './gateway-addresses';

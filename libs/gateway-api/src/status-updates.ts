@@ -5,7 +5,6 @@ import {
   GATEWAY_API_GROUP,
   type Gateway,
   type GatewayApiSnapshot,
-  type GatewayApiSnapshotWithGrpc,
   type GatewayClass,
   type GatewayClassStatus,
   type GatewayStatus,
@@ -26,17 +25,8 @@ export type StatusUpdate =
       readonly status: GatewayClassStatus;
     }
   | { readonly kind: 'Gateway'; readonly object: Gateway; readonly status: GatewayStatus }
-  | { readonly kind: 'HTTPRoute'; readonly object: HTTPRoute; readonly status: RouteStatus };
-
-/**
- * A GRPCRoute's status write: apart from StatusUpdate while the status writer
- * (libs/kubernetes/src/gateway-api-status-writer.ts) knows no `grpcroutes` plural.
- */
-export interface GRPCRouteStatusUpdate {
-  readonly kind: 'GRPCRoute';
-  readonly object: GRPCRoute;
-  readonly status: RouteStatus;
-}
+  | { readonly kind: 'HTTPRoute'; readonly object: HTTPRoute; readonly status: RouteStatus }
+  | { readonly kind: 'GRPCRoute'; readonly object: GRPCRoute; readonly status: RouteStatus };
 
 /**
  * The status writes a translation asks for, against the objects as listed
@@ -96,26 +86,15 @@ export function statusUpdates(
     at,
   ))
     updates.push({ kind: 'HTTPRoute', object, status });
-  return updates;
-}
-
-/**
- * The GRPCRoutes' status writes (`snapshot.grpcRoutes`), by statusUpdates' rules for HTTPRoutes:
- * only those that would change; other controllers' parent entries kept.
- */
-export function grpcRouteStatusUpdates(
-  snapshot: GatewayApiSnapshotWithGrpc,
-  translation: Translation,
-  controllerName: string,
-  now: Date,
-): GRPCRouteStatusUpdate[] {
-  return routeUpdates(
-    snapshot.grpcRoutes ?? [],
+  for (const { object, status } of routeUpdates(
+    snapshot.grpcRoutes,
     'GRPCRoute',
     translation,
     controllerName,
-    timestamp(now),
-  ).map(({ object, status }) => ({ kind: 'GRPCRoute' as const, object, status }));
+    at,
+  ))
+    updates.push({ kind: 'GRPCRoute', object, status });
+  return updates;
 }
 
 /** The routes of one kind whose status would change, and the status each is to have. */

@@ -9,10 +9,10 @@ import {
   service,
   snapshot,
 } from './gateway-api.fixture';
-import type { GatewayApiSnapshotWithGrpc, GRPCRoute, RouteStatus } from './gateway-api-objects';
+import type { GatewayApiSnapshot, GRPCRoute, RouteStatus } from './gateway-api-objects';
 import type { Translation } from './gateway-api-model';
 import { routeTableFromListener } from './route-table-from-listener';
-import { grpcRouteStatusUpdates, statusUpdates } from './status-updates';
+import { type StatusUpdate, statusUpdates } from './status-updates';
 import { translate } from './translate';
 
 const ECHO = 'gateway_api_conformance.echo_basic.grpcecho.GrpcEcho';
@@ -56,7 +56,7 @@ const echoRoute = (name: string, spec: Partial<GRPCRoute['spec']> = {}, namespac
     { namespace },
   );
 
-const objects = (parts: Partial<GatewayApiSnapshotWithGrpc> = {}) =>
+const objects = (parts: Partial<GatewayApiSnapshot> = {}) =>
   snapshot({
     gateways: [gateway('gw', [httpListener('http')])],
     services: [service('infra', 'echo')],
@@ -64,7 +64,7 @@ const objects = (parts: Partial<GatewayApiSnapshotWithGrpc> = {}) =>
     ...parts,
   });
 
-const withGrpc = (s: GatewayApiSnapshotWithGrpc) => translate(s, CONTROLLER, { grpc: true });
+const withGrpc = (s: GatewayApiSnapshot) => translate(s, CONTROLLER, { grpc: true });
 
 describe('translate GRPCRoutes', () => {
   it('lists GRPCRoute as a supported kind of HTTP listeners only with grpc, never of HTTPS ones', () => {
@@ -362,9 +362,11 @@ describe('translate GRPCRoutes', () => {
   });
 });
 
-describe('grpcRouteStatusUpdates', () => {
-  const updatesOf = (s: GatewayApiSnapshotWithGrpc) =>
-    grpcRouteStatusUpdates(s, withGrpc(s), CONTROLLER, T0);
+describe('statusUpdates of GRPCRoutes', () => {
+  const ofKind = <K extends StatusUpdate['kind']>(updates: StatusUpdate[], kind: K) =>
+    updates.filter((u): u is Extract<StatusUpdate, { kind: K }> => u.kind === kind);
+  const updatesOf = (s: GatewayApiSnapshot) =>
+    ofKind(statusUpdates(s, withGrpc(s), CONTROLLER, T0), 'GRPCRoute');
 
   it('writes the GRPCRoutes’ parent statuses as for HTTPRoutes, keeping other controllers’ entries', () => {
     const theirs: RouteStatus['parents'] = [
@@ -403,9 +405,9 @@ describe('grpcRouteStatusUpdates', () => {
       grpcRoutes: [echoRoute('echo')],
       httpRoutes: [httpRoute('echo', { parentRefs: [{ name: 'gw', sectionName: 'missing' }] })],
     });
-    const t = withGrpc(s);
-    const grpc = grpcRouteStatusUpdates(s, t, CONTROLLER, T0);
-    const http = statusUpdates(s, t, CONTROLLER, T0).filter((u) => u.kind === 'HTTPRoute');
+    const updates = statusUpdates(s, withGrpc(s), CONTROLLER, T0);
+    const grpc = ofKind(updates, 'GRPCRoute');
+    const http = ofKind(updates, 'HTTPRoute');
     expect(grpc.map((u) => u.status.parents?.map((p) => p.conditions?.[0].reason))).toEqual([
       ['Accepted'],
     ]);
@@ -414,12 +416,10 @@ describe('grpcRouteStatusUpdates', () => {
     ]);
   });
 
-  it('writes nothing for GRPCRoutes of other controllers, or when the snapshot has none', () => {
+  it('writes nothing for GRPCRoutes of other controllers', () => {
     const s = objects({
       grpcRoutes: [echoRoute('echo', { parentRefs: [{ name: 'their-gw' }] })],
     });
     expect(updatesOf(s)).toEqual([]);
-    const { grpcRoutes: _, ...withoutGrpc } = objects();
-    expect(updatesOf(withoutGrpc)).toEqual([]);
   });
 });

@@ -1,11 +1,6 @@
 import { backendIndex } from './backend-references';
 import { condition, RouteCondition } from './gateway-api-conditions';
-import type {
-  GatewayApiSnapshotWithGrpc,
-  GRPCRoute,
-  HTTPRoute,
-  RouteKind,
-} from './gateway-api-objects';
+import type { GatewayApiSnapshot, GRPCRoute, HTTPRoute, RouteKind } from './gateway-api-objects';
 import type {
   GatewayModel,
   RouteStatusModel,
@@ -50,7 +45,7 @@ export interface TranslateOptions {
  * considered; everything else belongs to other controllers and is left alone.
  */
 export function translate(
-  snapshot: GatewayApiSnapshotWithGrpc,
+  snapshot: GatewayApiSnapshot,
   controllerName: string,
   options: TranslateOptions = {},
 ): Translation {
@@ -93,7 +88,7 @@ export function translate(
     { kind: 'HTTPRoute'; route: HTTPRoute } | { kind: 'GRPCRoute'; route: GRPCRoute }
   )[] = [
     ...sortedRoutes(snapshot.httpRoutes).map((route) => ({ kind: 'HTTPRoute' as const, route })),
-    ...sortedRoutes(snapshot.grpcRoutes ?? []).map((route) => ({
+    ...sortedRoutes(snapshot.grpcRoutes).map((route) => ({
       kind: 'GRPCRoute' as const,
       route,
     })),

@@ -15,6 +15,7 @@ const PLURAL: Record<StatusUpdate['kind'], string> = {
   GatewayClass: 'gatewayclasses',
   Gateway: 'gateways',
   HTTPRoute: 'httproutes',
+  GRPCRoute: 'grpcroutes',
 };
 
 /**

@@ -65,6 +65,11 @@ const KINDS: Record<
     kind: 'HTTPRoute',
     path: '/apis/gateway.networking.k8s.io/v1/httproutes',
   },
+  grpcRoutes: {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    path: '/apis/gateway.networking.k8s.io/v1/grpcroutes',
+  },
   referenceGrants: {
     apiVersion: 'gateway.networking.k8s.io/v1beta1',
     kind: 'ReferenceGrant',
@@ -210,6 +215,7 @@ export async function watchGatewayApi(options: GatewayApiWatchOptions): Promise<
       gatewayClasses: list('gatewayClasses'),
       gateways: list('gateways'),
       httpRoutes: list('httpRoutes'),
+      grpcRoutes: list('grpcRoutes'),
       referenceGrants: list('referenceGrants'),
       namespaces: list('namespaces'),
       services: list('services'),
