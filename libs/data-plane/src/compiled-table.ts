@@ -85,53 +85,57 @@ export function compileTable(
   const grpcEntries = table.routes
     .filter((route) => route.protocol === 'grpc')
     .map((route) => ({ route, target: grpcPassRoute(route, models) }));
-  const entries = table.routes.filter((route) => route.protocol !== 'grpc').map((route) => {
-    let handle: RouteHandler;
-    let binding: Binding | undefined;
-    const model = route.upstream === null ? undefined : models.get(route.upstream);
-    const live = route.upstream === null ? undefined : upstreams.get(route.upstream);
-    if (route.upstream === null) {
-      if (route.redirect) handle = redirectRouteHandler(route, route.redirect);
-      else if (route.respond) handle = respondRouteHandler(route.respond);
-      else throw new Error(`route "${route.name}": no upstream, redirect or respond`);
-    } else if (!model || !live) {
-      throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
-    } else if (route.backends) {
-      handle = weightedRouteHandler(
-        route.backends.map((backend) => {
-          // A share the gateway answers itself (an unresolved backendRef's 500).
-          if (!('upstream' in backend))
-            return { weight: backend.weight, handle: respondRouteHandler(backend.respond) };
-          const backendModel = models.get(backend.upstream);
-          const backendLive = upstreams.get(backend.upstream);
-          if (backendModel?.kind !== 'http' || backendLive?.kind !== 'http')
-            throw new Error(`route "${route.name}": no http upstream "${backend.upstream}"`);
-          return {
-            weight: backend.weight,
-            handle: httpRouteHandler(
-              withBackendEdits(route, backend),
-              backendModel,
-              backendLive.upstream,
-            ),
-          };
-        }),
-      );
-    } else if (live.kind === 'http' && model.kind === 'http') {
-      handle = httpRouteHandler(route, model, live.upstream);
-    } else if (live.kind === 'grpc' && model.kind === 'grpc' && route.grpc) {
-      binding = bindingOf(route, route.grpc, rootOf(model));
-      handle = grpcRouteHandler(route, route.grpc, binding, live.upstream, live.client);
-    } else {
-      throw new Error(`route "${route.name}": its upstream "${route.upstream}" is of another kind`);
-    }
-    if (route.bodySchema) handle = checkingBodies(compileBodySchema(route.bodySchema), handle);
-    const matched: MatchedRoute = {
-      name: route.name,
-      label: labelOf(route),
-      upstream: route.upstream ?? undefined,
-    };
-    return { route, target: { route, matched, handle, binding } };
-  });
+  const entries = table.routes
+    .filter((route) => route.protocol !== 'grpc')
+    .map((route) => {
+      let handle: RouteHandler;
+      let binding: Binding | undefined;
+      const model = route.upstream === null ? undefined : models.get(route.upstream);
+      const live = route.upstream === null ? undefined : upstreams.get(route.upstream);
+      if (route.upstream === null) {
+        if (route.redirect) handle = redirectRouteHandler(route, route.redirect);
+        else if (route.respond) handle = respondRouteHandler(route.respond);
+        else throw new Error(`route "${route.name}": no upstream, redirect or respond`);
+      } else if (!model || !live) {
+        throw new Error(`route "${route.name}": no upstream "${route.upstream}"`);
+      } else if (route.backends) {
+        handle = weightedRouteHandler(
+          route.backends.map((backend) => {
+            // A share the gateway answers itself (an unresolved backendRef's 500).
+            if (!('upstream' in backend))
+              return { weight: backend.weight, handle: respondRouteHandler(backend.respond) };
+            const backendModel = models.get(backend.upstream);
+            const backendLive = upstreams.get(backend.upstream);
+            if (backendModel?.kind !== 'http' || backendLive?.kind !== 'http')
+              throw new Error(`route "${route.name}": no http upstream "${backend.upstream}"`);
+            return {
+              weight: backend.weight,
+              handle: httpRouteHandler(
+                withBackendEdits(route, backend),
+                backendModel,
+                backendLive.upstream,
+              ),
+            };
+          }),
+        );
+      } else if (live.kind === 'http' && model.kind === 'http') {
+        handle = httpRouteHandler(route, model, live.upstream);
+      } else if (live.kind === 'grpc' && model.kind === 'grpc' && route.grpc) {
+        binding = bindingOf(route, route.grpc, rootOf(model));
+        handle = grpcRouteHandler(route, route.grpc, binding, live.upstream, live.client);
+      } else {
+        throw new Error(
+          `route "${route.name}": its upstream "${route.upstream}" is of another kind`,
+        );
+      }
+      if (route.bodySchema) handle = checkingBodies(compileBodySchema(route.bodySchema), handle);
+      const matched: MatchedRoute = {
+        name: route.name,
+        label: labelOf(route),
+        upstream: route.upstream ?? undefined,
+      };
+      return { route, target: { route, matched, handle, binding } };
+    });
   return {
     table,
     matchers: schemeMatchers(entries, { methodMiss: table.methodMiss }),

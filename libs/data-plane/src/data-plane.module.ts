@@ -32,7 +32,9 @@ const DATA_PLANE_CONFIG = Symbol('DATA_PLANE_CONFIG');
  * file, or the Gateway API objects), and lets the upstreams go at shutdown.
  */
 @Injectable()
-class RouteTableLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+class RouteTableLifecycle
+  implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private stopReloads: () => void | Promise<void> = () => undefined;
   private h2c: H2cListener | undefined;
 

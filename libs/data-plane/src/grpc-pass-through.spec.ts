@@ -221,7 +221,8 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
   it("shares the calls of a split route between its upstreams by weight, by the call's authority", async () => {
     const split = client('split.example');
     const seen = new Set<string>();
-    for (let i = 0; i < 40; i++) seen.add((await unary(split, '/test.Echo/Say', 'x')).reply ?? 'failed');
+    for (let i = 0; i < 40; i++)
+      seen.add((await unary(split, '/test.Echo/Say', 'x')).reply ?? 'failed');
     expect([...seen].sort()).toEqual(['a:x', 'b:x']);
   });
 

@@ -141,7 +141,11 @@ export class GrpcPassThrough {
     try {
       upstream = this.sessionTo(origin).request(outgoing);
     } catch (err) {
-      answerGrpc(stream, GrpcStatus.UNAVAILABLE, `upstream ${share.upstream.name}: ${message(err)}`);
+      answerGrpc(
+        stream,
+        GrpcStatus.UNAVAILABLE,
+        `upstream ${share.upstream.name}: ${message(err)}`,
+      );
       return;
     }
     let trailers: OutgoingHttpHeaders | undefined;

@@ -56,5 +56,9 @@ export function joinedEdits(
   b: HeaderModifier | undefined,
 ): HeaderModifier | undefined {
   if (!a || !b) return a ?? b;
-  return { set: [...a.set, ...b.set], add: [...a.add, ...b.add], remove: [...a.remove, ...b.remove] };
+  return {
+    set: [...a.set, ...b.set],
+    add: [...a.add, ...b.add],
+    remove: [...a.remove, ...b.remove],
+  };
 }

@@ -350,7 +350,13 @@ describe('translate GRPCRoutes', () => {
     expect(
       table.routes.map((r) => [r.name, r.protocol, r.match.methods, r.match.path, r.match.hosts]),
     ).toEqual([
-      ['infra.echo.0.0', undefined, expect.arrayContaining(['GET']), expect.anything(), ['web.example.com']],
+      [
+        'infra.echo.0.0',
+        undefined,
+        expect.arrayContaining(['GET']),
+        expect.anything(),
+        ['web.example.com'],
+      ],
       [
         'infra.echo.0.0.grpc',
         'grpc',
