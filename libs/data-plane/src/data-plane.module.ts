@@ -17,6 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Server as HttpServer } from 'node:http';
 import type { DataPlaneConfig } from './data-plane-config';
 import { followGatewayApi } from './follow-gateway-api';
+import { GrpcPassThrough } from './grpc-pass-through';
 import { acceptH2c, type H2cListener } from './h2c-listener';
 import { initialRouteTable } from './initial-route-table';
 import { reloadOnChange } from './route-file-reloads';
@@ -129,6 +130,10 @@ export class DataPlaneModule {
               metrics,
               openApi,
               () => moduleRef.get(HttpServerMetrics, { strict: false }),
+              // gRPC calls passed through count in the upstream metrics as other calls do.
+              new GrpcPassThrough((upstream, outcome, startedAt) =>
+                upstreamMetrics.observe(upstream, outcome, startedAt),
+              ),
             );
             // At construction, before any module's onModuleInit: the match must be the first
             // onRequest hook, since authentication (a hook too) reads it.

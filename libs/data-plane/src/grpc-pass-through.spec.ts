@@ -93,6 +93,9 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
   let pass: GrpcPassThrough;
   let port: number;
   const clients: Client[] = [];
+  // What the upstream metrics are told of each call: [upstream, outcome].
+  const observed: [string, string][] = [];
+  beforeEach(() => observed.splice(0));
 
   beforeAll(async () => {
     replicas.push(await replica('a'), await replica('b'));
@@ -127,7 +130,7 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
       },
       new Map(),
     );
-    pass = new GrpcPassThrough();
+    pass = new GrpcPassThrough((upstream, outcome) => observed.push([upstream, outcome]));
     front = createServer((_req, res) => res.end('http/1.1 here'));
     h2c = acceptH2c(front, (stream, headers, encrypted) =>
       pass.serve(stream, headers, table.grpc[encrypted ? 'https' : 'http']),
@@ -188,12 +191,15 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     // The route's header edits: on the call sent, and on the answer's headers.
     expect(answer.trailers?.get('added')).toEqual(['by-route']);
     expect(answer.headers?.get('x-answered')).toEqual(['yes']);
+    expect(observed).toEqual([['a', 'success']]);
   });
 
   it("passes the replica's error status and message through", async () => {
     const answer = await unary(client(), '/test.Echo/Fail', 'x');
     expect(answer.error?.code).toBe(status.FAILED_PRECONDITION);
     expect(answer.error?.details).toBe('refused by a');
+    // The replica's answer to a bad call: the caller's fault, not the upstream's (trailers-only).
+    expect(observed).toEqual([['a', 'client_error']]);
   });
 
   it('passes a server-streaming call through message by message', async () => {
@@ -216,6 +222,7 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     const answer = await unary(client(), '/test.Other/Say', 'x');
     expect(answer.error?.code).toBe(status.UNIMPLEMENTED);
     expect(answer.error?.details).toContain('/test.Other/Say');
+    expect(observed).toEqual([]);
   });
 
   it("shares the calls of a split route between its upstreams by weight, by the call's authority", async () => {
@@ -263,5 +270,6 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     await new Promise((resolve) => server.close(resolve));
     expect(answer.error?.code).toBe(status.UNAVAILABLE);
     expect(answer.error?.details).toContain('upstream gone');
+    expect(observed).toEqual([['gone', 'unavailable']]);
   });
 });

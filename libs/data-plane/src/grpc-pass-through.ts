@@ -1,4 +1,5 @@
 import type { HeaderModifier, HttpUpstreamModel, Route, RouteBackend } from '@app/routes';
+import { grpcOutcome, type UpstreamOutcome } from '@app/upstream';
 import {
   type ClientHttp2Session,
   type ClientHttp2Stream,
@@ -14,6 +15,9 @@ import { joinedEdits, pick } from './weighted-route';
 
 /** gRPC status codes the gateway answers with itself (grpc/doc/statuscodes.md). */
 const GrpcStatus = { UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14 } as const;
+
+/** Records one finished call to an upstream (UpstreamMetrics.observe): the upstream dashboards' rows. */
+export type ObserveCall = (upstream: string, outcome: UpstreamOutcome, startedAt: number) => void;
 
 /** Headers of one hop, never passed on (RFC 9113 section 8.2.2), and the ones HTTP/2 rebuilds. */
 const HOP_HEADERS = new Set([
@@ -82,7 +86,10 @@ export class GrpcPassThrough {
   private readonly sessions = new Map<string, ClientHttp2Session>();
   private nextReplica = 0;
 
-  constructor(private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly observe: ObserveCall = () => undefined,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Serves one HTTP/2 stream by `matcher` (the current table's gRPC routes of its scheme). */
   serve(
@@ -133,6 +140,13 @@ export class GrpcPassThrough {
     headers: IncomingHttpHeaders,
     share: Extract<GrpcShare, { upstream: HttpUpstreamModel }>,
   ): void {
+    const startedAt = performance.now();
+    let observed = false;
+    const done = (outcome: UpstreamOutcome) => {
+      if (observed) return;
+      observed = true;
+      this.observe(share.upstream.name, outcome, startedAt);
+    };
     const urls = share.upstream.urls;
     const origin = new URL(urls[this.nextReplica++ % urls.length]).origin;
     const outgoing = passedHeaders(headers);
@@ -141,6 +155,7 @@ export class GrpcPassThrough {
     try {
       upstream = this.sessionTo(origin).request(outgoing);
     } catch (err) {
+      done('unavailable');
       answerGrpc(
         stream,
         GrpcStatus.UNAVAILABLE,
@@ -155,9 +170,11 @@ export class GrpcPassThrough {
       if (share.responseHeaders) editHeaders(passed, share.responseHeaders);
       // A trailers-only answer (an error before any message) ends with its headers.
       const endStream = (flags & constants.NGHTTP2_FLAG_END_STREAM) !== 0;
+      if (endStream) done(outcomeOf(answer['grpc-status']));
       stream.respond(passed, endStream ? { endStream: true } : { waitForTrailers: true });
     });
     upstream.on('trailers', (received) => {
+      done(outcomeOf(received['grpc-status']));
       trailers = passedHeaders(received) as OutgoingHttpHeaders;
     });
     stream.on('wantTrailers', () =>
@@ -170,11 +187,14 @@ export class GrpcPassThrough {
     });
     stream.on('drain', () => upstream.resume());
     upstream.on('end', () => {
+      // Ended without a grpc-status: not a gRPC answer.
+      done('bad_response');
       if (!stream.headersSent && !stream.destroyed)
         answerGrpc(stream, GrpcStatus.INTERNAL, 'the upstream ended the call without an answer');
       else if (!stream.writableEnded) stream.end();
     });
     upstream.on('error', (err) => {
+      done(stream.headersSent ? 'bad_response' : 'unavailable');
       if (stream.destroyed) return;
       if (!stream.headersSent)
         answerGrpc(
@@ -206,6 +226,12 @@ export class GrpcPassThrough {
     this.sessions.set(origin, session);
     return session;
   }
+}
+
+function outcomeOf(status: string | string[] | undefined): UpstreamOutcome {
+  return status === undefined || Array.isArray(status)
+    ? 'bad_response'
+    : grpcOutcome(Number(status));
 }
 
 function isGrpc(headers: IncomingHttpHeaders): boolean {

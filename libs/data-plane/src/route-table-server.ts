@@ -36,7 +36,6 @@ export class RouteTableServer {
   private readonly logger = new Logger('routes');
   private current: CompiledTable | undefined;
   private retireTimers = new Set<NodeJS.Timeout>();
-  private readonly grpc = new GrpcPassThrough();
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -44,6 +43,7 @@ export class RouteTableServer {
     private readonly metrics: RouteTableMetrics,
     private readonly openApi: OpenApiPublication,
     private readonly serverMetrics: () => HttpServerMetrics | undefined,
+    private readonly grpc: GrpcPassThrough = new GrpcPassThrough(),
   ) {}
 
   get version(): string | undefined {

@@ -12,5 +12,7 @@ export { type GrpcCallPolicy, type GrpcUpstreamOptions } from './grpc/grpc-upstr
 export { type TrafficPolicy, type DiscoveryPolicy, trafficPolicy } from './traffic-policy';
 export { UpstreamCoreModule } from './upstream-core.module';
 export { UpstreamMetrics } from './upstream-metrics';
+export { grpcOutcome } from './grpc/grpc-failure';
+export type { UpstreamOutcome } from './upstream-outcome';
 export { UpstreamStates } from './upstream-states';
 export { UpstreamException } from './upstream.exception';

@@ -1,6 +1,7 @@
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { HttpException } from '@nestjs/common';
 import { GRPC_TO_HTTP } from '../grpc-http-status';
+import type { UpstreamOutcome } from '../upstream-outcome';
 import { UpstreamException } from '../upstream.exception';
 
 /**
@@ -18,4 +19,16 @@ export function grpcFailure(upstream: string, err: ServiceError | null): HttpExc
   // The caller's fault (e.g. INVALID_ARGUMENT): the upstream's message names the field.
   if (http < 500) return new HttpException({ message: err?.details ?? status[code] }, http);
   return new UpstreamException(upstream, 'bad_response', status[code], {}, http);
+}
+
+/**
+ * The outcome label of a call that ended with gRPC status `code` (a call passed through, whose
+ * status the gateway only reads), by the same rule as grpcFailure's answers.
+ */
+export function grpcOutcome(code: number): UpstreamOutcome {
+  if (code === status.OK) return 'success';
+  if (code === status.UNAVAILABLE) return 'unavailable';
+  if (code === status.DEADLINE_EXCEEDED) return 'timeout';
+  const http = GRPC_TO_HTTP[code as status] ?? 502;
+  return http < 500 ? 'client_error' : 'bad_response';
 }
