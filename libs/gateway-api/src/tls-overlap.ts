@@ -37,7 +37,8 @@ interface ServedHttps {
  * when both hold), else OverlappingHostnames. The certificates are compared as presented (the PEM
  * texts of their Secrets, order ignored), not by their subject names: the spec's "MAY detect"
  * overlapping certificate names on listeners whose host names do not overlap is not done. The
- * message names every overlapping listener as namespace/gateway/listener, with its host name.
+ * message names the overlapping listeners as namespace/gateway/listener, with their host names,
+ * and those of other certificates (ten of each at most, then how many more).
  * Listeners not served (refused, certificates unresolved, HTTP) take part in nothing.
  */
 export function overlappingTlsConfig(
@@ -69,18 +70,11 @@ export function overlappingTlsConfig(
     );
     if (others.length === 0) continue;
     const otherCertificates = others.filter((o) => o.certificates !== self.certificates);
-    const named = (list: readonly ServedHttps[]) =>
-      list
-        .map(
-          (o) =>
-            `${o.gatewayKey}/${o.verdict.listener.name} (${hostnameOf(o.verdict.listener.hostname)})`,
-        )
-        .join(', ');
     const message =
       `hostname ${hostnameOf(self.verdict.listener.hostname)} overlaps those of HTTPS listeners ` +
-      `on the one TLS port: ${named(others)}` +
+      `on the one TLS port: ${listed(others.map((o) => `${nameOf(o)} (${hostnameOf(o.verdict.listener.hostname)})`))}` +
       (otherCertificates.length > 0
-        ? `; other certificates: ${otherCertificates.map((o) => `${o.gatewayKey}/${o.verdict.listener.name}`).join(', ')}`
+        ? `; other certificates: ${listed(otherCertificates.map(nameOf))}`
         : '');
     let listeners = conditions.get(self.gatewayKey);
     if (listeners === undefined) {
@@ -101,6 +95,22 @@ export function overlappingTlsConfig(
     );
   }
   return conditions;
+}
+
+/**
+ * At most MESSAGE_NAMES names, then how many more: a listener naming no host overlaps every other,
+ * and a condition's message may not exceed 32768 characters (metav1.Condition) - a longer one
+ * would fail the whole status write.
+ */
+function listed(names: readonly string[]): string {
+  if (names.length <= MESSAGE_NAMES) return names.join(', ');
+  return `${names.slice(0, MESSAGE_NAMES).join(', ')} and ${names.length - MESSAGE_NAMES} more`;
+}
+
+const MESSAGE_NAMES = 10;
+
+function nameOf(o: ServedHttps): string {
+  return `${o.gatewayKey}/${o.verdict.listener.name}`;
 }
 
 function hostnameOf(hostname: string | undefined): string {

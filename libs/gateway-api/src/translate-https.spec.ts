@@ -495,4 +495,25 @@ describe('translate: OverlappingTLSConfig (HTTPS listeners sharing the one TLS p
     ]);
     expect(overlap(t, 'a', 'https')?.message).not.toContain('infra/b/https');
   });
+
+  it('names at most ten overlapping listeners in the message, then how many more', () => {
+    const many = Array.from({ length: 12 }, (_, i) =>
+      listener(`l${i}`, 'cert', `h${i}.example.com`, { port: 1000 + i }),
+    );
+    const t = twoGateways([listener('any', 'other')], many);
+    expect(overlap(t, 'a', 'any')?.message).toBe(
+      'hostname (none: any host) overlaps those of HTTPS listeners on the one TLS port: ' +
+        many
+          .slice(0, 10)
+          .map((l) => `infra/b/${l.name} (${l.hostname})`)
+          .join(', ') +
+        ' and 2 more; other certificates: ' +
+        many
+          .slice(0, 10)
+          .map((l) => `infra/b/${l.name}`)
+          .join(', ') +
+        ' and 2 more',
+    );
+    expect(overlapping(t)).toHaveLength(13);
+  });
 });
