@@ -22,6 +22,7 @@ export const ListenerCondition = {
   Conflicted: 'Conflicted',
   ResolvedRefs: 'ResolvedRefs',
   Programmed: 'Programmed',
+  OverlappingTLSConfig: 'OverlappingTLSConfig',
 } as const;
 export const ListenerReason = {
   Accepted: 'Accepted',
@@ -36,6 +37,8 @@ export const ListenerReason = {
   RefNotPermitted: 'RefNotPermitted',
   Programmed: 'Programmed',
   Invalid: 'Invalid',
+  OverlappingHostnames: 'OverlappingHostnames',
+  OverlappingCertificates: 'OverlappingCertificates',
 } as const;
 
 export const RouteCondition = { Accepted: 'Accepted', ResolvedRefs: 'ResolvedRefs' } as const;

@@ -52,7 +52,8 @@ export function gatewayRefusal(gateway: Gateway): Condition | null {
  * (gateway_types.go, GatewayReasonListenersNotValid) - but not the status False: the conformance
  * suite's readiness checks, run while its Gateways whose only listener lacks a ReferenceGrant for
  * its Secret exist, want every Gateway Accepted and Programmed True. Listeners carry their
- * verdict's conditions and the number of routes attached to them.
+ * verdict's conditions (OverlappingTLSConfig among them when translate added it: it does not touch
+ * the Gateway's) and the number of routes attached to them.
  */
 export function gatewayStatus(
   gateway: Gateway,

@@ -2,6 +2,7 @@ import {
   ANY_HOST,
   compareHostSpecificity,
   hostMatches,
+  hostnamesOverlap,
   intersectHostnames,
 } from './hostname-intersection';
 
@@ -82,5 +83,32 @@ describe('compareHostSpecificity', () => {
       '*.example.com',
       ANY_HOST,
     ]);
+  });
+});
+
+describe('hostnamesOverlap', () => {
+  it.each<[string | null, string | null]>([
+    ['foo.example.com', 'FOO.example.com'],
+    ['*.example.com', 'foo.example.com'],
+    ['foo.example.com', '*.example.com'],
+    ['*.example.com', 'a.b.example.com'],
+    ['*.example.com', '*.a.example.com'],
+    ['*.a.example.com', '*.example.com'],
+    ['*.example.com', '*.EXAMPLE.com'],
+    [null, 'foo.example.com'],
+    ['*.example.com', null],
+    [null, null],
+  ])('%s and %s overlap', (a, b) => {
+    expect(hostnamesOverlap(a, b)).toBe(true);
+  });
+
+  it.each<[string, string]>([
+    ['foo.example.com', 'bar.example.com'],
+    ['foo.example.com', 'foo.example.org'],
+    ['*.example.com', 'example.com'],
+    ['*.example.com', 'foo.example.org'],
+    ['*.a.example.com', '*.b.example.com'],
+  ])('%s and %s do not', (a, b) => {
+    expect(hostnamesOverlap(a, b)).toBe(false);
   });
 });

@@ -43,6 +43,19 @@ export function intersectHostnames(
 }
 
 /**
+ * Whether two listener host names can take a common host: equal, one a wildcard taking the other
+ * (a name, or a narrower wildcard: `*.example.com` and `*.a.example.com`), or either absent (a
+ * listener naming no host takes every one). `*.example.com` and `example.com` do not overlap.
+ */
+export function hostnamesOverlap(
+  a: string | null | undefined,
+  b: string | null | undefined,
+): boolean {
+  if (a === null || a === undefined || b === null || b === undefined) return true;
+  return intersectHostnames(a, [b]).length > 0;
+}
+
+/**
  * A name that stands for what a host pattern takes: a wildcard `*.a.example.com` for the names
  * below it (`x.a.example.com`), a concrete name for itself. Equal wildcards are handled before.
  */

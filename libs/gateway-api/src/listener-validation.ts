@@ -18,7 +18,10 @@ export interface ListenerVerdict {
   /** HTTPS: the certificateRefs' certificates, once all resolve; otherwise none. */
   readonly certificates: readonly ListenerCertificate[];
   readonly supportedKinds: readonly RouteGroupKind[];
-  /** Accepted, Conflicted, ResolvedRefs, Programmed - attachedRoutes is counted later. */
+  /**
+   * Accepted, Conflicted, ResolvedRefs, Programmed - attachedRoutes is counted later, and
+   * OverlappingTLSConfig, which compares listeners across Gateways, added later (tls-overlap.ts).
+   */
   readonly conditions: readonly Condition[];
 }
 

@@ -9,6 +9,7 @@ import {
 } from './gateway-api.fixture';
 import type { GatewayApiSnapshot, GatewayStatus, HTTPRoute } from './gateway-api-objects';
 import { type StatusUpdate, statusUpdates } from './status-updates';
+import { httpsListener, tlsSecret } from './tls.fixture';
 import { translate } from './translate';
 
 const T0 = new Date('2026-12-01T10:00:00.123Z');
@@ -143,5 +144,64 @@ describe('statusUpdates', () => {
       httpRoutes: [routeTo('elsewhere', [{ name: 'their-gw' }])],
     });
     expect(updatesOf(s, T0).map((u) => u.kind)).toEqual(['GatewayClass']);
+  });
+
+  describe('OverlappingTLSConfig, set only while True', () => {
+    const shop = (hostname: string) =>
+      gateway('b', [httpsListener('https', [{ name: 'cert' }], { hostname })]);
+    const https = (b: ReturnType<typeof gateway>) =>
+      snapshot({
+        gateways: [
+          gateway('a', [httpsListener('https', [{ name: 'cert' }], { hostname: '*.example.com' })]),
+          b,
+        ],
+        secrets: [tlsSecret('infra', 'cert')],
+        gatewayAddresses: {
+          'infra/a': [{ value: '10.96.0.10' }],
+          'infra/b': [{ value: '10.96.0.10' }],
+        },
+      });
+    const httpsUpdates = (s: GatewayApiSnapshot, now: Date) =>
+      statusUpdates(s, translate(s, CONTROLLER, { https: true }), CONTROLLER, now);
+    const listenerConditions = (updates: readonly StatusUpdate[], name: string) =>
+      (
+        updates.find((u) => u.kind === 'Gateway' && u.object.metadata.name === name)?.status as
+          GatewayStatus | undefined
+      )?.listeners?.[0].conditions?.map((c) => `${c.type}=${c.status} ${c.lastTransitionTime}`);
+
+    it('writes it last, asks for nothing once read back, and drops it when the overlap ends', () => {
+      const before = https(shop('shop.example.com'));
+      const updates = httpsUpdates(before, T0);
+      expect(listenerConditions(updates, 'b')).toEqual([
+        'Accepted=True 2026-12-01T10:00:00Z',
+        'Conflicted=False 2026-12-01T10:00:00Z',
+        'ResolvedRefs=True 2026-12-01T10:00:00Z',
+        'Programmed=True 2026-12-01T10:00:00Z',
+        'OverlappingTLSConfig=True 2026-12-01T10:00:00Z',
+      ]);
+      const first = written(before, updates);
+      expect(httpsUpdates(first, T1)).toEqual([]);
+
+      // b's listener moves to a host name *.example.com does not take: both lose the condition.
+      const moved = {
+        ...first,
+        gateways: [
+          first.gateways[0],
+          { ...shop('shop.example.org'), status: first.gateways[1].status },
+        ],
+      };
+      const second = httpsUpdates(moved, T1);
+      expect(second.map((u) => `${u.kind} ${u.object.metadata.name}`)).toEqual([
+        'Gateway a',
+        'Gateway b',
+      ]);
+      expect(listenerConditions(second, 'a')).toEqual([
+        'Accepted=True 2026-12-01T10:00:00Z',
+        'Conflicted=False 2026-12-01T10:00:00Z',
+        'ResolvedRefs=True 2026-12-01T10:00:00Z',
+        'Programmed=True 2026-12-01T10:00:00Z',
+      ]);
+      expect(httpsUpdates(written(moved, second), T1)).toEqual([]);
+    });
   });
 });

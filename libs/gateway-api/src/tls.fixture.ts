@@ -36,6 +36,24 @@ j0rjtDWVk4CLcbA/2nnXlkvwZWPPqyYaMrZXvtAu3I+6EKdrZb8Y8dWL
 -----END PRIVATE KEY-----
 `;
 
+/**
+ * A second self-signed certificate, for other.example.com, whose key is OTHER_PRIVATE_KEY_PEM:
+ * `openssl req -x509 -key <OTHER_PRIVATE_KEY_PEM> -nodes -days 36500 -subj /CN=other.example.com`.
+ * Two listeners presenting different certificates. Test data only.
+ */
+export const OTHER_CERTIFICATE_PEM = `-----BEGIN CERTIFICATE-----
+MIIBjzCCATWgAwIBAgIUV8ymLUMM6ro1zOQk8pFQC7Z7uqswCgYIKoZIzj0EAwIw
+HDEaMBgGA1UEAwwRb3RoZXIuZXhhbXBsZS5jb20wIBcNMjYxMjA1MTMwNDA2WhgP
+MjEyNjExMTExMzA0MDZaMBwxGjAYBgNVBAMMEW90aGVyLmV4YW1wbGUuY29tMFkw
+EwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE+Tt3yLnQo/ABP9ORy6bTN+1/3aWRr49K
+47Q1lZOAi3GwP9p515ZL8GVjz6smGjK2V77QLtyPuhCna2W/GPHVi6NTMFEwHQYD
+VR0OBBYEFI2Dm0u3cAaIgydEgZexSSZFqunHMB8GA1UdIwQYMBaAFI2Dm0u3cAaI
+gydEgZexSSZFqunHMA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSAAwRQIh
+AL3BAaJ9MtZCGyd2/iaDpZv2yCHCpzzuywXAL8Fp31UHAiBLfVexU5tursFCOKJY
+KgWqBRHFqGDPiEPi/kHgEiTxKA==
+-----END CERTIFICATE-----
+`;
+
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
 /** A Secret as the API server serves it: `tls.crt` and `tls.key` base64. */

@@ -20,6 +20,7 @@ import { routeTableFromGateways } from './route-table-from-gateways';
 import {
   CERTIFICATE_PEM,
   httpsListener,
+  OTHER_CERTIFICATE_PEM,
   OTHER_PRIVATE_KEY_PEM,
   PRIVATE_KEY_PEM,
   secretGrant,
@@ -309,5 +310,210 @@ describe('translate: HTTPS listeners (TLS terminated)', () => {
   it('resolves nothing when the snapshot has no Secrets', () => {
     const t = translated([httpsListener('https', [{ name: 'cert' }])], { secrets: undefined });
     expect(listenerConditions(t, 'https').ResolvedRefs).toBe('False/InvalidCertificateRef');
+  });
+});
+
+describe('translate: OverlappingTLSConfig (HTTPS listeners sharing the one TLS port)', () => {
+  // Two Secrets of one certificate, and one of another: equal texts are the same certificate.
+  const secrets = [
+    tlsSecret('infra', 'cert'),
+    tlsSecret('infra', 'same'),
+    tlsSecret('infra', 'other', {
+      certificate: OTHER_CERTIFICATE_PEM,
+      privateKey: OTHER_PRIVATE_KEY_PEM,
+    }),
+  ];
+  const listener = (
+    name: string,
+    secret: string,
+    hostname?: string,
+    extra: Partial<Listener> = {},
+  ) =>
+    httpsListener(name, [{ name: secret }], {
+      ...(hostname === undefined ? {} : { hostname }),
+      ...extra,
+    });
+
+  /** Two Gateways, `a` and `b`, of one listener each (or more), both served. */
+  function twoGateways(a: readonly Listener[], b: readonly Listener[]): Translation {
+    return translate(
+      snapshot({
+        gateways: [gateway('a', a), gateway('b', b)],
+        secrets,
+        gatewayAddresses: {
+          'infra/a': [{ type: 'IPAddress', value: '10.96.0.10' }],
+          'infra/b': [{ type: 'IPAddress', value: '10.96.0.10' }],
+        },
+      }),
+      CONTROLLER,
+      { https: true },
+    );
+  }
+  const overlap = (t: Translation, gatewayName: string, listenerName: string) =>
+    t.status.gateways
+      .find((g) => g.gateway.name === gatewayName)
+      ?.listeners.find((l) => l.name === listenerName)
+      ?.conditions.find((c) => c.type === 'OverlappingTLSConfig');
+
+  it("sets it on both Gateways' listeners of one host name and different certificates: OverlappingCertificates, naming the other", () => {
+    const t = twoGateways(
+      [listener('https', 'cert', 'shop.example.com')],
+      [listener('https', 'other', 'shop.example.com')],
+    );
+    expect(overlap(t, 'a', 'https')).toEqual({
+      type: 'OverlappingTLSConfig',
+      status: 'True',
+      reason: 'OverlappingCertificates',
+      message:
+        'hostname shop.example.com overlaps those of HTTPS listeners on the one TLS port: ' +
+        'infra/b/https (shop.example.com); other certificates: infra/b/https',
+      observedGeneration: 3,
+    });
+    expect(overlap(t, 'b', 'https')).toMatchObject({
+      status: 'True',
+      reason: 'OverlappingCertificates',
+    });
+    expect(overlap(t, 'b', 'https')?.message).toContain('infra/a/https (shop.example.com)');
+    // After the verdict's conditions, which stay as they were; the Gateways stay Accepted.
+    expect(t.status.gateways[0].listeners[0].conditions.map((c) => c.type)).toEqual([
+      'Accepted',
+      'Conflicted',
+      'ResolvedRefs',
+      'Programmed',
+      'OverlappingTLSConfig',
+    ]);
+    expect(t.status.gateways.map((g) => brief(g.conditions).Accepted)).toEqual([
+      'True/Accepted',
+      'True/Accepted',
+    ]);
+  });
+
+  it('gives OverlappingHostnames when they present the same certificates (two Secrets of one)', () => {
+    const t = twoGateways(
+      [listener('https', 'cert', 'shop.example.com')],
+      [listener('https', 'same', 'SHOP.example.com')],
+    );
+    expect(overlap(t, 'a', 'https')).toMatchObject({
+      status: 'True',
+      reason: 'OverlappingHostnames',
+      message:
+        'hostname shop.example.com overlaps those of HTTPS listeners on the one TLS port: ' +
+        'infra/b/https (shop.example.com)',
+    });
+    expect(overlap(t, 'b', 'https')?.reason).toBe('OverlappingHostnames');
+  });
+
+  it('sets it on a wildcard and the name it takes, not on a name it does not take', () => {
+    // The spec's example: A foo.example.com, B foo.example.org, C *.example.com - A and C.
+    const t = twoGateways(
+      [
+        listener('a', 'cert', 'foo.example.com'),
+        listener('b', 'cert', 'foo.example.org', { port: 8443 }),
+      ],
+      [listener('c', 'other', '*.example.com')],
+    );
+    expect(overlap(t, 'a', 'a')?.reason).toBe('OverlappingCertificates');
+    expect(overlap(t, 'a', 'a')?.message).toContain('infra/b/c (*.example.com)');
+    expect(overlap(t, 'b', 'c')?.reason).toBe('OverlappingCertificates');
+    expect(overlap(t, 'b', 'c')?.message).toContain('infra/a/a (foo.example.com)');
+    expect(overlap(t, 'a', 'b')).toBeUndefined();
+  });
+
+  it('sets it on a listener naming no host and on every served HTTPS listener beside it, of its Gateway too', () => {
+    const t = twoGateways(
+      [listener('any', 'cert'), listener('shop', 'cert', 'shop.example.com', { port: 8443 })],
+      [listener('https', 'other', 'api.example.org')],
+    );
+    expect(overlap(t, 'a', 'any')).toMatchObject({
+      reason: 'OverlappingCertificates',
+      message:
+        'hostname (none: any host) overlaps those of HTTPS listeners on the one TLS port: ' +
+        'infra/a/shop (shop.example.com), infra/b/https (api.example.org); ' +
+        'other certificates: infra/b/https',
+    });
+    // Each of the others overlaps only the listener naming no host.
+    expect(overlap(t, 'a', 'shop')).toMatchObject({
+      reason: 'OverlappingHostnames',
+      message:
+        'hostname shop.example.com overlaps those of HTTPS listeners on the one TLS port: ' +
+        'infra/a/any ((none: any host))',
+    });
+    expect(overlap(t, 'b', 'https')?.reason).toBe('OverlappingCertificates');
+  });
+
+  /** `gateway/listener: reason` of every listener with the condition. */
+  const overlapping = (t: Translation) =>
+    t.status.gateways.flatMap((g) =>
+      g.listeners.flatMap((l) =>
+        l.conditions
+          .filter((c) => c.type === 'OverlappingTLSConfig')
+          .map((c) => `${g.gateway.name}/${l.name}: ${c.reason}`),
+      ),
+    );
+
+  it('never sets it on HTTP listeners, whatever their host names', () => {
+    const t = twoGateways(
+      [httpListener('http'), listener('https', 'cert', 'shop.example.com')],
+      [
+        httpListener('http', { hostname: 'shop.example.com' }),
+        listener('wild', 'cert', '*.example.com'),
+      ],
+    );
+    expect(overlapping(t)).toEqual([
+      'a/https: OverlappingHostnames',
+      'b/wild: OverlappingHostnames',
+    ]);
+  });
+
+  it('leaves it absent on HTTPS listeners whose host names overlap no other', () => {
+    const t = twoGateways(
+      [listener('https', 'cert', 'shop.example.com'), listener('api', 'cert', '*.api.example.com')],
+      [
+        listener('https', 'other', 'example.com'),
+        listener('web', 'other', '*.web.example.com'),
+        listener('v1', 'other', 'v1.api.example.com'),
+      ],
+    );
+    // Only *.api.example.com and v1.api.example.com overlap.
+    expect(overlapping(t)).toEqual([
+      'a/api: OverlappingCertificates',
+      'b/v1: OverlappingCertificates',
+    ]);
+  });
+
+  it('leaves out listeners that are not served: their certificates unresolved', () => {
+    const t = twoGateways(
+      [listener('https', 'cert', 'shop.example.com')],
+      [
+        listener('https', 'missing', 'shop.example.com'),
+        listener('wild', 'other', '*.example.com'),
+      ],
+    );
+    expect(overlapping(t)).toEqual([
+      'a/https: OverlappingCertificates',
+      'b/wild: OverlappingCertificates',
+    ]);
+    expect(overlap(t, 'a', 'https')?.message).not.toContain('infra/b/https');
+  });
+
+  it('names at most ten overlapping listeners in the message, then how many more', () => {
+    const many = Array.from({ length: 12 }, (_, i) =>
+      listener(`l${i}`, 'cert', `h${i}.example.com`, { port: 1000 + i }),
+    );
+    const t = twoGateways([listener('any', 'other')], many);
+    expect(overlap(t, 'a', 'any')?.message).toBe(
+      'hostname (none: any host) overlaps those of HTTPS listeners on the one TLS port: ' +
+        many
+          .slice(0, 10)
+          .map((l) => `infra/b/${l.name} (${l.hostname})`)
+          .join(', ') +
+        ' and 2 more; other certificates: ' +
+        many
+          .slice(0, 10)
+          .map((l) => `infra/b/${l.name}`)
+          .join(', ') +
+        ' and 2 more',
+    );
+    expect(overlapping(t)).toHaveLength(13);
   });
 });

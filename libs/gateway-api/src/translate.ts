@@ -21,6 +21,7 @@ import {
 import { translateGrpcRouteRules } from './grpc-route-rules';
 import { resolveKindConflicts } from './route-kind-conflicts';
 import { type RouteRulesTranslation, translateRouteRules } from './route-rules';
+import { overlappingTlsConfig } from './tls-overlap';
 
 export interface TranslateOptions {
   /**
@@ -143,6 +144,8 @@ export function translate(
     routeStatus.push(routeStatusOf(route, kind, attachments, rules, controllerName));
   }
 
+  // Served HTTPS listeners whose host names overlap, across Gateways: they share the TLS port.
+  const overlaps = overlappingTlsConfig(owned);
   const gateways: GatewayModel[] = [];
   const gatewayStatuses = [];
   for (const [key, { gateway, accepted, listeners }] of owned) {
@@ -152,8 +155,14 @@ export function translate(
         set.size,
       ]),
     );
+    const overlapping = overlaps.get(key);
+    // OverlappingTLSConfig after the verdict's conditions: their order stays as it was.
+    const withOverlaps = listeners.map((l) => {
+      const overlap = overlapping?.get(l.listener.name);
+      return overlap === undefined ? l : { ...l, conditions: [...l.conditions, overlap] };
+    });
     gatewayStatuses.push(
-      gatewayStatus(gateway, listeners, attached, snapshot.gatewayAddresses?.[key] ?? []),
+      gatewayStatus(gateway, withOverlaps, attached, snapshot.gatewayAddresses?.[key] ?? []),
     );
     if (!accepted) continue;
     gateways.push({
