@@ -5,6 +5,7 @@
 // conformance suite's echo server), stops serving it when it is deleted, and changing other routes
 // under load loses nothing on the route that did not change. The status says so, written by the one
 // gateway pod that holds the status Lease, and by another once that pod is gone.
+import { Client, credentials, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { eventually } from '../support/eventually.ts';
 import { load, type Outcome } from '../support/load.ts';
 import { installServing } from './support/access.ts';
@@ -141,6 +142,79 @@ test('an HTTPRoute applied with kubectl is served by every gateway pod, and dele
 
   kubectl(['delete', 'httproute', 'shop', '-n', release.namespace]);
   await everyPodAnswers('/shop/items', 404);
+});
+
+/** The standard health check of gRPC, which the chart's rpc-app-1 serves. */
+const HEALTH_CHECK = '/grpc.health.v1.Health/Check';
+
+/** A GRPCRoute of the Gateway: the gRPC health service to the chart's own rpc-app-1 Service. */
+function healthRoute(): object {
+  return {
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'GRPCRoute',
+    metadata: { name: 'health', namespace: release.namespace },
+    spec: {
+      parentRefs: [{ name: 'gw' }],
+      rules: [
+        {
+          matches: [{ method: { service: 'grpc.health.v1.Health' } }],
+          backendRefs: [{ name: `${release.name}-gateway-stack-rpc-app-1`, port: 6000 }],
+        },
+      ],
+    },
+  };
+}
+
+/** One unary call to `path` on a gateway pod, over h2c as any gRPC client speaks to a plain port. */
+function callPod(
+  podUrl: string,
+  path: string,
+): Promise<{ code: grpcStatus; reply?: Buffer; details?: string }> {
+  const bytes = (b: Buffer) => b;
+  const grpc = new Client(new URL(podUrl).host, credentials.createInsecure());
+  return new Promise((resolve) => {
+    grpc.makeUnaryRequest(
+      path,
+      bytes,
+      bytes,
+      Buffer.alloc(0),
+      new Metadata(),
+      { deadline: Date.now() + 5000 },
+      (error, reply) => {
+        grpc.close();
+        resolve({ code: error?.code ?? grpcStatus.OK, reply, details: error?.details });
+      },
+    );
+  });
+}
+
+test('a GRPCRoute applied with kubectl is served over h2c by every gateway pod, and deleting it stops that', async () => {
+  const urls = gatewayPodUrls();
+  expect(urls).toHaveLength(3);
+  // No route yet: the gateway itself answers, UNIMPLEMENTED.
+  expect((await callPod(urls[0], HEALTH_CHECK)).code).toBe(grpcStatus.UNIMPLEMENTED);
+  const everyPod = async (code: grpcStatus) =>
+    eventually(
+      async () =>
+        (await Promise.all(urls.map((url) => callPod(url, HEALTH_CHECK)))).every(
+          (answer) => answer.code === code,
+        ),
+      { timeoutMs: 60_000, intervalMs: 100, what: `every gateway pod answering ${code}` },
+    );
+  const applied = Date.now();
+  apply(healthRoute());
+  await everyPod(grpcStatus.OK);
+  console.log(
+    `[gateway-api] kubectl apply of a GRPCRoute -> served by all 3 gateway pods: ${Date.now() - applied} ms`,
+  );
+  // rpc-app-1's answer, passed through: HealthCheckResponse { status: SERVING } (field 1, value 1).
+  for (const url of urls)
+    expect((await callPod(url, HEALTH_CHECK)).reply).toEqual(Buffer.from([8, 1]));
+  // The HTTP/1 side of the same port is unchanged: a gRPC route takes no HTTP/1 request.
+  expect((await get(`${urls[0]}${HEALTH_CHECK}`)).status).toBe(404);
+
+  kubectl(['delete', 'grpcroute', 'health', '-n', release.namespace]);
+  await everyPod(grpcStatus.UNIMPLEMENTED);
 });
 
 test('adding and deleting other HTTPRoutes under load loses no request on the route that stays', async () => {
