@@ -20,6 +20,8 @@ import { compileTable } from './compiled-table';
 import { testRoute } from './compiled-table.fixture';
 import { GrpcPassThrough } from './grpc-pass-through';
 import { acceptH2c, type H2cListener } from './h2c-listener';
+import { applicationProtocol, terminateTls } from './tls-termination';
+import { CERTIFICATE_PEM, PRIVATE_KEY_PEM } from '../../gateway-api/src/tls.fixture';
 
 // Messages are raw bytes both ways: the gateway passes them through without knowing the .proto.
 const bytes = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
@@ -271,5 +273,92 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     expect(answer.error?.code).toBe(status.UNAVAILABLE);
     expect(answer.error?.details).toContain('upstream gone');
     expect(observed).toEqual([['gone', 'unavailable']]);
+  });
+});
+
+describe('gRPC calls over TLS, on the TLS port of HTTPS listeners', () => {
+  it('answers h2 by ALPN only to clients offering it alone (gRPC), HTTP/1.1 to any that offers it', () => {
+    expect(applicationProtocol(['h2'])).toBe('h2');
+    expect(applicationProtocol(['h2', 'http/1.1'])).toBe('http/1.1');
+    expect(applicationProtocol(['http/1.1'])).toBe('http/1.1');
+    expect(applicationProtocol(['http/1.0'])).toBe('http/1.0');
+  });
+
+  it('passes a call of a TLS gRPC client through an https route, decrypted by the TLS port', async () => {
+    const backend = await replica('tls');
+    const table = compileTable(
+      {
+        upstreams: [upstreamOf('tls', backend.port)],
+        // An https route only: the call reaches it only if it is known to have come over TLS.
+        routes: [
+          grpcRoute({
+            name: 'secure',
+            upstream: 'tls',
+            match: {
+              methods: ['POST'],
+              path: { kind: 'prefix', path: '/test.Echo' },
+              hosts: [],
+              headers: [],
+              query: [],
+              scheme: 'https',
+            },
+          }),
+        ],
+        version: 'tls',
+      },
+      new Map(),
+    );
+    const pass = new GrpcPassThrough();
+    const front = createServer();
+    const h2c = acceptH2c(front, (stream, headers, encrypted) =>
+      pass.serve(stream, headers, table.grpc[encrypted ? 'https' : 'http']),
+    );
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const tls = terminateTls(front, 0);
+    tls.update({
+      gateways: [
+        {
+          gateway: { namespace: 'ns', name: 'gw' },
+          listeners: [
+            {
+              name: 'https',
+              port: 443,
+              protocol: 'HTTPS',
+              hostname: null,
+              certificates: [{ certificate: CERTIFICATE_PEM, privateKey: PRIVATE_KEY_PEM }],
+              hosts: [],
+            },
+          ],
+        },
+      ],
+      status: { gatewayClasses: [], gateways: [], routes: [] },
+    });
+    for (let i = 0; i < 100 && tls.address() === null; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const grpc = new Client(
+      `127.0.0.1:${(tls.address() as AddressInfo).port}`,
+      credentials.createSsl(Buffer.from(CERTIFICATE_PEM), null, null, {
+        checkServerIdentity: () => undefined,
+      }),
+      { 'grpc.ssl_target_name_override': 'example.com' },
+    );
+    const answer = await new Promise<{ error: ServiceError | null; reply?: string }>((resolve) =>
+      grpc.makeUnaryRequest(
+        '/test.Echo/Say',
+        bytes.serialize,
+        bytes.deserialize,
+        Buffer.from('sealed'),
+        (error, reply) => resolve({ error, reply: reply?.toString() }),
+      ),
+    );
+    grpc.close();
+    h2c.close();
+    pass.close();
+    tls.close();
+    front.closeAllConnections();
+    await new Promise((resolve) => front.close(resolve));
+    await new Promise((resolve) => backend.server.tryShutdown(resolve));
+    expect(answer.error).toBeNull();
+    expect(answer.reply).toBe('tls:sealed');
   });
 });
