@@ -248,6 +248,45 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     expect(body).toBe('http/1.1 here');
   });
 
+  it('passes over a replica whose connection failed, for the hold, while another is left', async () => {
+    const mixed = compileTable(
+      {
+        upstreams: [
+          {
+            ...upstreamOf('mixed', replicas[1].port),
+            // A refused port first: round-robin would send it every other call.
+            urls: ['http://127.0.0.1:9', `http://127.0.0.1:${replicas[1].port}`],
+          },
+        ],
+        routes: [grpcRoute({ name: 'mixed', upstream: 'mixed' })],
+        version: 'mixed',
+      },
+      new Map(),
+    );
+    const server = createServer();
+    const own = new GrpcPassThrough();
+    const listener = acceptH2c(server, (stream, headers) =>
+      own.serve(stream, headers, mixed.grpc.http),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const c = client(undefined, (server.address() as AddressInfo).port);
+    const codes: (number | undefined)[] = [];
+    for (let i = 0; i < 6; i++)
+      codes.push((await unary(c, '/test.Echo/Say', 'x')).error?.code ?? status.OK);
+    listener.close();
+    own.close();
+    await new Promise((resolve) => server.close(resolve));
+    // One call finds the refused replica; the hold (4 s in the test defaults) keeps the rest off it.
+    expect(codes).toEqual([
+      status.UNAVAILABLE,
+      status.OK,
+      status.OK,
+      status.OK,
+      status.OK,
+      status.OK,
+    ]);
+  });
+
   it('answers UNAVAILABLE when the replica cannot be reached', async () => {
     const gone = compileTable(
       {
