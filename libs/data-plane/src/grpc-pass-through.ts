@@ -152,7 +152,7 @@ export class GrpcPassThrough {
       this.observe(share.upstream.name, outcome, startedAt);
     };
     const urls = share.upstream.urls;
-    const origin = this.replicaFor(urls, share.upstream.traffic.outlier.baseEjectionMs);
+    const origin = this.replicaFor(urls);
     const outgoing = passedHeaders(headers);
     if (share.requestHeaders) editHeaders(outgoing, share.requestHeaders);
     let upstream: ClientHttp2Stream;
@@ -218,11 +218,11 @@ export class GrpcPassThrough {
   }
 
   /**
-   * The next replica round-robin, passing over those whose last connection failed within
-   * `holdMs` while another is left: a replica that is gone costs one failed call per hold, not
+   * The next replica round-robin, passing over those whose last connection failed less than the
+   * upstream's base ejection time ago (sessionTo) while another is left: a replica that is gone costs one failed call per hold, not
    * every Nth call (its EndpointSlice entry goes when Kubernetes sees it is not ready).
    */
-  private replicaFor(urls: readonly string[], holdMs: number): string {
+  private replicaFor(urls: readonly string[]): string {
     const now = Date.now();
     for (let tried = 0; tried < urls.length; tried++) {
       const origin = new URL(urls[this.nextReplica++ % urls.length]).origin;
