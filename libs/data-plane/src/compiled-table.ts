@@ -9,7 +9,7 @@ import { BadRequestException } from '@nestjs/common';
 import { loadProtoRoot } from '@app/transcoding';
 import { dirname } from 'node:path';
 import type { Root } from 'protobufjs';
-import { type GrpcPassRoute, grpcPassRoute } from './grpc-pass-through';
+import { type GrpcPassRoute, grpcPassRoute, grpcReplicas } from './grpc-pass-through';
 import { type Binding, bindingOf, grpcRouteHandler } from './grpc-route';
 import { httpRouteHandler } from './http-route';
 import { redirectRouteHandler } from './redirect-route';
@@ -35,6 +35,8 @@ export interface CompiledTable {
   readonly matchers: SchemeMatchers<CompiledRoute>;
   /** The routes of gRPC calls (`protocol: grpc`), passed through over HTTP/2; none of HTTP/1. */
   readonly grpc: SchemeMatchers<GrpcPassRoute>;
+  /** The replicas (`http://host:port`) its gRPC routes call. */
+  readonly grpcReplicas: ReadonlySet<string>;
   readonly routes: ReadonlyMap<string, CompiledRoute>;
 }
 
@@ -140,6 +142,7 @@ export function compileTable(
     table,
     matchers: schemeMatchers(entries, { methodMiss: table.methodMiss }),
     grpc: schemeMatchers(grpcEntries, { methodMiss: 'not-found' }),
+    grpcReplicas: grpcReplicas(grpcEntries.map(({ target }) => target)),
     routes: new Map(entries.map(({ route, target }) => [route.name, target])),
   };
 }

@@ -1,4 +1,11 @@
-import type { HeaderModifier, HttpUpstreamModel, Route, RouteBackend } from '@app/routes';
+import { errorBody } from '@app/http-server';
+import {
+  HOP_BY_HOP_HEADERS,
+  type HeaderModifier,
+  type HttpUpstreamModel,
+  type Route,
+  type RouteBackend,
+} from '@app/routes';
 import { grpcOutcome, type UpstreamOutcome } from '@app/upstream';
 import {
   type ClientHttp2Session,
@@ -19,13 +26,12 @@ const GrpcStatus = { UNIMPLEMENTED: 12, INTERNAL: 13, UNAVAILABLE: 14 } as const
 /** Records one finished call to an upstream (UpstreamMetrics.observe): the upstream dashboards' rows. */
 export type ObserveCall = (upstream: string, outcome: UpstreamOutcome, startedAt: number) => void;
 
-/** Headers of one hop, never passed on (RFC 9113 section 8.2.2), and the ones HTTP/2 rebuilds. */
+/**
+ * Headers of one hop, never passed on (RFC 9113 section 8.2.2): the project's hop-by-hop list but
+ * `te`, whose one HTTP/2 value, `trailers`, gRPC requires; and those HTTP/2 rebuilds.
+ */
 const HOP_HEADERS = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
+  ...HOP_BY_HOP_HEADERS.filter((name) => name !== 'te'),
   'host',
   'http2-settings',
 ]);
@@ -35,6 +41,8 @@ export type GrpcShare =
   | {
       readonly weight: number;
       readonly upstream: HttpUpstreamModel;
+      /** Its replicas as `http://host:port`, parsed once per table rather than once per call. */
+      readonly origins: readonly string[];
       readonly requestHeaders?: HeaderModifier;
       readonly responseHeaders?: HeaderModifier;
     }
@@ -46,6 +54,15 @@ export interface GrpcPassRoute {
   /** Those of weight above 0. */
   readonly shares: readonly GrpcShare[];
   readonly total: number;
+}
+
+/** The replicas the gRPC routes of a table may call: the sessions worth keeping when it is served. */
+export function grpcReplicas(routes: Iterable<GrpcPassRoute>): Set<string> {
+  const origins = new Set<string>();
+  for (const { shares } of routes)
+    for (const share of shares)
+      if ('origins' in share) for (const o of share.origins) origins.add(o);
+  return origins;
 }
 
 /** The shares of a gRPC route: its `backends`, or its one upstream. */
@@ -63,6 +80,7 @@ export function grpcPassRoute(
     return {
       weight: backend.weight,
       upstream: model,
+      origins: model.urls.map((url) => new URL(url).origin),
       requestHeaders: joinedEdits(route.requestHeaders, backend.requestHeaders),
       responseHeaders: joinedEdits(route.responseHeaders, backend.responseHeaders),
     };
@@ -151,8 +169,7 @@ export class GrpcPassThrough {
       observed = true;
       this.observe(share.upstream.name, outcome, startedAt);
     };
-    const urls = share.upstream.urls;
-    const origin = this.replicaFor(urls);
+    const origin = this.replicaFor(share.origins);
     const outgoing = passedHeaders(headers);
     if (share.requestHeaders) editHeaders(outgoing, share.requestHeaders);
     let upstream: ClientHttp2Stream;
@@ -222,14 +239,14 @@ export class GrpcPassThrough {
    * upstream's base ejection time ago (sessionTo) while another is left: a replica that is gone costs one failed call per hold, not
    * every Nth call (its EndpointSlice entry goes when Kubernetes sees it is not ready).
    */
-  private replicaFor(urls: readonly string[]): string {
+  private replicaFor(origins: readonly string[]): string {
     const now = Date.now();
-    for (let tried = 0; tried < urls.length; tried++) {
-      const origin = new URL(urls[this.nextReplica++ % urls.length]).origin;
+    for (let tried = 0; tried < origins.length; tried++) {
+      const origin = origins[this.nextReplica++ % origins.length];
       const until = this.unreachable.get(origin);
       if (until === undefined || until <= now) return origin;
     }
-    return new URL(urls[this.nextReplica++ % urls.length]).origin;
+    return origins[this.nextReplica++ % origins.length];
   }
 
   /**
@@ -316,7 +333,7 @@ function grpcMessage(text: string): string {
 function answerHttp(stream: ServerHttp2Stream, status: number, text: string): void {
   if (stream.destroyed || stream.headersSent) return;
   stream.respond({ ':status': status, 'content-type': 'application/json' });
-  stream.end(JSON.stringify({ statusCode: status, message: text }));
+  stream.end(JSON.stringify(errorBody(status, text)));
 }
 
 function message(err: unknown): string {

@@ -112,7 +112,7 @@ export class RouteTableServer {
       ),
     );
     this.current = compiled;
-    this.grpc.retain(grpcOrigins(table));
+    this.grpc.retain(compiled.grpcReplicas);
     // Made when GET /openapi.json first asks for it: not once per table of a burst of changes.
     this.openApi.publishLater(() =>
       openApiFromTable(table, (route) => compiled.routes.get(route.name)?.binding),
@@ -195,24 +195,4 @@ function answerMiss(
     return;
   }
   void reply.status(404).send(errorBody(404, `no route for ${request.method} ${path}`));
-}
-
-/** The replicas (`http://host:port`) of the upstreams of a table's gRPC routes. */
-function grpcOrigins(table: RouteTable): Set<string> {
-  const used = new Set(
-    table.routes
-      .filter((route) => route.protocol === 'grpc')
-      .flatMap((route) =>
-        (route.backends ?? [{ upstream: route.upstream }]).flatMap((backend) =>
-          'upstream' in backend && backend.upstream !== null ? [backend.upstream] : [],
-        ),
-      ),
-  );
-  return new Set(
-    table.upstreams.flatMap((model) =>
-      model.kind === 'http' && used.has(model.name)
-        ? model.urls.map((url) => new URL(url).origin)
-        : [],
-    ),
-  );
 }

@@ -167,21 +167,6 @@ function routeOf(
   name: string,
   cache: MatchRouteCache | null,
 ): BuiltRoute {
-  const built = routeOfMatch(match, hosts, scheme, defaults, name, cache);
-  // A GRPCRoute's match is built as an HTTPRoute's (a POST, its path and headers), then marked:
-  // the data plane passes it through over HTTP/2, trailers included, and never to HTTP/1 clients.
-  if (!built.ok || match.protocol !== 'grpc') return built;
-  return { ...built, route: { ...built.route, protocol: 'grpc' } };
-}
-
-function routeOfMatch(
-  match: ServedMatch,
-  hosts: readonly string[],
-  scheme: 'http' | 'https',
-  defaults: RouteDefaults,
-  name: string,
-  cache: MatchRouteCache | null,
-): BuiltRoute {
   const target = targetOf(match);
   if ('reason' in target) return { ok: false, reason: target.reason };
   let file: RouteFile;
@@ -199,10 +184,16 @@ function routeOfMatch(
           'service' in share ? serviceUpstreamName(share.service) : null,
         )
       : [];
-  if (cache === null) return routeOfFile(file, name, upstreamNames, defaults);
-  return cache.built(JSON.stringify([name, upstreamNames, file]), () =>
-    routeOfFile(file, name, upstreamNames, defaults),
-  );
+  const built =
+    cache === null
+      ? routeOfFile(file, name, upstreamNames, defaults)
+      : cache.built(JSON.stringify([name, upstreamNames, file]), () =>
+          routeOfFile(file, name, upstreamNames, defaults),
+        );
+  // A GRPCRoute's match is built as an HTTPRoute's (a POST, its path and headers), then marked:
+  // the data plane passes it through over HTTP/2, trailers included, and never to HTTP/1 clients.
+  if (!built.ok || match.protocol !== 'grpc') return built;
+  return { ...built, route: { ...built.route, protocol: 'grpc' } };
 }
 
 /** The route of a match's file, by the file's schema, checks and builder. */
