@@ -1,5 +1,6 @@
 import {
   ANY_HOST,
+  certificateSetKey,
   compareHostSpecificity,
   hostMatches,
   type ListenerCertificate,
@@ -42,7 +43,7 @@ export function tlsSites(
       }
   const used = new Set<string>();
   const contextOf = (certificates: readonly ListenerCertificate[]) => {
-    const key = certificates.map((c) => c.certificate + c.privateKey).join('\n');
+    const key = certificateSetKey(certificates);
     used.add(key);
     let context = contexts.get(key);
     if (context === undefined) {

@@ -5,6 +5,7 @@ export type * from './gateway-api-model';
 export type { Condition } from './gateway-api-conditions';
 export { GATEWAY_API_GROUP } from './gateway-api-objects';
 export { ANY_HOST, compareHostSpecificity, hostMatches } from './hostname-intersection';
+export { certificateSetKey } from './listener-certificates';
 export { translate, type TranslateOptions } from './translate';
 export { findServedMatch, type ModelRequest } from './served-match-lookup';
 export {

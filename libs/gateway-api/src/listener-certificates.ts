@@ -150,3 +150,14 @@ function decoded(value: string | undefined): string {
 function invalid(message: string): CertificateFailure {
   return { reason: ListenerReason.InvalidCertificateRef, message };
 }
+
+/**
+ * One key per set of certificates, order ignored: equal keys, the same TLS configuration (the TLS
+ * port's shared contexts, OverlappingTLSConfig's "other certificates").
+ */
+export function certificateSetKey(certificates: readonly ListenerCertificate[]): string {
+  return certificates
+    .map((c) => `${c.certificate}\n${c.privateKey}`)
+    .sort()
+    .join('\n');
+}

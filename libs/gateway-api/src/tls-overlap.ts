@@ -5,6 +5,7 @@ import {
   type Condition,
 } from './gateway-api-conditions';
 import { hostnamesOverlap } from './hostname-intersection';
+import { certificateSetKey } from './listener-certificates';
 import type { ListenerVerdict } from './listener-validation';
 import type { OwnedGateway } from './route-parents';
 
@@ -53,10 +54,7 @@ export function overlappingTlsConfig(
         gatewayKey,
         verdict,
         generation: gateway.metadata.generation,
-        certificates: verdict.certificates
-          .map((c) => `${c.certificate}\n${c.privateKey}`)
-          .sort()
-          .join('\n'),
+        certificates: certificateSetKey(verdict.certificates),
       });
     }
   }
