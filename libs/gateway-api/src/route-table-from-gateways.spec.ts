@@ -225,6 +225,69 @@ describe('routeTablesByGatewayPort', () => {
     ]);
   });
 
+  it('serves HTTPRouteMultipleGateways: the shared route on both, each dedicated / on its own', () => {
+    // conformance@v1.6.3 tests/httproute-multiple-gateways.yaml, on the suite's two Gateways.
+    const ns = { namespace: 'gateway-conformance-infra' };
+    const gateways = [
+      gateway('same-namespace', [httpListener('http')], ns),
+      gateway(
+        'all-namespaces',
+        [httpListener('http', { allowedRoutes: { namespaces: { from: 'All' } } })],
+        ns,
+      ),
+    ];
+    const route = (name: string, parents: string[], path: string, backend: string) =>
+      httpRoute(
+        name,
+        {
+          parentRefs: parents.map((parent) => ({ name: parent })),
+          rules: [
+            {
+              matches: [{ path: { type: 'PathPrefix', value: path } }],
+              backendRefs: [{ name: backend, port: 8080 }],
+            },
+          ],
+        },
+        ns,
+      );
+    const translation = translate(
+      snapshot({
+        gateways,
+        services: ['v1', 'v2', 'v3'].map((v) => service(ns.namespace, `infra-backend-${v}`)),
+        httpRoutes: [
+          route(
+            'multiple-gateways-shared-route',
+            ['same-namespace', 'all-namespaces'],
+            '/shared',
+            'infra-backend-v1',
+          ),
+          route('same-namespace-dedicated-route', ['same-namespace'], '/', 'infra-backend-v2'),
+          route('all-namespaces-dedicated-route', ['all-namespaces'], '/', 'infra-backend-v3'),
+        ],
+      }),
+      CONTROLLER,
+    );
+    const allocation = allocateGatewayPorts(gatewayListenerPorts(translation), {
+      range: { from: 20000, to: 29999 },
+      avoid: [],
+    });
+    const tables = routeTablesByGatewayPort(translation, TEST_DEFAULTS, allocation);
+    const routesOf = (name: string) =>
+      tables
+        .get(allocation.ports.get(`${ns.namespace}/${name}:80`) ?? -1)
+        ?.table.routes.map((r) => r.name)
+        .sort();
+    expect(tables.size).toBe(2);
+    expect(routesOf('same-namespace')).toEqual([
+      'gateway-conformance-infra.multiple-gateways-shared-route.0.0',
+      'gateway-conformance-infra.same-namespace-dedicated-route.0.0',
+    ]);
+    expect(routesOf('all-namespaces')).toEqual([
+      'gateway-conformance-infra.all-namespaces-dedicated-route.0.0',
+      'gateway-conformance-infra.multiple-gateways-shared-route.0.0',
+    ]);
+  });
+
   it("serves a port with one listener as that listener's own table", () => {
     const { tables, translation } = tablesOf(
       [gateway('gw', [httpListener('http')])],
