@@ -14,6 +14,7 @@ import {
   MANAGED_BY_LABEL,
   managedByValue,
   previousTargetPorts,
+  withGatewayServiceAddresses,
 } from './gateway-services';
 import { translate } from './translate';
 
@@ -358,5 +359,29 @@ describe('gatewayPortAllocation', () => {
     expect(previousTargetPorts([gw], [claim({})], CONTROLLER)).toEqual(
       new Map([[gatewayPortKey({ namespace: 'infra', name: 'gw' }, 80), 20000]]),
     );
+  });
+});
+
+describe('withGatewayServiceAddresses', () => {
+  it("gives each Gateway its own Service's address, and none before it is listed", () => {
+    const gateways = [owned('one', [httpListener('http')]), owned('two', [httpListener('http')])];
+    const [one] = plan(gateways).desired;
+    const listed: Service = {
+      ...asListed(one),
+      status: { loadBalancer: { ingress: [{ ip: '192.0.2.7' }] } },
+    };
+    const front: Service = {
+      metadata: { namespace: 'infra', name: 'two-ours' },
+      spec: { clusterIP: '10.96.0.99', ports: [{ port: 80 }] },
+    };
+    const addresses = withGatewayServiceAddresses(
+      snapshot({ gateways, services: [listed, front] }),
+      CONTROLLER,
+    ).gatewayAddresses;
+    expect(addresses).toEqual({
+      'infra/one': [{ type: 'IPAddress', value: '192.0.2.7' }],
+      // An unmanaged Service at the name is not the Gateway's.
+      'infra/two': [],
+    });
   });
 });

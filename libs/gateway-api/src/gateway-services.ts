@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { serviceAddresses } from './gateway-addresses';
 import type { GatewayModel, ObjectRef, Translation } from './gateway-api-model';
 import {
   GATEWAY_API_GROUP,
   type Gateway,
+  type GatewayApiSnapshot,
   type OwnerReference,
   type Service,
   type ServicePort,
@@ -123,6 +125,30 @@ export function previousTargetPorts(
         previous.set(gatewayPortKey(ref, port.port), port.targetPort);
   }
   return previous;
+}
+
+/**
+ * The snapshot with each Gateway's addresses those of its own Service (its cluster IP, or its load
+ * balancer's once it has them): the per-Gateway counterpart of withFrontServiceAddresses. A
+ * Gateway whose Service is not listed yet has none (not Programmed: AddressNotAssigned) until the
+ * leader creates it and the Service's watch event brings it.
+ */
+export function withGatewayServiceAddresses(
+  snapshot: GatewayApiSnapshot,
+  controllerName: string,
+): GatewayApiSnapshot {
+  const managed = managedServices(snapshot.services, controllerName);
+  return {
+    ...snapshot,
+    gatewayAddresses: Object.fromEntries(
+      snapshot.gateways.map((g) => {
+        const service = managed.get(
+          `${g.metadata.namespace}/${gatewayServiceName(g.metadata.name, g.spec.gatewayClassName)}`,
+        );
+        return [key(g.metadata), service ? serviceAddresses(service) : []];
+      }),
+    ),
+  };
 }
 
 /**

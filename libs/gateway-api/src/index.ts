@@ -41,6 +41,7 @@ export {
   type GatewayServiceType,
   MANAGED_BY_LABEL,
   managedByValue,
+  withGatewayServiceAddresses,
 } from './gateway-services';
 export { type StatusUpdate, statusUpdates } from './status-updates';
 export { serviceAddresses, withFrontServiceAddresses } from './gateway-addresses';
