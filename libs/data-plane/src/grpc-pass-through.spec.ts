@@ -20,6 +20,8 @@ import { compileTable } from './compiled-table';
 import { testRoute } from './compiled-table.fixture';
 import { GrpcPassThrough } from './grpc-pass-through';
 import { acceptH2c, type H2cListener } from './h2c-listener';
+import { applicationProtocol, terminateTls } from './tls-termination';
+import { CERTIFICATE_PEM, PRIVATE_KEY_PEM } from '../../gateway-api/src/tls.fixture';
 
 // Messages are raw bytes both ways: the gateway passes them through without knowing the .proto.
 const bytes = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
@@ -246,6 +248,45 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     expect(body).toBe('http/1.1 here');
   });
 
+  it('passes over a replica whose connection failed, for the hold, while another is left', async () => {
+    const mixed = compileTable(
+      {
+        upstreams: [
+          {
+            ...upstreamOf('mixed', replicas[1].port),
+            // A refused port first: round-robin would send it every other call.
+            urls: ['http://127.0.0.1:9', `http://127.0.0.1:${replicas[1].port}`],
+          },
+        ],
+        routes: [grpcRoute({ name: 'mixed', upstream: 'mixed' })],
+        version: 'mixed',
+      },
+      new Map(),
+    );
+    const server = createServer();
+    const own = new GrpcPassThrough();
+    const listener = acceptH2c(server, (stream, headers) =>
+      own.serve(stream, headers, mixed.grpc.http),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const c = client(undefined, (server.address() as AddressInfo).port);
+    const codes: (number | undefined)[] = [];
+    for (let i = 0; i < 6; i++)
+      codes.push((await unary(c, '/test.Echo/Say', 'x')).error?.code ?? status.OK);
+    listener.close();
+    own.close();
+    await new Promise((resolve) => server.close(resolve));
+    // One call finds the refused replica; the hold (4 s in the test defaults) keeps the rest off it.
+    expect(codes).toEqual([
+      status.UNAVAILABLE,
+      status.OK,
+      status.OK,
+      status.OK,
+      status.OK,
+      status.OK,
+    ]);
+  });
+
   it('answers UNAVAILABLE when the replica cannot be reached', async () => {
     const gone = compileTable(
       {
@@ -271,5 +312,85 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     expect(answer.error?.code).toBe(status.UNAVAILABLE);
     expect(answer.error?.details).toContain('upstream gone');
     expect(observed).toEqual([['gone', 'unavailable']]);
+  });
+});
+
+describe('gRPC calls over TLS, on the TLS port of HTTPS listeners', () => {
+  it('answers h2 by ALPN only to clients offering it alone (gRPC), HTTP/1.1 to any that offers it', () => {
+    expect(applicationProtocol(['h2'])).toBe('h2');
+    expect(applicationProtocol(['h2', 'http/1.1'])).toBe('http/1.1');
+    expect(applicationProtocol(['http/1.1'])).toBe('http/1.1');
+    expect(applicationProtocol(['http/1.0'])).toBe('http/1.0');
+  });
+
+  it('passes a call of a TLS gRPC client through an https route, decrypted by the TLS port', async () => {
+    const backend = await replica('tls');
+    const table = compileTable(
+      {
+        upstreams: [upstreamOf('tls', backend.port)],
+        // An https route only: the call reaches it only if it is known to have come over TLS.
+        routes: [
+          grpcRoute({
+            name: 'secure',
+            upstream: 'tls',
+            match: { ...grpcRoute({}).match, scheme: 'https' },
+          }),
+        ],
+        version: 'tls',
+      },
+      new Map(),
+    );
+    const pass = new GrpcPassThrough();
+    const front = createServer();
+    const h2c = acceptH2c(front, (stream, headers, encrypted) =>
+      pass.serve(stream, headers, table.grpc[encrypted ? 'https' : 'http']),
+    );
+    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
+    const tls = terminateTls(front, 0);
+    tls.update({
+      gateways: [
+        {
+          gateway: { namespace: 'ns', name: 'gw' },
+          listeners: [
+            {
+              name: 'https',
+              port: 443,
+              protocol: 'HTTPS',
+              hostname: null,
+              certificates: [{ certificate: CERTIFICATE_PEM, privateKey: PRIVATE_KEY_PEM }],
+              hosts: [],
+            },
+          ],
+        },
+      ],
+      status: { gatewayClasses: [], gateways: [], routes: [] },
+    });
+    for (let i = 0; i < 100 && tls.address() === null; i++)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const grpc = new Client(
+      `127.0.0.1:${(tls.address() as AddressInfo).port}`,
+      credentials.createSsl(Buffer.from(CERTIFICATE_PEM), null, null, {
+        checkServerIdentity: () => undefined,
+      }),
+      { 'grpc.ssl_target_name_override': 'example.com' },
+    );
+    const answer = await new Promise<{ error: ServiceError | null; reply?: string }>((resolve) =>
+      grpc.makeUnaryRequest(
+        '/test.Echo/Say',
+        bytes.serialize,
+        bytes.deserialize,
+        Buffer.from('sealed'),
+        (error, reply) => resolve({ error, reply: reply?.toString() }),
+      ),
+    );
+    grpc.close();
+    h2c.close();
+    pass.close();
+    tls.close();
+    front.closeAllConnections();
+    await new Promise((resolve) => front.close(resolve));
+    await new Promise((resolve) => backend.server.tryShutdown(resolve));
+    expect(answer.error).toBeNull();
+    expect(answer.reply).toBe('tls:sealed');
   });
 });

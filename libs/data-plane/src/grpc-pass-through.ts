@@ -84,6 +84,8 @@ export function grpcPassRoute(
  */
 export class GrpcPassThrough {
   private readonly sessions = new Map<string, ClientHttp2Session>();
+  /** Replicas whose last connection failed, and until when they are passed over. */
+  private readonly unreachable = new Map<string, number>();
   private nextReplica = 0;
 
   constructor(
@@ -123,6 +125,8 @@ export class GrpcPassThrough {
 
   /** Closes the sessions of replicas `live` no longer holds (a new table was applied). */
   retain(live: ReadonlySet<string>): void {
+    for (const origin of this.unreachable.keys())
+      if (!live.has(origin)) this.unreachable.delete(origin);
     for (const [origin, session] of this.sessions)
       if (!live.has(origin)) {
         this.sessions.delete(origin);
@@ -148,12 +152,12 @@ export class GrpcPassThrough {
       this.observe(share.upstream.name, outcome, startedAt);
     };
     const urls = share.upstream.urls;
-    const origin = new URL(urls[this.nextReplica++ % urls.length]).origin;
+    const origin = this.replicaFor(urls);
     const outgoing = passedHeaders(headers);
     if (share.requestHeaders) editHeaders(outgoing, share.requestHeaders);
     let upstream: ClientHttp2Stream;
     try {
-      upstream = this.sessionTo(origin).request(outgoing);
+      upstream = this.sessionTo(origin, share.upstream).request(outgoing);
     } catch (err) {
       done('unavailable');
       answerGrpc(
@@ -213,14 +217,50 @@ export class GrpcPassThrough {
     });
   }
 
-  private sessionTo(origin: string): ClientHttp2Session {
+  /**
+   * The next replica round-robin, passing over those whose last connection failed less than the
+   * upstream's base ejection time ago (sessionTo) while another is left: a replica that is gone costs one failed call per hold, not
+   * every Nth call (its EndpointSlice entry goes when Kubernetes sees it is not ready).
+   */
+  private replicaFor(urls: readonly string[]): string {
+    const now = Date.now();
+    for (let tried = 0; tried < urls.length; tried++) {
+      const origin = new URL(urls[this.nextReplica++ % urls.length]).origin;
+      const until = this.unreachable.get(origin);
+      if (until === undefined || until <= now) return origin;
+    }
+    return new URL(urls[this.nextReplica++ % urls.length]).origin;
+  }
+
+  /**
+   * The session to `origin`, opened when there is none: within the upstream's connect timeout,
+   * else it is destroyed and its calls answered UNAVAILABLE (a replica whose address no longer
+   * answers would otherwise hold them for the kernel's SYN retries).
+   */
+  private sessionTo(origin: string, upstream: HttpUpstreamModel): ClientHttp2Session {
     const open = this.sessions.get(origin);
     if (open && !open.closed && !open.destroyed) return open;
     const session = connect(origin);
+    const holdMs = upstream.traffic.outlier.baseEjectionMs;
+    const connectTimer = setTimeout(
+      () =>
+        session.destroy(new Error(`no connection within ${upstream.traffic.connectTimeoutMs} ms`)),
+      upstream.traffic.connectTimeoutMs,
+    );
+    connectTimer.unref();
+    session.once('connect', () => {
+      clearTimeout(connectTimer);
+      this.unreachable.delete(origin);
+    });
     const forget = () => {
+      clearTimeout(connectTimer);
       if (this.sessions.get(origin) === session) this.sessions.delete(origin);
     };
-    session.on('error', forget);
+    session.on('error', () => {
+      if (!session.connecting) return forget();
+      this.unreachable.set(origin, Date.now() + holdMs);
+      forget();
+    });
     session.on('goaway', forget);
     session.on('close', forget);
     this.sessions.set(origin, session);

@@ -49,8 +49,11 @@ export function acceptH2c(
 
   const http1 = httpServer.listeners('connection') as ((socket: Socket) => void)[];
   httpServer.removeAllListeners('connection');
+  // A client that sends less than a request line or a preface is dropped as the HTTP server drops
+  // one whose headers do not come (its headersTimeout): the server's timers start only after.
+  const sniffTimeoutMs = httpServer.headersTimeout > 0 ? httpServer.headersTimeout : 60_000;
   httpServer.on('connection', (socket: Socket) =>
-    sniff(socket, (head, isHttp2) => {
+    sniff(socket, sniffTimeoutMs, (head, isHttp2) => {
       if (isHttp2) {
         handingOver = { encrypted: (socket as { encrypted?: boolean }).encrypted === true };
         http2.emit('connection', withHead(socket, head));
@@ -70,8 +73,14 @@ export function acceptH2c(
 }
 
 /** Reads until the bytes tell the preface from anything else, and hands them over with the answer. */
-function sniff(socket: Socket, decided: (head: Buffer, isHttp2: boolean) => void): void {
+function sniff(
+  socket: Socket,
+  timeoutMs: number,
+  decided: (head: Buffer, isHttp2: boolean) => void,
+): void {
   const chunks: Buffer[] = [];
+  const timer = setTimeout(() => socket.destroy(), timeoutMs);
+  timer.unref();
   const onReadable = () => {
     let chunk: Buffer | null;
     while ((chunk = socket.read() as Buffer | null) !== null) chunks.push(chunk);
@@ -79,12 +88,16 @@ function sniff(socket: Socket, decided: (head: Buffer, isHttp2: boolean) => void
     const compared = Math.min(head.length, PREFACE.length);
     const isHttp2 = head.subarray(0, compared).equals(PREFACE.subarray(0, compared));
     if (isHttp2 && head.length < PREFACE.length) return;
+    clearTimeout(timer);
     socket.off('readable', onReadable);
     socket.off('end', onGone);
     socket.off('error', onGone);
     decided(head, isHttp2);
   };
-  const onGone = () => socket.destroy();
+  const onGone = () => {
+    clearTimeout(timer);
+    socket.destroy();
+  };
   socket.on('readable', onReadable);
   socket.on('end', onGone);
   socket.on('error', onGone);

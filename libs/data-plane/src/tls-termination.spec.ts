@@ -130,6 +130,29 @@ describe('terminateTls', () => {
     expect(JSON.parse(await get(port, 'other.example.org'))).toMatchObject({ encrypted: true });
   });
 
+  it('answers h2 by ALPN to a client offering only h2 (gRPC clients, grpc-go requires it), HTTP/1.1 to one offering both', async () => {
+    tls = terminateTls(target, 0);
+    tls.update(translation(listener('HTTPS', null)));
+    const port = await tlsPort(tls);
+    const negotiated = (offer: string[]) =>
+      new Promise<string | false>((resolve, reject) => {
+        const socket = connect({
+          host: '127.0.0.1',
+          port,
+          servername: 'example.com',
+          rejectUnauthorized: false,
+          ALPNProtocols: offer,
+        });
+        socket.on('secureConnect', () => {
+          resolve(socket.alpnProtocol ?? false);
+          socket.destroy();
+        });
+        socket.on('error', reject);
+      });
+    expect(await negotiated(['h2'])).toBe('h2');
+    expect(await negotiated(['h2', 'http/1.1'])).toBe('http/1.1');
+  });
+
   it('stops listening when the main server closes', async () => {
     tls = terminateTls(target, 0);
     const port = await tlsPort(tls);

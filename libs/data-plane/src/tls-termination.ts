@@ -95,6 +95,7 @@ export function terminateTls(target: HttpServer | Server, port: number): TlsTerm
       else callback(new Error(`no HTTPS listener takes the host name '${servername}'`));
     },
     minVersion: 'TLSv1.2',
+    ALPNCallback: ({ protocols }) => applicationProtocol(protocols),
   });
   // An https main port (edge TLS) takes decrypted sockets as its own 'secureConnection's.
   const handOver = target instanceof TlsServer ? 'secureConnection' : 'connection';
@@ -125,4 +126,17 @@ export function terminateTls(target: HttpServer | Server, port: number): TlsTerm
     address: () => (server.listening ? (server.address() as AddressInfo) : null),
     close,
   };
+}
+
+/**
+ * The protocol of a TLS connection, from the client's ALPN offer: HTTP/1.1 whenever offered -
+ * browsers and curl offer `h2` first but keep HTTP/1.1, which the Fastify request path serves -
+ * and `h2` when it is the only one that would do, as gRPC clients offer it alone: their calls go
+ * to h2c-listener.ts's HTTP/2 session like those of the plain port. Another offer (`http/1.0`)
+ * gets its first protocol, the HTTP/1 server taking it as before ALPN was answered at all.
+ */
+export function applicationProtocol(offered: readonly string[]): string | undefined {
+  if (offered.includes('http/1.1')) return 'http/1.1';
+  if (offered.includes('h2')) return 'h2';
+  return offered[0];
 }

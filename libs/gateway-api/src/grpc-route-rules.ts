@@ -1,9 +1,13 @@
 import { type BackendIndex, backendIndex } from './backend-references';
-import { RouteReason } from './gateway-api-conditions';
 import type { GatewayApiSnapshot, GRPCRoute, GRPCRouteMatch } from './gateway-api-objects';
 import type { ServedMatch } from './gateway-api-model';
 import { translateFilters } from './route-filters';
-import { exactPairs, ruleBackends, type RouteRulesTranslation, type Verdict } from './route-rules';
+import {
+  exactPairs,
+  ruleBackends,
+  type RouteRulesTranslation,
+  rulesTranslation,
+} from './route-rules';
 
 /** GRPCRoute rules have no timeouts: the gateway's own. */
 const NO_TIMEOUTS = { requestMs: null, backendRequestMs: null } as const;
@@ -24,41 +28,32 @@ export function translateGrpcRouteRules(
   index: BackendIndex = backendIndex(snapshot),
 ): RouteRulesTranslation {
   const ns = route.metadata.namespace;
-  const matches: ServedMatch[] = [];
-  let resolvedRefs: Verdict = {
-    ok: true,
-    reason: RouteReason.ResolvedRefs,
-    message: 'All references resolved',
-  };
-  let refused: Verdict | null = null;
-  const refuse = (message: string) => {
-    refused ??= { ok: false, reason: RouteReason.UnsupportedValue, message };
-  };
-
-  const rules = route.spec.rules ?? [{}];
-  rules.forEach((rule, ruleIndex) => {
+  return rulesTranslation(route.spec.rules ?? [{}], (rule, ruleIndex, sink) => {
     // GRPCRouteFilter's types are a subset of HTTPRouteFilter's: translateFilters takes the two
     // header modifiers and refuses RequestMirror and ExtensionRef as it does on an HTTPRoute.
     const filters = translateFilters(rule.filters);
     if (!filters.ok) {
-      refuse(`rule ${ruleIndex}: ${filters.message}`);
+      sink.refuse(`rule ${ruleIndex}: ${filters.message}`);
       return;
     }
-    const backends = ruleBackends(rule.backendRefs, ruleIndex, ns, snapshot, index, 'GRPCRoute', {
-      refuse,
-      unresolved: (verdict) => {
-        if (resolvedRefs.ok) resolvedRefs = verdict;
-      },
-    });
+    const backends = ruleBackends(
+      rule.backendRefs,
+      ruleIndex,
+      ns,
+      snapshot,
+      index,
+      'GRPCRoute',
+      sink,
+    );
     const ruleMatches: readonly GRPCRouteMatch[] =
       rule.matches === undefined || rule.matches.length === 0 ? [{}] : rule.matches;
     ruleMatches.forEach((match, matchIndex) => {
       const path = grpcPath(match);
       if (!path.ok) {
-        refuse(`rule ${ruleIndex} match ${matchIndex}: ${path.message}`);
+        sink.refuse(`rule ${ruleIndex} match ${matchIndex}: ${path.message}`);
         return;
       }
-      matches.push({
+      sink.served({
         source: {
           namespace: ns,
           route: route.metadata.name,
@@ -79,13 +74,6 @@ export function translateGrpcRouteRules(
       });
     });
   });
-
-  if (refused !== null) return { accepted: refused, resolvedRefs, matches: [] };
-  return {
-    accepted: { ok: true, reason: RouteReason.Accepted, message: 'Route is accepted' },
-    resolvedRefs,
-    matches,
-  };
 }
 
 /** The path match of one GRPCRouteMatch, or why the model cannot serve it. */

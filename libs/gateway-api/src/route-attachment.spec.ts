@@ -109,13 +109,14 @@ describe('listenerKinds', () => {
     expect(kindAllowed(l, 'HTTPRoute', true)).toBe(true);
   });
 
-  it('supports GRPCRoute on HTTP listeners only with grpc, InvalidRouteKinds without; never on HTTPS (no h2 by ALPN)', () => {
+  it('supports GRPCRoute on HTTP and HTTPS listeners only with grpc, InvalidRouteKinds without', () => {
     const http = httpListener('http');
     expect(kindAllowed(http, 'GRPCRoute')).toBe(false);
     expect(kindAllowed(http, 'GRPCRoute', false, true)).toBe(true);
     const https = httpListener('https', { protocol: 'HTTPS', port: 443 });
     expect(listenerKinds(https, true, true).supported).toEqual([
       { group: 'gateway.networking.k8s.io', kind: 'HTTPRoute' },
+      { group: 'gateway.networking.k8s.io', kind: 'GRPCRoute' },
     ]);
     // HTTPS still needs the gateway to terminate TLS.
     expect(listenerKinds(https, false, true).supported).toEqual([]);

@@ -10,14 +10,14 @@ import { selectorMatches } from './label-selector';
 /**
  * The route kinds this implementation serves per listener protocol. HTTPS only when the gateway
  * terminates TLS (`https`, translate.ts TranslateOptions): it then serves HTTPRoutes as on HTTP.
- * GRPCRoute only with `grpc` (TranslateOptions), and on HTTP listeners only: the data plane takes
- * h2c there (prior knowledge, the connection preface), but its TLS port offers no HTTP/2 by ALPN,
- * which the spec asks of an HTTPS listener that lists GRPCRoute (docs/adr/0011-gateway-api.md,
- * "GRPCRoute").
+ * GRPCRoute only with `grpc` (TranslateOptions): the spec requires h2c on an HTTP listener and
+ * HTTP/2 by ALPN on an HTTPS one of every listener that lists it, which the data plane provides
+ * (h2c-listener.ts; tls-termination.ts answers `h2` to clients that offer only it, as gRPC
+ * clients do; docs/adr/0011-gateway-api.md, "GRPCRoute").
  */
 const KINDS_BY_PROTOCOL: Readonly<Record<string, readonly string[]>> = {
   HTTP: ['HTTPRoute', 'GRPCRoute'],
-  HTTPS: ['HTTPRoute'],
+  HTTPS: ['HTTPRoute', 'GRPCRoute'],
 };
 
 function servedKinds(protocol: string, https: boolean, grpc: boolean): readonly string[] {

@@ -41,44 +41,35 @@ export function translateRouteRules(
   index: BackendIndex = backendIndex(snapshot),
 ): RouteRulesTranslation {
   const ns = route.metadata.namespace;
-  const matches: ServedMatch[] = [];
-  let resolvedRefs: Verdict = {
-    ok: true,
-    reason: RouteReason.ResolvedRefs,
-    message: 'All references resolved',
-  };
-  let refused: Verdict | null = null;
-  const refuse = (message: string) => {
-    refused ??= { ok: false, reason: RouteReason.UnsupportedValue, message };
-  };
-
-  const rules = route.spec.rules ?? [{}];
-  rules.forEach((rule, ruleIndex) => {
+  return rulesTranslation(route.spec.rules ?? [{}], (rule, ruleIndex, sink) => {
     const filters = translateFilters(rule.filters);
     if (!filters.ok) {
-      refuse(`rule ${ruleIndex}: ${filters.message}`);
+      sink.refuse(`rule ${ruleIndex}: ${filters.message}`);
       return;
     }
     const timeouts = translateTimeouts(rule.timeouts);
     if (!timeouts.ok) {
-      refuse(`rule ${ruleIndex}: ${timeouts.message}`);
+      sink.refuse(`rule ${ruleIndex}: ${timeouts.message}`);
       return;
     }
-    const backends = ruleBackends(rule.backendRefs, ruleIndex, ns, snapshot, index, 'HTTPRoute', {
-      refuse,
-      unresolved: (verdict) => {
-        if (resolvedRefs.ok) resolvedRefs = verdict;
-      },
-    });
+    const backends = ruleBackends(
+      rule.backendRefs,
+      ruleIndex,
+      ns,
+      snapshot,
+      index,
+      'HTTPRoute',
+      sink,
+    );
     const ruleMatches: readonly HTTPRouteMatch[] =
       rule.matches === undefined || rule.matches.length === 0 ? [{}] : rule.matches;
     ruleMatches.forEach((match, matchIndex) => {
       const problem = unsupportedMatch(match);
       if (problem !== null) {
-        refuse(`rule ${ruleIndex} match ${matchIndex}: ${problem}`);
+        sink.refuse(`rule ${ruleIndex} match ${matchIndex}: ${problem}`);
         return;
       }
-      matches.push({
+      sink.served({
         source: {
           namespace: ns,
           route: route.metadata.name,
@@ -100,7 +91,41 @@ export function translateRouteRules(
       });
     });
   });
+}
 
+/** What translating one rule reports: a refusal of the whole route, an unresolved backendRef, a served match. */
+export interface RuleSink {
+  refuse(message: string): void;
+  unresolved(verdict: Verdict): void;
+  served(match: ServedMatch): void;
+}
+
+/**
+ * The verdicts of a route's rules, as HTTPRoute and GRPCRoute share them: `eachRule` translates
+ * one rule into `sink` calls. The first refusal refuses the route as a whole (UnsupportedValue,
+ * nothing served); the first unresolved backendRef sets ResolvedRefs False with its reason.
+ */
+export function rulesTranslation<R>(
+  rules: readonly R[],
+  eachRule: (rule: R, ruleIndex: number, sink: RuleSink) => void,
+): RouteRulesTranslation {
+  const matches: ServedMatch[] = [];
+  let resolvedRefs: Verdict = {
+    ok: true,
+    reason: RouteReason.ResolvedRefs,
+    message: 'All references resolved',
+  };
+  let refused: Verdict | null = null;
+  const sink: RuleSink = {
+    refuse: (message) => {
+      refused ??= { ok: false, reason: RouteReason.UnsupportedValue, message };
+    },
+    unresolved: (verdict) => {
+      if (resolvedRefs.ok) resolvedRefs = verdict;
+    },
+    served: (match) => matches.push(match),
+  };
+  rules.forEach((rule, ruleIndex) => eachRule(rule, ruleIndex, sink));
   if (refused !== null) return { accepted: refused, resolvedRefs, matches: [] };
   return {
     accepted: { ok: true, reason: RouteReason.Accepted, message: 'Route is accepted' },

@@ -67,7 +67,7 @@ const objects = (parts: Partial<GatewayApiSnapshot> = {}) =>
 const withGrpc = (s: GatewayApiSnapshot) => translate(s, CONTROLLER, { grpc: true });
 
 describe('translate GRPCRoutes', () => {
-  it('lists GRPCRoute as a supported kind of HTTP listeners only with grpc, never of HTTPS ones', () => {
+  it('lists GRPCRoute as a supported kind of HTTP and HTTPS listeners only with grpc', () => {
     const s = objects({ gateways: [gateway('gw', [httpListener('http')])] });
     expect(withGrpc(s).status.gateways[0].listeners[0].supportedKinds).toEqual([
       { group: GROUP, kind: 'HTTPRoute' },
@@ -82,7 +82,10 @@ describe('translate GRPCRoutes', () => {
     expect(
       translate(objects({ gateways: [https] }), CONTROLLER, { grpc: true, https: true }).status
         .gateways[0].listeners[0].supportedKinds,
-    ).toEqual([{ group: GROUP, kind: 'HTTPRoute' }]);
+    ).toEqual([
+      { group: GROUP, kind: 'HTTPRoute' },
+      { group: GROUP, kind: 'GRPCRoute' },
+    ]);
   });
 
   it('without grpc, a GRPCRoute is NotAllowedByListeners and serves nothing', () => {
