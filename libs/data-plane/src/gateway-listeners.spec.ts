@@ -145,6 +145,7 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
   let backA: Awaited<ReturnType<typeof backend>>;
   let backB: Awaited<ReturnType<typeof backend>>;
   let replica: Awaited<ReturnType<typeof grpcReplica>>;
+  let replicaB: Awaited<ReturnType<typeof grpcReplica>>;
   const clients: Client[] = [];
   const errors: [number, string][] = [];
 
@@ -154,6 +155,7 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
         upstreamOf('a', backA.port),
         upstreamOf('b', backB.port),
         upstreamOf('rpc', replica.port),
+        upstreamOf('rpc-b', replicaB.port),
       ].filter((u) => routes.some((r) => r.upstream === u.name)),
       routes,
       methodMiss: 'not-found',
@@ -175,8 +177,10 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
 
   /** The translation's tables: merged on the main port, each pair's on its internal port. */
   const serve = async (chosen: GatewayListenerPort[], a = routesA(), b = routesB()) => {
-    const byGateway = (pair: GatewayListenerPort) => (pair.gateway === GATEWAY_A ? a : b);
-    const tables = new Map(chosen.map((pair) => [pair.internalPort, table(byGateway(pair))]));
+    // B's HTTPS port alone takes gRPC calls of B.
+    const routesOf = (pair: GatewayListenerPort) =>
+      pair.gateway === GATEWAY_A ? a : pair.port === 443 ? [...b, grpcRoute('rpc-b', 'rpc-b')] : b;
+    const tables = new Map(chosen.map((pair) => [pair.internalPort, table(routesOf(pair))]));
     // Both Gateways' routes in one table, as routeTableFromGateways serves them today.
     await server.apply(table([...a, httpRoute('b-only', '/b', 'b')]), { range, tables });
     await listeners.update(chosen);
@@ -204,9 +208,17 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
       socket.on('error', () => resolve(true));
     });
 
-  const unary = (port: number) =>
+  const unary = (port: number, tls = false) =>
     new Promise<{ error: ServiceError | null; reply?: string }>((resolve) => {
-      const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
+      const client = tls
+        ? new Client(
+            `127.0.0.1:${port}`,
+            credentials.createSsl(Buffer.from(CERTIFICATE_PEM), null, null, {
+              checkServerIdentity: () => undefined,
+            }),
+            { 'grpc.ssl_target_name_override': 'example.com' },
+          )
+        : new Client(`127.0.0.1:${port}`, credentials.createInsecure());
       clients.push(client);
       client.makeUnaryRequest(
         '/test.Echo/Say',
@@ -222,6 +234,7 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
     backA = await backend('a');
     backB = await backend('b');
     replica = await grpcReplica('rpc');
+    replicaB = await grpcReplica('rpc-b');
     const policies = {
       auth: { replace: () => undefined },
       authCapabilities: { problem: () => undefined },
@@ -269,7 +282,9 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
     await app.close();
     await server.close();
     await Promise.all([backA, backB].map(({ server: s }) => new Promise((r) => s.close(r))));
-    await new Promise((resolve) => replica.server.tryShutdown(resolve));
+    await Promise.all(
+      [replica, replicaB].map(({ server: s }) => new Promise((resolve) => s.tryShutdown(resolve))),
+    );
   });
 
   beforeEach(async () => {
@@ -321,6 +336,11 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
     expect(b.answer).toMatch(/^HTTP\/1\.1 200[^]*b \/b$/);
     // B's table, not the merged one (which has A's /a): the TLS socket's port is read.
     expect((await overTls('/a')).answer).toMatch(/^HTTP\/1\.1 404/);
+  });
+
+  it("matches a gRPC call over TLS (h2 by ALPN) against its HTTPS port's table", async () => {
+    // B's replica: the merged table would send it to A's.
+    expect(await unary(portTls, true)).toEqual({ error: null, reply: 'rpc-b:ping' });
   });
 
   it('opens and closes the ports as pairs come and go, and retries a port it could not open', async () => {
