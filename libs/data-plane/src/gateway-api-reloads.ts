@@ -1,7 +1,11 @@
 import {
   type GatewayApiSnapshot,
+  type GatewayPortRouteTable,
+  gatewayPortAllocation,
   MatchRouteCache,
+  type PortRange,
   routeTableFromGateways,
+  routeTablesByGatewayPort,
   translate,
   type TranslateOptions,
   type Translation,
@@ -9,7 +13,8 @@ import {
 import type { RouteDefaults } from '@app/routes';
 import { Logger } from '@nestjs/common';
 import type { RouteTableMetrics } from './route-table.metrics';
-import type { RouteTableServer } from './route-table-server';
+import type { GatewayListeners } from './gateway-listeners';
+import type { PortTables, RouteTableServer } from './route-table-server';
 
 export interface GatewayApiReloadOptions {
   /** What the watched objects are now (libs/kubernetes keeps them current). */
@@ -27,6 +32,18 @@ export interface GatewayApiReloadOptions {
    * cannot serve.
    */
   translated?(snapshot: GatewayApiSnapshot, translation: Translation): void;
+  /**
+   * Per-(Gateway, port) listeners (docs/adr/0011-gateway-api.md, "Per-Gateway addresses"): each
+   * build also allocates the internal ports (gatewayPortAllocation, from the snapshot's Gateways
+   * and Services), builds a table per pair, serves them in the merged table's swap, then opens
+   * and closes `listeners`' ports to match. Unset: the merged table alone, on the main port.
+   */
+  gatewayPorts?: {
+    readonly range: PortRange;
+    /** The pod's own ports (PORT, ADMIN_PORT, GATEWAY_API_HTTPS_PORT): never handed out. */
+    readonly avoid: readonly number[];
+    readonly listeners: Pick<GatewayListeners, 'update'>;
+  };
 }
 
 export interface GatewayApiReloads {
@@ -57,6 +74,9 @@ export function gatewayApiReloads(
   // A change to one object makes a new table of every route: those of unchanged matches are
   // taken from the table before rather than checked again.
   const routeCache = new MatchRouteCache();
+  // The port tables' own: one cache serving two builds would evict each one's routes.
+  const portRouteCache = new MatchRouteCache();
+  let lastUnallocated = '';
 
   const build = async (): Promise<void> => {
     const startedAt = performance.now();
@@ -78,15 +98,24 @@ export function gatewayApiReloads(
         if (described.length > 0)
           logger.warn({ unsupported: described }, 'matches the gateway cannot serve yet, left out');
       }
-      const before = server.version;
-      await server.apply(table);
-      if (table.version === before) return;
+      const pairs = options.gatewayPorts ? gatewayPortTables(snapshot, translation) : undefined;
+      const ports: PortTables | undefined = pairs && {
+        range: pairs.range,
+        tables: new Map([...pairs.tables].map(([port, each]) => [port, each.table])),
+      };
+      const before = server.servedKey;
+      await server.apply(table, ports);
+      // After the swap: a port opens with its table already served. Every build, so that a port
+      // that could not be opened is tried again.
+      await options.gatewayPorts?.listeners.update([...(pairs?.tables.values() ?? [])]);
+      if (server.servedKey === before) return;
       version = table.version;
       metrics.reloaded('applied');
       logger.log(
         {
           version,
           routes: table.routes.length,
+          ...(ports ? { gateway_ports: ports.tables.size } : {}),
           applied_ms: Math.round(performance.now() - startedAt),
         },
         'route table from the Gateway API applied',
@@ -99,6 +128,33 @@ export function gatewayApiReloads(
         'Gateway API table refused; the last good table keeps serving',
       );
     }
+  };
+
+  const gatewayPortTables = (
+    snapshot: GatewayApiSnapshot,
+    translation: Translation,
+  ): { range: PortRange; tables: Map<number, GatewayPortRouteTable> } => {
+    const { range, avoid } = options.gatewayPorts as NonNullable<typeof options.gatewayPorts>;
+    const allocation = gatewayPortAllocation(translation, snapshot.gateways, snapshot.services, {
+      controllerName: options.controllerName,
+      range,
+      avoid,
+    });
+    const unallocated = allocation.unallocated.map(
+      (pair) => `${pair.gateway.namespace}/${pair.gateway.name}:${pair.port}`,
+    );
+    if (unallocated.join('\n') !== lastUnallocated) {
+      lastUnallocated = unallocated.join('\n');
+      if (unallocated.length > 0)
+        logger.warn(
+          { unallocated, range: `${range.from}-${range.to}` },
+          'no internal port left for these Gateway ports: not served until the range grows',
+        );
+    }
+    return {
+      range,
+      tables: routeTablesByGatewayPort(translation, options.defaults, allocation, portRouteCache),
+    };
   };
 
   const enqueue = (): Promise<void> => (applying = applying.then(build));

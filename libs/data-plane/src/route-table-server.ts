@@ -77,6 +77,11 @@ export class RouteTableServer {
     return this.current?.merged.table.version;
   }
 
+  /** What is served, the port tables included: equal after an `apply` that swapped nothing. */
+  get servedKey(): string | undefined {
+    return this.current?.key;
+  }
+
   /** Matches every request of the catch-all route; registered before any other onRequest hook. */
   install(fastify: FastifyInstance): void {
     fastify.addHook('onRequest', (request, reply, done) => {
