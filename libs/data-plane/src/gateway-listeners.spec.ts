@@ -361,6 +361,15 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
     expect(listeners.listening()).toEqual([portA, portB, portTls]);
     expect(await get(portB, '/b')).toEqual({ status: 200, body: 'b /b' });
 
+    // A pair gone while its port was still being bound: the port is let go once bound.
+    await listeners.update([pairs()[0]]);
+    const binding = listeners.update(pairs());
+    await listeners.update([pairs()[0]]);
+    await binding;
+    expect(listeners.listening()).toEqual([portA]);
+    expect(await refused(portB)).toBe(true);
+    await serve(pairs());
+
     // A pair whose protocol changes keeps its port, now the other kind of server.
     const tlsOnA = pairs().map((pair) =>
       pair.internalPort === portA ? { ...pair, listeners: [listener('HTTPS', 80)] } : pair,

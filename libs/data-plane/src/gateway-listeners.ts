@@ -36,6 +36,8 @@ interface PortListener {
   /** HTTPS: the certificates by SNI name, replaced in place by each update. */
   readonly certificates: { sites: TlsSite[]; readonly contexts: Map<string, SecureContext> };
   failed: boolean;
+  /** Given up while it was still binding (listen resolves the host first): closed once bound. */
+  stopped: boolean;
 }
 
 /**
@@ -78,7 +80,7 @@ export function gatewayListeners(
     );
     // A failed handshake concerns that client only.
     if (tls) server.on('tlsClientError', (_error, socket) => socket.destroy());
-    return { tls, server, certificates, failed: false };
+    return { tls, server, certificates, failed: false, stopped: false };
   };
 
   const listen = (port: number, entry: PortListener): Promise<void> =>
@@ -99,6 +101,11 @@ export function gatewayListeners(
       const address = target.address() as AddressInfo | null;
       entry.server.listen(port, address?.address, () => {
         entry.server.off('error', onError);
+        if (entry.stopped) {
+          entry.server.close();
+          resolve();
+          return;
+        }
         // Errors after listening (accept failing under EMFILE) concern no open connection.
         entry.server.on('error', (error) =>
           logger.warn({ port, error: error.message }, 'Gateway listener port error'),
@@ -112,6 +119,7 @@ export function gatewayListeners(
     const entry = open.get(port);
     if (!entry) return;
     open.delete(port);
+    entry.stopped = true;
     // Stops accepting at once (the port can be bound again in the same tick); open connections stay.
     if (entry.server.listening) entry.server.close();
   };
