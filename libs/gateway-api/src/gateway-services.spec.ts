@@ -11,6 +11,7 @@ import {
   gatewayServiceChanges,
   gatewayServiceName,
   type GatewayServiceOptions,
+  gatewayServicePlan,
   MANAGED_BY_LABEL,
   managedByValue,
   previousTargetPorts,
@@ -22,11 +23,18 @@ const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const RANGE = { from: 20000, to: 29999 };
 const AVOID = [8080, 8443, 9901];
-const OPTIONS: GatewayServiceOptions = {
-  controllerName: CONTROLLER,
-  selector: { 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/instance': 'gs' },
-  type: 'LoadBalancer',
+/** The gateway pods' Service, in the gateway's namespace. */
+const FRONT: Service = {
+  metadata: { namespace: 'gs-system', name: 'gs-gateway', uid: 'front-uid' },
+  spec: {
+    type: 'LoadBalancer',
+    clusterIP: '10.96.0.2',
+    selector: { 'app.kubernetes.io/name': 'gateway', 'app.kubernetes.io/instance': 'gs' },
+    ports: [{ port: 80, targetPort: 8080 }],
+  },
 };
+const NAMESPACE = 'gs-system';
+const OPTIONS: GatewayServiceOptions = { controllerName: CONTROLLER, front: FRONT };
 
 function owned(name: string, listeners: readonly Listener[], namespace = 'infra'): Gateway {
   const g = gateway(name, listeners, { namespace });
@@ -38,6 +46,7 @@ function plan(gateways: readonly Gateway[], services: readonly Service[] = []) {
   const translation = translate(snapshot({ gateways, services }), CONTROLLER);
   const allocation = gatewayPortAllocation(translation, gateways, services, {
     controllerName: CONTROLLER,
+    namespace: NAMESPACE,
     range: RANGE,
     avoid: AVOID,
   });
@@ -67,21 +76,26 @@ function asListed(service: Service): Service {
 }
 
 describe('names', () => {
-  it('names a Service <gateway>-<class>, as GEP-1762 does', () => {
-    expect(gatewayServiceName('same-namespace', 'ours')).toBe('same-namespace-ours');
+  it('names a Service <namespace>-<gateway>-<hash>: Gateways of every namespace meet in one', () => {
+    expect(gatewayServiceName({ namespace: 'infra', name: 'same-namespace' })).toMatch(
+      /^infra-same-namespace-[0-9a-f]{8}$/,
+    );
+    expect(gatewayServiceName({ namespace: 'a-b', name: 'c' })).not.toBe(
+      gatewayServiceName({ namespace: 'a', name: 'b-c' }),
+    );
   });
 
-  it('makes a DNS-1035 label of any Gateway and class name, hashed when it had to change', () => {
-    const dotted = gatewayServiceName('a.b', 'ours');
-    expect(dotted).toMatch(/^a-b-ours-[0-9a-f]{8}$/);
-    expect(dotted).not.toBe(gatewayServiceName('a-b', 'ours'));
-    expect(gatewayServiceName('1st', 'ours')).toMatch(/^gw-1st-ours-[0-9a-f]{8}$/);
+  it('makes a DNS-1035 label of any namespace and Gateway name', () => {
+    const dotted = gatewayServiceName({ namespace: 'infra', name: 'a.b' });
+    expect(dotted).toMatch(/^infra-a-b-[0-9a-f]{8}$/);
+    expect(dotted).not.toBe(gatewayServiceName({ namespace: 'infra', name: 'a-b' }));
+    expect(gatewayServiceName({ namespace: '1st', name: 'gw' })).toMatch(/^gw-1st-gw-[0-9a-f]{8}$/);
     const long = 'g'.repeat(250);
     const [one, two] = [
-      gatewayServiceName(`${long}1`, 'ours'),
-      gatewayServiceName(`${long}2`, 'ours'),
+      gatewayServiceName({ namespace: 'infra', name: `${long}1` }),
+      gatewayServiceName({ namespace: 'infra', name: `${long}2` }),
     ];
-    for (const name of [dotted, one, two, gatewayServiceName('x', 'y'.repeat(70))]) {
+    for (const name of [dotted, one, two]) {
       expect(name).toMatch(DNS_1035);
       expect(name.length).toBeLessThanOrEqual(63);
     }
@@ -108,8 +122,8 @@ describe('desiredGatewayServices', () => {
       owned('other', [httpListener('http')], 'apps'),
     ]);
     expect(desired.map((s) => `${s.metadata.namespace}/${s.metadata.name}`)).toEqual([
-      'apps/other-ours',
-      'infra/same-namespace-ours',
+      `gs-system/${gatewayServiceName({ namespace: 'apps', name: 'other' })}`,
+      `gs-system/${gatewayServiceName({ namespace: 'infra', name: 'same-namespace' })}`,
     ]);
     const targets = desired.map((s) => s.spec.ports[0].targetPort);
     expect(new Set(targets).size).toBe(2);
@@ -123,30 +137,52 @@ describe('desiredGatewayServices', () => {
     }
   });
 
-  it('owns the Service by its Gateway, labels it, selects the gateway pods, with the type asked', () => {
+  it('makes it beside the front Service, owned by it, labelled, selecting and typed as it', () => {
     const [service] = plan([owned('gw', [httpListener('http')])]).desired;
-    expect(service).toMatchObject({
+    expect(service).toEqual({
       apiVersion: 'v1',
       kind: 'Service',
       metadata: {
-        name: 'gw-ours',
-        namespace: 'infra',
+        name: gatewayServiceName({ namespace: 'infra', name: 'gw' }),
+        namespace: 'gs-system',
         labels: {
           [MANAGED_BY_LABEL]: managedByValue(CONTROLLER),
           [GATEWAY_NAME_LABEL]: 'gw',
         },
         ownerReferences: [
-          {
-            apiVersion: 'gateway.networking.k8s.io/v1',
-            kind: 'Gateway',
-            name: 'gw',
-            uid: 'uid-infra-gw',
-            controller: true,
-          },
+          { apiVersion: 'v1', kind: 'Service', name: 'gs-gateway', uid: 'front-uid' },
         ],
       },
-      spec: { type: 'LoadBalancer', selector: OPTIONS.selector },
+      spec: {
+        type: 'LoadBalancer',
+        selector: FRONT.spec.selector,
+        ports: [expect.objectContaining({ name: 'http-80', port: 80 })],
+      },
     });
+  });
+
+  it('makes none when the front Service cannot stand for the gateway pods', () => {
+    const gateways = [owned('gw', [httpListener('http')])];
+    const translation = translate(snapshot({ gateways }), CONTROLLER);
+    const allocation = allocateGatewayPorts(gatewayListenerPorts(translation), {
+      range: RANGE,
+      avoid: [],
+    });
+    const fronts: Service[] = [
+      { ...FRONT, spec: { ...FRONT.spec, selector: undefined } },
+      { ...FRONT, spec: { ...FRONT.spec, selector: {} } },
+      { ...FRONT, spec: { ...FRONT.spec, type: 'ExternalName' } },
+      { ...FRONT, metadata: { ...FRONT.metadata, uid: undefined } },
+    ];
+    for (const front of fronts)
+      expect(
+        desiredGatewayServices(translation, gateways, allocation, { ...OPTIONS, front }),
+      ).toEqual([]);
+    const plain = { ...FRONT, spec: { ...FRONT.spec, type: undefined } };
+    expect(
+      desiredGatewayServices(translation, gateways, allocation, { ...OPTIONS, front: plain })[0]
+        .spec.type,
+    ).toBe('ClusterIP');
   });
 
   it("takes each distinct listener port once, in port order, named by the listener's protocol", () => {
@@ -199,13 +235,11 @@ describe('desiredGatewayServices', () => {
     );
   });
 
-  it('makes none for a refused Gateway, one of another class, one without a uid, one not fully allocated', () => {
-    const plain = gateway('no-uid', [httpListener('http')]);
+  it('makes none for a refused Gateway, one of another class, one not fully allocated', () => {
     const { desired } = plan(
       [
         owned('refused', [httpListener('tcp', { protocol: 'TCP' })]),
         owned('theirs', [httpListener('http')], 'other'),
-        plain,
         owned('ok', [httpListener('http')]),
       ].map((g) =>
         g.metadata.namespace === 'other'
@@ -213,7 +247,9 @@ describe('desiredGatewayServices', () => {
           : g,
       ),
     );
-    expect(desired.map((s) => s.metadata.name)).toEqual(['ok-ours']);
+    expect(desired.map((s) => s.metadata.name)).toEqual([
+      gatewayServiceName({ namespace: 'infra', name: 'ok' }),
+    ]);
 
     const gateways = [owned('gw', [httpListener('a'), httpListener('b', { port: 81 })])];
     const translation = translate(snapshot({ gateways }), CONTROLLER);
@@ -225,37 +261,17 @@ describe('desiredGatewayServices', () => {
     expect(half.unallocated).toHaveLength(1);
     expect(desiredGatewayServices(translation, gateways, half, OPTIONS)).toEqual([]);
   });
-
-  it('gives a Service name to the first Gateway that has it only', () => {
-    const first = { ...owned('a-b', [httpListener('http')]) };
-    const second = owned('a', [httpListener('http')]);
-    const classes = [
-      { metadata: { name: 'c', generation: 1 }, spec: { controllerName: CONTROLLER } },
-      { metadata: { name: 'b-c', generation: 1 }, spec: { controllerName: CONTROLLER } },
-    ];
-    const gateways = [
-      { ...first, spec: { ...first.spec, gatewayClassName: 'c' } },
-      { ...second, spec: { ...second.spec, gatewayClassName: 'b-c' } },
-    ];
-    const translation = translate(snapshot({ gatewayClasses: classes, gateways }), CONTROLLER);
-    const allocation = allocateGatewayPorts(gatewayListenerPorts(translation), {
-      range: RANGE,
-      avoid: [],
-    });
-    const desired = desiredGatewayServices(translation, gateways, allocation, OPTIONS);
-    expect(desired.map((s) => [s.metadata.name, s.metadata.ownerReferences[0].name])).toEqual([
-      ['a-b-c', 'a'],
-    ]);
-  });
 });
 
 describe('gatewayServiceChanges', () => {
   const gateways = [owned('one', [httpListener('http')]), owned('two', [httpListener('http')])];
 
-  it('creates every Service when none is listed, in namespace and name order', () => {
+  it('creates every Service when none is listed, in name order', () => {
     const { desired } = plan(gateways);
     const changes = gatewayServiceChanges(desired, [], CONTROLLER);
-    expect(changes.create.map((s) => s.metadata.name)).toEqual(['one-ours', 'two-ours']);
+    expect(changes.create.map((s) => s.metadata.name)).toEqual(
+      ['one', 'two'].map((name) => gatewayServiceName({ namespace: 'infra', name })).sort(),
+    );
     expect(changes.update).toEqual([]);
     expect(changes.delete).toEqual([]);
   });
@@ -282,7 +298,7 @@ describe('gatewayServiceChanges', () => {
         ...one,
         metadata: {
           ...one.metadata,
-          ownerReferences: [{ ...one.metadata.ownerReferences[0], uid: 'older-gateway' }],
+          ownerReferences: [{ ...one.metadata.ownerReferences[0], uid: 'older-front' }],
         },
       },
       {
@@ -305,7 +321,7 @@ describe('gatewayServiceChanges', () => {
     const before = plan(gateways).desired.map(asListed);
     const { desired } = plan(gateways.slice(0, 1), before);
     const unmanaged: Service = {
-      metadata: { namespace: 'infra', name: 'app', labels: { [MANAGED_BY_LABEL]: 'Helm' } },
+      metadata: { namespace: 'gs-system', name: 'app', labels: { [MANAGED_BY_LABEL]: 'Helm' } },
       spec: { ports: [{ port: 80 }] },
     };
     const otherController: Service = {
@@ -321,7 +337,8 @@ describe('gatewayServiceChanges', () => {
       [...before, unmanaged, otherController],
       CONTROLLER,
     );
-    expect(changes.delete).toEqual([before[1]]);
+    const two = gatewayServiceName({ namespace: 'infra', name: 'two' });
+    expect(changes.delete).toEqual(before.filter((s) => s.metadata.name === two));
     expect(changes.create).toEqual([]);
     expect(changes.update).toEqual([]);
   });
@@ -355,8 +372,8 @@ describe('gatewayPortAllocation', () => {
       claim({ namespace: 'apps' }),
       claim({ labels: { [MANAGED_BY_LABEL]: managedByValue('example.com/other') } }),
     ];
-    expect(previousTargetPorts([gw], services, CONTROLLER)).toEqual(new Map());
-    expect(previousTargetPorts([gw], [claim({})], CONTROLLER)).toEqual(
+    expect(previousTargetPorts([gw], services, CONTROLLER, NAMESPACE)).toEqual(new Map());
+    expect(previousTargetPorts([gw], [claim({})], CONTROLLER, NAMESPACE)).toEqual(
       new Map([[gatewayPortKey({ namespace: 'infra', name: 'gw' }, 80), 20000]]),
     );
   });
@@ -370,18 +387,48 @@ describe('withGatewayServiceAddresses', () => {
       ...asListed(one),
       status: { loadBalancer: { ingress: [{ ip: '192.0.2.7' }] } },
     };
-    const front: Service = {
-      metadata: { namespace: 'infra', name: 'two-ours' },
+    const unmanaged: Service = {
+      metadata: {
+        namespace: NAMESPACE,
+        name: gatewayServiceName({ namespace: 'infra', name: 'two' }),
+      },
       spec: { clusterIP: '10.96.0.99', ports: [{ port: 80 }] },
     };
     const addresses = withGatewayServiceAddresses(
-      snapshot({ gateways, services: [listed, front] }),
+      snapshot({ gateways, services: [listed, unmanaged] }),
       CONTROLLER,
+      NAMESPACE,
     ).gatewayAddresses;
     expect(addresses).toEqual({
       'infra/one': [{ type: 'IPAddress', value: '192.0.2.7' }],
       // An unmanaged Service at the name is not the Gateway's.
       'infra/two': [],
     });
+  });
+});
+
+describe('gatewayServicePlan', () => {
+  const gateways = [owned('one', [httpListener('http')])];
+  const front = { namespace: NAMESPACE, name: 'gs-gateway' };
+
+  it('plans nothing while the front Service is not listed: wanting none would delete every one', () => {
+    const { translation, allocation, desired } = plan(gateways);
+    const listed = desired.map(asListed);
+    const objects = snapshot({ gateways, services: listed });
+    expect(
+      gatewayServicePlan(objects, translation, allocation, { controllerName: CONTROLLER, front }),
+    ).toBeUndefined();
+  });
+
+  it("plans the front Service's Gateway Services from the objects listed", () => {
+    const { translation, allocation, desired } = plan(gateways);
+    const objects = snapshot({ gateways, services: [FRONT] });
+    expect(
+      gatewayServicePlan(objects, translation, allocation, { controllerName: CONTROLLER, front }),
+    ).toEqual({ create: desired, update: [], delete: [] });
+    const done = snapshot({ gateways, services: [FRONT, ...desired.map(asListed)] });
+    expect(
+      gatewayServicePlan(done, translation, allocation, { controllerName: CONTROLLER, front }),
+    ).toEqual({ create: [], update: [], delete: [] });
   });
 });

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { serviceAddresses } from './gateway-addresses';
 import type { GatewayModel, ObjectRef, Translation } from './gateway-api-model';
 import {
-  GATEWAY_API_GROUP,
   type Gateway,
   type GatewayApiSnapshot,
   type OwnerReference,
@@ -33,12 +32,17 @@ const MAX_NAME = 63;
 const HASH_LENGTH = 8;
 
 export type GatewayServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+const SERVICE_TYPES: readonly string[] = ['ClusterIP', 'NodePort', 'LoadBalancer'];
 
 export interface GatewayServiceOptions {
   readonly controllerName: string;
-  /** The gateway pods' labels: every Gateway's Service selects the same pods. */
-  readonly selector: Readonly<Record<string, string>>;
-  readonly type: GatewayServiceType;
+  /**
+   * The Service in front of the gateway pods (GATEWAY_API_SERVICE). A Service selects pods of its
+   * own namespace only, so every Gateway's Service is made in this one's namespace (not the
+   * Gateway's), selecting its pods, of its type, and owned by it: uninstalling the gateway removes
+   * them with it.
+   */
+  readonly front: Service;
 }
 
 /** A Service this controller wants: every field it sets, and only those. */
@@ -80,15 +84,16 @@ export function managedByValue(controllerName: string): string {
 }
 
 /**
- * `<gateway>-<class>`, as GEP-1762 names a Gateway's resources, as a DNS-1035 label (what a
- * Service name must be): dots become `-`, a leading digit gets `gw-`; when that changed the name or
- * it is over 63 characters, a hash of the Gateway and class names ends it.
+ * `<namespace>-<gateway>-<hash>`: the Services of Gateways of every namespace live side by side in
+ * the gateway's namespace, so the name carries the Gateway's namespace, and a hash of
+ * `namespace/name` keeps apart what the joining would merge (`a-b/c` and `a/b-c`) and what
+ * making a DNS-1035 label of it changes (dots become `-`, a leading digit gets `gw-`, over 63
+ * characters is cut).
  */
-export function gatewayServiceName(gateway: string, className: string): string {
-  const wanted = `${gateway}-${className}`;
-  let name = wanted.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+export function gatewayServiceName(gateway: ObjectRef): string {
+  let name = `${gateway.namespace}-${gateway.name}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
   if (!/^[a-z]/.test(name)) name = `gw-${name}`;
-  return bounded(name, hash(`${gateway}/${className}`), name !== wanted);
+  return bounded(name, hash(`${gateway.namespace}/${gateway.name}`), true);
 }
 
 /** A Gateway name as a label value (at most 63 characters: longer ones end in a hash). */
@@ -105,21 +110,20 @@ export function gatewayListenerPorts(translation: Translation): GatewayPort[] {
 
 /**
  * The ports each of this controller's Services sends to, key gatewayPortKey: only a managed
- * Service at the name its Gateway's Service has (so another Gateway's or a user's Service cannot
- * claim a port for it), and numeric targetPorts.
+ * Service in `namespace` (the gateway's) at the name its Gateway's Service has (so another
+ * Gateway's or a user's Service cannot claim a port for it), and numeric targetPorts.
  */
 export function previousTargetPorts(
   gateways: readonly Gateway[],
   services: readonly Service[],
   controllerName: string,
+  namespace: string,
 ): Map<string, number> {
   const managed = managedServices(services, controllerName);
   const previous = new Map<string, number>();
   for (const gateway of gateways) {
     const ref = { namespace: gateway.metadata.namespace, name: gateway.metadata.name };
-    const service = managed.get(
-      `${ref.namespace}/${gatewayServiceName(ref.name, gateway.spec.gatewayClassName)}`,
-    );
+    const service = managed.get(`${namespace}/${gatewayServiceName(ref)}`);
     for (const port of service?.spec.ports ?? [])
       if (typeof port.targetPort === 'number')
         previous.set(gatewayPortKey(ref, port.port), port.targetPort);
@@ -136,15 +140,14 @@ export function previousTargetPorts(
 export function withGatewayServiceAddresses(
   snapshot: GatewayApiSnapshot,
   controllerName: string,
+  namespace: string,
 ): GatewayApiSnapshot {
   const managed = managedServices(snapshot.services, controllerName);
   return {
     ...snapshot,
     gatewayAddresses: Object.fromEntries(
       snapshot.gateways.map((g) => {
-        const service = managed.get(
-          `${g.metadata.namespace}/${gatewayServiceName(g.metadata.name, g.spec.gatewayClassName)}`,
-        );
+        const service = managed.get(`${namespace}/${gatewayServiceName(g.metadata)}`);
         return [key(g.metadata), service ? serviceAddresses(service) : []];
       }),
     ),
@@ -161,6 +164,8 @@ export function gatewayPortAllocation(
   services: readonly Service[],
   options: {
     readonly controllerName: string;
+    /** Where the Gateways' Services are (the gateway's namespace). */
+    readonly namespace: string;
     readonly range: PortRange;
     readonly avoid: readonly number[];
   },
@@ -168,16 +173,16 @@ export function gatewayPortAllocation(
   return allocateGatewayPorts(gatewayListenerPorts(translation), {
     range: options.range,
     avoid: options.avoid,
-    previous: previousTargetPorts(gateways, services, options.controllerName),
+    previous: previousTargetPorts(gateways, services, options.controllerName, options.namespace),
   });
 }
 
 /**
  * One Service per accepted Gateway of the translation with a programmed listener whose ports all
  * have an internal port: a Service sending some ports nowhere would give the Gateway an address
- * that half works. Gateways without a uid (the API server always gives one) cannot own it and get
- * none; a Gateway whose Service name another Gateway's took first (`a-b` of class `c` and `a` of
- * class `b-c`) gets none either. Sorted by namespace, then name.
+ * that half works. None at all when the front Service cannot stand for the gateway pods (no
+ * selector, no uid, a type other than ClusterIP, NodePort or LoadBalancer). Should two Gateways'
+ * names hash alike, the first by namespace/name keeps the Service. Sorted by name.
  */
 export function desiredGatewayServices(
   translation: Translation,
@@ -185,43 +190,40 @@ export function desiredGatewayServices(
   allocation: GatewayPortAllocation,
   options: GatewayServiceOptions,
 ): GatewayService[] {
-  const objects = new Map(gateways.map((g) => [key(g.metadata), g]));
+  const { front } = options;
+  const type = front.spec.type ?? 'ClusterIP';
+  const selector = front.spec.selector ?? {};
+  const uid = front.metadata.uid;
+  if (!SERVICE_TYPES.includes(type) || Object.keys(selector).length === 0 || uid === undefined)
+    return [];
+  const namespace = front.metadata.namespace;
+  const listed = new Set(gateways.map((g) => key(g.metadata)));
   const byName = new Map<string, GatewayService>();
-  for (const model of translation.gateways) {
-    const gateway = objects.get(key(model.gateway));
-    const uid = gateway?.metadata.uid;
-    if (gateway === undefined || uid === undefined) continue;
+  const models = [...translation.gateways].sort((a, b) => compare(key(a.gateway), key(b.gateway)));
+  for (const model of models) {
+    if (!listed.has(key(model.gateway))) continue;
     const ports = servicePorts(model, allocation);
     if (ports === null || ports.length === 0) continue;
-    const name = gatewayServiceName(model.gateway.name, gateway.spec.gatewayClassName);
-    const serviceKey = `${model.gateway.namespace}/${name}`;
-    if (byName.has(serviceKey)) continue;
-    byName.set(serviceKey, {
+    const name = gatewayServiceName(model.gateway);
+    if (byName.has(name)) continue;
+    byName.set(name, {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: {
         name,
-        namespace: model.gateway.namespace,
+        namespace,
         labels: {
           [MANAGED_BY_LABEL]: managedByValue(options.controllerName),
           [GATEWAY_NAME_LABEL]: gatewayNameLabel(model.gateway.name),
         },
-        // Deleting the Gateway deletes its Service (the garbage collector). No
-        // blockOwnerDeletion: setting it needs update on gateways/finalizers.
-        ownerReferences: [
-          {
-            apiVersion: `${GATEWAY_API_GROUP}/v1`,
-            kind: 'Gateway',
-            name: model.gateway.name,
-            uid,
-            controller: true,
-          },
-        ],
+        // Deleting the front Service (uninstalling the gateway) deletes these with it. Not the
+        // Gateway: an owner must be in the owned object's namespace.
+        ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: front.metadata.name, uid }],
       },
-      spec: { type: options.type, selector: { ...options.selector }, ports },
+      spec: { type: type as GatewayServiceType, selector: { ...selector }, ports },
     });
   }
-  return [...byName.values()].sort((a, b) => compare(key(a.metadata), key(b.metadata)));
+  return [...byName.values()].sort((a, b) => compare(a.metadata.name, b.metadata.name));
 }
 
 /**
@@ -332,4 +334,28 @@ function sameJson(a: unknown, b: unknown): boolean {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * What the status leader writes so that every Gateway has its Service: the changes from the
+ * managed Services listed to those `allocation` asks for. Undefined while the front Service is
+ * not listed - without it nothing says where the Services go or whom they select, and wanting
+ * none would delete them all.
+ */
+export function gatewayServicePlan(
+  snapshot: GatewayApiSnapshot,
+  translation: Translation,
+  allocation: GatewayPortAllocation,
+  options: { readonly controllerName: string; readonly front: ObjectRef },
+): GatewayServiceChanges | undefined {
+  const front = snapshot.services.find(
+    (s) =>
+      s.metadata.namespace === options.front.namespace && s.metadata.name === options.front.name,
+  );
+  if (front === undefined) return undefined;
+  const desired = desiredGatewayServices(translation, snapshot.gateways, allocation, {
+    controllerName: options.controllerName,
+    front,
+  });
+  return gatewayServiceChanges(desired, snapshot.services, options.controllerName);
 }

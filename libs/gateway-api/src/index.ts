@@ -38,6 +38,7 @@ export {
   type GatewayServiceChanges,
   gatewayServiceName,
   type GatewayServiceOptions,
+  gatewayServicePlan,
   type GatewayServiceType,
   MANAGED_BY_LABEL,
   managedByValue,
