@@ -185,14 +185,19 @@ describe('gatewayApiReloads with per-(Gateway, port) listeners', () => {
     const { server, applied, appliedPorts } = fakeServer();
     const { metrics, outcomes } = fakeMetrics();
     const updates: GatewayListenerPort[][] = [];
+    const allocated: (readonly number[])[] = [];
     const reloads = gatewayApiReloads(
       {
         snapshot: () => objects.now,
         controllerName: CONTROLLER,
         defaults: TEST_DEFAULTS,
         debounceMs: DEBOUNCE_MS,
+        // The ports the Services are written with: those the listeners open.
+        translated: (_snapshot, _translation, allocation) =>
+          allocated.push([...(allocation?.ports.values() ?? [])].sort()),
         gatewayPorts: {
           range: RANGE,
+          servicesNamespace: 'gs-system',
           avoid: [20000],
           listeners: {
             update: (pairs) => {
@@ -214,6 +219,7 @@ describe('gatewayApiReloads with per-(Gateway, port) listeners', () => {
       updates[0].map((pair) => [pair.gateway.name, pair.internalPort] as const),
     );
     expect([...byGateway.keys()].sort()).toEqual(['one', 'two']);
+    expect(allocated).toEqual([[...byGateway.values()].sort()]);
     for (const port of byGateway.values()) {
       expect(port).toBeGreaterThan(20000);
       expect(port).toBeLessThanOrEqual(20099);

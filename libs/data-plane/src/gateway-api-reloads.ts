@@ -1,6 +1,6 @@
 import {
   type GatewayApiSnapshot,
-  type GatewayPortRouteTable,
+  type GatewayPortAllocation,
   gatewayPortAllocation,
   MatchRouteCache,
   type PortRange,
@@ -28,10 +28,15 @@ export interface GatewayApiReloadOptions {
   debounceMs: number;
   /**
    * Every translation, and the objects it came from: the status it asks for is written there, the
-   * HTTPS listeners' certificates taken from it. A throw refuses the table, as a table the gateway
-   * cannot serve.
+   * HTTPS listeners' certificates taken from it; with `gatewayPorts`, the internal ports it is
+   * served on, which the Gateways' Services send to. A throw refuses the table, as a table the
+   * gateway cannot serve.
    */
-  translated?(snapshot: GatewayApiSnapshot, translation: Translation): void;
+  translated?(
+    snapshot: GatewayApiSnapshot,
+    translation: Translation,
+    allocation?: GatewayPortAllocation,
+  ): void;
   /**
    * Per-(Gateway, port) listeners (docs/adr/0011-gateway-api.md, "Per-Gateway addresses"): each
    * build also allocates the internal ports (gatewayPortAllocation, from the snapshot's Gateways
@@ -40,6 +45,8 @@ export interface GatewayApiReloadOptions {
    */
   gatewayPorts?: {
     readonly range: PortRange;
+    /** Where the Gateways' Services are (the gateway Service's namespace): their ports are kept. */
+    readonly servicesNamespace: string;
     /** The pod's own ports (PORT, ADMIN_PORT, GATEWAY_API_HTTPS_PORT): never handed out. */
     readonly avoid: readonly number[];
     readonly listeners: Pick<GatewayListeners, 'update'>;
@@ -84,7 +91,8 @@ export function gatewayApiReloads(
     try {
       const snapshot = options.snapshot();
       const translation = translate(snapshot, options.controllerName, options.translateOptions);
-      options.translated?.(snapshot, translation);
+      const allocation = options.gatewayPorts && allocate(snapshot, translation);
+      options.translated?.(snapshot, translation, allocation);
       const { table, unsupported } = routeTableFromGateways(
         translation,
         options.defaults,
@@ -98,16 +106,18 @@ export function gatewayApiReloads(
         if (described.length > 0)
           logger.warn({ unsupported: described }, 'matches the gateway cannot serve yet, left out');
       }
-      const pairs = options.gatewayPorts ? gatewayPortTables(snapshot, translation) : undefined;
+      const pairs =
+        allocation &&
+        routeTablesByGatewayPort(translation, options.defaults, allocation, portRouteCache);
       const ports: PortTables | undefined = pairs && {
-        range: pairs.range,
-        tables: new Map([...pairs.tables].map(([port, each]) => [port, each.table])),
+        range: (options.gatewayPorts as NonNullable<typeof options.gatewayPorts>).range,
+        tables: new Map([...pairs].map(([port, each]) => [port, each.table])),
       };
       const before = server.servedKey;
       await server.apply(table, ports);
       // After the swap: a port opens with its table already served. Every build, so that a port
       // that could not be opened is tried again.
-      await options.gatewayPorts?.listeners.update([...(pairs?.tables.values() ?? [])]);
+      await options.gatewayPorts?.listeners.update([...(pairs?.values() ?? [])]);
       if (server.servedKey === before) return;
       version = table.version;
       metrics.reloaded('applied');
@@ -130,13 +140,16 @@ export function gatewayApiReloads(
     }
   };
 
-  const gatewayPortTables = (
+  const allocate = (
     snapshot: GatewayApiSnapshot,
     translation: Translation,
-  ): { range: PortRange; tables: Map<number, GatewayPortRouteTable> } => {
-    const { range, avoid } = options.gatewayPorts as NonNullable<typeof options.gatewayPorts>;
+  ): GatewayPortAllocation => {
+    const { range, avoid, servicesNamespace } = options.gatewayPorts as NonNullable<
+      typeof options.gatewayPorts
+    >;
     const allocation = gatewayPortAllocation(translation, snapshot.gateways, snapshot.services, {
       controllerName: options.controllerName,
+      namespace: servicesNamespace,
       range,
       avoid,
     });
@@ -151,10 +164,7 @@ export function gatewayApiReloads(
           'no internal port left for these Gateway ports: not served until the range grows',
         );
     }
-    return {
-      range,
-      tables: routeTablesByGatewayPort(translation, options.defaults, allocation, portRouteCache),
-    };
+    return allocation;
   };
 
   const enqueue = (): Promise<void> => (applying = applying.then(build));
