@@ -98,7 +98,7 @@ export function checkRoutesFileConfig(
   },
   context: z.RefinementCtx,
 ): void {
-  if (config.GATEWAY_API_CONTROLLER_NAME === undefined)
+  if (config.GATEWAY_API_CONTROLLER_NAME === undefined) {
     for (const name of [
       'GATEWAY_API_SERVICE',
       'GATEWAY_API_STATUS_LEASE',
@@ -111,6 +111,16 @@ export function checkRoutesFileConfig(
           path: [name],
           message: 'only used with GATEWAY_API_CONTROLLER_NAME (the routes from the Gateway API)',
         });
+  } else if (
+    config.GATEWAY_API_INTERNAL_PORTS !== undefined &&
+    config.GATEWAY_API_SERVICE === undefined
+  )
+    context.addIssue({
+      code: 'custom',
+      path: ['GATEWAY_API_INTERNAL_PORTS'],
+      message:
+        "needs GATEWAY_API_SERVICE: the Gateways' Services are made beside it, selecting its pods",
+    });
   if (config.ROUTES_FILE === undefined && config.GATEWAY_API_CONTROLLER_NAME === undefined) return;
   if (config.ROUTES_FILE !== undefined && config.GATEWAY_API_CONTROLLER_NAME !== undefined)
     context.addIssue({
