@@ -1,6 +1,6 @@
 import type { ListenerModel, ObjectRef } from '@app/gateway-api';
 import { TABLE_ROUTE } from '@app/http-server';
-import { createRouteTable, type HttpUpstreamModel, type Route, type RouteTable } from '@app/routes';
+import { createRouteTable, type Route, type RouteTable } from '@app/routes';
 import {
   Client,
   credentials,
@@ -23,8 +23,7 @@ import {
 import { type AddressInfo, connect as connectTcp, createServer as createNetServer } from 'node:net';
 import { connect as connectTls } from 'node:tls';
 import { CERTIFICATE_PEM, PRIVATE_KEY_PEM } from '../../gateway-api/src/tls.fixture';
-import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
-import { testRoute } from './compiled-table.fixture';
+import { testRoute, testUpstream } from './compiled-table.fixture';
 import {
   type GatewayListenerPort,
   type GatewayListeners,
@@ -66,15 +65,6 @@ async function backend(name: string) {
     release: () => held.splice(0).forEach((answer) => answer()),
   };
 }
-
-const upstreamOf = (name: string, port: number): HttpUpstreamModel => ({
-  kind: 'http',
-  name,
-  urls: [`http://127.0.0.1:${port}`],
-  rewrite: null,
-  headers: { add: {}, remove: [] },
-  traffic: TEST_DEFAULTS.traffic.http,
-});
 
 const prefix = (path: string, methods: Route['match']['methods'] = ['GET']): Route['match'] => ({
   methods,
@@ -152,10 +142,10 @@ describe('per-(Gateway, port) listeners and their tables (real sockets)', () => 
   const table = (routes: Route[]): RouteTable =>
     createRouteTable({
       upstreams: [
-        upstreamOf('a', backA.port),
-        upstreamOf('b', backB.port),
-        upstreamOf('rpc', replica.port),
-        upstreamOf('rpc-b', replicaB.port),
+        testUpstream('a', backA.port),
+        testUpstream('b', backB.port),
+        testUpstream('rpc', replica.port),
+        testUpstream('rpc-b', replicaB.port),
       ].filter((u) => routes.some((r) => r.upstream === u.name)),
       routes,
       methodMiss: 'not-found',
