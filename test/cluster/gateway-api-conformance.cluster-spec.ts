@@ -17,9 +17,9 @@ type Profile = (typeof PROFILES)[number];
 const REPORT = join(CLUSTER_DIR, 'conformance/report.yaml');
 
 /**
- * The chart as the suite needs it: the Gateways' listeners name ports 80 and 443, which the gateway
- * Service carries (its status address is every Gateway's); the GatewayClass the chart creates is the
- * one the suite is pointed at. Two gateway pods, so a table every pod serves is what passes; one
+ * The chart as the suite needs it, on its defaults for Gateway API mode: each Gateway gets a
+ * Service of its own (gatewayApi.gatewayServices), its status address, with the ports its
+ * listeners name; the GatewayClass the chart creates is the one the suite is pointed at. Two gateway pods, so a table every pod serves is what passes; one
  * of each backend (the suite brings its own).
  */
 const VALUES = {
@@ -37,9 +37,8 @@ const VALUES = {
 
 /**
  * The extended features claimed to the suite, by the profile that reports them: each of their tests
- * runs and must pass (but the known failures). Not claimed: what needs a listener per port
- * (GatewayPort8080, HTTPRouteParentRefPort), mirrors, retries, CORS, WebSocket and h2c backends of
- * HTTPRoutes, client certificates.
+ * runs and must pass (but the known failures). Not claimed: mirrors, retries, CORS, WebSocket and
+ * h2c backends of HTTPRoutes, client certificates.
  */
 const HTTP_EXTENDED_FEATURES = [
   'HTTPRouteQueryParamMatching',
@@ -57,6 +56,9 @@ const HTTP_EXTENDED_FEATURES = [
   'HTTPRouteRequestTimeout',
   'HTTPRouteBackendTimeout',
   'HTTPRouteNamedRouteRule',
+  // A listener per (Gateway, port), each Gateway its own Service (gatewayApi.gatewayServices).
+  'GatewayPort8080',
+  'HTTPRouteParentRefPort',
 ];
 /**
  * GATEWAY-GRPC's report at v1.6.3 counts no extended feature (GRPCRouteNamedRule runs when its
@@ -75,10 +77,7 @@ const EXTENDED_FEATURES: Record<Profile, readonly string[]> = {
  */
 const KNOWN_FAILURES = {
   'GATEWAY-HTTP': {
-    core: {
-      HTTPRouteMultipleGateways:
-        "every Gateway of the class is served by one table on the gateway Service's address, so a route of one Gateway also answers on another: per-(Gateway, port) listeners and Services are not built yet",
-    },
+    core: {},
     extended: {},
   },
   'GATEWAY-GRPC': { core: {}, extended: {} },

@@ -14,13 +14,7 @@ import { apply, clusterScript, kubectl, kubectlJson } from './support/cluster.ts
 import { deployEcho, ECHO_PORT, type EchoServer } from './support/echo.ts';
 import { podMetrics, pods, readyPods } from './support/pods.ts';
 import { sample } from '../support/metrics.ts';
-import {
-  LOAD_TEST_VALUES,
-  rolloutStatus,
-  selector,
-  uninstall,
-  type Release,
-} from './support/release.ts';
+import { LOAD_TEST_VALUES, rolloutStatus, uninstall, type Release } from './support/release.ts';
 
 const release: Release = { name: 'gwapi', namespace: 'gs-gateway-api' };
 const GATEWAY_CLASS = 'gateway-stack';
@@ -49,13 +43,13 @@ const gatewayObject = {
 };
 
 /** An HTTPRoute of the Gateway: every request under `prefix` to the echo server, tagged. */
-function echoRoute(name: string, prefix: string, backend?: string): object {
+function echoRoute(name: string, prefix: string, backend?: string, gateway = 'gw'): object {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: { name, namespace: release.namespace },
     spec: {
-      parentRefs: [{ name: 'gw' }],
+      parentRefs: [{ name: gateway }],
       rules: [
         {
           matches: [{ path: { type: 'PathPrefix', value: prefix } }],
@@ -277,6 +271,26 @@ function routeParents(name: string): (WithConditions & { controllerName: string 
 }
 
 /** The pod whose election holds the status Lease now (the identity is `<pod>_<random>`). */
+/** The Service the gateway made for a Gateway of the release's namespace (chart gatewayServices). */
+function gatewayService(
+  gateway: string,
+): { name: string; clusterIP: string; ports: { port: number; targetPort: number }[] } | undefined {
+  const [service] = kubectlJson<{
+    items: {
+      metadata: { name: string };
+      spec: { clusterIP: string; ports: { port: number; targetPort: number }[] };
+    }[];
+  }>([
+    'get',
+    'services',
+    '-n',
+    release.namespace,
+    '-l',
+    `gateway.networking.k8s.io/gateway-name=${gateway},app.kubernetes.io/managed-by`,
+  ]).items;
+  return service && { name: service.metadata.name, ...service.spec };
+}
+
 function statusLeaseHolder(): string {
   const leases = kubectlJson<{
     items: { metadata: { name: string }; spec: { holderIdentity?: string } }[];
@@ -302,14 +316,6 @@ test('the status says what is served, written by the pod holding the Lease, and 
     echoRoute('status-ok', '/status-ok'),
     echoRoute('status-missing', '/status-missing', 'no-such-service'),
   );
-  const frontIp = kubectlJson<{ items: { spec: { clusterIP: string } }[] }>([
-    'get',
-    'services',
-    '-n',
-    release.namespace,
-    '-l',
-    `${selector(release, 'gateway')},gateway-stack.io/service=main`,
-  ]).items[0].spec.clusterIP;
   await eventually(
     () => {
       const gw = kubectlJson<{
@@ -322,7 +328,10 @@ test('the status says what is served, written by the pod holding the Lease, and 
         Accepted: 'True/Accepted',
         Programmed: 'True/Programmed',
       });
-      expect(gw?.addresses).toEqual([{ type: 'IPAddress', value: frontIp }]);
+      // Its own Service's (the next test follows those Services).
+      expect(gw?.addresses).toEqual([
+        { type: 'IPAddress', value: gatewayService('gw')?.clusterIP },
+      ]);
       // Every HTTPRoute of the namespace names the Gateway (those of the tests before too).
       const routes = kubectlJson<{ items: unknown[] }>([
         'get',
@@ -390,6 +399,63 @@ test('the status says what is served, written by the pod holding the Lease, and 
     },
     { timeoutMs: 120_000, intervalMs: 1000, what: 'three Ready gateway pods, none terminating' },
   );
+});
+
+test("each Gateway is served on its own Service's address, its routes only, and its Service goes with it", async () => {
+  const second = { ...gatewayObject, metadata: { ...gatewayObject.metadata, name: 'gw-2' } };
+  apply(
+    second,
+    echoRoute('only-one', '/only-one'),
+    echoRoute('only-two', '/only-two', undefined, 'gw-2'),
+  );
+  const addressOf = (gateway: string) =>
+    kubectlJson<{ status?: { addresses?: { value: string }[] } }>([
+      'get',
+      'gateway',
+      gateway,
+      '-n',
+      release.namespace,
+    ]).status?.addresses?.[0]?.value;
+  const [one, two] = await eventually(
+    () => {
+      const services = [gatewayService('gw'), gatewayService('gw-2')];
+      for (const [index, service] of services.entries()) {
+        expect(service?.clusterIP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+        expect(service?.ports.map((p) => p.port)).toEqual([80]);
+        expect(addressOf(['gw', 'gw-2'][index])).toBe(service?.clusterIP);
+      }
+      return services.map((service) => `http://${service?.clusterIP}:80`);
+    },
+    { timeoutMs: 60_000, intervalMs: 500, what: 'a Service per Gateway, its status address' },
+  );
+  // Both Gateways listen on port 80 with no host name: only the address tells them apart.
+  await eventually(
+    async () => {
+      expect((await get(`${one}/only-one/a`)).status).toBe(200);
+      expect((await get(`${two}/only-two/a`)).status).toBe(200);
+    },
+    { timeoutMs: 60_000, intervalMs: 250, what: "each Gateway's route on its address" },
+  );
+  for (let round = 0; round < 6; round++) {
+    expect((await get(`${one}/only-two/a`)).status).toBe(404);
+    expect((await get(`${two}/only-one/a`)).status).toBe(404);
+    const { echoed } = await get(`${two}/only-two/a`);
+    expect(echoed?.headers['X-Gateway-Route'] ?? echoed?.headers['x-gateway-route']).toEqual([
+      'only-two',
+    ]);
+  }
+
+  const gone = gatewayService('gw-2')?.name;
+  kubectl(['delete', 'gateway', 'gw-2', '-n', release.namespace]);
+  await eventually(
+    () =>
+      expect(kubectl(['get', 'services', '-n', release.namespace, '-o', 'name'])).not.toContain(
+        `service/${gone}`,
+      ),
+    { timeoutMs: 60_000, intervalMs: 500, what: "the deleted Gateway's Service deleted" },
+  );
+  for (const name of ['only-one', 'only-two'])
+    kubectl(['delete', 'httproute', name, '-n', release.namespace]);
 });
 
 test('1000 HTTPRoutes are served by every gateway pod (memory per pod printed at 10, 100 and 1000)', async () => {

@@ -54,6 +54,9 @@ GATEWAY_API_STATUS_LEASE: {{ printf "%s/%s" $root.Release.Namespace (include "gs
 {{- if $root.Values.gatewayApi.https.enabled }}
 GATEWAY_API_HTTPS_PORT: {{ include "gs.int" $root.Values.gatewayApi.https.containerPort | quote }}
 {{- end }}
+{{- if $root.Values.gatewayApi.gatewayServices.enabled }}
+GATEWAY_API_INTERNAL_PORTS: {{ $root.Values.gatewayApi.gatewayServices.internalPorts | quote }}
+{{- end }}
 {{- else }}
 ROUTES_FILE: {{ printf "%s/routes.yaml" (include "gs.routesDir" $root) | quote }}
 {{- end }}

@@ -60,6 +60,29 @@ whole string would give two components of a long release the same name.
 {{- include "gs.suffixedName" (dict "root" . "suffix" "gateway-api-status" "max" 63) -}}
 {{- end -}}
 
+{{/*
+gatewayApi.gatewayServices.internalPorts as JSON {"from": n, "to": n}; fails on anything but
+`from-to` with 1 <= from <= to <= 65535, as the gateway would (GATEWAY_API_INTERNAL_PORTS,
+libs/routes/src/routes-env.ts). Both gs.validate and the NetworkPolicy read it through here, so
+whichever renders first gives the same message.
+*/}}
+{{- define "gs.gatewayInternalPorts" -}}
+{{- $value := toString .Values.gatewayApi.gatewayServices.internalPorts -}}
+{{- $parts := splitList "-" $value -}}
+{{- if not (regexMatch "^[0-9]{1,5}-[0-9]{1,5}$" $value) }}{{ $parts = list "0" "0" }}{{ end -}}
+{{- $from := index $parts 0 | atoi -}}
+{{- $to := index $parts 1 | atoi -}}
+{{- if or (lt $from 1) (gt $to 65535) (gt $from $to) }}
+{{- fail (printf "gatewayApi.gatewayServices.internalPorts=%q: give a port range from-to with 1 <= from <= to <= 65535 (e.g. 20000-29999)" $value) }}
+{{- end -}}
+{{- dict "from" $from "to" $to | toJson -}}
+{{- end -}}
+
+{{/* The Role and RoleBinding letting the gateway write the per-Gateway Services (gatewayApi.gatewayServices). */}}
+{{- define "gs.gatewayApiServicesRole" -}}
+{{- include "gs.suffixedName" (dict "root" . "suffix" "gateway-api-services" "max" 63) -}}
+{{- end -}}
+
 {{- define "gs.chartLabel" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}

@@ -7,6 +7,19 @@ value to change; rendering stops before anything reaches the cluster.
 {{- if and .Values.gatewayApi.enabled (or .Values.gateway.routes .Values.gateway.upstreams) }}
 {{- fail "gateway.routes and gateway.upstreams make a route file, which the gateway does not serve with gatewayApi.enabled (its routes are the HTTPRoutes then): set one or the other" }}
 {{- end }}
+{{- if and .Values.gatewayApi.enabled .Values.gatewayApi.gatewayServices.enabled (hasKey .Values.components (include "gs.gatewayComponent" .)) }}
+{{- $range := include "gs.gatewayInternalPorts" $root | fromJson -}}
+{{- $gatewayC := include "gs.component" (dict "root" $root "name" (include "gs.gatewayComponent" .)) | fromYaml -}}
+{{- /* The ports the gateway opens besides the range (PORT, ADMIN_PORT, GATEWAY_API_HTTPS_PORT): it refuses a range holding one. */ -}}
+{{- $taken := list (list "components.gateway.containerPort" $gatewayC.containerPort) (list "components.gateway.adminPort" $gatewayC.adminPort) -}}
+{{- if .Values.gatewayApi.https.enabled }}{{ $taken = append $taken (list "gatewayApi.https.containerPort" .Values.gatewayApi.https.containerPort) }}{{ end -}}
+{{- range $taken }}
+{{- $port := index . 1 | int64 -}}
+{{- if and (ge $port (int64 $range.from)) (le $port (int64 $range.to)) }}
+{{- fail (printf "gatewayApi.gatewayServices.internalPorts=%q holds %s (%d), which the gateway listens on already: choose a range without it" (toString $root.Values.gatewayApi.gatewayServices.internalPorts) (index . 0) $port) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- range $name := keys .Values.components | sortAlpha }}
 {{- $ctx := dict "root" $root "name" $name -}}
 {{- $c := include "gs.component" $ctx | fromYaml -}}

@@ -9,6 +9,9 @@ function problems(env: Record<string, string>): Record<string, string> {
   );
 }
 
+/** The gateway pods' Service, which GATEWAY_API_INTERNAL_PORTS needs. */
+const SERVICE = 'gs-system/gs-gateway';
+
 describe('GATEWAY_API_CONTROLLER_NAME', () => {
   const NAME = 'gateway-stack.local/gateway-controller';
 
@@ -97,5 +100,76 @@ describe('GATEWAY_API_HTTPS_PORT', () => {
     expect(problems({ GATEWAY_API_HTTPS_PORT: '8443' })).toEqual({
       GATEWAY_API_HTTPS_PORT: expect.stringContaining('only used with GATEWAY_API_CONTROLLER_NAME'),
     });
+  });
+});
+
+describe('GATEWAY_API_INTERNAL_PORTS', () => {
+  const NAME = 'gateway-stack.local/gateway-controller';
+
+  it('is an inclusive port range beside the controller name', () => {
+    const result = gatewayEnv.safeParse({
+      GATEWAY_API_CONTROLLER_NAME: NAME,
+      GATEWAY_API_SERVICE: SERVICE,
+      GATEWAY_API_HTTPS_PORT: '8443',
+      GATEWAY_API_INTERNAL_PORTS: '20000-29999',
+    });
+    expect(result.success && result.data.GATEWAY_API_INTERNAL_PORTS).toEqual({
+      from: 20000,
+      to: 29999,
+    });
+    const one = gatewayEnv.safeParse({
+      GATEWAY_API_CONTROLLER_NAME: NAME,
+      GATEWAY_API_SERVICE: SERVICE,
+      GATEWAY_API_INTERNAL_PORTS: '20000-20000',
+    });
+    expect(one.success && one.data.GATEWAY_API_INTERNAL_PORTS).toEqual({ from: 20000, to: 20000 });
+  });
+
+  it('refuses what is not from-to with from <= to in 1-65535', () => {
+    for (const value of ['20000', '20000-', '2-1', '0-10', '1-65536', '20000 - 20010', 'a-b'])
+      expect(
+        problems({
+          GATEWAY_API_CONTROLLER_NAME: NAME,
+          GATEWAY_API_SERVICE: SERVICE,
+          GATEWAY_API_INTERNAL_PORTS: value,
+        }),
+      ).toEqual({ GATEWAY_API_INTERNAL_PORTS: expect.stringMatching(/port range|from <= to/) });
+  });
+
+  it('must not hold PORT, ADMIN_PORT nor GATEWAY_API_HTTPS_PORT, naming each', () => {
+    expect(
+      problems({
+        GATEWAY_API_CONTROLLER_NAME: NAME,
+        GATEWAY_API_SERVICE: SERVICE,
+        GATEWAY_API_HTTPS_PORT: '8443',
+        GATEWAY_API_INTERNAL_PORTS: '8000-9000',
+      }),
+    ).toEqual({ GATEWAY_API_INTERNAL_PORTS: expect.stringContaining('must not hold') });
+    const result = gatewayEnv.safeParse({
+      GATEWAY_API_CONTROLLER_NAME: NAME,
+      GATEWAY_API_SERVICE: SERVICE,
+      GATEWAY_API_HTTPS_PORT: '8443',
+      GATEWAY_API_INTERNAL_PORTS: '8000-9000',
+    });
+    const messages = result.success ? [] : result.error.issues.map((issue) => issue.message);
+    expect(messages).toEqual([
+      expect.stringContaining('PORT (8000)'),
+      expect.stringContaining('ADMIN_PORT (9000)'),
+      expect.stringContaining('GATEWAY_API_HTTPS_PORT (8443)'),
+    ]);
+  });
+
+  it('is refused without the controller name', () => {
+    expect(problems({ GATEWAY_API_INTERNAL_PORTS: '20000-29999' })).toEqual({
+      GATEWAY_API_INTERNAL_PORTS: expect.stringContaining(
+        'only used with GATEWAY_API_CONTROLLER_NAME',
+      ),
+    });
+  });
+
+  it("is refused without GATEWAY_API_SERVICE, beside which the Gateways' Services are made", () => {
+    expect(
+      problems({ GATEWAY_API_CONTROLLER_NAME: NAME, GATEWAY_API_INTERNAL_PORTS: '20000-29999' }),
+    ).toEqual({ GATEWAY_API_INTERNAL_PORTS: expect.stringContaining('needs GATEWAY_API_SERVICE') });
   });
 });

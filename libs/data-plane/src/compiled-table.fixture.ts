@@ -1,4 +1,5 @@
-import type { Route } from '@app/routes';
+import type { HttpUpstreamModel, Route } from '@app/routes';
+import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
 import Fastify, { type InjectOptions, type LightMyRequestResponse } from 'fastify';
 import type { CompiledTable } from './compiled-table';
 
@@ -23,6 +24,18 @@ export function testRoute(part: Partial<Route>): Route {
     bodyLimitBytes: 1024,
     bodySchema: null,
     ...part,
+  };
+}
+
+/** An http upstream to one local test server, with the test defaults' traffic policy. */
+export function testUpstream(name: string, port: number): HttpUpstreamModel {
+  return {
+    kind: 'http',
+    name,
+    urls: [`http://127.0.0.1:${port}`],
+    rewrite: null,
+    headers: { add: {}, remove: [] },
+    traffic: TEST_DEFAULTS.traffic.http,
   };
 }
 

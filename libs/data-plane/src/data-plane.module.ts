@@ -50,8 +50,8 @@ class RouteTableLifecycle
     if (this.config.GATEWAY_API_CONTROLLER_NAME !== undefined) {
       const httpServer = this.host.httpAdapter.getHttpServer() as HttpServer;
       // GRPCRoutes' calls: h2c on the listener's port, before it opens.
-      this.h2c = acceptH2c(httpServer, (stream, headers, encrypted) =>
-        this.server.serveHttp2(stream, headers, encrypted),
+      this.h2c = acceptH2c(httpServer, (stream, headers, encrypted, localPort) =>
+        this.server.serveHttp2(stream, headers, encrypted, localPort),
       );
       this.stopReloads = await followGatewayApi(
         this.config.GATEWAY_API_CONTROLLER_NAME,

@@ -1,8 +1,13 @@
-import { withFrontServiceAddresses } from '@app/gateway-api';
+import {
+  gatewayServicePlan,
+  withFrontServiceAddresses,
+  withGatewayServiceAddresses,
+} from '@app/gateway-api';
 import {
   type GatewayApiWatch,
   gatewayApiStatusPublisher,
   gatewayApiStatusWriter,
+  gatewayServiceWriter,
   KubernetesLeaseStore,
   type LeaseElection,
   leaseElection,
@@ -16,6 +21,7 @@ import type { Server as HttpServer } from 'node:http';
 import { hostname } from 'node:os';
 import type { DataPlaneConfig } from './data-plane-config';
 import { gatewayApiReloads } from './gateway-api-reloads';
+import { gatewayListeners } from './gateway-listeners';
 import type { RouteTableMetrics } from './route-table.metrics';
 import type { RouteTableServer } from './route-table-server';
 import { terminateTls } from './tls-termination';
@@ -34,7 +40,10 @@ const GATEWAY_API_START_TIMEOUT_MS = 60_000;
  * watched kind has listed and that first table is served (the listener opens only then: until
  * then the gateway is not ready); from then on readiness no longer depends on the API server -
  * its absence only delays the next table. With GATEWAY_API_HTTPS_PORT, HTTPS listeners are served
- * there, their connections handed to `httpServer` once decrypted. Resolves to what stops it all.
+ * there, their connections handed to `httpServer` once decrypted. With GATEWAY_API_INTERNAL_PORTS,
+ * each (Gateway, port) is also served on an internal port of its own, and the leader keeps a
+ * Service per Gateway sending there (docs/adr/0011-gateway-api.md, "Per-Gateway addresses"): a
+ * Gateway's address is its own Service's. Resolves to what stops it all.
  */
 export async function followGatewayApi(
   controllerName: string,
@@ -51,24 +60,31 @@ export async function followGatewayApi(
   const objects: { watch?: GatewayApiWatch } = {};
   const election: { lease?: LeaseElection } = {};
 
+  const https = config.GATEWAY_API_HTTPS_PORT;
+  const internal = config.GATEWAY_API_INTERNAL_PORTS;
+  // The Services go beside the front one and select its pods (the config requires it).
+  const perGateway = internal && front ? { range: internal, front } : undefined;
+  const listeners =
+    perGateway && gatewayListeners(httpServer, { onError: () => metrics.listenerFailed() });
+
   const failedWrites = new Set<string>();
   const publisher = gatewayApiStatusPublisher({
     controllerName,
     writer: gatewayApiStatusWriter(kubeConfig),
+    services: perGateway && gatewayServiceWriter(kubeConfig),
     isLeader: () => election.lease?.isLeader() ?? false,
     retryMs: GATEWAY_API_RETRY_MS,
     retry: () => void reloads.applyNow(),
-    onFailed: (update, error) => {
+    onFailed: (what, error) => {
       // A conflict is routine (the object changed since it was listed; the watch brings it).
       const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-      const line = `${update.kind} ${update.object.metadata.namespace ?? ''}/${update.object.metadata.name}: ${message}`;
+      const line = `${what}: ${message}`;
       if (failedWrites.has(line)) return;
       failedWrites.add(line);
-      logger.warn({ object: line }, 'status write failed; written again on the next pass');
+      logger.warn({ write: line }, 'write failed; written again on the next pass');
     },
   });
 
-  const https = config.GATEWAY_API_HTTPS_PORT;
   const tls = https === undefined ? undefined : terminateTls(httpServer, https);
 
   const reloads = gatewayApiReloads(
@@ -76,6 +92,8 @@ export async function followGatewayApi(
       snapshot: () => {
         if (!objects.watch) throw new Error('the Gateway API objects are not listed yet');
         const listed = objects.watch.snapshot();
+        if (perGateway)
+          return withGatewayServiceAddresses(listed, controllerName, perGateway.front.namespace);
         return front ? withFrontServiceAddresses(listed, front) : listed;
       },
       controllerName,
@@ -83,10 +101,24 @@ export async function followGatewayApi(
       translateOptions: { https: tls !== undefined, grpc: true },
       defaults: routeDefaultsOf(config),
       debounceMs: config.GATEWAY_API_DEBOUNCE_MS,
-      translated: (snapshot, translation) => {
-        publisher.publish(snapshot, translation);
+      translated: (snapshot, translation, allocation) => {
+        const services =
+          perGateway &&
+          allocation &&
+          gatewayServicePlan(snapshot, translation, allocation, {
+            controllerName,
+            front: perGateway.front,
+          });
+        publisher.publish(snapshot, translation, services);
         tls?.update(translation);
       },
+      gatewayPorts: perGateway &&
+        listeners && {
+          range: perGateway.range,
+          servicesNamespace: perGateway.front.namespace,
+          avoid: [config.PORT, config.ADMIN_PORT, ...(https === undefined ? [] : [https])],
+          listeners,
+        },
     },
     server,
     metrics,
@@ -140,6 +172,7 @@ export async function followGatewayApi(
 
   return async () => {
     tls?.close();
+    listeners?.close();
     reloads.stop();
     publisher.stop();
     // Handing the lease back lets another pod write status at once, not after the lease expires.

@@ -12,12 +12,11 @@ import {
   type StatusObject,
   status,
 } from '@grpc/grpc-js';
-import type { HttpUpstreamModel, Route } from '@app/routes';
+import type { Route } from '@app/routes';
 import { createServer, request, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TEST_DEFAULTS } from '../../routes/src/route-file.fixture';
 import { compileTable } from './compiled-table';
-import { testRoute } from './compiled-table.fixture';
+import { testRoute, testUpstream } from './compiled-table.fixture';
 import { GrpcPassThrough } from './grpc-pass-through';
 import { acceptH2c, type H2cListener } from './h2c-listener';
 import { applicationProtocol, terminateTls } from './tls-termination';
@@ -66,15 +65,6 @@ async function replica(name: string): Promise<{ server: Server; port: number }> 
   return { server, port };
 }
 
-const upstreamOf = (name: string, port: number): HttpUpstreamModel => ({
-  kind: 'http',
-  name,
-  urls: [`http://127.0.0.1:${port}`],
-  rewrite: null,
-  headers: { add: {}, remove: [] },
-  traffic: TEST_DEFAULTS.traffic.http,
-});
-
 const grpcRoute = (part: Partial<Route>): Route =>
   testRoute({
     protocol: 'grpc',
@@ -103,7 +93,7 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
     replicas.push(await replica('a'), await replica('b'));
     const table = compileTable(
       {
-        upstreams: [upstreamOf('a', replicas[0].port), upstreamOf('b', replicas[1].port)],
+        upstreams: [testUpstream('a', replicas[0].port), testUpstream('b', replicas[1].port)],
         routes: [
           grpcRoute({
             name: 'split',
@@ -253,7 +243,7 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
       {
         upstreams: [
           {
-            ...upstreamOf('mixed', replicas[1].port),
+            ...testUpstream('mixed', replicas[1].port),
             // A refused port first: round-robin would send it every other call.
             urls: ['http://127.0.0.1:9', `http://127.0.0.1:${replicas[1].port}`],
           },
@@ -290,7 +280,7 @@ describe('gRPC calls passed through over h2c, on the HTTP/1 port (real grpc-js b
   it('answers UNAVAILABLE when the replica cannot be reached', async () => {
     const gone = compileTable(
       {
-        upstreams: [upstreamOf('gone', 9)],
+        upstreams: [testUpstream('gone', 9)],
         routes: [grpcRoute({ name: 'gone', upstream: 'gone' })],
         version: 'gone',
       },
@@ -327,7 +317,7 @@ describe('gRPC calls over TLS, on the TLS port of HTTPS listeners', () => {
     const backend = await replica('tls');
     const table = compileTable(
       {
-        upstreams: [upstreamOf('tls', backend.port)],
+        upstreams: [testUpstream('tls', backend.port)],
         // An https route only: the call reaches it only if it is known to have come over TLS.
         routes: [
           grpcRoute({

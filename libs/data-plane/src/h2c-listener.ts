@@ -9,6 +9,12 @@ import {
 import type { Socket } from 'node:net';
 import { Duplex } from 'node:stream';
 
+/** How an HTTP/2 session's connection arrived. */
+interface Arrival {
+  readonly encrypted: boolean;
+  readonly localPort: number | undefined;
+}
+
 /** What every HTTP/2 connection starts with (RFC 9113 section 3.4); no HTTP/1 request does. */
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
@@ -28,23 +34,31 @@ export interface H2cListener {
  */
 export function acceptH2c(
   httpServer: HttpServer,
-  onStream: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, encrypted: boolean) => void,
+  onStream: (
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    encrypted: boolean,
+    /** The port the connection arrived on (a per-Gateway listener's, gateway-listeners.ts). */
+    localPort: number | undefined,
+  ) => void,
 ): H2cListener {
   const http2 = createServer();
   const sessions = new Set<ServerHttp2Session>();
-  // Whether each session's connection came decrypted from the TLS port: its socket is the wrapper
-  // of withHead, so it is noted as the connection is handed over ('session' is emitted then).
-  const encrypted = new WeakMap<Http2Session, boolean>();
-  let handingOver = { encrypted: false };
+  // Whether each session's connection came decrypted from the TLS port, and the port it arrived
+  // on: its socket is the wrapper of withHead, which has neither, so both are noted as the
+  // connection is handed over ('session' is emitted then).
+  const arrival = new WeakMap<Http2Session, Arrival>();
+  let handingOver: Arrival = { encrypted: false, localPort: undefined };
   http2.on('session', (session) => {
     sessions.add(session);
-    encrypted.set(session, handingOver.encrypted);
+    arrival.set(session, handingOver);
     session.once('close', () => sessions.delete(session));
     // A client's broken connection concerns that client only.
     session.on('error', () => session.destroy());
   });
   http2.on('stream', (stream, headers) => {
-    onStream(stream, headers, stream.session ? encrypted.get(stream.session) === true : false);
+    const from = stream.session ? arrival.get(stream.session) : undefined;
+    onStream(stream, headers, from?.encrypted === true, from?.localPort);
   });
 
   const http1 = httpServer.listeners('connection') as ((socket: Socket) => void)[];
@@ -55,7 +69,10 @@ export function acceptH2c(
   httpServer.on('connection', (socket: Socket) =>
     sniff(socket, sniffTimeoutMs, (head, isHttp2) => {
       if (isHttp2) {
-        handingOver = { encrypted: (socket as { encrypted?: boolean }).encrypted === true };
+        handingOver = {
+          encrypted: (socket as { encrypted?: boolean }).encrypted === true,
+          localPort: socket.localPort,
+        };
         http2.emit('connection', withHead(socket, head));
         return;
       }

@@ -17,6 +17,17 @@ export interface ObjectMeta {
   /** RFC 3339, as the API server writes it: precedence between routes goes by it. */
   readonly creationTimestamp?: string;
   readonly labels?: Readonly<Record<string, string>>;
+  /** Read only on the Services this controller makes for its Gateways (gateway-services.ts). */
+  readonly ownerReferences?: readonly OwnerReference[];
+}
+
+export interface OwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly uid: string;
+  readonly controller?: boolean;
+  readonly blockOwnerDeletion?: boolean;
 }
 
 /** metav1.LabelSelector: every matchLabels pair and every expression must hold. */
@@ -376,6 +387,8 @@ export interface Service {
     readonly type?: string;
     readonly clusterIP?: string;
     readonly ports?: readonly ServicePort[];
+    /** Read only on the Services this controller makes for its Gateways (gateway-services.ts). */
+    readonly selector?: Readonly<Record<string, string>>;
   };
   readonly status?: {
     readonly loadBalancer?: {

@@ -16,6 +16,34 @@ export {
   type UnsupportedMatch,
 } from './route-table-from-listener';
 export { serviceUpstreamName, serviceUpstreamUrls, type ServicePort } from './service-upstream';
-export { type GatewaysRouteTable, routeTableFromGateways } from './route-table-from-gateways';
+export {
+  type GatewayPortRouteTable,
+  type GatewaysRouteTable,
+  routeTableFromGateways,
+  routeTablesByGatewayPort,
+} from './route-table-from-gateways';
+export {
+  allocateGatewayPorts,
+  type GatewayPort,
+  type GatewayPortAllocation,
+  gatewayPortKey,
+  type PortRange,
+} from './gateway-ports';
+export {
+  desiredGatewayServices,
+  GATEWAY_NAME_LABEL,
+  gatewayListenerPorts,
+  gatewayPortAllocation,
+  type GatewayService,
+  gatewayServiceChanges,
+  type GatewayServiceChanges,
+  gatewayServiceName,
+  type GatewayServiceOptions,
+  gatewayServicePlan,
+  type GatewayServiceType,
+  MANAGED_BY_LABEL,
+  managedByValue,
+  withGatewayServiceAddresses,
+} from './gateway-services';
 export { type StatusUpdate, statusUpdates } from './status-updates';
 export { serviceAddresses, withFrontServiceAddresses } from './gateway-addresses';

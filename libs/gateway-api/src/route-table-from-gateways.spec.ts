@@ -9,8 +9,10 @@ import {
   snapshot,
 } from './gateway-api.fixture';
 import type { HTTPRoute } from './gateway-api-objects';
-import { routeTableFromGateways } from './route-table-from-gateways';
-import { MatchRouteCache } from './route-table-from-listener';
+import { allocateGatewayPorts, type GatewayPortAllocation } from './gateway-ports';
+import { gatewayListenerPorts } from './gateway-services';
+import { routeTableFromGateways, routeTablesByGatewayPort } from './route-table-from-gateways';
+import { MatchRouteCache, routeTableFromListener } from './route-table-from-listener';
 import { translate } from './translate';
 
 const SERVICES = [service('infra', 'a'), service('infra', 'b')];
@@ -164,5 +166,197 @@ describe('routeTableFromGateways with a MatchRouteCache', () => {
     expect(next.checked).toBe(5);
     expect(next.built).toEqual(next.uncached);
     expect(next.built.table.routes[0].bodyLimitBytes).toBe(4096);
+  });
+});
+
+describe('routeTablesByGatewayPort', () => {
+  function tablesOf(
+    gateways: ReturnType<typeof gateway>[],
+    routes: HTTPRoute[],
+    allocate: (translation: ReturnType<typeof translate>) => GatewayPortAllocation = (t) =>
+      allocateGatewayPorts(gatewayListenerPorts(t), {
+        range: { from: 20000, to: 20099 },
+        avoid: [],
+      }),
+  ) {
+    const translation = translate(
+      snapshot({ gateways, services: SERVICES, httpRoutes: routes }),
+      CONTROLLER,
+    );
+    const allocation = allocate(translation);
+    return {
+      translation,
+      allocation,
+      tables: routeTablesByGatewayPort(translation, TEST_DEFAULTS, allocation),
+    };
+  }
+  const names = (table: { table: { routes: readonly { name: string }[] } }) =>
+    table.table.routes.map((route) => route.name);
+
+  it('keeps two Gateways on port 80 without hostname apart, one table each on its internal port', () => {
+    const gateways = [
+      gateway('one', [httpListener('http')]),
+      gateway('two', [httpListener('http')]),
+    ];
+    const routes = [routeTo('first', 'one', 'a', '/shop'), routeTo('second', 'two', 'b', '/shop')];
+    const { tables, allocation } = tablesOf(gateways, routes);
+    const one = allocation.ports.get('infra/one:80');
+    const two = allocation.ports.get('infra/two:80');
+    expect(one).toBeDefined();
+    expect(two).not.toBe(one);
+    expect([...tables.keys()]).toEqual([one, two].sort((a, b) => (a ?? 0) - (b ?? 0)));
+    expect(tables.get(one ?? -1)).toMatchObject({
+      gateway: { namespace: 'infra', name: 'one' },
+      port: 80,
+      internalPort: one,
+    });
+    expect(names(tables.get(one ?? -1)!)).toEqual(['infra.first.0.0']);
+    expect(names(tables.get(two ?? -1)!)).toEqual(['infra.second.0.0']);
+    // Each table has its own Gateway's upstream only.
+    const [upOne, upTwo] = [one, two].map((p) => tables.get(p ?? -1)?.table.upstreams);
+    expect(upOne).toHaveLength(1);
+    expect(upTwo).toHaveLength(1);
+    expect(upOne?.[0].name).not.toBe(upTwo?.[0].name);
+
+    // The merged table is as it was: both Gateways' routes in one.
+    expect(tableOf(gateways, routes).table.routes.map((route) => route.name)).toEqual([
+      'infra/one/http:infra.first.0.0',
+      'infra/two/http:infra.second.0.0',
+    ]);
+  });
+
+  it('serves HTTPRouteMultipleGateways: the shared route on both, each dedicated / on its own', () => {
+    // conformance@v1.6.3 tests/httproute-multiple-gateways.yaml, on the suite's two Gateways.
+    const ns = { namespace: 'gateway-conformance-infra' };
+    const gateways = [
+      gateway('same-namespace', [httpListener('http')], ns),
+      gateway(
+        'all-namespaces',
+        [httpListener('http', { allowedRoutes: { namespaces: { from: 'All' } } })],
+        ns,
+      ),
+    ];
+    const route = (name: string, parents: string[], path: string, backend: string) =>
+      httpRoute(
+        name,
+        {
+          parentRefs: parents.map((parent) => ({ name: parent })),
+          rules: [
+            {
+              matches: [{ path: { type: 'PathPrefix', value: path } }],
+              backendRefs: [{ name: backend, port: 8080 }],
+            },
+          ],
+        },
+        ns,
+      );
+    const translation = translate(
+      snapshot({
+        gateways,
+        services: ['v1', 'v2', 'v3'].map((v) => service(ns.namespace, `infra-backend-${v}`)),
+        httpRoutes: [
+          route(
+            'multiple-gateways-shared-route',
+            ['same-namespace', 'all-namespaces'],
+            '/shared',
+            'infra-backend-v1',
+          ),
+          route('same-namespace-dedicated-route', ['same-namespace'], '/', 'infra-backend-v2'),
+          route('all-namespaces-dedicated-route', ['all-namespaces'], '/', 'infra-backend-v3'),
+        ],
+      }),
+      CONTROLLER,
+    );
+    const allocation = allocateGatewayPorts(gatewayListenerPorts(translation), {
+      range: { from: 20000, to: 29999 },
+      avoid: [],
+    });
+    const tables = routeTablesByGatewayPort(translation, TEST_DEFAULTS, allocation);
+    const routesOf = (name: string) =>
+      tables
+        .get(allocation.ports.get(`${ns.namespace}/${name}:80`) ?? -1)
+        ?.table.routes.map((r) => r.name)
+        .sort();
+    expect(tables.size).toBe(2);
+    expect(routesOf('same-namespace')).toEqual([
+      'gateway-conformance-infra.multiple-gateways-shared-route.0.0',
+      'gateway-conformance-infra.same-namespace-dedicated-route.0.0',
+    ]);
+    expect(routesOf('all-namespaces')).toEqual([
+      'gateway-conformance-infra.all-namespaces-dedicated-route.0.0',
+      'gateway-conformance-infra.multiple-gateways-shared-route.0.0',
+    ]);
+  });
+
+  it("serves a port with one listener as that listener's own table", () => {
+    const { tables, translation } = tablesOf(
+      [gateway('gw', [httpListener('http')])],
+      [routeTo('shop', 'gw', 'a', '/shop')],
+    );
+    const [only] = tables.values();
+    const listener = translation.gateways[0].listeners[0];
+    expect(only.table).toEqual(routeTableFromListener(listener, TEST_DEFAULTS).table);
+    expect(only.listeners).toEqual([listener]);
+  });
+
+  it("puts a Gateway's listeners of one port in one table, and another port's in another", () => {
+    const { tables, allocation } = tablesOf(
+      [
+        gateway('gw', [
+          httpListener('shop', { hostname: 'shop.example.com' }),
+          httpListener('alt', { port: 8000 }),
+          httpListener('blog', { hostname: 'blog.example.com' }),
+        ]),
+      ],
+      [
+        httpRoute('shop', {
+          parentRefs: [{ name: 'gw', sectionName: 'shop' }],
+          rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }],
+        }),
+        httpRoute('blog', {
+          parentRefs: [
+            { name: 'gw', sectionName: 'blog' },
+            { name: 'gw', sectionName: 'alt' },
+          ],
+          rules: [{ backendRefs: [{ name: 'a', port: 8080 }] }],
+        }),
+      ],
+    );
+    const on80 = tables.get(allocation.ports.get('infra/gw:80') ?? -1);
+    const on8000 = tables.get(allocation.ports.get('infra/gw:8000') ?? -1);
+    expect(on80?.listeners.map((l) => l.name)).toEqual(['shop', 'blog']);
+    expect(on80?.table.routes.map((r) => [r.name, r.match.hosts])).toEqual([
+      ['infra/gw/blog:infra.blog.0.0', ['blog.example.com']],
+      ['infra/gw/shop:infra.shop.0.0', ['shop.example.com']],
+    ]);
+    expect(on8000?.listeners.map((l) => l.name)).toEqual(['alt']);
+    expect(names(on8000!)).toEqual(['infra.blog.0.0']);
+  });
+
+  it('makes no table for a pair the allocation left without a port', () => {
+    const { tables, allocation } = tablesOf(
+      [gateway('one', [httpListener('http')]), gateway('two', [httpListener('http')])],
+      [],
+      (t) =>
+        allocateGatewayPorts(gatewayListenerPorts(t), { range: { from: 100, to: 100 }, avoid: [] }),
+    );
+    expect(allocation.unallocated).toHaveLength(1);
+    expect([...tables.values()].map((t) => t.gateway.name)).toEqual(['one']);
+  });
+
+  it('gives with a MatchRouteCache the tables it gives without one', () => {
+    const gateways = [
+      gateway('one', [httpListener('http')]),
+      gateway('two', [httpListener('http')]),
+    ];
+    const routes = [routeTo('first', 'one', 'a', '/shop'), routeTo('second', 'two', 'b', '/shop')];
+    const { translation, allocation, tables } = tablesOf(gateways, routes);
+    const cache = new MatchRouteCache();
+    routeTablesByGatewayPort(translation, TEST_DEFAULTS, allocation, cache);
+    const parse = jest.spyOn(routeFileSchema, 'safeParse');
+    const cached = routeTablesByGatewayPort(translation, TEST_DEFAULTS, allocation, cache);
+    expect(parse).not.toHaveBeenCalled();
+    parse.mockRestore();
+    expect(cached).toEqual(tables);
   });
 });

@@ -1,4 +1,10 @@
-import { type GatewayApiSnapshot, type StatusUpdate, translate } from '@app/gateway-api';
+import {
+  type GatewayApiSnapshot,
+  type GatewayService,
+  type Service,
+  type StatusUpdate,
+  translate,
+} from '@app/gateway-api';
 import {
   CONTROLLER,
   gateway,
@@ -14,8 +20,11 @@ const objects = (routes: string[]): GatewayApiSnapshot =>
     httpRoutes: routes.map((name) => httpRoute(name, { parentRefs: [{ name: 'gw' }] })),
   });
 
-function setup(options: { leader: boolean; failFirst?: number } = { leader: true }) {
+function setup(
+  options: { leader: boolean; failFirst?: number; failServices?: boolean } = { leader: true },
+) {
   const written: string[] = [];
+  const failed: string[] = [];
   const retries: number[] = [];
   let failures = options.failFirst ?? 0;
   const state = { leader: options.leader };
@@ -26,7 +35,19 @@ function setup(options: { leader: boolean; failFirst?: number } = { leader: true
     isLeader: () => state.leader,
     retryMs: 10,
     retry: () => retries.push(Date.now()),
-    onFailed: () => undefined,
+    onFailed: (what: string) => failed.push(what),
+    services: {
+      create: async (service: GatewayService) => {
+        if (options.failServices) throw new Error('409 AlreadyExists');
+        written.push(`create ${service.metadata.name}`);
+      },
+      update: async (current: Service, desired: GatewayService) => {
+        written.push(`update ${current.metadata.name} to ${desired.spec.ports[0].targetPort}`);
+      },
+      delete: async (service: Service) => {
+        written.push(`delete ${service.metadata.name}`);
+      },
+    },
     writer: {
       write: async (update: StatusUpdate) => {
         if (gate.hold) await new Promise<void>((resolve) => (release = resolve));
@@ -36,7 +57,7 @@ function setup(options: { leader: boolean; failFirst?: number } = { leader: true
     },
   });
   const publish = (s: GatewayApiSnapshot) => publisher.publish(s, translate(s, CONTROLLER));
-  return { publisher, publish, written, retries, state, gate, release: () => release?.() };
+  return { publisher, publish, written, failed, retries, state, gate, release: () => release?.() };
 }
 
 describe('gatewayApiStatusPublisher', () => {
@@ -91,5 +112,59 @@ describe('gatewayApiStatusPublisher', () => {
     release();
     await publisher.idle();
     expect(written).toEqual(['GatewayClass ours']);
+  });
+
+  it("writes the Gateways' Services after the status, creating, updating then deleting", async () => {
+    const { publisher, written, failed, retries } = setup({ leader: true, failFirst: 0 });
+    const service = (name: string, targetPort: number): GatewayService => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { namespace: 'gs', name, labels: {}, ownerReferences: [] },
+      spec: {
+        type: 'ClusterIP',
+        selector: { app: 'gateway' },
+        ports: [{ name: 'http-80', port: 80, protocol: 'TCP', targetPort }],
+      },
+    });
+    const s = objects(['a']);
+    publisher.publish(s, translate(s, CONTROLLER), {
+      create: [service('new', 20001)],
+      update: [{ current: service('moved', 20002), desired: service('moved', 20003) }],
+      delete: [service('gone', 20004)],
+    });
+    await publisher.idle();
+    expect(written).toEqual([
+      'GatewayClass ours',
+      'Gateway gw',
+      'HTTPRoute a',
+      'create new',
+      'update moved to 20003',
+      'delete gone',
+    ]);
+    expect(failed).toEqual([]);
+    expect(retries).toEqual([]);
+  });
+
+  it('names a failed Service write and asks for a retry', async () => {
+    const { publisher, written, failed, retries } = setup({ leader: true, failServices: true });
+    const s = objects([]);
+    publisher.publish(s, translate(s, CONTROLLER), {
+      create: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { namespace: 'gs', name: 'new', labels: {}, ownerReferences: [] },
+          spec: { type: 'ClusterIP', selector: {}, ports: [] },
+        },
+      ],
+      update: [],
+      delete: [],
+    });
+    await publisher.idle();
+    expect(written).toEqual(['GatewayClass ours', 'Gateway gw']);
+    expect(failed).toEqual(['create Service gs/new']);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(retries).toHaveLength(1);
+    publisher.stop();
   });
 });

@@ -1,35 +1,52 @@
 import {
   type GatewayApiSnapshot,
-  type StatusUpdate,
+  type GatewayServiceChanges,
   statusUpdates,
   type Translation,
 } from '@app/gateway-api';
 import type { GatewayApiStatusWriter } from './gateway-api-status-writer';
+import type { GatewayServiceWriter } from './gateway-service-writer';
 
 export interface GatewayApiStatusPublisherOptions {
   controllerName: string;
   writer: GatewayApiStatusWriter;
+  /** Writes the Gateways' Services; unset, the changes published are not written. */
+  services?: GatewayServiceWriter;
   /** Whether this pod holds the status Lease now: only the leader writes. */
   isLeader(): boolean;
   /** A write failed: `retry` is called this much later (a conflict usually resolves sooner). */
   retryMs: number;
   /** Asks for a fresh translation to publish (the caller rebuilds from the objects as listed). */
   retry(): void;
-  /** One write failed; the update is written again on the next pass. */
-  onFailed(update: StatusUpdate, error: unknown): void;
+  /** One write failed (`what`: the write and the object, one line); written again next pass. */
+  onFailed(what: string, error: unknown): void;
   now?: () => Date;
 }
 
 export interface GatewayApiStatusPublisher {
-  /** A translation of `snapshot`: the status it asks for is written if this pod leads. */
-  publish(snapshot: GatewayApiSnapshot, translation: Translation): void;
+  /**
+   * A translation of `snapshot`: the status it asks for is written if this pod leads, and the
+   * Gateways' Services changed as `services` says.
+   */
+  publish(
+    snapshot: GatewayApiSnapshot,
+    translation: Translation,
+    services?: GatewayServiceChanges,
+  ): void;
   /** Resolves when no write is under way (for shutdown and tests). */
   idle(): Promise<void>;
   stop(): void;
 }
 
+interface Published {
+  readonly snapshot: GatewayApiSnapshot;
+  readonly translation: Translation;
+  readonly services?: GatewayServiceChanges;
+}
+
 /**
- * Writes the status a translation asks for, one object at a time, when this pod leads
+ * Writes what the one leading pod writes: the status a translation asks for, then the changes to
+ * the Gateways' Services, one object at a time
  * (docs/adr/0011-gateway-api.md, "Status"). Translations arriving while writes are under way are
  * not queued: only the newest is written next, computed against the objects it came from, so a
  * burst of changes makes one pass. Objects whose status is already right are not written at all,
@@ -39,23 +56,44 @@ export function gatewayApiStatusPublisher(
   options: GatewayApiStatusPublisherOptions,
 ): GatewayApiStatusPublisher {
   const now = options.now ?? (() => new Date());
-  let latest: { snapshot: GatewayApiSnapshot; translation: Translation } | undefined;
+  let latest: Published | undefined;
+
+  function* writes(published: Published): Generator<{ what: string; write(): Promise<void> }> {
+    const { snapshot, translation, services } = published;
+    for (const update of statusUpdates(snapshot, translation, options.controllerName, now())) {
+      const { namespace, name } = update.object.metadata;
+      yield {
+        what: `status of ${update.kind} ${namespace ?? ''}/${name}`,
+        write: () => options.writer.write(update),
+      };
+    }
+    const writer = options.services;
+    if (!writer || !services) return;
+    const named = (s: { metadata: { namespace?: string; name: string } }) =>
+      `Service ${s.metadata.namespace ?? ''}/${s.metadata.name}`;
+    for (const service of services.create)
+      yield { what: `create ${named(service)}`, write: () => writer.create(service) };
+    for (const { current, desired } of services.update)
+      yield { what: `update ${named(current)}`, write: () => writer.update(current, desired) };
+    for (const service of services.delete)
+      yield { what: `delete ${named(service)}`, write: () => writer.delete(service) };
+  }
   let running: Promise<void> | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   const pass = async (): Promise<void> => {
     while (latest && !stopped && options.isLeader()) {
-      const { snapshot, translation } = latest;
+      const published = latest;
       latest = undefined;
       let failed = false;
-      for (const update of statusUpdates(snapshot, translation, options.controllerName, now())) {
+      for (const { what, write } of writes(published)) {
         if (stopped || !options.isLeader()) return;
         try {
-          await options.writer.write(update);
+          await write();
         } catch (error) {
           failed = true;
-          options.onFailed(update, error);
+          options.onFailed(what, error);
         }
       }
       if (failed && !retryTimer && !stopped)
@@ -76,9 +114,9 @@ export function gatewayApiStatusPublisher(
   };
 
   return {
-    publish: (snapshot, translation) => {
+    publish: (snapshot, translation, services) => {
       if (stopped || !options.isLeader()) return;
-      latest = { snapshot, translation };
+      latest = { snapshot, translation, services };
       kick();
     },
     idle: async () => {

@@ -1,5 +1,5 @@
 // The one place this project talks to the Kubernetes API (@kubernetes/client-node): the Gateway
-// API objects watched, their status written, the Lease electing the pod that writes it
+// API objects watched, their status and the Gateways' Services written, the Lease electing the pod that writes it
 // (docs/adr/0011-gateway-api.md).
 export {
   type GatewayApiWatch,
@@ -7,6 +7,7 @@ export {
   watchGatewayApi,
 } from './gateway-api-watch';
 export { type GatewayApiStatusWriter, gatewayApiStatusWriter } from './gateway-api-status-writer';
+export { type GatewayServiceWriter, gatewayServiceWriter } from './gateway-service-writer';
 export {
   type GatewayApiStatusPublisher,
   gatewayApiStatusPublisher,

@@ -51,6 +51,23 @@ export const routesEnv = {
    * port's. Unset: HTTPS listeners are refused (UnsupportedProtocol) and no Secret is read.
    */
   GATEWAY_API_HTTPS_PORT: port.optional(),
+  /**
+   * `from-to` (inclusive): the pod ports each (Gateway, listener port) gets a Node listener on,
+   * its Gateway's Service sending there (docs/adr/0011-gateway-api.md, "Per-Gateway addresses").
+   * Unset: no per-Gateway listener, every Gateway served on PORT (and GATEWAY_API_HTTPS_PORT).
+   */
+  GATEWAY_API_INTERNAL_PORTS: z
+    .string()
+    .regex(/^\d{1,5}-\d{1,5}$/, 'a port range from-to, such as 20000-29999')
+    .transform((value, context) => {
+      const [from, to] = value.split('-').map(Number);
+      if (from < 1 || to > 65535 || from > to) {
+        context.addIssue({ code: 'custom', message: 'from-to with 1 <= from <= to <= 65535' });
+        return z.NEVER;
+      }
+      return { from, to };
+    })
+    .optional(),
 };
 
 export type RoutesEnv = z.infer<z.ZodObject<typeof routesEnv>>;
@@ -81,11 +98,12 @@ export function checkRoutesFileConfig(
   },
   context: z.RefinementCtx,
 ): void {
-  if (config.GATEWAY_API_CONTROLLER_NAME === undefined)
+  if (config.GATEWAY_API_CONTROLLER_NAME === undefined) {
     for (const name of [
       'GATEWAY_API_SERVICE',
       'GATEWAY_API_STATUS_LEASE',
       'GATEWAY_API_HTTPS_PORT',
+      'GATEWAY_API_INTERNAL_PORTS',
     ] as const)
       if (config[name] !== undefined)
         context.addIssue({
@@ -93,6 +111,16 @@ export function checkRoutesFileConfig(
           path: [name],
           message: 'only used with GATEWAY_API_CONTROLLER_NAME (the routes from the Gateway API)',
         });
+  } else if (
+    config.GATEWAY_API_INTERNAL_PORTS !== undefined &&
+    config.GATEWAY_API_SERVICE === undefined
+  )
+    context.addIssue({
+      code: 'custom',
+      path: ['GATEWAY_API_INTERNAL_PORTS'],
+      message:
+        "needs GATEWAY_API_SERVICE: the Gateways' Services are made beside it, selecting its pods",
+    });
   if (config.ROUTES_FILE === undefined && config.GATEWAY_API_CONTROLLER_NAME === undefined) return;
   if (config.ROUTES_FILE !== undefined && config.GATEWAY_API_CONTROLLER_NAME !== undefined)
     context.addIssue({
@@ -118,9 +146,19 @@ export function checkRoutesFileConfig(
       });
 }
 
-/** The HTTPS listeners' port is a port of its own: on PORT or ADMIN_PORT it could not be opened. */
+/**
+ * The HTTPS listeners' port is a port of its own: on PORT or ADMIN_PORT it could not be opened.
+ * The internal ports' range holds none of the three: a Gateway's Service sending to one of them
+ * would reach another listener (the allocation skips them too, gateway-ports.ts, but a range
+ * that names them is a mistake to say, not to work around).
+ */
 export function checkGatewayApiHttpsPort(
-  config: { PORT: number; ADMIN_PORT: number; GATEWAY_API_HTTPS_PORT?: number },
+  config: {
+    PORT: number;
+    ADMIN_PORT: number;
+    GATEWAY_API_HTTPS_PORT?: number;
+    GATEWAY_API_INTERNAL_PORTS?: { from: number; to: number };
+  },
   context: z.RefinementCtx,
 ): void {
   const https = config.GATEWAY_API_HTTPS_PORT;
@@ -131,4 +169,15 @@ export function checkGatewayApiHttpsPort(
         path: ['GATEWAY_API_HTTPS_PORT'],
         message: `must differ from ${other} (${config[other]}): the gateway opens both`,
       });
+  const range = config.GATEWAY_API_INTERNAL_PORTS;
+  if (range === undefined) return;
+  for (const other of ['PORT', 'ADMIN_PORT', 'GATEWAY_API_HTTPS_PORT'] as const) {
+    const taken = config[other];
+    if (taken !== undefined && taken >= range.from && taken <= range.to)
+      context.addIssue({
+        code: 'custom',
+        path: ['GATEWAY_API_INTERNAL_PORTS'],
+        message: `must not hold ${other} (${taken}): the gateway listens there already`,
+      });
+  }
 }

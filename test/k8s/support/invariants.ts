@@ -413,6 +413,9 @@ export function networkPoliciesSelect(objects: K8sObject[]): string[] {
       problems.push(`${where} selects ${target.kind}/${target.metadata.name}, not its namesake`);
     for (const rule of policy.spec.ingress ?? []) {
       for (const port of rule.ports ?? []) {
+        // A range (endPort): ports the app opens at run time, which the pod does not declare
+        // (gatewayApi.gatewayServices.internalPorts; a Service's targetPort need not be declared).
+        if (port.endPort !== undefined) continue;
         if (!portDeclared(target, port.port))
           problems.push(
             `${where}: ingress port ${port.port} is not a port of ${target.metadata.name}`,
