@@ -98,7 +98,11 @@ export async function followGatewayApi(
       },
       controllerName,
       // GRPCRoutes: the data plane takes h2c on this port (h2c-listener.ts, data-plane.module.ts).
-      translateOptions: { https: tls !== undefined, grpc: true },
+      translateOptions: {
+        https: tls !== undefined,
+        grpc: true,
+        gatewayAddresses: perGateway !== undefined,
+      },
       defaults: routeDefaultsOf(config),
       debounceMs: config.GATEWAY_API_DEBOUNCE_MS,
       translated: (snapshot, translation, allocation) => {

@@ -153,6 +153,8 @@ export type WeightedBackend =
 export interface GatewayClassStatusModel {
   readonly name: string;
   readonly conditions: readonly Condition[];
+  /** The features this gateway serves, sorted (supported-features.ts). */
+  readonly supportedFeatures: readonly string[];
 }
 
 export interface ListenerStatusModel {

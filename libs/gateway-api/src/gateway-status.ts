@@ -13,9 +13,13 @@ import type { GatewayClassStatusModel, GatewayStatusModel } from './gateway-api-
 import type { ListenerVerdict } from './listener-validation';
 
 /** A GatewayClass naming this controller is Accepted: it takes no parameters to refuse. */
-export function gatewayClassStatus(gatewayClass: GatewayClass): GatewayClassStatusModel {
+export function gatewayClassStatus(
+  gatewayClass: GatewayClass,
+  supportedFeatures: readonly string[],
+): GatewayClassStatusModel {
   return {
     name: gatewayClass.metadata.name,
+    supportedFeatures,
     conditions: [
       condition(
         GatewayClassCondition.Accepted,

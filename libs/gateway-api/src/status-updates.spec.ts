@@ -9,6 +9,7 @@ import {
 } from './gateway-api.fixture';
 import type { GatewayApiSnapshot, GatewayStatus, HTTPRoute } from './gateway-api-objects';
 import { type StatusUpdate, statusUpdates } from './status-updates';
+import { supportedFeatures } from './supported-features';
 import { httpsListener, tlsSecret } from './tls.fixture';
 import { translate } from './translate';
 
@@ -72,6 +73,26 @@ function written(s: GatewayApiSnapshot, updates: readonly StatusUpdate[]): Gatew
 }
 
 describe('statusUpdates', () => {
+  it("says the class's supported features, sorted, once: written back, they ask for nothing", () => {
+    const s = objects();
+    const options = { grpc: true, gatewayAddresses: true };
+    const once = statusUpdates(s, translate(s, CONTROLLER, options), CONTROLLER, T0);
+    const features = (once[0].status as { supportedFeatures: { name: string }[] })
+      .supportedFeatures;
+    expect(features.map((f) => f.name)).toEqual(supportedFeatures(options));
+    expect(features.map((f) => f.name)).toContain('GatewayPort8080');
+    const back = written(s, once);
+    expect(statusUpdates(back, translate(back, CONTROLLER, options), CONTROLLER, T1)).toEqual([]);
+    // Without the per-Gateway listeners the class no longer claims what needs them.
+    const fewer = statusUpdates(back, translate(back, CONTROLLER, { grpc: true }), CONTROLLER, T1);
+    expect(fewer.map((u) => u.kind)).toEqual(['GatewayClass']);
+    expect(
+      (fewer[0].status as { supportedFeatures: { name: string }[] }).supportedFeatures.map(
+        (f) => f.name,
+      ),
+    ).not.toContain('GatewayPort8080');
+  });
+
   it('writes the class, the Gateway and the route once, stamped with the time of the change', () => {
     const updates = updatesOf(objects(), T0);
     expect(updates.map((u) => `${u.kind} ${u.object.metadata.name}`)).toEqual([

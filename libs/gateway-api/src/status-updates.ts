@@ -53,6 +53,7 @@ export function statusUpdates(
     const status: GatewayClassStatus = {
       ...object.status,
       conditions: stored(model.conditions, object.status?.conditions, at),
+      supportedFeatures: model.supportedFeatures.map((name) => ({ name })),
     };
     if (!sameJson(status, object.status)) updates.push({ kind: 'GatewayClass', object, status });
   }

@@ -21,6 +21,7 @@ import {
 import { translateGrpcRouteRules } from './grpc-route-rules';
 import { resolveKindConflicts } from './route-kind-conflicts';
 import { type RouteRulesTranslation, translateRouteRules } from './route-rules';
+import { supportedFeatures } from './supported-features';
 import { overlappingTlsConfig } from './tls-overlap';
 
 export interface TranslateOptions {
@@ -37,6 +38,11 @@ export interface TranslateOptions {
    * listener that takes GRPCRoutes, which the data plane does not provide yet.
    */
   readonly grpc?: boolean;
+  /**
+   * Each (Gateway, port) is served on a listener of its own, each Gateway at its own Service's
+   * address (GATEWAY_API_INTERNAL_PORTS): only what the GatewayClass says it supports changes.
+   */
+  readonly gatewayAddresses?: boolean;
 }
 
 /**
@@ -185,7 +191,7 @@ export function translate(
   return {
     gateways,
     status: {
-      gatewayClasses: classes.map(gatewayClassStatus),
+      gatewayClasses: classes.map((c) => gatewayClassStatus(c, supportedFeatures(options))),
       gateways: gatewayStatuses,
       routes: routeStatus,
     },
