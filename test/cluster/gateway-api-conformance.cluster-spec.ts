@@ -67,6 +67,8 @@ const HTTP_EXTENDED_FEATURES = [
   // A listener per (Gateway, port), each Gateway its own Service (gatewayApi.gatewayServices).
   'GatewayPort8080',
   'HTTPRouteParentRefPort',
+  // Listeners of one port each serve only their own routes.
+  'GatewayHTTPListenerIsolation',
 ];
 /**
  * GATEWAY-GRPC's report at v1.6.3 counts no extended feature: GRPCRouteNamedRouteRule is claimed

@@ -89,3 +89,57 @@ describe('RouteMatcher with google.api.http templates', () => {
     expect(find('GET', '/v1/books/a%zz')).toEqual({ allowed: [] });
   });
 });
+
+describe('RouteMatcher with Gateway API listener hostnames (Route.listenerHost)', () => {
+  // The objects of conformance GatewayHTTPListenerIsolation: four listeners on one port, a route
+  // on each, each taking its own path prefix and every host its listener takes.
+  const listenerRoute = (listenerHost: string | undefined, prefix: string, hosts: string[]) => ({
+    ...route(prefix, ['GET'], { kind: 'prefix', path: `/${prefix}` }),
+    match: {
+      methods: ['GET' as const],
+      path: { kind: 'prefix' as const, path: `/${prefix}` },
+      hosts,
+      headers: [],
+      query: [],
+    },
+    ...(listenerHost === undefined ? {} : { listenerHost }),
+  });
+  const isolated = new RouteMatcher(
+    [
+      listenerRoute(undefined, 'empty-hostname', []),
+      listenerRoute('*.example.com', 'wildcard-example-com', ['*.example.com']),
+      listenerRoute('*.foo.example.com', 'wildcard-foo-example-com', ['*.foo.example.com']),
+      listenerRoute('abc.foo.example.com', 'abc-foo-example-com', ['abc.foo.example.com']),
+    ].map((r) => ({ route: r, target: r.name })),
+    { methodMiss: 'not-found' },
+  );
+  const served = (host: string, path: string) => {
+    const found = isolated.find('GET', path, host);
+    return 'target' in found ? found.target : null;
+  };
+
+  it("matches only the most specific listener's routes: another listener's path is a 404", () => {
+    const paths = [
+      '/empty-hostname',
+      '/wildcard-example-com',
+      '/wildcard-foo-example-com',
+      '/abc-foo-example-com',
+    ];
+    const table = (host: string) => paths.map((path) => served(host, path));
+    expect(table('bar.com')).toEqual(['empty-hostname', null, null, null]);
+    expect(table('bar.example.com')).toEqual([null, 'wildcard-example-com', null, null]);
+    expect(table('bar.foo.example.com')).toEqual([null, null, 'wildcard-foo-example-com', null]);
+    expect(table('abc.foo.example.com:80')).toEqual([null, null, null, 'abc-foo-example-com']);
+  });
+
+  it('without a listener for no hostname, a Host no listener takes matches nothing', () => {
+    const named = new RouteMatcher(
+      [listenerRoute('a.example.com', 'a', ['a.example.com'])].map((r) => ({
+        route: r,
+        target: r.name,
+      })),
+    );
+    expect(named.find('GET', '/a', 'a.example.com')).toMatchObject({ target: 'a' });
+    expect(named.find('GET', '/a', 'b.example.com')).toEqual({ allowed: [] });
+  });
+});

@@ -218,16 +218,24 @@ interface HostGroup<T> {
   readonly paths: PathRouter<T>;
 }
 
+/** The routes of one listener hostname (Route.listenerHost): its host groups, in that order. */
+interface ListenerDomain<T> {
+  readonly accepts: (host: string) => boolean;
+  readonly groups: readonly HostGroup<T>[];
+}
+
 /**
  * Finds the route of a request in one table, by specificity as docs/adr/0008-route-model.md says:
- * a named host before any host; within one, find-my-way's order - a static path before a
+ * only among the routes of the most specific listener hostname that takes the Host (Gateway API
+ * listeners are isolated; route files have one, ''); there, a named host before any host; within one, find-my-way's order - a static path before a
  * template, a template before a prefix, a longer prefix before a shorter one. One trailing slash
  * is ignored, except by strict exact paths. Routes on one router entry are tried by `order`, the
  * first whose header and query conditions hold taking the request; when none does, the next less
  * specific route is tried. Built once per table.
  */
 export class RouteMatcher<T> {
-  private readonly groups: HostGroup<T>[];
+  /** Most specific listener hostname first: a request is matched in the first taking its Host. */
+  private readonly listeners: ListenerDomain<T>[];
   /** The `:verb`s of the table's http-rule templates. */
   private readonly verbs = new Set<string>();
 
@@ -239,9 +247,16 @@ export class RouteMatcher<T> {
     entries: ReadonlyArray<{ route: Route; target: T }>,
     private readonly options: { methodMiss?: 'not-found' } = {},
   ) {
-    const byHost = new Map<string, Registration<T>[]>();
+    // By listener hostname (its isolation domain), then by the route's own host names.
+    const byListener = new Map<string, Map<string, Registration<T>[]>>();
     for (const { route, target } of entries) {
       const hosts = route.match.hosts.length > 0 ? route.match.hosts : [''];
+      const listener = route.listenerHost ?? '';
+      let byHost = byListener.get(listener);
+      if (!byHost) {
+        byHost = new Map();
+        byListener.set(listener, byHost);
+      }
       const { paths, rank, verbless, params, verb } = registration(route);
       const conditions = requestConditions(route.match);
       const candidate: Candidate<T> = {
@@ -265,16 +280,20 @@ export class RouteMatcher<T> {
         group.push({ id: group.length, candidate, methods: route.match.methods, paths });
       }
     }
-    const rank = (host: string) => (host === '' ? 2 : host.startsWith('*.') ? 1 : 0);
-    this.groups = [...byHost.entries()]
-      .sort(([a], [b]) => rank(a) - rank(b) || b.length - a.length)
-      .map(([host, registrations]) => ({
-        accepts: hostTest(host),
-        paths: new PathRouter(registrations, {
-          routers: new Map(),
-          charged: new Set(),
-          budget: FALLBACK_BUDGET,
-        }),
+    this.listeners = [...byListener.entries()]
+      .sort(([a], [b]) => compareHostPatterns(a, b))
+      .map(([listener, byHost]) => ({
+        accepts: hostTest(listener),
+        groups: [...byHost.entries()]
+          .sort(([a], [b]) => compareHostPatterns(a, b))
+          .map(([host, registrations]) => ({
+            accepts: hostTest(host),
+            paths: new PathRouter(registrations, {
+              routers: new Map(),
+              charged: new Set(),
+              budget: FALLBACK_BUDGET,
+            }),
+          })),
       }));
   }
 
@@ -290,7 +309,8 @@ export class RouteMatcher<T> {
     query = '',
   ): RouteHit<T> | RouteMiss {
     const name = hostName(host);
-    const groups = this.groups.filter((group) => group.accepts(name));
+    const listener = this.listeners.find((each) => each.accepts(name));
+    const groups = listener ? listener.groups.filter((group) => group.accepts(name)) : [];
     // As Envoy's and ESP's transcoders read google.api.http: a last segment ending in a verb of
     // the table (`/v1/shelves/3:archive`) is that verb's, never a variable of a verb-less template.
     const verbed = this.verbs.size > 0 && this.verbs.has(verbOf(path));
@@ -381,6 +401,12 @@ function registration(
 const NO_HEADERS: RequestHeaders = Object.freeze({});
 const NO_PARAMS: Params = Object.freeze({});
 const NONE = (): Params => NO_PARAMS;
+
+/** Exact names first, longer first, then wildcards, longer first, then '' (any host). */
+function compareHostPatterns(a: string, b: string): number {
+  const rank = (host: string) => (host === '' ? 2 : host.startsWith('*.') ? 1 : 0);
+  return rank(a) - rank(b) || b.length - a.length;
+}
 
 function hostTest(pattern: string): (host: string) => boolean {
   if (pattern === '') return () => true;

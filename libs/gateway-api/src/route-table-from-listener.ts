@@ -113,7 +113,13 @@ export function listenerRoutes(
       return;
     }
     for (const upstream of built.upstreams) upstreams.set(upstream.name, upstream);
-    routes.push({ ...built.route, order });
+    // Listeners sharing a port are isolated: a request is matched only against the routes of the
+    // most specific listener hostname taking its Host (route-matcher.ts).
+    routes.push({
+      ...built.route,
+      order,
+      ...(listener.hostname === null ? {} : { listenerHost: listener.hostname }),
+    });
   });
   return {
     upstreams: [...upstreams.values()],

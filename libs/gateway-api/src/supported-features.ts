@@ -24,6 +24,8 @@ const ALWAYS = [
   'HTTPRouteRequestTimeout',
   'HTTPRouteBackendTimeout',
   'HTTPRouteNamedRouteRule',
+  // Listeners of one port each serve only their routes (route-matcher.ts, Route.listenerHost).
+  'GatewayHTTPListenerIsolation',
 ];
 /** GRPCRoutes passed through over h2c (translate.ts's `grpc` option). */
 const GRPC = ['GRPCRoute', 'GRPCRouteNamedRouteRule'];

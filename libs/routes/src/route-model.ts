@@ -166,6 +166,14 @@ export interface Route {
    */
   readonly protocol?: 'grpc';
   /**
+   * The hostname of the Gateway API listener the route came through ('' for a listener without
+   * one). A request is matched only against the routes of the most specific listener hostname
+   * that takes its Host (exact, then longer wildcards, then ''), as listeners sharing a port are
+   * isolated from one another; no listener hostname taking it, no route. Absent (route files):
+   * ''.
+   */
+  readonly listenerHost?: string;
+  /**
    * Set exactly when `upstream` is null: the gateway answers the redirect itself and calls no
    * upstream (timeoutMs and retry are then unused).
    */
