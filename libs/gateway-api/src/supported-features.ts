@@ -3,7 +3,8 @@
  * `status.supportedFeatures` says them to users, tools and the suite, which runs the tests of
  * exactly these when not told otherwise (test/cluster/gateway-api-conformance.cluster-spec.ts
  * checks that every one of them passes). Those that need a part of the gateway turned on are
- * listed only with it.
+ * listed only with it. Not served yet: mirrors, retries, CORS, WebSocket and h2c backends of
+ * HTTPRoutes, client certificates, Gateway infrastructure metadata and static addresses.
  */
 const ALWAYS = [
   'Gateway',
