@@ -63,9 +63,14 @@ export async function followGatewayApi(
   const https = config.GATEWAY_API_HTTPS_PORT;
   const internal = config.GATEWAY_API_INTERNAL_PORTS;
   // The Services go beside the front one and select its pods (the config requires it).
-  const perGateway = internal && front ? { range: internal, front } : undefined;
-  const listeners =
-    perGateway && gatewayListeners(httpServer, { onError: () => metrics.listenerFailed() });
+  const perGateway =
+    internal && front
+      ? {
+          range: internal,
+          front,
+          listeners: gatewayListeners(httpServer, { onError: () => metrics.listenerFailed() }),
+        }
+      : undefined;
 
   const failedWrites = new Set<string>();
   const publisher = gatewayApiStatusPublisher({
@@ -116,13 +121,12 @@ export async function followGatewayApi(
         publisher.publish(snapshot, translation, services);
         tls?.update(translation);
       },
-      gatewayPorts: perGateway &&
-        listeners && {
-          range: perGateway.range,
-          servicesNamespace: perGateway.front.namespace,
-          avoid: [config.PORT, config.ADMIN_PORT, ...(https === undefined ? [] : [https])],
-          listeners,
-        },
+      gatewayPorts: perGateway && {
+        range: perGateway.range,
+        servicesNamespace: perGateway.front.namespace,
+        avoid: [config.PORT, config.ADMIN_PORT, ...(https === undefined ? [] : [https])],
+        listeners: perGateway.listeners,
+      },
     },
     server,
     metrics,
@@ -176,7 +180,7 @@ export async function followGatewayApi(
 
   return async () => {
     tls?.close();
-    listeners?.close();
+    perGateway?.listeners.close();
     reloads.stop();
     publisher.stop();
     // Handing the lease back lets another pod write status at once, not after the lease expires.
