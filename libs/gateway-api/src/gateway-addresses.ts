@@ -27,9 +27,7 @@ export function withFrontServiceAddresses(
   snapshot: GatewayApiSnapshot,
   front: { readonly namespace: string; readonly name: string },
 ): GatewayApiSnapshot {
-  const service = snapshot.services.find(
-    (s) => s.metadata.namespace === front.namespace && s.metadata.name === front.name,
-  );
+  const service = findService(snapshot.services, front);
   const addresses = service ? serviceAddresses(service) : [];
   return {
     ...snapshot,
@@ -37,4 +35,14 @@ export function withFrontServiceAddresses(
       snapshot.gateways.map((g) => [`${g.metadata.namespace}/${g.metadata.name}`, addresses]),
     ),
   };
+}
+
+/** The Service `namespace/name` among those listed. */
+export function findService(
+  services: readonly Service[],
+  ref: { readonly namespace: string; readonly name: string },
+): Service | undefined {
+  return services.find(
+    (s) => s.metadata.namespace === ref.namespace && s.metadata.name === ref.name,
+  );
 }

@@ -53,7 +53,7 @@ function plan(gateways: readonly Gateway[], services: readonly Service[] = []) {
   return {
     translation,
     allocation,
-    desired: desiredGatewayServices(translation, gateways, allocation, OPTIONS),
+    desired: desiredGatewayServices(translation, allocation, OPTIONS),
   };
 }
 
@@ -175,13 +175,10 @@ describe('desiredGatewayServices', () => {
       { ...FRONT, metadata: { ...FRONT.metadata, uid: undefined } },
     ];
     for (const front of fronts)
-      expect(
-        desiredGatewayServices(translation, gateways, allocation, { ...OPTIONS, front }),
-      ).toEqual([]);
+      expect(desiredGatewayServices(translation, allocation, { ...OPTIONS, front })).toEqual([]);
     const plain = { ...FRONT, spec: { ...FRONT.spec, type: undefined } };
     expect(
-      desiredGatewayServices(translation, gateways, allocation, { ...OPTIONS, front: plain })[0]
-        .spec.type,
+      desiredGatewayServices(translation, allocation, { ...OPTIONS, front: plain })[0].spec.type,
     ).toBe('ClusterIP');
   });
 
@@ -230,7 +227,7 @@ describe('desiredGatewayServices', () => {
       range: RANGE,
       avoid: [],
     });
-    expect(desiredGatewayServices(translation, [gw], tls, OPTIONS)[0].spec.ports[0].name).toBe(
+    expect(desiredGatewayServices(translation, tls, OPTIONS)[0].spec.ports[0].name).toBe(
       'https-443',
     );
   });
@@ -259,7 +256,7 @@ describe('desiredGatewayServices', () => {
       avoid: [],
     });
     expect(half.unallocated).toHaveLength(1);
-    expect(desiredGatewayServices(translation, gateways, half, OPTIONS)).toEqual([]);
+    expect(desiredGatewayServices(translation, half, OPTIONS)).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { serviceAddresses } from './gateway-addresses';
+import { findService, serviceAddresses } from './gateway-addresses';
 import type { GatewayModel, ObjectRef, Translation } from './gateway-api-model';
 import {
   type Gateway,
@@ -186,7 +186,6 @@ export function gatewayPortAllocation(
  */
 export function desiredGatewayServices(
   translation: Translation,
-  gateways: readonly Gateway[],
   allocation: GatewayPortAllocation,
   options: GatewayServiceOptions,
 ): GatewayService[] {
@@ -197,11 +196,9 @@ export function desiredGatewayServices(
   if (!SERVICE_TYPES.includes(type) || Object.keys(selector).length === 0 || uid === undefined)
     return [];
   const namespace = front.metadata.namespace;
-  const listed = new Set(gateways.map((g) => key(g.metadata)));
   const byName = new Map<string, GatewayService>();
   const models = [...translation.gateways].sort((a, b) => compare(key(a.gateway), key(b.gateway)));
   for (const model of models) {
-    if (!listed.has(key(model.gateway))) continue;
     const ports = servicePorts(model, allocation);
     if (ports === null || ports.length === 0) continue;
     const name = gatewayServiceName(model.gateway);
@@ -348,12 +345,9 @@ export function gatewayServicePlan(
   allocation: GatewayPortAllocation,
   options: { readonly controllerName: string; readonly front: ObjectRef },
 ): GatewayServiceChanges | undefined {
-  const front = snapshot.services.find(
-    (s) =>
-      s.metadata.namespace === options.front.namespace && s.metadata.name === options.front.name,
-  );
+  const front = findService(snapshot.services, options.front);
   if (front === undefined) return undefined;
-  const desired = desiredGatewayServices(translation, snapshot.gateways, allocation, {
+  const desired = desiredGatewayServices(translation, allocation, {
     controllerName: options.controllerName,
     front,
   });
