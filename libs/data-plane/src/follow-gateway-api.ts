@@ -111,13 +111,15 @@ export async function followGatewayApi(
       defaults: routeDefaultsOf(config),
       debounceMs: config.GATEWAY_API_DEBOUNCE_MS,
       translated: (snapshot, translation, allocation) => {
+        // Only the leader writes them: the other pods do not plan them.
+        const leads = election.lease?.isLeader() ?? false;
         const services =
-          perGateway &&
-          allocation &&
-          gatewayServicePlan(snapshot, translation, allocation, {
-            controllerName,
-            front: perGateway.front,
-          });
+          perGateway && allocation && leads
+            ? gatewayServicePlan(snapshot, translation, allocation, {
+                controllerName,
+                front: perGateway.front,
+              })
+            : undefined;
         publisher.publish(snapshot, translation, services);
         tls?.update(translation);
       },
